@@ -1,0 +1,275 @@
+package awsops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// DefaultRegion is used when neither the Config nor the profile names one.
+const DefaultRegion = "us-east-1"
+
+// maxAttempts is the standard retryer's budget per call: enough to ride out
+// throttling and a dropped connection, small enough that a dead endpoint
+// fails within CallTimeout.
+const maxAttempts = 5
+
+// ErrNoProfile is returned by LoadAWSConfig when the named profile is in
+// neither shared file. errors.Is(err, ErrNoCredentials) holds as well.
+var ErrNoProfile = errors.New("AWS profile not found")
+
+// LoadAWSConfig resolves credentials and region the SDK's way (shared config
+// and credentials files, SSO, environment, instance roles), narrowed by c.
+func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = maxAttempts })
+		}),
+	}
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if c.Static != nil {
+		opts = append(opts, config.WithCredentialsProvider(
+			credentials.NewStaticCredentialsProvider(c.Static.AccessKeyID, c.Static.Secret.Reveal(), "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		var missing config.SharedConfigProfileNotExistError
+		if errors.As(err, &missing) {
+			return aws.Config{}, &profileError{profile: missing.Profile, err: err}
+		}
+		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	if cfg.Credentials != nil && c.Static == nil {
+		// Mark failures of the credential chain so that every call can map
+		// them to ErrNoCredentials; the SDK only wraps them in plain text.
+		cfg.Credentials = aws.NewCredentialsCache(markedProvider{cfg.Credentials})
+	}
+	return cfg, nil
+}
+
+// S3Options adapts an S3 client to c. An explicit EndpointURL also switches
+// to path-style addressing, which local emulators need because
+// BUCKET.127.0.0.1 does not resolve. Without it the SDK's own
+// AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3 variables and endpoint_url settings
+// stay in charge; the SDK has already applied them as BaseEndpoint when this
+// option runs, and such a custom endpoint gets path style too, for the same
+// reason. Plain AWS keeps virtual-hosted addressing.
+func S3Options(c Config) func(*s3.Options) {
+	return func(o *s3.Options) {
+		if c.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(c.EndpointURL)
+		}
+		if o.BaseEndpoint != nil && *o.BaseEndpoint != "" {
+			o.UsePathStyle = true
+		}
+		// Otherwise the SDK prints a line to stderr for every GetObject
+		// whose response carries no checksum, garbling the terminal UI.
+		o.DisableLogOutputChecksumValidationSkipped = true
+	}
+}
+
+// IAMOptions points an IAM client at c.EndpointURL when one is set.
+func IAMOptions(c Config) func(*iam.Options) {
+	return func(o *iam.Options) {
+		if c.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(c.EndpointURL)
+		}
+	}
+}
+
+// STSOptions points an STS client at c.EndpointURL when one is set.
+func STSOptions(c Config) func(*sts.Options) {
+	return func(o *sts.Options) {
+		if c.EndpointURL != "" {
+			o.BaseEndpoint = aws.String(c.EndpointURL)
+		}
+	}
+}
+
+// s3API is the part of *s3.Client that Client uses.
+type s3API interface {
+	bucketAPI
+	bucketSettingsAPI
+	objectListAPI
+}
+
+type bucketAPI interface {
+	CreateBucket(context.Context, *s3.CreateBucketInput, ...func(*s3.Options)) (*s3.CreateBucketOutput, error)
+	HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
+	ListBuckets(context.Context, *s3.ListBucketsInput, ...func(*s3.Options)) (*s3.ListBucketsOutput, error)
+	DeleteBucket(context.Context, *s3.DeleteBucketInput, ...func(*s3.Options)) (*s3.DeleteBucketOutput, error)
+}
+
+type bucketSettingsAPI interface {
+	PutPublicAccessBlock(context.Context, *s3.PutPublicAccessBlockInput, ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error)
+	GetPublicAccessBlock(context.Context, *s3.GetPublicAccessBlockInput, ...func(*s3.Options)) (*s3.GetPublicAccessBlockOutput, error)
+	PutBucketEncryption(context.Context, *s3.PutBucketEncryptionInput, ...func(*s3.Options)) (*s3.PutBucketEncryptionOutput, error)
+}
+
+type objectListAPI interface {
+	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+}
+
+// iamAPI is the part of *iam.Client that Client uses.
+type iamAPI interface {
+	policyAPI
+	userAPI
+	keyAPI
+}
+
+type policyAPI interface {
+	GetPolicy(context.Context, *iam.GetPolicyInput, ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
+	GetPolicyVersion(context.Context, *iam.GetPolicyVersionInput, ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
+	ListPolicyVersions(context.Context, *iam.ListPolicyVersionsInput, ...func(*iam.Options)) (*iam.ListPolicyVersionsOutput, error)
+	CreatePolicy(context.Context, *iam.CreatePolicyInput, ...func(*iam.Options)) (*iam.CreatePolicyOutput, error)
+	CreatePolicyVersion(context.Context, *iam.CreatePolicyVersionInput, ...func(*iam.Options)) (*iam.CreatePolicyVersionOutput, error)
+	DeletePolicyVersion(context.Context, *iam.DeletePolicyVersionInput, ...func(*iam.Options)) (*iam.DeletePolicyVersionOutput, error)
+	DeletePolicy(context.Context, *iam.DeletePolicyInput, ...func(*iam.Options)) (*iam.DeletePolicyOutput, error)
+	ListEntitiesForPolicy(context.Context, *iam.ListEntitiesForPolicyInput, ...func(*iam.Options)) (*iam.ListEntitiesForPolicyOutput, error)
+	DetachGroupPolicy(context.Context, *iam.DetachGroupPolicyInput, ...func(*iam.Options)) (*iam.DetachGroupPolicyOutput, error)
+	DetachRolePolicy(context.Context, *iam.DetachRolePolicyInput, ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
+}
+
+type userAPI interface {
+	CreateUser(context.Context, *iam.CreateUserInput, ...func(*iam.Options)) (*iam.CreateUserOutput, error)
+	GetUser(context.Context, *iam.GetUserInput, ...func(*iam.Options)) (*iam.GetUserOutput, error)
+	DeleteUser(context.Context, *iam.DeleteUserInput, ...func(*iam.Options)) (*iam.DeleteUserOutput, error)
+	AttachUserPolicy(context.Context, *iam.AttachUserPolicyInput, ...func(*iam.Options)) (*iam.AttachUserPolicyOutput, error)
+	DetachUserPolicy(context.Context, *iam.DetachUserPolicyInput, ...func(*iam.Options)) (*iam.DetachUserPolicyOutput, error)
+	ListAttachedUserPolicies(context.Context, *iam.ListAttachedUserPoliciesInput, ...func(*iam.Options)) (*iam.ListAttachedUserPoliciesOutput, error)
+	ListUserPolicies(context.Context, *iam.ListUserPoliciesInput, ...func(*iam.Options)) (*iam.ListUserPoliciesOutput, error)
+	DeleteUserPolicy(context.Context, *iam.DeleteUserPolicyInput, ...func(*iam.Options)) (*iam.DeleteUserPolicyOutput, error)
+	DeleteLoginProfile(context.Context, *iam.DeleteLoginProfileInput, ...func(*iam.Options)) (*iam.DeleteLoginProfileOutput, error)
+}
+
+type keyAPI interface {
+	ListAccessKeys(context.Context, *iam.ListAccessKeysInput, ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error)
+	CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error)
+	DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
+	GetAccessKeyLastUsed(context.Context, *iam.GetAccessKeyLastUsedInput, ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
+}
+
+// stsAPI is the part of *sts.Client that Client uses.
+type stsAPI interface {
+	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+// Client is the real Provisioner and Remover, backed by the AWS SDK.
+// It is safe for concurrent use.
+type Client struct {
+	s3     s3API
+	iam    iamAPI
+	sts    stsAPI
+	region string
+
+	mu        sync.Mutex
+	account   string // cached from STS; IAM ARNs need it
+	partition string // "aws", "aws-cn", ...: taken from the caller's ARN
+}
+
+var (
+	_ Provisioner = (*Client)(nil)
+	_ Remover     = (*Client)(nil)
+)
+
+// New builds the S3, IAM and STS clients for c. It makes no AWS call, so
+// missing credentials surface on the first call (WhoAmI), as ErrNoCredentials.
+func New(ctx context.Context, c Config) (*Client, error) {
+	cfg, err := LoadAWSConfig(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(
+		s3.NewFromConfig(cfg, S3Options(c)),
+		iam.NewFromConfig(cfg, IAMOptions(c)),
+		sts.NewFromConfig(cfg, STSOptions(c)),
+		cfg.Region,
+	), nil
+}
+
+func newClient(s3c s3API, iamc iamAPI, stsc stsAPI, region string) *Client {
+	return &Client{s3: s3c, iam: iamc, sts: stsc, region: region}
+}
+
+// Region is the region the clients were configured with.
+func (c *Client) Region() string { return c.region }
+
+// WhoAmI asks STS who the credentials belong to.
+func (c *Client) WhoAmI(ctx context.Context) (Identity, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	out, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Identity{}, wrap("get caller identity", err)
+	}
+	id := Identity{
+		Account: aws.ToString(out.Account),
+		ARN:     aws.ToString(out.Arn),
+		UserID:  aws.ToString(out.UserId),
+		Region:  c.region,
+	}
+	partition := "aws"
+	if parts := strings.SplitN(id.ARN, ":", 3); len(parts) == 3 && parts[0] == "arn" {
+		partition = parts[1]
+	}
+	c.mu.Lock()
+	c.account, c.partition = id.Account, partition
+	c.mu.Unlock()
+	return id, nil
+}
+
+// policyARN builds the ARN of a customer-managed policy in the caller's
+// account and partition, asking STS only the first time.
+func (c *Client) policyARN(ctx context.Context, name string) (string, error) {
+	c.mu.Lock()
+	acct, partition := c.account, c.partition
+	c.mu.Unlock()
+	if acct == "" {
+		id, err := c.WhoAmI(ctx)
+		if err != nil {
+			return "", err
+		}
+		if id.Account == "" {
+			return "", errors.New("get caller identity: STS returned no account id")
+		}
+		c.mu.Lock()
+		acct, partition = c.account, c.partition
+		c.mu.Unlock()
+	}
+	return "arn:" + partition + ":iam::" + acct + ":policy/" + name, nil
+}
+
+// markedProvider tags every credential-resolution failure so errors.As can
+// find it under the SDK's operation error.
+type markedProvider struct{ aws.CredentialsProvider }
+
+func (p markedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	creds, err := p.CredentialsProvider.Retrieve(ctx)
+	if err != nil {
+		return creds, &credentialsError{err: err}
+	}
+	return creds, nil
+}
+
+type credentialsError struct{ err error }
+
+func (e *credentialsError) Error() string { return e.err.Error() }
+func (e *credentialsError) Unwrap() error { return e.err }

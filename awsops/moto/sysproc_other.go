@@ -1,0 +1,11 @@
+//go:build unix && !linux
+
+package moto
+
+import "syscall"
+
+// sysProcAttr puts moto in its own process group so Stop can signal the
+// whole group. Only Linux offers Pdeathsig; elsewhere Stop must be called.
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}

@@ -1,0 +1,114 @@
+package record
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/s3link/s3link/awsops"
+)
+
+// credentialsHeader is the header row of the AWS console's "Download .csv
+// file" for a new access key.
+var credentialsHeader = []string{"Access key ID", "Secret access key"}
+
+// WriteCredentialsCSV saves key in the AWS console's own layout: the header
+// "Access key ID,Secret access key" and one row with the id and secret.
+//
+// The console writes CRLF line endings and a UTF-8 byte order mark. s3link
+// keeps CRLF, so the file matches byte for byte after the mark, but leaves
+// the mark out on purpose: it glues itself to the first header name and
+// breaks "aws configure import" and other readers that compare headers.
+//
+// The file is created new with mode 0600, whatever the umask; an existing
+// path (a file, a folder or a symlink) is refused, never overwritten, and
+// a missing parent folder is not created. If writing fails, the partial
+// file is removed. Errors never contain the secret.
+func WriteCredentialsCSV(path string, key awsops.AccessKey) error {
+	if key.ID == "" || key.Secret.IsZero() {
+		return errors.New("There is no access key to save; create one first.")
+	}
+	// A real key is plain ASCII. Control characters could not be read back
+	// exactly (CSV readers fold "\r\n" inside quotes into "\n") and would
+	// break other tools, so such a key is refused rather than mangled.
+	if !csvSafe(key.ID) || !csvSafe(key.Secret.Reveal()) {
+		return errors.New("The access key holds characters a CSV file cannot keep exactly; copy it from the screen instead.")
+	}
+
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return createCSVError(path, err)
+	}
+	fail := func(err error) error {
+		_ = f.Close()
+		_ = os.Remove(path)
+		return &sentenceError{
+			msg: fmt.Sprintf("Could not write %q (%s); the partial file was removed, so free some space or choose another path and save again.", path, causeText(err)),
+			err: err,
+		}
+	}
+	// OpenFile's mode passes through the umask, which can only narrow it,
+	// but set it explicitly so the result never depends on the caller.
+	if err := f.Chmod(0o600); err != nil {
+		return fail(err)
+	}
+	w := csv.NewWriter(f)
+	w.UseCRLF = true
+	if err := w.Write(credentialsHeader); err != nil {
+		return fail(err)
+	}
+	if err := w.Write([]string{key.ID, key.Secret.Reveal()}); err != nil {
+		return fail(err)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		_ = os.Remove(path)
+		return &sentenceError{
+			msg: fmt.Sprintf("Could not finish writing %q (%s); the partial file was removed, so save again.", path, causeText(err)),
+			err: err,
+		}
+	}
+	return nil
+}
+
+func csvSafe(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func createCSVError(path string, err error) error {
+	dir := filepath.Dir(path)
+	var msg string
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		msg = fmt.Sprintf("%q already exists; choose another path (s3link never overwrites a credentials file).", path)
+	case errors.Is(err, fs.ErrNotExist):
+		msg = fmt.Sprintf("The folder %q does not exist; create it first or choose another path (s3link does not create folders for a credentials file).", dir)
+	case errors.Is(err, syscall.ENOTDIR):
+		msg = fmt.Sprintf("%q is not a folder, so %q cannot be created in it; choose another path.", dir, filepath.Base(path))
+	case errors.Is(err, fs.ErrPermission):
+		msg = fmt.Sprintf("You may not create files in %q (permission denied); choose a folder you can write to.", dir)
+	default:
+		msg = fmt.Sprintf("Could not create %q (%s); choose another path.", path, causeText(err))
+	}
+	return &sentenceError{msg: msg, err: err}
+}

@@ -1,0 +1,471 @@
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s3link/s3link/awsops"
+)
+
+// knownSecret is AWS's documented example secret: realistic, and harmless.
+const knownSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+func sampleRecord() *Record {
+	created := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	return &Record{
+		Account:     "123456789012",
+		CallerARN:   "arn:aws:iam::123456789012:user/admin",
+		Profile:     "work",
+		Region:      "eu-west-1",
+		EndpointURL: "http://127.0.0.1:5000",
+		Bucket:      Bucket{Name: "crowdai-imagery", Region: "eu-west-1", Created: true},
+		Prefix:      "path/to/files",
+		Policy: Policy{
+			Name: "CrowdAI-Platform-Access", ARN: "arn:aws:iam::123456789012:policy/CrowdAI-Platform-Access",
+			VersionID: "v2", Created: false, NewVersion: true,
+		},
+		User:       User{Name: "crowdai-platform-access", ARN: "arn:aws:iam::123456789012:user/crowdai-platform-access", Created: true, Attached: true},
+		AccessKeys: []Key{{ID: "AKIAIOSFODNN7EXAMPLE", Created: created}},
+		CreatedAt:  created,
+		Sandbox:    true,
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cfg", "setups", "123456789012-crowdai-platform-access.json")
+	r := sampleRecord()
+	before := time.Now()
+	if err := r.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != CurrentVersion {
+		t.Errorf("Version = %d, want %d", r.Version, CurrentVersion)
+	}
+	if r.UpdatedAt.Before(before.Add(-time.Second)) || r.UpdatedAt.After(time.Now().Add(time.Second)) {
+		t.Errorf("UpdatedAt = %v, want about now", r.UpdatedAt)
+	}
+	if !r.CreatedAt.Equal(sampleRecord().CreatedAt) {
+		t.Errorf("CreatedAt changed to %v", r.CreatedAt)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, r) {
+		t.Fatalf("round trip differs:\ngot  %+v\nwant %+v", got, r)
+	}
+
+	// Saving again replaces the record and leaves no temporary file behind.
+	r.AccessKeys = append(r.AccessKeys, Key{ID: "AKIAI44QH8DHBEXAMPLE", Created: time.Now().UTC().Truncate(time.Second)})
+	if err := r.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err = Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.AccessKeys) != 2 {
+		t.Errorf("second save not visible: %+v", got.AccessKeys)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("folder holds %v, want only the record", names)
+	}
+}
+
+func TestSaveSetsCreatedAt(t *testing.T) {
+	r := &Record{Account: "1"}
+	if err := r.Save(filepath.Join(t.TempDir(), "r.json")); err != nil {
+		t.Fatal(err)
+	}
+	if r.CreatedAt.IsZero() || !r.CreatedAt.Equal(r.UpdatedAt) {
+		t.Errorf("CreatedAt = %v, UpdatedAt = %v", r.CreatedAt, r.UpdatedAt)
+	}
+}
+
+func TestSaveModes(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Unix permissions")
+	}
+	cfg := filepath.Join(t.TempDir(), "cfg")
+	path := PathFor(cfg, "123456789012", "u")
+	if err := sampleRecord().Save(path); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]fs.FileMode{cfg: 0o700, filepath.Dir(path): 0o700, path: 0o600} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Mode().Perm(); got != want {
+			t.Errorf("%s has mode %o, want %o", p, got, want)
+		}
+	}
+}
+
+func TestSaveFailureLeavesNoTemp(t *testing.T) {
+	dir := t.TempDir()
+	// The target is a non-empty folder, so the final rename fails.
+	path := filepath.Join(dir, "r.json")
+	if err := os.MkdirAll(filepath.Join(path, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := sampleRecord().Save(path)
+	if err == nil {
+		t.Fatal("save over a folder succeeded")
+	}
+	if !strings.Contains(err.Error(), `"`+path+`" could not be saved`) {
+		t.Errorf("error = %q", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary file left behind: %d entries", len(entries))
+	}
+}
+
+func TestSecretNeverInRecord(t *testing.T) {
+	key := awsops.AccessKey{
+		User:    "crowdai-platform-access",
+		ID:      "AKIAIOSFODNN7EXAMPLE",
+		Secret:  awsops.NewSecret(knownSecret),
+		Created: time.Now().UTC(),
+	}
+	dir := t.TempDir()
+	r := sampleRecord()
+	r.AccessKeys = []Key{{ID: key.ID, Created: key.Created}}
+	path := PathFor(dir, r.Account, key.User)
+	if err := r.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCredentialsCSV(filepath.Join(dir, "key.csv"), key); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte(knownSecret)) {
+		t.Fatal("the record file contains the secret access key")
+	}
+	if !bytes.Contains(data, []byte(key.ID)) {
+		t.Error("the record file lacks the key id")
+	}
+}
+
+// TestRecordHasNoSecretField keeps the record's types free of anything that
+// could hold a secret, so a future field cannot leak one by accident.
+func TestRecordHasNoSecretField(t *testing.T) {
+	secretType := reflect.TypeFor[awsops.Secret]()
+	keyType := reflect.TypeFor[awsops.AccessKey]()
+	var walk func(reflect.Type, string)
+	seen := map[reflect.Type]bool{}
+	walk = func(ty reflect.Type, path string) {
+		if seen[ty] {
+			return
+		}
+		seen[ty] = true
+		if ty == secretType || ty == keyType || ty == reflect.TypeFor[awsops.StaticCredentials]() {
+			t.Errorf("%s is a %s", path, ty)
+		}
+		switch ty.Kind() {
+		case reflect.Struct:
+			for i := range ty.NumField() {
+				f := ty.Field(i)
+				if strings.Contains(strings.ToLower(f.Name), "secret") {
+					t.Errorf("%s.%s looks like a secret", path, f.Name)
+				}
+				walk(f.Type, path+"."+f.Name)
+			}
+		case reflect.Slice, reflect.Pointer, reflect.Array:
+			walk(ty.Elem(), path+"[]")
+		case reflect.Map:
+			walk(ty.Key(), path+"{}")
+			walk(ty.Elem(), path+"{}")
+		case reflect.Interface:
+			t.Errorf("%s is an interface, which could hold anything", path)
+		}
+	}
+	walk(reflect.TypeFor[Record](), "Record")
+}
+
+func validRecordJSON(t testing.TB) []byte {
+	t.Helper()
+	r := sampleRecord()
+	r.Version = CurrentVersion
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestLoadErrors(t *testing.T) {
+	valid := validRecordJSON(t)
+	tests := []struct {
+		name    string
+		content []byte // nil: do not create the file
+		want    string
+		is      error
+	}{
+		{"missing", nil, "There is no setup record at", fs.ErrNotExist},
+		{"empty", []byte(""), "is empty", ErrCorrupt},
+		{"whitespace", []byte(" \n\t"), "is empty", ErrCorrupt},
+		{"truncated", valid[:len(valid)/2], "is damaged or cut short", ErrCorrupt},
+		{"garbage", []byte("\x00\xff not json"), "is damaged or cut short", ErrCorrupt},
+		{"array", []byte("[]"), "is damaged or cut short", ErrCorrupt},
+		{"wrong type", []byte(`{"version":"1"}`), "is damaged or cut short", ErrCorrupt},
+		{"trailing garbage", append(slices.Clone(valid), "}{"...), "is damaged or cut short", ErrCorrupt},
+		{"huge number", []byte(`{"version":1e400}`), "is damaged or cut short", ErrCorrupt},
+		{"null", []byte("null"), "has no version", ErrVersion},
+		{"no version", []byte(`{"account":"1"}`), "has no version", ErrVersion},
+		{"newer version", []byte(`{"version":2}`), "newer s3link (record version 2); upgrade s3link", ErrVersion},
+		{"negative version", []byte(`{"version":-1}`), "unknown version -1", ErrVersion},
+		{"too large", append([]byte(`{"version":1,"prefix":"`), bytes.Repeat([]byte("a"), maxRecordSize)...), "too large", ErrCorrupt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "rec.json")
+			if tt.content != nil {
+				if err := os.WriteFile(path, tt.content, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, err := Load(path)
+			if err == nil {
+				t.Fatalf("Load succeeded: %+v", r)
+			}
+			checkSentence(t, err, path, tt.want)
+			if !errors.Is(err, tt.is) {
+				t.Errorf("error does not match %v", tt.is)
+			}
+		})
+	}
+
+	t.Run("folder", func(t *testing.T) {
+		dir := t.TempDir()
+		_, err := Load(dir)
+		checkSentence(t, err, dir, "is a folder")
+	})
+	t.Run("unreadable", func(t *testing.T) {
+		if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+			t.Skip("needs Unix permissions and a non-root user")
+		}
+		path := filepath.Join(t.TempDir(), "rec.json")
+		if err := os.WriteFile(path, valid, 0o000); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(path)
+		checkSentence(t, err, path, "permission denied")
+		if !errors.Is(err, fs.ErrPermission) {
+			t.Error("error does not match fs.ErrPermission")
+		}
+	})
+}
+
+// TestLoadEveryTruncation cuts a valid record at every byte: each cut must
+// be refused with a sentence, never accepted half-read and never a panic.
+func TestLoadEveryTruncation(t *testing.T) {
+	valid := validRecordJSON(t)
+	path := filepath.Join(t.TempDir(), "rec.json")
+	for n := 0; n < len(valid); n++ {
+		if err := os.WriteFile(path, valid[:n], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Load(path); err == nil {
+			t.Fatalf("cut at %d of %d bytes accepted: %+v", n, len(valid), r)
+		}
+	}
+}
+
+func checkSentence(t *testing.T, err error, path, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one containing %q", want)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, want) {
+		t.Errorf("error %q does not contain %q", msg, want)
+	}
+	if !strings.Contains(msg, `"`+path+`"`) {
+		t.Errorf("error %q does not name the file %q", msg, path)
+	}
+	if !strings.HasSuffix(msg, ".") || strings.Contains(msg, "\n") {
+		t.Errorf("error %q is not one sentence", msg)
+	}
+}
+
+func TestPathFor(t *testing.T) {
+	tests := []struct {
+		name, account, user, want string
+	}{
+		{"plain", "123456789012", "crowdai-platform-access", "123456789012-crowdai-platform-access.json"},
+		{"iam characters kept", "123456789012", "a+b=c,d.e@f_g", "123456789012-a+b=c,d.e@f_g.json"},
+		{"separators replaced", "../..", "x/y\\z", "_._..-x_y_z.json"},
+		{"empty parts", "", "", "unknown-unknown.json"},
+		{"leading dot", ".hidden", "u", "_hidden-u.json"},
+		{"unicode", "1", "jürgen", "1-j__rgen.json"},
+		{"nul", "1", "a\x00b", "1-a_b.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join("cfg")
+			got := PathFor(dir, tt.account, tt.user)
+			want := filepath.Join(dir, "setups", tt.want)
+			if got != want {
+				t.Fatalf("PathFor = %q, want %q", got, want)
+			}
+			if filepath.Dir(got) != filepath.Join(dir, "setups") {
+				t.Fatalf("%q escapes the setups folder", got)
+			}
+		})
+	}
+	long := PathFor("d", strings.Repeat("1", 300), strings.Repeat("u", 300))
+	if len(filepath.Base(long)) > 255 {
+		t.Errorf("file name is %d bytes, over common file system limits", len(filepath.Base(long)))
+	}
+}
+
+func TestDir(t *testing.T) {
+	t.Run("override", func(t *testing.T) {
+		want := t.TempDir()
+		t.Setenv("S3LINK_CONFIG_DIR", want)
+		got, err := Dir()
+		if err != nil || got != want {
+			t.Fatalf("Dir() = %q, %v; want %q", got, err, want)
+		}
+	})
+	t.Run("relative override is made absolute", func(t *testing.T) {
+		t.Setenv("S3LINK_CONFIG_DIR", "rel")
+		got, err := Dir()
+		if err != nil || !filepath.IsAbs(got) || filepath.Base(got) != "rel" {
+			t.Fatalf("Dir() = %q, %v", got, err)
+		}
+	})
+	t.Run("default", func(t *testing.T) {
+		t.Setenv("S3LINK_CONFIG_DIR", "")
+		base := t.TempDir()
+		t.Setenv("XDG_CONFIG_HOME", base)
+		t.Setenv("HOME", base)
+		t.Setenv("AppData", base)
+		want, err := os.UserConfigDir()
+		if err != nil {
+			t.Skip(err)
+		}
+		got, err := Dir()
+		if err != nil || got != filepath.Join(want, "s3link") {
+			t.Fatalf("Dir() = %q, %v; want %q", got, err, filepath.Join(want, "s3link"))
+		}
+		if _, err := os.Stat(got); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Dir created %q", got)
+		}
+	})
+}
+
+func TestListAndRemove(t *testing.T) {
+	dir := t.TempDir()
+	if paths, err := List(dir); err != nil || len(paths) != 0 {
+		t.Fatalf("List of an empty config = %v, %v", paths, err)
+	}
+	old := PathFor(dir, "111111111111", "a")
+	mid := PathFor(dir, "222222222222", "b")
+	newest := PathFor(dir, "333333333333", "c")
+	now := time.Now()
+	for _, p := range []string{mid, newest, old} {
+		if err := sampleRecord().Save(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p, age := range map[string]time.Duration{old: 3 * time.Hour, mid: 2 * time.Hour, newest: time.Hour} {
+		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setups := filepath.Join(dir, "setups")
+	for _, junk := range []string{".x.json.123.tmp", "notes.txt", ".hidden.json"} {
+		if err := os.WriteFile(filepath.Join(setups, junk), []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(setups, "folder.json"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	got, err := List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{newest, mid, old}; !slices.Equal(got, want) {
+		t.Fatalf("List = %v, want %v", got, want)
+	}
+
+	if err := Remove(mid); err != nil {
+		t.Fatal(err)
+	}
+	if err := Remove(mid); err != nil {
+		t.Fatalf("removing a removed record: %v", err)
+	}
+	got, _ = List(dir)
+	if want := []string{newest, old}; !slices.Equal(got, want) {
+		t.Fatalf("after Remove, List = %v, want %v", got, want)
+	}
+}
+
+func FuzzLoadRecord(f *testing.F) {
+	valid := validRecordJSON(f)
+	for _, s := range [][]byte{
+		valid, valid[:len(valid)/3], nil, []byte("null"), []byte("{}"), []byte("[]"), []byte(`{"version":1}`),
+		[]byte(`{"version":1e400}`), []byte(`{"version":2}`), []byte(`{"access_keys":[{"created":"yesterday"}],"version":1}`),
+		[]byte(strings.Repeat("[", 10001)), []byte("\xef\xbb\xbf{}"), []byte("\x00"),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "rec.json")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Load(path)
+		if err != nil {
+			if r != nil {
+				t.Fatal("Load returned a record and an error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, path) || strings.Contains(msg, "\n") {
+				t.Fatalf("bad message %q", msg)
+			}
+			return
+		}
+		if r.Version != CurrentVersion {
+			t.Fatalf("accepted version %d", r.Version)
+		}
+		// An accepted record survives a save and a second load unchanged.
+		if err := r.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		again, err := Load(path)
+		if err != nil {
+			t.Fatalf("re-load of a saved record: %v", err)
+		}
+		// Compared as JSON: time zones parsed twice are equal in value but
+		// not in pointer identity.
+		again.UpdatedAt = r.UpdatedAt
+		a, _ := json.Marshal(again)
+		b, _ := json.Marshal(r)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("re-load differs:\n%s\n%s", a, b)
+		}
+	})
+}

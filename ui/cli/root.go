@@ -1,0 +1,153 @@
+// Package cli defines s3link's command surface with cobra: the wizard,
+// headless setup, sync, policy and teardown.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/sandbox"
+)
+
+// Version is stamped at build time with -ldflags "-X ...cli.Version=...".
+var Version = "dev"
+
+// Globals are the flags and streams every command shares.
+type Globals struct {
+	Profile     string
+	Region      string
+	EndpointURL string
+	Sandbox     bool
+
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// IsTerminal reports whether stdin and stdout are a terminal, so a
+	// command may draw a full-screen interface.
+	IsTerminal bool
+
+	static  *awsops.StaticCredentials
+	sandbox *sandbox.Sandbox
+}
+
+// AWSConfig turns the global flags into an awsops.Config.
+func (g *Globals) AWSConfig() awsops.Config {
+	return awsops.Config{Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL, Static: g.static}
+}
+
+// startSandbox points every client at a fresh, seeded moto_server.
+func (g *Globals) startSandbox(ctx context.Context) error {
+	fmt.Fprintln(g.Err, "Sandbox: starting a local AWS emulator (moto_server) with demo media...")
+	sb, err := sandbox.Start(ctx)
+	if err != nil {
+		return fmt.Errorf("the sandbox could not start: %w", err)
+	}
+	g.sandbox = sb
+	g.EndpointURL = sb.Config.EndpointURL
+	g.static = sb.Config.Static
+	g.Profile = ""
+	if g.Region == "" {
+		g.Region = sb.Config.Region
+	}
+	// Records of sandbox resources die with the emulator.
+	if err := os.Setenv("S3LINK_CONFIG_DIR", sb.RecordDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Err, "Sandbox: emulator at %s; demo media in s3://%s/%s/\n", sb.Config.EndpointURL, sandbox.DemoBucket, sandbox.DemoPrefix)
+	return nil
+}
+
+// stopSandbox stops the emulator, if one runs.
+func (g *Globals) stopSandbox() {
+	if g.sandbox != nil {
+		g.sandbox.Stop()
+		g.sandbox = nil
+	}
+}
+
+// ExitError carries a process exit code. Its message is already phrased for
+// the user; main prints it as is.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+// Error implements error.
+func (e *ExitError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// annotationNoAWS marks commands that make no AWS calls, so --sandbox does
+// not start an emulator for them.
+const annotationNoAWS = "s3link/no-aws"
+
+// usageError marks a command-line mistake (exit code 2).
+func usageError(format string, a ...any) error {
+	return &ExitError{Code: 2, Err: fmt.Errorf(format, a...)}
+}
+
+// NewRoot builds the command tree.
+func NewRoot(g *Globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "s3link",
+		Short:         "Link an S3 media location to the platform: bucket, policy, user, key, and a proof download",
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(g.In)
+	root.SetOut(g.Out)
+	root.SetErr(g.Err)
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Profile, "profile", "", "AWS profile from the shared config (default: the SDK's default chain)")
+	pf.StringVar(&g.Region, "region", "", "AWS region (default: the profile's region)")
+	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send S3, IAM and STS requests to this endpoint (path-style S3)")
+	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against a local AWS emulator (moto_server) seeded with demo media")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.Sandbox && cmd.Annotations[annotationNoAWS] == "" {
+			return g.startSandbox(cmd.Context())
+		}
+		return nil
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &ExitError{Code: 2, Err: fmt.Errorf("%v; see 's3link --help'", err)}
+	})
+
+	// Bare `s3link` is the wizard, with the same flags as `s3link setup`.
+	o := &setupOptions{}
+	addSetupFlags(root, o)
+	root.Args = cobra.NoArgs
+	root.RunE = func(cmd *cobra.Command, _ []string) error {
+		return runSetup(cmd.Context(), g, o)
+	}
+	root.AddCommand(subcommands(g)...)
+	return root
+}
+
+// Execute runs the command line and returns the process exit code.
+func Execute(ctx context.Context, g *Globals, args []string) int {
+	root := NewRoot(g)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	g.stopSandbox()
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(g.Err, "Cancelled.")
+		return 130
+	}
+	fmt.Fprintln(g.Err, "Error: "+sentence(err.Error()))
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return 1
+}

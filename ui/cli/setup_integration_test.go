@@ -1,0 +1,410 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/moto/mototest"
+)
+
+// env is one moto_server plus the environment s3link and the AWS CLI need
+// to reach it: dummy credentials and a private record folder.
+type env struct {
+	t        *testing.T
+	endpoint string
+	dir      string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	srv := mototest.Start(t)
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_DEFAULT_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "aws-config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "aws-credentials"))
+	t.Setenv("S3LINK_CONFIG_DIR", filepath.Join(dir, "s3link"))
+	return &env{t: t, endpoint: srv.URL(), dir: dir}
+}
+
+// run executes s3link in-process, as main does, with no terminal.
+func (e *env) run(args ...string) (code int, stdout, stderr string) {
+	e.t.Helper()
+	var out, errb bytes.Buffer
+	g := &Globals{In: strings.NewReader(""), Out: &out, Err: &errb}
+	code = Execute(context.Background(), g, append(args, "--endpoint-url", e.endpoint))
+	return code, out.String(), errb.String()
+}
+
+// aws runs the AWS CLI against the same emulator, as an independent check
+// of what s3link created, and decodes its JSON answer into v.
+func (e *env) aws(v any, args ...string) {
+	e.t.Helper()
+	cmd := exec.Command("aws", append([]string{"--endpoint-url", e.endpoint, "--output", "json"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		e.t.Fatalf("aws %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	if v != nil && len(bytes.TrimSpace(out)) > 0 {
+		if err := json.Unmarshal(out, v); err != nil {
+			e.t.Fatalf("aws %s: decode %q: %v", strings.Join(args, " "), out, err)
+		}
+	}
+}
+
+func (e *env) accessKeyIDs(user string) []string {
+	var keys struct {
+		AccessKeyMetadata []struct{ AccessKeyId string }
+	}
+	e.aws(&keys, "iam", "list-access-keys", "--user-name", user)
+	var ids []string
+	for _, k := range keys.AccessKeyMetadata {
+		ids = append(ids, k.AccessKeyId)
+	}
+	return ids
+}
+
+func (e *env) bucketNames() []string {
+	var out struct{ Buckets []struct{ Name string } }
+	e.aws(&out, "s3api", "list-buckets")
+	var names []string
+	for _, b := range out.Buckets {
+		names = append(names, b.Name)
+	}
+	return names
+}
+
+func (e *env) userNames() []string {
+	var out struct{ Users []struct{ UserName string } }
+	e.aws(&out, "iam", "list-users")
+	var names []string
+	for _, u := range out.Users {
+		names = append(names, u.UserName)
+	}
+	return names
+}
+
+func (e *env) policyVersions(arn string) (count int, defaultDoc any) {
+	var out struct {
+		Versions []struct {
+			VersionId        string
+			IsDefaultVersion bool
+			Document         json.RawMessage
+		}
+	}
+	e.aws(&out, "iam", "list-policy-versions", "--policy-arn", arn)
+	for _, v := range out.Versions {
+		if v.IsDefaultVersion {
+			defaultDoc = decodePolicyDoc(e.t, v.Document)
+		}
+	}
+	return len(out.Versions), defaultDoc
+}
+
+// decodePolicyDoc accepts the document as JSON or as the URL-encoded
+// string IAM sometimes returns.
+func decodePolicyDoc(t *testing.T, raw json.RawMessage) any {
+	t.Helper()
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if u, err := url.QueryUnescape(s); err == nil {
+			s = u
+		}
+		raw = json.RawMessage(s)
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("policy document is not JSON: %v", err)
+	}
+	return v
+}
+
+func jsonValue(t *testing.T, doc string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// readCSV returns the key id from a credentials CSV without exposing the
+// secret, and checks the console layout and the file mode.
+func readCSV(t *testing.T, path string) (id string) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("credentials CSV: %v", err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("credentials CSV mode = %v, want 0600", fi.Mode().Perm())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("credentials CSV does not parse")
+	}
+	if len(rows) != 2 || !reflect.DeepEqual(rows[0], []string{"Access key ID", "Secret access key"}) || len(rows[1]) != 2 || rows[1][1] == "" {
+		t.Fatalf("credentials CSV is not the console layout (%d rows)", len(rows))
+	}
+	return rows[1][0]
+}
+
+func TestHeadlessSetupCreatesEverythingAndRerunCreatesNothing(t *testing.T) {
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		t.Run(region, func(t *testing.T) {
+			e := newEnv(t)
+			bucket := "media-" + region
+			csvPath := filepath.Join(e.dir, "keys.csv")
+			args := []string{"setup", "--non-interactive", "--bucket", bucket, "--region", region,
+				"--prefix", "/path//to/files/", "--tag", "team=imaging", "--csv", csvPath}
+			code, out, stderr := e.run(args...)
+			if code != 0 {
+				t.Fatalf("setup exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+			}
+
+			var loc struct{ LocationConstraint *string }
+			e.aws(&loc, "s3api", "get-bucket-location", "--bucket", bucket)
+			if region == "us-east-1" && loc.LocationConstraint != nil && *loc.LocationConstraint != "" {
+				t.Errorf("us-east-1 bucket has LocationConstraint %q", *loc.LocationConstraint)
+			}
+			if region != "us-east-1" && (loc.LocationConstraint == nil || *loc.LocationConstraint != region) {
+				t.Errorf("bucket LocationConstraint = %v, want %s", loc.LocationConstraint, region)
+			}
+			var pab struct{ PublicAccessBlockConfiguration map[string]bool }
+			e.aws(&pab, "s3api", "get-public-access-block", "--bucket", bucket)
+			for _, flag := range []string{"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"} {
+				if !pab.PublicAccessBlockConfiguration[flag] {
+					t.Errorf("Block Public Access %s is off", flag)
+				}
+			}
+			var enc struct {
+				ServerSideEncryptionConfiguration struct {
+					Rules []struct{ ApplyServerSideEncryptionByDefault struct{ SSEAlgorithm string } }
+				}
+			}
+			e.aws(&enc, "s3api", "get-bucket-encryption", "--bucket", bucket)
+			if r := enc.ServerSideEncryptionConfiguration.Rules; len(r) != 1 || r[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm != "AES256" {
+				t.Errorf("default encryption = %+v, want SSE-S3 (AES256)", r)
+			}
+
+			arn := "arn:aws:iam::123456789012:policy/" + defaultPolicyName
+			n, doc := e.policyVersions(arn)
+			if n != 1 || !reflect.DeepEqual(doc, jsonValue(t, awsops.PolicyDocument(bucket, "path/to/files"))) {
+				t.Errorf("policy: %d versions, default document %v", n, doc)
+			}
+			var att struct{ AttachedPolicies []struct{ PolicyArn string } }
+			e.aws(&att, "iam", "list-attached-user-policies", "--user-name", defaultUserName)
+			if len(att.AttachedPolicies) != 1 || att.AttachedPolicies[0].PolicyArn != arn {
+				t.Errorf("attached policies = %+v", att.AttachedPolicies)
+			}
+			var user struct {
+				User struct{ Tags []struct{ Key, Value string } }
+			}
+			e.aws(&user, "iam", "get-user", "--user-name", defaultUserName)
+			if len(user.User.Tags) != 1 || user.User.Tags[0].Key != "team" || user.User.Tags[0].Value != "imaging" {
+				t.Errorf("user tags = %+v", user.User.Tags)
+			}
+			keys := e.accessKeyIDs(defaultUserName)
+			if id := readCSV(t, csvPath); len(keys) != 1 || keys[0] != id {
+				t.Errorf("access keys %v, CSV holds %s", keys, id)
+			}
+
+			// The same command again: everything is reused, nothing new.
+			code, out, stderr = e.run(args...)
+			if code != 0 {
+				t.Fatalf("second setup exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+			}
+			if got := e.accessKeyIDs(defaultUserName); !reflect.DeepEqual(got, keys) {
+				t.Errorf("second run changed the keys: %v -> %v", keys, got)
+			}
+			if n2, _ := e.policyVersions(arn); n2 != 1 {
+				t.Errorf("second run added policy versions: %d", n2)
+			}
+			if got := e.bucketNames(); len(got) != 1 {
+				t.Errorf("buckets after second run: %v", got)
+			}
+			for _, want := range []string{"already yours, reused", "same document, reused", "exists, reused", "no new key created"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("second run output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+func TestHeadlessSetupRefusesBadInputBeforeAnyCall(t *testing.T) {
+	e := newEnv(t)
+	existing := filepath.Join(e.dir, "existing.csv")
+	if err := os.WriteFile(existing, []byte("keep me\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(e.dir, "fresh.csv")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"invalid bucket name", []string{"--bucket", "My_Bucket", "--csv", fresh}, "lowercase letters"},
+		{"bucket name moto accepts but AWS refuses", []string{"--bucket", "xn--media", "--csv", fresh}, "xn--"},
+		{"invalid user name", []string{"--bucket", "media-ok", "--user", "bad user", "--csv", fresh}, "User names"},
+		{"policy name with spaces", []string{"--bucket", "media-ok", "--policy-name", "CrowdAI Platform Access", "--csv", fresh}, "CrowdAI-Platform-Access"},
+		{"prefix escaping upwards", []string{"--bucket", "media-ok", "--prefix", "../x", "--csv", fresh}, `".."`},
+		{"existing CSV path", []string{"--bucket", "media-ok", "--csv", existing}, "already exists"},
+		{"CSV in a missing folder", []string{"--bucket", "media-ok", "--csv", filepath.Join(e.dir, "nope", "k.csv")}, "does not exist"},
+		{"no CSV", []string{"--bucket", "media-ok"}, "--csv is required"},
+		{"bad tag", []string{"--bucket", "media-ok", "--tag", "novalue", "--csv", fresh}, "key=value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := e.run(append([]string{"setup", "--non-interactive"}, tt.args...)...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2; stderr: %s", code, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(lines) != 1 || !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr should be one sentence containing %q, got:\n%s", tt.want, stderr)
+			}
+		})
+	}
+	if b := e.bucketNames(); len(b) != 0 {
+		t.Errorf("bad input created buckets: %v", b)
+	}
+	if u := e.userNames(); len(u) != 0 {
+		t.Errorf("bad input created users: %v", u)
+	}
+	if got, _ := os.ReadFile(existing); string(got) != "keep me\n" {
+		t.Errorf("the existing CSV was changed")
+	}
+	if _, err := os.Stat(fresh); err == nil {
+		t.Errorf("a refused run wrote %s", fresh)
+	}
+}
+
+func TestHeadlessSetupWithoutCredentials(t *testing.T) {
+	e := newEnv(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	os.Unsetenv("AWS_ACCESS_KEY_ID")
+	os.Unsetenv("AWS_SECRET_ACCESS_KEY")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	code, _, stderr := e.run("setup", "--non-interactive", "--bucket", "media-ok", "--csv", filepath.Join(e.dir, "k.csv"))
+	if code == 0 || !strings.Contains(stderr, "No AWS credentials") || !strings.Contains(stderr, "--sandbox") {
+		t.Errorf("exit %d, stderr: %s", code, stderr)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	if b := e.bucketNames(); len(b) != 0 {
+		t.Errorf("buckets created without credentials: %v", b)
+	}
+}
+
+func TestHeadlessSetupKeyLimitAndRotation(t *testing.T) {
+	e := newEnv(t)
+	e.aws(nil, "iam", "create-user", "--user-name", defaultUserName)
+	var k1, k2 struct{ AccessKey struct{ AccessKeyId string } }
+	e.aws(&k1, "iam", "create-access-key", "--user-name", defaultUserName)
+	e.aws(&k2, "iam", "create-access-key", "--user-name", defaultUserName)
+
+	csvPath := filepath.Join(e.dir, "k.csv")
+	args := []string{"setup", "--non-interactive", "--bucket", "media-keys", "--csv", csvPath}
+	code, _, stderr := e.run(args...)
+	if code == 0 || !strings.Contains(stderr, "--rotate-oldest-key") || !strings.Contains(stderr, k1.AccessKey.AccessKeyId) {
+		t.Fatalf("at the 2-key limit: exit %d, stderr: %s", code, stderr)
+	}
+	if b := e.bucketNames(); len(b) != 0 {
+		t.Errorf("a refused run created buckets: %v", b)
+	}
+
+	code, out, stderr := e.run(append(args, "--rotate-oldest-key")...)
+	if code != 0 {
+		t.Fatalf("rotation: exit %d\n%s\n%s", code, out, stderr)
+	}
+	keys := e.accessKeyIDs(defaultUserName)
+	id := readCSV(t, csvPath)
+	if len(keys) != 2 || !contains(keys, id) || contains(keys, k1.AccessKey.AccessKeyId) || !contains(keys, k2.AccessKey.AccessKeyId) {
+		t.Errorf("after rotation keys = %v (new %s, oldest %s should be gone)", keys, id, k1.AccessKey.AccessKeyId)
+	}
+}
+
+func TestHeadlessSetupNewPolicyVersionForNewPrefix(t *testing.T) {
+	e := newEnv(t)
+	base := []string{"setup", "--non-interactive", "--bucket", "media-versions", "--csv", filepath.Join(e.dir, "k.csv")}
+	if code, out, stderr := e.run(append(base, "--prefix", "first")...); code != 0 {
+		t.Fatalf("first: exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, p := range []string{"second", "third", "fourth", "fifth", "sixth"} {
+		code, out, stderr := e.run(append(base, "--prefix", p)...)
+		if code != 0 {
+			t.Fatalf("prefix %s: exit %d\n%s\n%s", p, code, out, stderr)
+		}
+	}
+	n, doc := e.policyVersions("arn:aws:iam::123456789012:policy/" + defaultPolicyName)
+	if n != 5 {
+		t.Errorf("policy versions = %d, want 5 (IAM's limit, the oldest pruned)", n)
+	}
+	if !reflect.DeepEqual(doc, jsonValue(t, awsops.PolicyDocument("media-versions", "sixth"))) {
+		t.Errorf("default version is not the latest document: %v", doc)
+	}
+	if keys := e.accessKeyIDs(defaultUserName); len(keys) != 1 {
+		t.Errorf("reruns made new keys: %v", keys)
+	}
+}
+
+func TestTeardownLeavesNothingBehind(t *testing.T) {
+	e := newEnv(t)
+	csvPath := filepath.Join(e.dir, "k.csv")
+	if code, out, stderr := e.run("setup", "--non-interactive", "--bucket", "media-gone", "--prefix", "p", "--csv", csvPath); code != 0 {
+		t.Fatalf("setup: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if code, _, stderr := e.run("teardown"); code != 2 || !strings.Contains(stderr, "--yes") {
+		t.Errorf("teardown without a terminal or --yes: exit %d, %s", code, stderr)
+	}
+	if u := e.userNames(); len(u) != 1 {
+		t.Fatalf("unconfirmed teardown removed users: %v", u)
+	}
+	code, out, stderr := e.run("teardown", "--yes", "--delete-bucket")
+	if code != 0 {
+		t.Fatalf("teardown: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if u := e.userNames(); len(u) != 0 {
+		t.Errorf("users left: %v", u)
+	}
+	if b := e.bucketNames(); len(b) != 0 {
+		t.Errorf("buckets left: %v", b)
+	}
+	var pols struct{ Policies []struct{ PolicyName string } }
+	e.aws(&pols, "iam", "list-policies", "--scope", "Local")
+	if len(pols.Policies) != 0 {
+		t.Errorf("policies left: %v", pols.Policies)
+	}
+	if code, out, _ := e.run("teardown", "--yes"); code == 0 || !strings.Contains(out+stderr, "") {
+		t.Errorf("a second teardown should find no record: exit %d", code)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

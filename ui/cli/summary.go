@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
+)
+
+type actionReport struct {
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+	Note  string `json:"note"`
+}
+
+type setupSummary struct {
+	Account   string `json:"account"`
+	CallerARN string `json:"callerArn"`
+	Region    string `json:"region"`
+	Location  string `json:"location"`
+	Bucket    struct {
+		Name    string `json:"name"`
+		Region  string `json:"region"`
+		Created bool   `json:"created"`
+	} `json:"bucket"`
+	Prefix string `json:"prefix"`
+	Policy struct {
+		Name      string `json:"name"`
+		ARN       string `json:"arn"`
+		VersionID string `json:"versionId,omitempty"`
+	} `json:"policy"`
+	User struct {
+		Name string `json:"name"`
+		ARN  string `json:"arn"`
+	} `json:"user"`
+	AccessKey struct {
+		ID              string `json:"id"`
+		New             bool   `json:"new"`
+		SecretAccessKey string `json:"secretAccessKey,omitempty"`
+		CSV             string `json:"csv,omitempty"`
+	} `json:"accessKey"`
+	Record   string         `json:"record"`
+	Actions  []actionReport `json:"actions"`
+	Commands []string       `json:"commands"`
+}
+
+func newSetupSummary(id awsops.Identity, spec awsops.SetupSpec, st *awsops.SetupState, rec *record.Record, recPath string, o *setupOptions, done []actionReport) setupSummary {
+	var s setupSummary
+	s.Account, s.CallerARN, s.Region = id.Account, id.ARN, spec.Region
+	s.Location = awsops.Location(spec.Bucket, spec.Prefix)
+	s.Bucket.Name, s.Bucket.Region, s.Bucket.Created = spec.Bucket, spec.Region, rec.Bucket.Created
+	s.Prefix = spec.Prefix
+	s.Policy.Name, s.Policy.ARN, s.Policy.VersionID = spec.PolicyName, st.Policy.ARN, st.Policy.VersionID
+	s.User.Name, s.User.ARN = spec.UserName, st.User.ARN
+	if st.Key.ID != "" {
+		s.AccessKey.ID, s.AccessKey.New, s.AccessKey.CSV = st.Key.ID, true, o.CSVPath
+		if o.PrintSecret {
+			s.AccessKey.SecretAccessKey = st.Key.Secret.Reveal()
+		}
+	} else {
+		s.AccessKey.ID = spec.ExistingKeyID
+	}
+	s.Record = recPath
+	s.Actions = done
+	if s.Actions == nil {
+		s.Actions = []actionReport{}
+	}
+	for _, a := range awsops.Plan(spec) {
+		s.Commands = append(s.Commands, strings.ReplaceAll(a.Command, "ACCOUNT_ID", id.Account))
+	}
+	return s
+}
+
+func printSetupSummary(w io.Writer, s setupSummary) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Done. Paste these into the platform:")
+	fmt.Fprintf(w, "  Bucket:        %s\n", s.Bucket.Name)
+	prefix := s.Prefix
+	if prefix == "" {
+		prefix = "(bucket root)"
+	}
+	fmt.Fprintf(w, "  Prefix:        %s\n", prefix)
+	fmt.Fprintf(w, "  Region:        %s\n", s.Region)
+	fmt.Fprintf(w, "  Access key ID: %s\n", s.AccessKey.ID)
+	if s.AccessKey.CSV != "" {
+		fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", s.AccessKey.CSV)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "Policy %s\nUser   %s\n", s.Policy.ARN, s.User.ARN)
+	fmt.Fprintf(w, "Record of what was created: %s (used by 's3link teardown')\n", s.Record)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "The same with the AWS CLI:")
+	fmt.Fprintln(w, "  "+strings.Join(s.Commands, "\n  "))
+}
