@@ -408,3 +408,58 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestSandboxSetupUsesDemoBucketAndStopsTheEmulator(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "aws-config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "aws-credentials"))
+	t.Setenv("S3LINK_CONFIG_DIR", filepath.Join(dir, "s3link"))
+	var out, errb bytes.Buffer
+	g := &Globals{In: strings.NewReader(""), Out: &out, Err: &errb}
+	csvPath := filepath.Join(dir, "k.csv")
+	code := Execute(context.Background(), g, []string{"--sandbox", "setup", "--non-interactive", "--json",
+		"--existing-bucket", "--bucket", "s3link-demo-media", "--prefix", "surveys/spring-2026", "--csv", csvPath})
+	if code != 0 {
+		t.Fatalf("sandbox setup: exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	var sum struct {
+		Location  string
+		Sandbox   bool
+		AccessKey struct{ ID string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
+		t.Fatalf("summary: %v", err)
+	}
+	if sum.Location != "s3://s3link-demo-media/surveys/spring-2026/" || !sum.Sandbox || sum.AccessKey.ID != readCSV(t, csvPath) {
+		t.Errorf("summary = %+v", sum)
+	}
+	_, after, ok := strings.Cut(errb.String(), "emulator at http://127.0.0.1:")
+	if !ok {
+		t.Fatalf("stderr does not name the emulator: %s", errb.String())
+	}
+	port := after[:strings.IndexAny(after, ";\n")]
+	if pids := motoPIDs(t, port); len(pids) > 0 {
+		t.Errorf("moto_server on port %s still runs after s3link returned: pids %v", port, pids)
+	}
+}
+
+// motoPIDs finds moto_server processes listening on port, from /proc.
+func motoPIDs(t *testing.T, port string) []string {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []string
+	for _, e := range entries {
+		cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(cmd), "\x00")
+		if strings.Contains(string(cmd), "moto_server") && contains(args, port) {
+			pids = append(pids, e.Name())
+		}
+	}
+	return pids
+}

@@ -42,6 +42,7 @@ type setupSummary struct {
 		CSV             string `json:"csv,omitempty"`
 	} `json:"accessKey"`
 	Record   string         `json:"record"`
+	Sandbox  bool           `json:"sandbox,omitempty"`
 	Actions  []actionReport `json:"actions"`
 	Commands []string       `json:"commands"`
 }
@@ -63,6 +64,7 @@ func newSetupSummary(id awsops.Identity, spec awsops.SetupSpec, st *awsops.Setup
 		s.AccessKey.ID = spec.ExistingKeyID
 	}
 	s.Record = recPath
+	s.Sandbox = rec.Sandbox
 	s.Actions = done
 	if s.Actions == nil {
 		s.Actions = []actionReport{}
@@ -89,7 +91,11 @@ func printSetupSummary(w io.Writer, s setupSummary) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Policy %s\nUser   %s\n", s.Policy.ARN, s.User.ARN)
-	fmt.Fprintf(w, "Record of what was created: %s (used by 's3link teardown')\n", s.Record)
+	if s.Sandbox {
+		fmt.Fprintln(w, "Sandbox: everything above lives in the local emulator and is gone when s3link exits.")
+	} else {
+		fmt.Fprintf(w, "Record of what was created: %s (used by 's3link teardown')\n", s.Record)
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "The same with the AWS CLI:")
 	fmt.Fprintln(w, "  "+strings.Join(s.Commands, "\n  "))
