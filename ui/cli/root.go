@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -143,6 +144,10 @@ func Execute(ctx context.Context, g *Globals, args []string) int {
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(g.Err, "Cancelled.")
 		return 130
+	}
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		// cobra reports an unknown subcommand as a plain error.
+		err = usageError("%v; see 's3link --help'", err)
 	}
 	fmt.Fprintln(g.Err, "Error: "+sentence(err.Error()))
 	var ee *ExitError
