@@ -220,6 +220,13 @@ func saveError(path string, err error) error {
 // file and what to do; it wraps fs.ErrNotExist, ErrCorrupt or ErrVersion
 // where they apply.
 func Load(path string) (*Record, error) {
+	// Stat first: opening a named pipe or device for reading can block.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return nil, sentence(ErrCorrupt, "%q is a folder, not a setup record; pass the .json file inside it.", path)
+		}
+		return nil, sentence(ErrCorrupt, "%q is not a regular file, so it cannot be a setup record; check the path.", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		switch {
@@ -231,9 +238,6 @@ func Load(path string) (*Record, error) {
 		return nil, sentence(err, "The setup record %q cannot be read (%s); check the file and try again.", path, causeText(err))
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, sentence(ErrCorrupt, "%q is a folder, not a setup record; pass the .json file inside it.", path)
-	}
 	data, err := io.ReadAll(io.LimitReader(f, maxRecordSize+1))
 	if err != nil {
 		if errors.Is(err, syscall.EISDIR) {

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package record
+
+import "errors"
+
+func mkfifo(string) error { return errors.New("named pipes are tested on Linux only") }
