@@ -8,5 +8,6 @@ func subcommands(g *Globals) []*cobra.Command {
 		newSetupCmd(g),
 		newPolicyCmd(g),
 		newTeardownCmd(g),
+		newUploadCmd(g),
 	}
 }

@@ -1,0 +1,647 @@
+// Package awsopstest provides Fake, an in-memory stand-in for AWS that
+// implements awsops.Provisioner and awsops.Remover, for UI and flow tests
+// that must not touch the network.
+package awsopstest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/s3link/s3link/awsops"
+)
+
+// Epoch is the Fake's default clock: fixed, so views that show ages and
+// dates are the same on every run.
+var Epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// Call is one recorded call: the method name and its arguments after the
+// context. Secrets never appear here: no Provisioner call takes one.
+type Call struct {
+	Method string
+	Args   []any
+}
+
+// String renders the call for failure messages.
+func (c Call) String() string {
+	parts := make([]string, len(c.Args))
+	for i, a := range c.Args {
+		parts[i] = fmt.Sprintf("%v", a)
+	}
+	return c.Method + "(" + strings.Join(parts, ", ") + ")"
+}
+
+type expectation struct {
+	method string
+	args   []any
+	met    bool
+}
+
+type failure struct {
+	err  error
+	once bool
+}
+
+type fakePolicy struct {
+	name     string
+	arn      string
+	versions []string // documents, oldest first; the last is the default
+	ids      []int
+	next     int
+}
+
+type fakeUser struct {
+	arn  string
+	tags map[string]string
+	keys []awsops.KeyInfo
+	pols map[string]bool
+}
+
+type fakeBucket struct {
+	awsops.Bucket
+	pab       awsops.PublicAccess
+	encrypted bool
+	objects   int
+}
+
+// Fake is an in-memory AWS account. It behaves like the real Client where
+// the wizard can tell (re-creating what is ours counts as reuse, a user
+// holds at most two keys, a policy at most five versions), returns canned
+// errors on request, records every call, and checks expectations.
+//
+// Fake is safe for concurrent use: Cmds run on their own goroutines.
+type Fake struct {
+	mu sync.Mutex
+
+	// Identity is what WhoAmI returns.
+	Identity awsops.Identity
+	// Now stamps created buckets and keys.
+	Now func() time.Time
+	// Summaries are what SummarizePrefix returns, keyed "bucket/prefix";
+	// a missing entry counts as empty.
+	Summaries map[string]awsops.PrefixSummary
+
+	buckets  map[string]*fakeBucket
+	taken    map[string]bool
+	policies map[string]*fakePolicy
+	users    map[string]*fakeUser
+	keyN     int
+
+	calls   []Call
+	fails   map[string][]failure
+	expects []*expectation
+}
+
+// New returns an empty account 123456789012 in us-east-1.
+func New() *Fake {
+	return &Fake{
+		Identity: awsops.Identity{
+			Account: "123456789012",
+			ARN:     "arn:aws:iam::123456789012:user/admin",
+			UserID:  "AIDAFAKEADMIN",
+			Region:  "us-east-1",
+		},
+		Now:       func() time.Time { return Epoch },
+		Summaries: map[string]awsops.PrefixSummary{},
+		buckets:   map[string]*fakeBucket{},
+		taken:     map[string]bool{},
+		policies:  map[string]*fakePolicy{},
+		users:     map[string]*fakeUser{},
+		fails:     map[string][]failure{},
+	}
+}
+
+var (
+	_ awsops.Provisioner = (*Fake)(nil)
+	_ awsops.Remover     = (*Fake)(nil)
+)
+
+// AddBucket puts a bucket of ours in the account, with the given Block
+// Public Access state.
+func (f *Fake) AddBucket(name, region string, pab awsops.PublicAccess) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.buckets[name] = &fakeBucket{Bucket: awsops.Bucket{Name: name, Region: region, Created: f.Now().Add(-24 * time.Hour)}, pab: pab}
+}
+
+// TakeBucketName makes name belong to another account, so creating it
+// fails with ErrBucketTaken.
+func (f *Fake) TakeBucketName(name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.taken[name] = true
+}
+
+// AddPolicy puts a customer-managed policy with document in the account and
+// returns its ARN.
+func (f *Fake) AddPolicy(name, document string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.addPolicy(name, document).arn
+}
+
+func (f *Fake) addPolicy(name, document string) *fakePolicy {
+	p := &fakePolicy{name: name, arn: fmt.Sprintf("arn:aws:iam::%s:policy/%s", f.Identity.Account, name)}
+	p.add(document)
+	f.policies[name] = p
+	return p
+}
+
+func (p *fakePolicy) add(doc string) string {
+	p.next++
+	p.versions = append(p.versions, doc)
+	p.ids = append(p.ids, p.next)
+	return fmt.Sprintf("v%d", p.next)
+}
+
+// AddUser puts a user in the account holding the given keys.
+func (f *Fake) AddUser(name string, keys ...awsops.KeyInfo) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users[name] = &fakeUser{
+		arn:  fmt.Sprintf("arn:aws:iam::%s:user/%s", f.Identity.Account, name),
+		keys: append([]awsops.KeyInfo(nil), keys...),
+		pols: map[string]bool{},
+	}
+}
+
+// Fail makes every call to method return err until Clear.
+func (f *Fake) Fail(method string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fails[method] = append(f.fails[method], failure{err: err})
+}
+
+// FailOnce makes the next call to method return err.
+func (f *Fake) FailOnce(method string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fails[method] = append(f.fails[method], failure{err: err, once: true})
+}
+
+// Clear drops the canned errors of method.
+func (f *Fake) Clear(method string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.fails, method)
+}
+
+// Expect registers a call that must happen before Verify: method, with
+// arguments (after the context) starting with args.
+func (f *Fake) Expect(method string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e := &expectation{method: method, args: args}
+	for _, c := range f.calls {
+		e.match(c)
+	}
+	f.expects = append(f.expects, e)
+}
+
+func (e *expectation) match(c Call) {
+	if e.met || c.Method != e.method || len(c.Args) < len(e.args) {
+		return
+	}
+	for i, a := range e.args {
+		if !reflect.DeepEqual(a, c.Args[i]) {
+			return
+		}
+	}
+	e.met = true
+}
+
+// Verify fails t for every expectation no call met, as cli/cli's
+// httpmock.Registry.Verify does for stubs no request used.
+func (f *Fake) Verify(t testing.TB) {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range f.expects {
+		if !e.met {
+			c := Call{Method: e.method, Args: e.args}
+			t.Errorf("expected call %s was not made; calls: %v", c, f.calls)
+		}
+	}
+}
+
+// Calls returns every call so far, in order.
+func (f *Fake) Calls() []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Call(nil), f.calls...)
+}
+
+// Methods returns the method names of every call so far, in order.
+func (f *Fake) Methods() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]string, len(f.calls))
+	for i, c := range f.calls {
+		out[i] = c.Method
+	}
+	return out
+}
+
+// Count returns how many times method was called.
+func (f *Fake) Count(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c.Method == method {
+			n++
+		}
+	}
+	return n
+}
+
+// HasBucket reports whether the bucket exists, with its Block Public Access
+// state and whether default encryption is on.
+func (f *Fake) HasBucket(name string) (awsops.PublicAccess, bool, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b, ok := f.buckets[name]
+	if !ok {
+		return awsops.PublicAccess{}, false, false
+	}
+	return b.pab, b.encrypted, true
+}
+
+// PolicyDocument returns the default version's document of the named
+// policy and how many versions it holds.
+func (f *Fake) PolicyDocument(name string) (string, int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.policies[name]
+	if !ok {
+		return "", 0, false
+	}
+	return p.versions[len(p.versions)-1], len(p.versions), true
+}
+
+// UserKeys returns the ids of the user's access keys, and whether the user
+// exists.
+func (f *Fake) UserKeys(user string) ([]string, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u, ok := f.users[user]
+	if !ok {
+		return nil, false
+	}
+	ids := make([]string, len(u.keys))
+	for i, k := range u.keys {
+		ids[i] = k.ID
+	}
+	return ids, true
+}
+
+// Attached reports whether the policy ARN is attached to user.
+func (f *Fake) Attached(user, policyARN string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u, ok := f.users[user]
+	return ok && u.pols[policyARN]
+}
+
+// call records a call and returns the canned error for it, if any. The
+// caller holds f.mu.
+func (f *Fake) call(ctx context.Context, method string, args ...any) error {
+	c := Call{Method: method, Args: args}
+	f.calls = append(f.calls, c)
+	for _, e := range f.expects {
+		e.match(c)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fs := f.fails[method]
+	if len(fs) == 0 {
+		return nil
+	}
+	if fs[0].once {
+		f.fails[method] = fs[1:]
+	}
+	return fs[0].err
+}
+
+// WhoAmI implements awsops.Provisioner.
+func (f *Fake) WhoAmI(ctx context.Context) (awsops.Identity, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "WhoAmI"); err != nil {
+		return awsops.Identity{}, err
+	}
+	return f.Identity, nil
+}
+
+// ListBuckets implements awsops.Provisioner.
+func (f *Fake) ListBuckets(ctx context.Context) ([]awsops.Bucket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "ListBuckets"); err != nil {
+		return nil, err
+	}
+	out := make([]awsops.Bucket, 0, len(f.buckets))
+	for _, b := range f.buckets {
+		out = append(out, b.Bucket)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// BucketRegion implements awsops.Provisioner.
+func (f *Fake) BucketRegion(ctx context.Context, bucket string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "BucketRegion", bucket); err != nil {
+		return "", err
+	}
+	b, ok := f.buckets[bucket]
+	if !ok {
+		return "", fmt.Errorf("bucket region %q: %w", bucket, awsops.ErrNoSuchBucket)
+	}
+	return b.Region, nil
+}
+
+// BucketPublicAccess implements awsops.Provisioner.
+func (f *Fake) BucketPublicAccess(ctx context.Context, bucket string) (awsops.PublicAccess, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "BucketPublicAccess", bucket); err != nil {
+		return awsops.PublicAccess{}, err
+	}
+	b, ok := f.buckets[bucket]
+	if !ok {
+		return awsops.PublicAccess{}, fmt.Errorf("public access of %q: %w", bucket, awsops.ErrNoSuchBucket)
+	}
+	return b.pab, nil
+}
+
+// SummarizePrefix implements awsops.Provisioner.
+func (f *Fake) SummarizePrefix(ctx context.Context, bucket, prefix string) (awsops.PrefixSummary, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "SummarizePrefix", bucket, prefix); err != nil {
+		return awsops.PrefixSummary{}, err
+	}
+	if _, ok := f.buckets[bucket]; !ok {
+		return awsops.PrefixSummary{}, fmt.Errorf("summarize %q: %w", bucket, awsops.ErrNoSuchBucket)
+	}
+	return f.Summaries[bucket+"/"+prefix], nil
+}
+
+// CreateBucket implements awsops.Provisioner.
+func (f *Fake) CreateBucket(ctx context.Context, name, region string) (awsops.BucketResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "CreateBucket", name, region); err != nil {
+		return awsops.BucketResult{}, err
+	}
+	if f.taken[name] {
+		return awsops.BucketResult{}, fmt.Errorf("create bucket %q: %w", name, awsops.ErrBucketTaken)
+	}
+	if b, ok := f.buckets[name]; ok {
+		return awsops.BucketResult{Bucket: b.Bucket, Reused: true}, nil
+	}
+	b := &fakeBucket{Bucket: awsops.Bucket{Name: name, Region: region, Created: f.Now()}}
+	f.buckets[name] = b
+	return awsops.BucketResult{Bucket: b.Bucket}, nil
+}
+
+// BlockPublicAccess implements awsops.Provisioner.
+func (f *Fake) BlockPublicAccess(ctx context.Context, bucket string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "BlockPublicAccess", bucket); err != nil {
+		return err
+	}
+	b, ok := f.buckets[bucket]
+	if !ok {
+		return fmt.Errorf("block public access %q: %w", bucket, awsops.ErrNoSuchBucket)
+	}
+	b.pab = awsops.PublicAccess{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+	return nil
+}
+
+// EnableDefaultEncryption implements awsops.Provisioner.
+func (f *Fake) EnableDefaultEncryption(ctx context.Context, bucket string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "EnableDefaultEncryption", bucket); err != nil {
+		return err
+	}
+	b, ok := f.buckets[bucket]
+	if !ok {
+		return fmt.Errorf("default encryption %q: %w", bucket, awsops.ErrNoSuchBucket)
+	}
+	b.encrypted = true
+	return nil
+}
+
+// LookupPolicy implements awsops.Provisioner. Documents are compared as
+// text: the UI always passes PolicyDocument's canonical form.
+func (f *Fake) LookupPolicy(ctx context.Context, name, document string) (awsops.PolicyInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "LookupPolicy", name); err != nil {
+		return awsops.PolicyInfo{}, err
+	}
+	p, ok := f.policies[name]
+	if !ok {
+		return awsops.PolicyInfo{}, nil
+	}
+	return awsops.PolicyInfo{
+		Exists:       true,
+		ARN:          p.arn,
+		SameDocument: p.versions[len(p.versions)-1] == document,
+		Versions:     len(p.versions),
+	}, nil
+}
+
+// CreatePolicy implements awsops.Provisioner: a taken name with the same
+// document is reused; with another document it gets a new default
+// version, deleting the oldest when five are held.
+func (f *Fake) CreatePolicy(ctx context.Context, name, document string) (awsops.Policy, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "CreatePolicy", name); err != nil {
+		return awsops.Policy{}, err
+	}
+	p, ok := f.policies[name]
+	if !ok {
+		p = f.addPolicy(name, document)
+		return awsops.Policy{Name: name, ARN: p.arn, VersionID: "v1"}, nil
+	}
+	if p.versions[len(p.versions)-1] == document {
+		return awsops.Policy{Name: name, ARN: p.arn, VersionID: fmt.Sprintf("v%d", p.ids[len(p.ids)-1]), Reused: true}, nil
+	}
+	out := awsops.Policy{Name: name, ARN: p.arn, NewVersion: true}
+	if len(p.versions) >= 5 {
+		out.DeletedVersionID = fmt.Sprintf("v%d", p.ids[0])
+		p.versions, p.ids = p.versions[1:], p.ids[1:]
+	}
+	out.VersionID = p.add(document)
+	return out, nil
+}
+
+// CreateUser implements awsops.Provisioner.
+func (f *Fake) CreateUser(ctx context.Context, name string, tags map[string]string) (awsops.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "CreateUser", name, tags); err != nil {
+		return awsops.User{}, err
+	}
+	if u, ok := f.users[name]; ok {
+		return awsops.User{Name: name, ARN: u.arn, Reused: true}, nil
+	}
+	u := &fakeUser{arn: fmt.Sprintf("arn:aws:iam::%s:user/%s", f.Identity.Account, name), tags: tags, pols: map[string]bool{}}
+	f.users[name] = u
+	return awsops.User{Name: name, ARN: u.arn}, nil
+}
+
+// AttachUserPolicy implements awsops.Provisioner.
+func (f *Fake) AttachUserPolicy(ctx context.Context, user, policyARN string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "AttachUserPolicy", user, policyARN); err != nil {
+		return err
+	}
+	u, ok := f.users[user]
+	if !ok {
+		return fmt.Errorf("attach policy to %q: %w", user, awsops.ErrNotFound)
+	}
+	u.pols[policyARN] = true
+	return nil
+}
+
+// ListAccessKeys implements awsops.Provisioner; an unknown user is
+// ErrNotFound.
+func (f *Fake) ListAccessKeys(ctx context.Context, user string) ([]awsops.KeyInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "ListAccessKeys", user); err != nil {
+		return nil, err
+	}
+	u, ok := f.users[user]
+	if !ok {
+		return nil, fmt.Errorf("list access keys of %q: %w", user, awsops.ErrNotFound)
+	}
+	return append([]awsops.KeyInfo(nil), u.keys...), nil
+}
+
+// CreateAccessKey implements awsops.Provisioner; a user holding two keys
+// gets a *awsops.KeyLimitError.
+func (f *Fake) CreateAccessKey(ctx context.Context, user string) (awsops.AccessKey, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "CreateAccessKey", user); err != nil {
+		return awsops.AccessKey{}, err
+	}
+	u, ok := f.users[user]
+	if !ok {
+		return awsops.AccessKey{}, fmt.Errorf("create access key for %q: %w", user, awsops.ErrNotFound)
+	}
+	if len(u.keys) >= 2 {
+		return awsops.AccessKey{}, &awsops.KeyLimitError{User: user, Keys: append([]awsops.KeyInfo(nil), u.keys...)}
+	}
+	f.keyN++
+	k := awsops.AccessKey{
+		User:    user,
+		ID:      fmt.Sprintf("AKIAFAKE%012d", f.keyN),
+		Secret:  awsops.NewSecret(fmt.Sprintf("fakeSecret%030d", f.keyN)),
+		Created: f.Now(),
+	}
+	u.keys = append(u.keys, awsops.KeyInfo{ID: k.ID, Status: "Active", Created: k.Created})
+	return k, nil
+}
+
+// DeleteAccessKey implements awsops.Provisioner and awsops.Remover; a key
+// already gone counts as deleted.
+func (f *Fake) DeleteAccessKey(ctx context.Context, user, keyID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "DeleteAccessKey", user, keyID); err != nil {
+		return err
+	}
+	if u, ok := f.users[user]; ok {
+		for i, k := range u.keys {
+			if k.ID == keyID {
+				u.keys = append(u.keys[:i], u.keys[i+1:]...)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// DetachUserPolicy implements awsops.Remover.
+func (f *Fake) DetachUserPolicy(ctx context.Context, user, policyARN string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "DetachUserPolicy", user, policyARN); err != nil {
+		return err
+	}
+	if u, ok := f.users[user]; ok {
+		delete(u.pols, policyARN)
+	}
+	return nil
+}
+
+// DeleteUser implements awsops.Remover.
+func (f *Fake) DeleteUser(ctx context.Context, user string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "DeleteUser", user); err != nil {
+		return err
+	}
+	delete(f.users, user)
+	return nil
+}
+
+// DeletePolicy implements awsops.Remover, detaching it from every user.
+func (f *Fake) DeletePolicy(ctx context.Context, policyARN string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "DeletePolicy", policyARN); err != nil {
+		return err
+	}
+	for name, p := range f.policies {
+		if p.arn == policyARN {
+			delete(f.policies, name)
+		}
+	}
+	for _, u := range f.users {
+		delete(u.pols, policyARN)
+	}
+	return nil
+}
+
+// DeleteBucket implements awsops.Remover. A bucket with objects (see
+// PutObjects) is left alone with ErrBucketNotEmpty.
+func (f *Fake) DeleteBucket(ctx context.Context, bucket string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "DeleteBucket", bucket); err != nil {
+		return err
+	}
+	if b, ok := f.buckets[bucket]; ok && b.objects > 0 {
+		return fmt.Errorf("delete bucket %q: %w", bucket, awsops.ErrBucketNotEmpty)
+	}
+	delete(f.buckets, bucket)
+	return nil
+}
+
+// PutObjects marks the bucket as holding n objects, so DeleteBucket
+// refuses it.
+func (f *Fake) PutObjects(bucket string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if b, ok := f.buckets[bucket]; ok {
+		b.objects = n
+	}
+}

@@ -1,0 +1,249 @@
+// Package steps holds the setup wizard's order and guards as a pure state
+// machine, so the order is decided and tested in one place and the UI only
+// asks where to go next.
+package steps
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Step is one screen of the wizard.
+type Step int
+
+// The wizard's steps. The order they run in is Machine's, not these values':
+// later steps (upload, sync) slot into Machine's order without renumbering
+// anything that matters.
+const (
+	Identity Step = iota
+	Bucket
+	Location
+	Policy
+	User
+	Review
+	Apply
+	Key
+	Done
+)
+
+var names = map[Step]string{
+	Identity: "Identity",
+	Bucket:   "Bucket",
+	Location: "Location",
+	Policy:   "Policy",
+	User:     "User",
+	Review:   "Review",
+	Apply:    "Apply",
+	Key:      "Key",
+	Done:     "Done",
+}
+
+// String returns the step's screen title.
+func (s Step) String() string {
+	if n, ok := names[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("Step(%d)", int(s))
+}
+
+// Errors the guards return. The UI shows them as a short note and stays put.
+var (
+	// ErrFirst means there is nothing before this step.
+	ErrFirst = errors.New("this is the first step")
+	// ErrLast means there is nothing after this step.
+	ErrLast = errors.New("this is the last step")
+	// ErrNotConfirmed means the review was not confirmed, so nothing may run.
+	ErrNotConfirmed = errors.New("the plan has not been confirmed")
+	// ErrNotApplied means the plan has not finished, so there is no key yet.
+	ErrNotApplied = errors.New("the plan has not finished")
+	// ErrApplying means AWS resources are being created: the answers they were
+	// made from can no longer change.
+	ErrApplying = errors.New("resources are already being created; going back would not undo them")
+	// ErrKeyShown means the access key exists and its secret is on screen;
+	// going back would not bring a lost secret back.
+	ErrKeyShown = errors.New("the access key has been created; there is no going back from here")
+	// ErrKeyUnsecured means the secret was neither copied, saved nor
+	// discarded: leaving would lose it for good.
+	ErrKeyUnsecured = errors.New("the secret has not been copied or saved yet")
+	// ErrUnknownStep means the step is not part of this machine's order.
+	ErrUnknownStep = errors.New("unknown step")
+)
+
+// Result is what the current step reports when it asks to move on. Only the
+// fields the guards need are here; the answers themselves live in the UI.
+type Result struct {
+	// Confirmed is set by Review when the user confirmed the plan.
+	Confirmed bool
+	// Applied is set by Apply when every action of the plan completed.
+	Applied bool
+	// KeySecured is set by Key when the secret was copied or saved, when the
+	// key was deleted, or when the user chose to leave it anyway.
+	KeySecured bool
+}
+
+// Options adjusts a Machine.
+type Options struct {
+	// Skip lists steps whose answers were given up front (flags on a re-run),
+	// so Next and Back pass over them. Identity, Review, Apply, Key and Done
+	// are never skipped: they either show what will happen or hand over the
+	// secret.
+	Skip []Step
+}
+
+// Machine owns the wizard's order and guards. Its zero value is not usable;
+// build one with New.
+type Machine struct {
+	order []Step
+	skip  map[Step]bool
+	// applying is set once Apply is entered: from then on the answers are
+	// spent, and no step before Apply may be revisited.
+	applying bool
+}
+
+// unskippable are the steps a re-run still shows whatever was preset.
+var unskippable = map[Step]bool{Identity: true, Review: true, Apply: true, Key: true, Done: true}
+
+// New returns a machine with the standard order.
+func New(opts Options) *Machine {
+	m := &Machine{
+		order: []Step{Identity, Bucket, Location, Policy, User, Review, Apply, Key, Done},
+		skip:  map[Step]bool{},
+	}
+	for _, s := range opts.Skip {
+		if !unskippable[s] {
+			m.skip[s] = true
+		}
+	}
+	return m
+}
+
+// Steps returns the steps in order, skipped ones left out.
+func (m *Machine) Steps() []Step {
+	out := make([]Step, 0, len(m.order))
+	for _, s := range m.order {
+		if !m.skip[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// First returns the step the wizard starts on.
+func (m *Machine) First() Step { return m.Steps()[0] }
+
+// Skipped reports whether s is passed over.
+func (m *Machine) Skipped(s Step) bool { return m.skip[s] }
+
+// Applying reports whether the plan has started to run.
+func (m *Machine) Applying() bool { return m.applying }
+
+func (m *Machine) index(s Step) int {
+	for i, o := range m.order {
+		if o == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// Next returns the step after from, given what from produced, or the guard
+// that keeps the wizard on from.
+func (m *Machine) Next(from Step, r Result) (Step, error) {
+	i := m.index(from)
+	if i < 0 {
+		return from, fmt.Errorf("next from %v: %w", from, ErrUnknownStep)
+	}
+	switch from {
+	case Review:
+		if !r.Confirmed {
+			return from, ErrNotConfirmed
+		}
+	case Apply:
+		if !r.Applied {
+			return from, ErrNotApplied
+		}
+	case Key:
+		if !r.KeySecured {
+			return from, ErrKeyUnsecured
+		}
+	}
+	for j := i + 1; j < len(m.order); j++ {
+		if m.skip[m.order[j]] {
+			continue
+		}
+		if m.order[j] == Apply {
+			m.applying = true
+		}
+		return m.order[j], nil
+	}
+	return from, ErrLast
+}
+
+// Back returns the step before from, or the guard that keeps the wizard on
+// from. Going back keeps the answers given so far; Invalidates says which
+// later checks must run again when an answer changes.
+func (m *Machine) Back(from Step) (Step, error) {
+	i := m.index(from)
+	if i < 0 {
+		return from, fmt.Errorf("back from %v: %w", from, ErrUnknownStep)
+	}
+	switch {
+	case from == Key || from == Done:
+		return from, ErrKeyShown
+	case m.applying:
+		return from, ErrApplying
+	}
+	for j := i - 1; j >= 0; j-- {
+		if !m.skip[m.order[j]] {
+			return m.order[j], nil
+		}
+	}
+	return from, ErrFirst
+}
+
+// Invalidates lists the steps whose checks depend on the answer given at
+// changed, so that changing it (after going back) redoes them: another
+// profile is another account; another bucket or prefix is another policy
+// document, so the check for a taken policy name is stale; another user
+// has other access keys.
+func (m *Machine) Invalidates(changed Step) []Step {
+	var deps []Step
+	switch changed {
+	case Identity:
+		deps = []Step{Bucket, Location, Policy, User, Review}
+	case Bucket:
+		deps = []Step{Location, Policy, Review}
+	case Location:
+		deps = []Step{Policy, Review}
+	case Policy, User:
+		deps = []Step{Review}
+	}
+	out := deps[:0:0]
+	for _, d := range deps {
+		if !m.skip[d] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Position returns s's 1-based place among the steps a user sees and how
+// many there are, for the "step 2 of 8" header. Apply shares Review's place:
+// it is the same screen.
+func (m *Machine) Position(s Step) (int, int) {
+	var shown []Step
+	for _, o := range m.Steps() {
+		if o != Apply {
+			shown = append(shown, o)
+		}
+	}
+	if s == Apply {
+		s = Review
+	}
+	for i, o := range shown {
+		if o == s {
+			return i + 1, len(shown)
+		}
+	}
+	return 0, len(shown)
+}

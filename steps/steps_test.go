@@ -1,0 +1,175 @@
+package steps
+
+import (
+	"errors"
+	"slices"
+	"testing"
+)
+
+func TestNext(t *testing.T) {
+	tests := []struct {
+		name    string
+		skip    []Step
+		from    Step
+		result  Result
+		want    Step
+		wantErr error
+	}{
+		{name: "identity to bucket", from: Identity, want: Bucket},
+		{name: "bucket to location", from: Bucket, want: Location},
+		{name: "location to policy", from: Location, want: Policy},
+		{name: "policy to user", from: Policy, want: User},
+		{name: "user to review", from: User, want: Review},
+		{name: "review needs confirmation", from: Review, want: Review, wantErr: ErrNotConfirmed},
+		{name: "confirmed review applies", from: Review, result: Result{Confirmed: true}, want: Apply},
+		{name: "apply needs every action done", from: Apply, result: Result{Confirmed: true}, want: Apply, wantErr: ErrNotApplied},
+		{name: "applied leads to key", from: Apply, result: Result{Applied: true}, want: Key},
+		{name: "key needs the secret secured", from: Key, want: Key, wantErr: ErrKeyUnsecured},
+		{name: "secured key leads to done", from: Key, result: Result{KeySecured: true}, want: Done},
+		{name: "done is last", from: Done, want: Done, wantErr: ErrLast},
+		{name: "unknown step", from: Step(99), want: Step(99), wantErr: ErrUnknownStep},
+		{name: "preset location is skipped", skip: []Step{Location}, from: Bucket, want: Policy},
+		{name: "preset bucket and location", skip: []Step{Bucket, Location}, from: Identity, want: Policy},
+		{name: "review is never skipped", skip: []Step{User, Review}, from: Policy, want: Review},
+		{name: "key is never skipped", skip: []Step{Key}, from: Apply, result: Result{Applied: true}, want: Key},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New(Options{Skip: tt.skip})
+			got, err := m.Next(tt.from, tt.result)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Next(%v) error = %v, want %v", tt.from, err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("Next(%v) = %v, want %v", tt.from, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBack(t *testing.T) {
+	tests := []struct {
+		name     string
+		skip     []Step
+		applying bool
+		from     Step
+		want     Step
+		wantErr  error
+	}{
+		{name: "identity is first", from: Identity, want: Identity, wantErr: ErrFirst},
+		{name: "bucket to identity", from: Bucket, want: Identity},
+		{name: "location to bucket", from: Location, want: Bucket},
+		{name: "policy to location", from: Policy, want: Location},
+		{name: "user to policy", from: User, want: Policy},
+		{name: "review to user", from: Review, want: User},
+		{name: "review once applying", applying: true, from: Review, want: Review, wantErr: ErrApplying},
+		{name: "apply cannot go back", applying: true, from: Apply, want: Apply, wantErr: ErrApplying},
+		{name: "key cannot go back", applying: true, from: Key, want: Key, wantErr: ErrKeyShown},
+		{name: "done cannot go back", applying: true, from: Done, want: Done, wantErr: ErrKeyShown},
+		{name: "skipped user passed over", skip: []Step{User}, from: Review, want: Policy},
+		{name: "identity never skipped", skip: []Step{Identity, Bucket}, from: Location, want: Identity},
+		{name: "unknown step", from: Step(42), want: Step(42), wantErr: ErrUnknownStep},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New(Options{Skip: tt.skip})
+			if tt.applying {
+				if _, err := m.Next(Review, Result{Confirmed: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := m.Back(tt.from)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Back(%v) error = %v, want %v", tt.from, err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("Back(%v) = %v, want %v", tt.from, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestApplyingStartsOnlyWithConfirmation(t *testing.T) {
+	m := New(Options{})
+	if _, err := m.Next(Review, Result{}); err == nil {
+		t.Fatal("unconfirmed review moved on")
+	}
+	if m.Applying() {
+		t.Fatal("applying after an unconfirmed review")
+	}
+	if _, err := m.Back(Review); err != nil {
+		t.Fatalf("back from an unconfirmed review: %v", err)
+	}
+	if _, err := m.Next(Review, Result{Confirmed: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !m.Applying() {
+		t.Fatal("not applying after a confirmed review")
+	}
+}
+
+func TestInvalidates(t *testing.T) {
+	tests := []struct {
+		name    string
+		skip    []Step
+		changed Step
+		want    []Step
+	}{
+		{name: "profile changes everything", changed: Identity, want: []Step{Bucket, Location, Policy, User, Review}},
+		{name: "bucket changes prefix summary and policy", changed: Bucket, want: []Step{Location, Policy, Review}},
+		{name: "prefix changes the policy document", changed: Location, want: []Step{Policy, Review}},
+		{name: "policy name changes the plan", changed: Policy, want: []Step{Review}},
+		{name: "user changes the plan", changed: User, want: []Step{Review}},
+		{name: "review changes nothing", changed: Review, want: nil},
+		{name: "skipped steps are left out", skip: []Step{Location}, changed: Bucket, want: []Step{Policy, Review}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := New(Options{Skip: tt.skip}).Invalidates(tt.changed)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Invalidates(%v) = %v, want %v", tt.changed, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPosition(t *testing.T) {
+	tests := []struct {
+		name        string
+		skip        []Step
+		step        Step
+		want, outOf int
+	}{
+		{name: "identity first", step: Identity, want: 1, outOf: 8},
+		{name: "apply shares review's place", step: Apply, want: 6, outOf: 8},
+		{name: "done last", step: Done, want: 8, outOf: 8},
+		{name: "skips shrink the count", skip: []Step{Location}, step: Policy, want: 3, outOf: 7},
+		{name: "skipped step has no place", skip: []Step{Location}, step: Location, want: 0, outOf: 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, outOf := New(Options{Skip: tt.skip}).Position(tt.step)
+			if got != tt.want || outOf != tt.outOf {
+				t.Errorf("Position(%v) = %d of %d, want %d of %d", tt.step, got, outOf, tt.want, tt.outOf)
+			}
+		})
+	}
+}
+
+func TestString(t *testing.T) {
+	tests := []struct {
+		step Step
+		want string
+	}{
+		{Identity, "Identity"}, {Bucket, "Bucket"}, {Location, "Location"}, {Policy, "Policy"},
+		{User, "User"}, {Review, "Review"}, {Apply, "Apply"}, {Key, "Key"}, {Done, "Done"},
+		{Step(77), "Step(77)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			if got := tt.step.String(); got != tt.want {
+				t.Errorf("String() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,636 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/steps"
+)
+
+// ErrIncomplete means the wizard was left after AWS resources were created
+// but before the key was handed over; the record lists them for teardown.
+var ErrIncomplete = errors.New("setup did not finish")
+
+// App is the wizard's root model: it routes messages to the screens, asks
+// steps.Machine where to go, and draws the frame around the current
+// screen. It is the only model whose View returns a tea.View.
+type App struct {
+	deps    Deps
+	c       *Common
+	help    help.Model
+	machine *steps.Machine
+	step    steps.Step
+
+	ops      Ops
+	profile  string
+	identity awsops.Identity
+	spec     awsops.SetupSpec
+	lastBkt  bucketAnswer
+
+	idScr     identityScreen
+	bucketScr bucketScreen
+	locScr    locationScreen
+	polScr    policyScreen
+	userScr   userScreen
+	revScr    reviewScreen
+	keyScr    keyScreen
+	doneScr   doneScreen
+	have      map[steps.Step]bool
+
+	height   int
+	started  time.Time
+	note     string
+	quitting bool
+	outcome  *outcome
+	err      error
+}
+
+// New builds the wizard from its dependencies.
+func New(d Deps) App {
+	if d.Ctx == nil {
+		d.Ctx = context.Background()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	st := NewStyles(true)
+	if d.NoColor {
+		st = NewPlainStyles()
+	}
+	keys := DefaultKeyMap()
+	c := &Common{Ctx: d.Ctx, Width: 80, Height: 24, Styles: &st, Keys: &keys, Now: d.Now}
+	a := App{
+		deps:    d,
+		c:       c,
+		help:    help.New(),
+		machine: steps.New(steps.Options{}),
+		ops:     d.Ops,
+		profile: d.Profile,
+		have:    map[steps.Step]bool{},
+		started: d.Now(),
+	}
+	a.help.Styles = st.Help
+	a.step = a.machine.First()
+	a.idScr = newIdentityScreen(c, d)
+	a.have[steps.Identity] = true
+	a.layout(80, 24)
+	return a
+}
+
+// Init asks the terminal for its background (for the palette) and starts
+// the identity check.
+func (a App) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, a.idScr.Init())
+}
+
+// Step is the screen on show, for tests and the caller.
+func (a App) Step() steps.Step { return a.step }
+
+// Summary is the text to print after the program exits: what was made and
+// what to paste into the platform. It never holds the secret, and it is
+// empty when the wizard did not finish.
+func (a App) Summary() string {
+	if a.outcome == nil {
+		return ""
+	}
+	return a.outcome.Text()
+}
+
+// Err says why the wizard ended early: context.Canceled when nothing was
+// created, an ErrIncomplete when something was. It is nil after Done.
+func (a App) Err() error { return a.err }
+
+// Spec is the setup the answers describe so far.
+func (a App) Spec() awsops.SetupSpec { return a.spec }
+
+// layout gives the screens what is left under the header and above the
+// note line and the help bar, which grows when the full help is open.
+func (a *App) layout(w, h int) {
+	a.help.SetWidth(w)
+	helpLines := strings.Count(a.helpView(), "\n") + 1
+	a.c.Width = w
+	a.c.Height = max(h-3-helpLines, 4)
+	a.height = h
+}
+
+// Update implements tea.Model: it routes msg to the screen it concerns
+// and handles navigation, help, resize and quitting itself.
+func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.layout(msg.Width, msg.Height)
+		return a, a.broadcast(msg)
+	case tea.BackgroundColorMsg:
+		if a.deps.NoColor {
+			return a, nil
+		}
+		*a.c.Styles = NewStyles(msg.IsDark())
+		a.help.Styles = a.c.Styles.Help
+		return a, a.broadcast(stylesChangedMsg{})
+	case tea.ColorProfileMsg:
+		if msg.Profile == colorprofile.Ascii || msg.Profile == colorprofile.NoTTY {
+			*a.c.Styles = NewPlainStyles()
+			a.help.Styles = a.c.Styles.Help
+			return a, a.broadcast(stylesChangedMsg{})
+		}
+		return a, nil
+	case spinner.TickMsg:
+		return a, a.broadcast(msg)
+	case nextMsg:
+		if !msg.from.is(a.step) {
+			return a, nil
+		}
+		return a.next()
+	case backMsg:
+		if !msg.from.is(a.step) {
+			return a, nil
+		}
+		return a.back()
+	case quitMsg:
+		return a.quit()
+	case tea.KeyPressMsg:
+		a.note = ""
+		k := a.c.Keys
+		switch {
+		case key.Matches(msg, k.Quit):
+			return a.interrupt()
+		case key.Matches(msg, k.Help) && !(msg.String() == "?" && a.acceptsQuestionMark()):
+			a.help.ShowAll = !a.help.ShowAll
+			a.layout(a.c.Width, a.height)
+			return a, a.broadcast(tea.WindowSizeMsg{Width: a.c.Width, Height: a.height})
+		}
+		return a.updateScreen(a.step, msg)
+	case tea.PasteMsg:
+		return a.paste(msg)
+	case profilesLoadedMsg, opsBuiltMsg, identityResolvedMsg:
+		return a.updateScreen(steps.Identity, msg)
+	case bucketsListedMsg, bucketInspectedMsg:
+		return a.updateScreen(steps.Bucket, msg)
+	case prefixSettledMsg, prefixSummarizedMsg:
+		return a.updateScreen(steps.Location, msg)
+	case policyLookedUpMsg:
+		return a.updateScreen(steps.Policy, msg)
+	case accessKeysListedMsg:
+		return a.updateScreen(steps.User, msg)
+	case actionRanMsg, rolledBackMsg:
+		return a.updateScreen(steps.Review, msg)
+	case clipboardCopiedMsg, csvSavedMsg, keyDeletedMsg:
+		return a.updateScreen(steps.Key, msg)
+	}
+	return a.updateScreen(a.step, msg)
+}
+
+// paste types pasted text into the screen as keys, so every screen's
+// checks run as for typing. Line breaks and other control characters are
+// dropped: a pasted newline must not press enter. The location screen takes
+// the paste whole, so it counts objects once, not once per character.
+func (a App) paste(msg tea.PasteMsg) (tea.Model, tea.Cmd) {
+	if owner(a.step) == steps.Location {
+		return a.updateScreen(a.step, msg)
+	}
+	var cmds []tea.Cmd
+	var m tea.Model = a
+	for _, r := range msg.Content {
+		if unicode.IsControl(r) {
+			continue
+		}
+		var cmd tea.Cmd
+		m, cmd = m.(App).updateScreen(a.step, tea.KeyPressMsg{Code: r, Text: string(r)})
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// owner maps Apply onto the review screen, which runs the plan.
+func owner(s steps.Step) steps.Step {
+	if s == steps.Apply {
+		return steps.Review
+	}
+	return s
+}
+
+// updateScreen hands msg to the screen of step. A late result for a screen
+// that is not on show still updates it, but its Cmds are dropped: they
+// would navigate from a screen the user has left.
+func (a App) updateScreen(step steps.Step, msg tea.Msg) (tea.Model, tea.Cmd) {
+	step = owner(step)
+	if !a.have[step] {
+		return a, nil
+	}
+	var cmd tea.Cmd
+	switch step {
+	case steps.Identity:
+		a.idScr, cmd = a.idScr.Update(msg)
+	case steps.Bucket:
+		a.bucketScr, cmd = a.bucketScr.Update(msg)
+	case steps.Location:
+		a.locScr, cmd = a.locScr.Update(msg)
+	case steps.Policy:
+		a.polScr, cmd = a.polScr.Update(msg)
+	case steps.User:
+		a.userScr, cmd = a.userScr.Update(msg)
+	case steps.Review:
+		a.revScr, cmd = a.revScr.Update(msg)
+	case steps.Key:
+		a.keyScr, cmd = a.keyScr.Update(msg)
+	case steps.Done:
+		a.doneScr, cmd = a.doneScr.Update(msg)
+	}
+	if step != owner(a.step) {
+		return a, nil
+	}
+	return a, stamp(cmd, a.step)
+}
+
+// stepStamp records which step a navigation message came from.
+type stepStamp struct {
+	step steps.Step
+	set  bool
+}
+
+func (s stepStamp) is(step steps.Step) bool { return s.set && s.step == step }
+
+// stamp marks the navigation messages cmd yields with the step on show
+// when it was returned; the root ignores those from a step already left.
+func stamp(cmd tea.Cmd, from steps.Step) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch m := cmd().(type) {
+		case nextMsg:
+			m.from = stepStamp{step: from, set: true}
+			return m
+		case backMsg:
+			m.from = stepStamp{step: from, set: true}
+			return m
+		case tea.BatchMsg:
+			for i := range m {
+				m[i] = stamp(m[i], from)
+			}
+			return m
+		default:
+			return m
+		}
+	}
+}
+
+// broadcast sends msg to every screen built so far and keeps the Cmds of
+// the one on show.
+func (a *App) broadcast(msg tea.Msg) tea.Cmd {
+	var keep tea.Cmd
+	for _, s := range []steps.Step{steps.Identity, steps.Bucket, steps.Location, steps.Policy, steps.User, steps.Review, steps.Key, steps.Done} {
+		m, cmd := a.updateScreen(s, msg)
+		*a = m.(App)
+		if s == owner(a.step) {
+			keep = cmd
+		}
+	}
+	return keep
+}
+
+func (a App) acceptsQuestionMark() bool {
+	switch owner(a.step) {
+	case steps.Location:
+		return a.locScr.acceptsQuestionMark()
+	case steps.Key:
+		return a.keyScr.acceptsQuestionMark()
+	}
+	return false
+}
+
+// next collects the current screen's answer and asks the machine where to
+// go. A changed answer resets the checks that depended on the old one.
+func (a App) next() (tea.Model, tea.Cmd) {
+	var r steps.Result
+	switch a.step {
+	case steps.Identity:
+		if a.idScr.phase != identityResolved {
+			return a, nil
+		}
+		if a.idScr.ops != a.ops || a.idScr.identity.Account != a.identity.Account {
+			a.invalidate(steps.Identity)
+		}
+		a.ops, a.profile, a.identity = a.idScr.ops, a.idScr.profile, a.idScr.identity
+	case steps.Bucket:
+		ans, ok := a.bucketScr.answer()
+		if !ok {
+			return a, nil
+		}
+		if ans != a.lastBkt {
+			a.invalidate(steps.Bucket)
+		}
+		a.lastBkt = ans
+		a.spec.Bucket, a.spec.Region, a.spec.ExistingBucket = ans.Name, ans.Region, ans.Existing
+	case steps.Location:
+		p, ok := a.locScr.answer()
+		if !ok {
+			return a, nil
+		}
+		if p != a.spec.Prefix {
+			a.invalidate(steps.Location)
+		}
+		a.spec.Prefix = p
+	case steps.Policy:
+		name, ok := a.polScr.answer()
+		if !ok {
+			return a, nil
+		}
+		a.spec.PolicyName = name
+	case steps.User:
+		ans, ok := a.userScr.answer()
+		if !ok {
+			return a, nil
+		}
+		a.spec.UserName, a.spec.Tags, a.spec.DeleteKeyID = ans.Name, ans.Tags, ans.DeleteKeyID
+	case steps.Review:
+		r.Confirmed = a.revScr.phase == reviewPlanning
+	case steps.Apply:
+		r.Applied = a.revScr.phase == reviewApplied
+	case steps.Key:
+		r.KeySecured = a.keyScr.secured()
+	}
+	to, err := a.machine.Next(a.step, r)
+	if err != nil {
+		a.note = sentence(err)
+		return a, nil
+	}
+	a.step = to
+	return a, a.enter(to)
+}
+
+// invalidate resets what depended on the answer given at changed.
+func (a *App) invalidate(changed steps.Step) {
+	if changed == steps.Identity {
+		// Other credentials: every later screen was built for the old ones.
+		for _, s := range []steps.Step{steps.Bucket, steps.Location, steps.Policy, steps.User, steps.Review} {
+			delete(a.have, s)
+		}
+		return
+	}
+	for _, s := range a.machine.Invalidates(changed) {
+		if !a.have[s] {
+			continue
+		}
+		switch s {
+		case steps.Location:
+			a.locScr.reset()
+		case steps.Policy:
+			a.polScr.reset()
+		case steps.User:
+			a.userScr.reset()
+		}
+	}
+}
+
+func (a App) back() (tea.Model, tea.Cmd) {
+	to, err := a.machine.Back(a.step)
+	if err != nil {
+		a.note = sentence(err)
+		return a, nil
+	}
+	a.step = to
+	return a, a.enter(to)
+}
+
+// enter shows step, building its screen on first use.
+func (a *App) enter(step steps.Step) tea.Cmd {
+	first := !a.have[owner(step)]
+	a.have[owner(step)] = true
+	switch step {
+	case steps.Identity:
+		if first {
+			a.idScr = newIdentityScreen(a.c, a.deps)
+			return a.idScr.Init()
+		}
+	case steps.Bucket:
+		if first {
+			a.bucketScr = newBucketScreen(a.c, a.ops, a.defaultRegion(), a.deps.Preset)
+		}
+	case steps.Location:
+		if first {
+			a.locScr = newLocationScreen(a.c, a.ops, a.deps.Preset.Prefix)
+		}
+		return a.locScr.enter(a.spec.Bucket, a.spec.ExistingBucket)
+	case steps.Policy:
+		if first {
+			a.polScr = newPolicyScreen(a.c, a.ops, a.deps.Preset.PolicyName)
+		}
+		return a.polScr.enter(a.spec.Bucket, a.spec.Prefix)
+	case steps.User:
+		if first {
+			a.userScr = newUserScreen(a.c, a.ops, a.deps.Preset)
+		}
+		return a.userScr.enter()
+	case steps.Review:
+		if first {
+			a.revScr = newReviewScreen(a.c, a.ops, a.profile)
+		}
+		a.revScr.enter(a.spec, a.recordTarget())
+	case steps.Apply:
+		return a.revScr.start()
+	case steps.Key:
+		a.keyScr = newKeyScreen(a.c, a.ops, a.deps.Clipboard, a.spec, a.revScr.st, a.recordTarget())
+	case steps.Done:
+		a.doneScr = newDoneScreen(a.c, a.finalOutcome())
+	}
+	return nil
+}
+
+func (a App) defaultRegion() string {
+	switch {
+	case a.deps.Region != "":
+		return a.deps.Region
+	case a.identity.Region != "":
+		return a.identity.Region
+	}
+	return "us-east-1"
+}
+
+func (a App) recordTarget() recordTarget {
+	return recordTarget{
+		Dir: a.deps.RecordDir,
+		Base: record.Record{
+			Account:     a.identity.Account,
+			CallerARN:   a.identity.ARN,
+			Profile:     a.profile,
+			Region:      a.spec.Region,
+			EndpointURL: a.deps.EndpointURL,
+			Sandbox:     a.deps.Sandbox,
+			CreatedAt:   a.started,
+		},
+		Now: a.c.Now,
+	}
+}
+
+func (a App) finalOutcome() outcome {
+	st := a.revScr.st
+	return newOutcome(a.spec, st, a.keyScr.deleted, a.revScr.record.Path)
+}
+
+// interrupt is ctrl+c: immediate before anything exists, guarded while AWS
+// calls run or while the secret is unsaved.
+func (a App) interrupt() (tea.Model, tea.Cmd) {
+	switch a.step {
+	case steps.Apply:
+		if a.revScr.busy() {
+			a.revScr.askQuit()
+			return a, nil
+		}
+	case steps.Key:
+		if a.keyScr.guardQuit() {
+			return a, nil
+		}
+	}
+	return a.quit()
+}
+
+// quit ends the program, remembering how the run ended for Summary and
+// Err.
+func (a App) quit() (tea.Model, tea.Cmd) {
+	a.quitting = true
+	switch {
+	case a.step == steps.Done || a.step == steps.Key:
+		o := a.finalOutcome()
+		a.outcome = &o
+	case a.step == steps.Apply && a.revScr.created():
+		where := "the local record"
+		if p := a.revScr.record.Path; p != "" {
+			where = p
+		}
+		a.err = fmt.Errorf("%w: what was created is listed in %s; run `s3link teardown` to remove it, or run setup again to finish", ErrIncomplete, where)
+	default:
+		a.err = context.Canceled
+	}
+	return a, tea.Quit
+}
+
+// sentence renders a guard's error as a sentence.
+func sentence(err error) string {
+	s := err.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
+var stepTitles = map[steps.Step]string{
+	steps.Identity: "Who you are",
+	steps.Bucket:   "Bucket",
+	steps.Location: "Location in the bucket",
+	steps.Policy:   "Access policy",
+	steps.User:     "IAM user",
+	steps.Review:   "Review",
+	steps.Apply:    "Creating",
+	steps.Key:      "Access key",
+	steps.Done:     "Done",
+}
+
+func (a App) screenHelp() helpKeys {
+	if !a.have[owner(a.step)] {
+		return helpKeys{}
+	}
+	switch owner(a.step) {
+	case steps.Identity:
+		return a.idScr.help()
+	case steps.Bucket:
+		return a.bucketScr.help()
+	case steps.Location:
+		return a.locScr.help()
+	case steps.Policy:
+		return a.polScr.help()
+	case steps.User:
+		return a.userScr.help()
+	case steps.Review:
+		return a.revScr.help()
+	case steps.Key:
+		return a.keyScr.help()
+	case steps.Done:
+		return a.doneScr.help()
+	}
+	return helpKeys{}
+}
+
+func (a App) screenView() string {
+	switch owner(a.step) {
+	case steps.Identity:
+		return a.idScr.View()
+	case steps.Bucket:
+		return a.bucketScr.View()
+	case steps.Location:
+		return a.locScr.View()
+	case steps.Policy:
+		return a.polScr.View()
+	case steps.User:
+		return a.userScr.View()
+	case steps.Review:
+		return a.revScr.View()
+	case steps.Key:
+		return a.keyScr.View()
+	case steps.Done:
+		return a.doneScr.View()
+	}
+	return ""
+}
+
+// helpView is the help bar cut to the width: bubbles/help lets the last
+// item overflow when even its ellipsis does not fit.
+func (a App) helpView() string {
+	ls := strings.Split(a.help.View(a.screenHelp()), "\n")
+	for i, l := range ls {
+		ls[i] = ansi.Truncate(l, a.c.Width, "…")
+	}
+	return strings.Join(ls, "\n")
+}
+
+// View draws the frame: header, the screen, a note line and the help bar,
+// in the alternate screen so nothing (the secret above all) stays in the
+// terminal's scrollback after exit.
+func (a App) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	title := stepTitles[a.step]
+	v.WindowTitle = "s3link · " + title
+	if a.quitting {
+		return v
+	}
+	st := a.c.Styles
+	n, of := a.machine.Position(a.step)
+	header := st.Header.Render("s3link") + " · " + st.Title.Render(title) + st.StepCount.Render(fmt.Sprintf("  step %d of %d", n, of))
+	if a.deps.Sandbox {
+		header += "  " + st.Banner.Render("[sandbox]")
+	}
+	body := fitHeight(a.screenView(), a.c.Height)
+	if pad := a.c.Height - (strings.Count(body, "\n") + 1); pad > 0 {
+		body += strings.Repeat("\n", pad)
+	}
+	note := ""
+	if a.note != "" {
+		note = st.Warn.Render(ansi.Truncate(a.note, a.c.Width, "…"))
+	}
+	v.SetContent(header + "\n\n" + body + "\n" + note + "\n" + a.helpView())
+	if a.step == steps.Apply {
+		switch a.revScr.phase {
+		case reviewRunning:
+			v.ProgressBar = tea.NewProgressBar(tea.ProgressBarDefault, a.revScr.progress())
+		case reviewFailed:
+			v.ProgressBar = tea.NewProgressBar(tea.ProgressBarError, a.revScr.progress())
+		case reviewRollingBack:
+			v.ProgressBar = tea.NewProgressBar(tea.ProgressBarIndeterminate, 0)
+		}
+	}
+	return v
+}

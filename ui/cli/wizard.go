@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/atotto/clipboard"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/ui"
+)
+
+// wizardInputs are setup's flags that the wizard starts from. Every screen
+// is still shown, so the user can check and change them.
+type wizardInputs struct {
+	Bucket, Prefix, PolicyName, UserName string
+	Tags                                 []string
+	ExistingBucket                       bool
+}
+
+// runWizard draws the setup wizard on the terminal. After it exits, the
+// summary (never the secret) is printed to the normal screen; the secret
+// was only ever drawn in the alternate screen.
+func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
+	cfg := g.AWSConfig()
+	client, err := awsops.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	dir, err := record.Dir()
+	if err != nil {
+		return err
+	}
+	deps := ui.Deps{
+		Ctx: ctx,
+		Ops: client,
+		NewOps: func(profile string) (ui.Ops, error) {
+			c := cfg
+			c.Profile = profile
+			return awsops.New(ctx, c)
+		},
+		RecordDir:   dir,
+		Sandbox:     g.Sandbox,
+		Profile:     g.Profile,
+		Region:      g.Region,
+		EndpointURL: g.EndpointURL,
+		// no-color.org: set and not empty.
+		NoColor: os.Getenv("NO_COLOR") != "",
+		Clipboard: func(s string) error {
+			if clipboard.Unsupported {
+				return errors.New("no native clipboard")
+			}
+			return clipboard.WriteAll(s)
+		},
+		Preset: ui.Preset{
+			Bucket:         in.Bucket,
+			ExistingBucket: in.ExistingBucket,
+			Prefix:         in.Prefix,
+			PolicyName:     in.PolicyName,
+			UserName:       in.UserName,
+			Tags:           in.Tags,
+		},
+	}
+	if g.Sandbox {
+		// The sandbox's dummy credentials belong to no profile.
+		deps.NewOps = nil
+	}
+	p := tea.NewProgram(ui.New(deps), tea.WithContext(ctx), tea.WithInput(g.In), tea.WithOutput(g.Out))
+	final, err := p.Run()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("the wizard stopped unexpectedly: %w", err)
+	}
+	app, ok := final.(ui.App)
+	if !ok {
+		return errors.New("the wizard stopped unexpectedly")
+	}
+	if s := app.Summary(); s != "" {
+		fmt.Fprint(g.Out, s)
+	}
+	return app.Err()
+}

@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3link/s3link/awsops"
+)
+
+// outcome is what a finished run made, for the done screen and for the
+// text printed after the program exits. It never holds the secret.
+type outcome struct {
+	Spec       awsops.SetupSpec
+	State      awsops.SetupState
+	KeyID      string
+	KeyDeleted bool
+	RecordPath string
+}
+
+func newOutcome(spec awsops.SetupSpec, st awsops.SetupState, keyDeleted bool, recordPath string) outcome {
+	o := outcome{Spec: spec, State: st, KeyDeleted: keyDeleted, RecordPath: recordPath, KeyID: st.Key.ID}
+	// The state's key holds the secret; the outcome keeps the id only.
+	o.State.Key = awsops.AccessKey{}
+	return o
+}
+
+func (o outcome) prefix() string {
+	if o.Spec.Prefix == "" {
+		return "(the bucket root)"
+	}
+	return o.Spec.Prefix
+}
+
+func (o outcome) bucketNote() string {
+	switch {
+	case o.Spec.ExistingBucket:
+		return "existing"
+	case o.State.Bucket.Reused:
+		return "already yours, reused"
+	}
+	return "created"
+}
+
+func (o outcome) policyNote() string {
+	switch {
+	case o.State.Policy.Reused:
+		return "reused"
+	case o.State.Policy.NewVersion:
+		return "new version " + o.State.Policy.VersionID
+	}
+	return "created"
+}
+
+// created lists label/value pairs of what exists now.
+func (o outcome) created() [][2]string {
+	rows := [][2]string{
+		{"Bucket", fmt.Sprintf("%s (%s)", o.Spec.Bucket, o.bucketNote())},
+		{"Prefix", o.prefix()},
+		{"Region", o.Spec.Region},
+		{"Policy", fmt.Sprintf("%s (%s)", o.State.Policy.ARN, o.policyNote())},
+		{"User", fmt.Sprintf("%s (%s)", o.Spec.UserName, pickStr(o.State.User.Reused, "reused", "created"))},
+	}
+	if o.KeyDeleted {
+		rows = append(rows, [2]string{"Key id", o.KeyID + " (deleted: create a new one with `aws iam create-access-key`)"})
+	} else {
+		rows = append(rows, [2]string{"Key id", o.KeyID})
+	}
+	if o.RecordPath != "" {
+		rows = append(rows, [2]string{"Record", o.RecordPath})
+	}
+	return rows
+}
+
+// paste is what the platform's form asks for. The secret is not here: it
+// went to the clipboard or the CSV.
+func (o outcome) paste() [][2]string {
+	return [][2]string{
+		{"Bucket", o.Spec.Bucket},
+		{"Prefix", o.Spec.Prefix},
+		{"Region", o.Spec.Region},
+		{"Key id", o.KeyID},
+	}
+}
+
+func pickStr(c bool, yes, no string) string {
+	if c {
+		return yes
+	}
+	return no
+}
+
+// Text renders the outcome without styles, for the terminal after the
+// program exits.
+func (o outcome) Text() string {
+	var b strings.Builder
+	b.WriteString("s3link: the platform's S3 access is set up.\n\n")
+	for _, r := range o.created() {
+		fmt.Fprintf(&b, "  %-8s %s\n", r[0], r[1])
+	}
+	b.WriteString("\nPaste into the platform:\n")
+	for _, r := range o.paste() {
+		fmt.Fprintf(&b, "  %-8s %s\n", r[0], r[1])
+	}
+	b.WriteString("  (the secret access key is the one you copied or saved; it is not shown again)\n")
+	if o.RecordPath != "" {
+		b.WriteString("\nTo remove all of this later: s3link teardown\n")
+	}
+	return b.String()
+}
+
+// doneScreen is the last screen: what was made, what to paste into the
+// platform, and the AWS CLI commands that would have done the same.
+type doneScreen struct {
+	c  *Common
+	vp viewport.Model
+	o  outcome
+}
+
+func newDoneScreen(c *Common, o outcome) doneScreen {
+	s := doneScreen{c: c, vp: viewport.New(), o: o}
+	s.vp.SoftWrap = true
+	s.vp.KeyMap = viewport.KeyMap{Up: c.Keys.Up, Down: c.Keys.Down, PageUp: c.Keys.PageUp, PageDown: c.Keys.PageDown}
+	s.layout()
+	return s
+}
+
+func (s *doneScreen) layout() {
+	s.vp.SetWidth(s.c.Width)
+	s.vp.SetHeight(max(s.c.Height, 3))
+	s.vp.SetContent(s.content())
+}
+
+func (s doneScreen) acceptsQuestionMark() bool { return false }
+
+// Update handles one message and never blocks: I/O goes out as Cmds.
+func (s doneScreen) Update(msg tea.Msg) (doneScreen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg, stylesChangedMsg:
+		s.layout()
+		return s, nil
+	case tea.KeyPressMsg:
+		k := s.c.Keys
+		if key.Matches(msg, k.Next, k.Stop) {
+			return s, goQuit
+		}
+		var cmd tea.Cmd
+		s.vp, cmd = s.vp.Update(msg)
+		return s, cmd
+	}
+	return s, nil
+}
+
+func (s doneScreen) help() helpKeys {
+	k := s.c.Keys
+	return helpKeys{short: []key.Binding{withHelp(k.Next, "finish"), withHelp(k.Down, "scroll"), k.PageDown, k.Help}}
+}
+
+func (s doneScreen) content() string {
+	st := s.c.Styles
+	var parts []string
+	if s.o.KeyDeleted {
+		parts = append(parts, st.Warn.Render("Set up, but the unsaved access key was deleted."))
+	} else {
+		parts = append(parts, st.OK.Render("✓ The platform's S3 access is set up."))
+	}
+	parts = append(parts, "", st.Bold.Render("What exists now"))
+	for _, r := range s.o.created() {
+		parts = append(parts, "  "+field(st, r[0], r[1]))
+	}
+	var box []string
+	for _, r := range s.o.paste() {
+		v := r[1]
+		if v == "" && r[0] == "Prefix" {
+			v = "(empty: the whole bucket)"
+		}
+		box = append(box, field(st, r[0], st.Value.Render(v)))
+	}
+	parts = append(parts, "", st.Bold.Render("Paste into the platform"), st.Box.Render(strings.Join(box, "\n")),
+		st.Muted.Render("The secret access key is the one you copied or saved."))
+	parts = append(parts, "", st.Bold.Render("The same with the AWS CLI"))
+	for _, a := range awsops.Plan(s.o.Spec) {
+		parts = append(parts, st.Muted.Render("# "+a.Title), "$ "+a.Command)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// View draws the screen as text; the root adds the frame.
+func (s doneScreen) View() string { return s.vp.View() }

@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3link/s3link/awsops"
+)
+
+// locationScreen asks for the path inside the bucket, shows it normalised
+// as it is typed and, for an existing bucket, what already sits under it.
+type locationScreen struct {
+	c        *Common
+	ops      Ops
+	spin     spinner.Model
+	input    textinput.Model
+	bucket   string
+	existing bool
+
+	prefix string
+	err    error
+
+	// reqID is the latest summary request; results for older ones are
+	// dropped, since the prefix has changed since.
+	reqID     int
+	counting  bool
+	summary   *prefixSummarizedMsg
+	lastAsked string
+}
+
+func newLocationScreen(c *Common, ops Ops, preset string) locationScreen {
+	s := locationScreen{
+		c:     c,
+		ops:   ops,
+		spin:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		input: newInput(c, "Path  ", "path/to/files (empty = the whole bucket)"),
+	}
+	s.input.CharLimit = awsops.MaxPrefixLen + 16
+	s.input.SetValue(preset)
+	return s
+}
+
+// enter (re)opens the screen for bucket; a different bucket drops the
+// summary, which was about the old one.
+func (s *locationScreen) enter(bucket string, existing bool) tea.Cmd {
+	if bucket != s.bucket || existing != s.existing {
+		s.summary, s.lastAsked = nil, "\x00"
+	}
+	s.bucket, s.existing = bucket, existing
+	s.normalise()
+	return tea.Batch(s.input.Focus(), s.settle())
+}
+
+// reset forgets what was counted, for Machine.Invalidates.
+func (s *locationScreen) reset() { s.summary, s.lastAsked = nil, "\x00" }
+
+func (s *locationScreen) normalise() {
+	s.prefix, s.err = awsops.NormalizePrefix(s.input.Value())
+}
+
+// settle schedules a count once typing pauses.
+func (s *locationScreen) settle() tea.Cmd {
+	if !s.existing || s.err != nil || s.prefix == s.lastAsked {
+		return nil
+	}
+	s.reqID++
+	return settlePrefixCmd(s.reqID)
+}
+
+// S3 keys may contain "?", so on this screen it is typed, not help.
+func (s locationScreen) acceptsQuestionMark() bool { return true }
+
+func (s locationScreen) answer() (string, bool) { return s.prefix, s.err == nil }
+
+// Update handles one message and never blocks: I/O goes out as Cmds.
+func (s locationScreen) Update(msg tea.Msg) (locationScreen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if !s.counting {
+			return s, nil
+		}
+		var cmd tea.Cmd
+		s.spin, cmd = s.spin.Update(msg)
+		return s, cmd
+	case stylesChangedMsg:
+		s.input.SetStyles(s.c.Styles.Input)
+		return s, nil
+	case prefixSettledMsg:
+		if msg.ID != s.reqID || s.err != nil {
+			return s, nil
+		}
+		s.counting, s.lastAsked = true, s.prefix
+		return s, tea.Batch(s.spin.Tick, summarizePrefixCmd(s.c.Ctx, s.ops, s.reqID, s.bucket, s.prefix))
+	case prefixSummarizedMsg:
+		if msg.ID != s.reqID {
+			return s, nil
+		}
+		s.counting = false
+		s.summary = &msg
+		return s, nil
+	case tea.PasteMsg:
+		msg.Content = strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' {
+				return -1
+			}
+			return r
+		}, msg.Content)
+		return s.edit(msg)
+	case tea.KeyPressMsg:
+		k := s.c.Keys
+		switch {
+		case key.Matches(msg, k.Back):
+			return s, goBack
+		case key.Matches(msg, k.Next):
+			if s.err != nil {
+				return s, nil
+			}
+			return s, goNext
+		}
+		return s.edit(msg)
+	}
+	return s, nil
+}
+
+// edit passes typing or a paste to the input, and schedules a count when
+// the path changed.
+func (s locationScreen) edit(msg tea.Msg) (locationScreen, tea.Cmd) {
+	before := s.input.Value()
+	var cmd tea.Cmd
+	s.input, cmd = s.input.Update(msg)
+	if s.input.Value() == before {
+		return s, cmd
+	}
+	s.normalise()
+	return s, tea.Batch(cmd, s.settle())
+}
+
+func (s locationScreen) help() helpKeys {
+	k := s.c.Keys
+	return helpKeys{short: []key.Binding{k.Next, k.Back, withHelp(k.Help, "more keys (f1)"), k.Quit}}
+}
+
+// View draws the screen as text; the root adds the frame.
+func (s locationScreen) View() string {
+	st := s.c.Styles
+	w := s.c.Width
+	parts := []string{
+		wrap("Which folder in "+s.bucket+" holds the platform's media? Leave it empty for the whole bucket.", w),
+		"",
+		s.input.View(),
+	}
+	if s.err != nil {
+		parts = append(parts, st.Error.Render(wrap("✗ "+s.err.Error(), w)))
+		return strings.Join(parts, "\n")
+	}
+	shown := s.prefix
+	if shown == "" {
+		shown = "(the bucket root)"
+	}
+	parts = append(parts,
+		field(st, "Prefix", st.Value.Render(shown)),
+		field(st, "Location", awsops.Location(s.bucket, s.prefix)),
+		"",
+	)
+	switch {
+	case !s.existing:
+		parts = append(parts, st.Muted.Render(wrap("The bucket is new, so nothing is there yet.", w)))
+	case s.counting:
+		parts = append(parts, s.spin.View()+" Counting what is there…")
+	case s.summary != nil && s.summary.Prefix == s.prefix:
+		parts = append(parts, s.viewSummary(st, w))
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (s locationScreen) viewSummary(st *Styles, w int) string {
+	m := s.summary
+	if m.Err != nil {
+		sentence, _ := explain(m.Err, "")
+		return st.Warn.Render(wrap("Could not count what is there: "+sentence, w))
+	}
+	n := m.Summary.Objects
+	if n == 0 {
+		return st.Muted.Render("Nothing is there yet.")
+	}
+	at := ""
+	if m.Summary.Truncated {
+		at = "at least "
+	}
+	verb := "are"
+	if n == 1 && !m.Summary.Truncated {
+		verb = "is"
+	}
+	return fmt.Sprintf("There %s %s%d %s (%s%s) under it.", verb, at, n, plural(n, "object", "objects"), at, humanBytes(m.Summary.Bytes))
+}

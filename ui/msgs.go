@@ -1,0 +1,144 @@
+package ui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3link/s3link/awsops"
+)
+
+// Messages are past-tense facts. Results that can arrive late (a lookup
+// for a name the user has since changed) carry the id of the request, and
+// the screen drops any whose id is no longer its latest.
+
+// profilesLoadedMsg: the shared config's profile names were read.
+type profilesLoadedMsg struct {
+	Names []string
+	// EnvProfile is AWS_PROFILE, which counts as a choice already made.
+	EnvProfile string
+	Err        error
+}
+
+// opsBuiltMsg: clients for another profile were built.
+type opsBuiltMsg struct {
+	ID      int
+	Profile string
+	Ops     Ops
+	Err     error
+}
+
+// identityResolvedMsg: STS said who the credentials belong to.
+type identityResolvedMsg struct {
+	ID       int
+	Identity awsops.Identity
+	Err      error
+}
+
+// bucketsListedMsg: the account's buckets were listed.
+type bucketsListedMsg struct {
+	Buckets []awsops.Bucket
+	Err     error
+}
+
+// bucketInspectedMsg: one existing bucket's region and Block Public Access
+// state were read.
+type bucketInspectedMsg struct {
+	Bucket string
+	Region string
+	Access awsops.PublicAccess
+	Err    error
+}
+
+// prefixSettledMsg: the prefix input has been still long enough to look up
+// what sits under it.
+type prefixSettledMsg struct{ ID int }
+
+// prefixSummarizedMsg: the objects under a prefix were counted.
+type prefixSummarizedMsg struct {
+	ID      int
+	Bucket  string
+	Prefix  string
+	Summary awsops.PrefixSummary
+	Err     error
+}
+
+// policyLookedUpMsg: IAM said whether a policy name is taken.
+type policyLookedUpMsg struct {
+	ID   int
+	Name string
+	Info awsops.PolicyInfo
+	Err  error
+}
+
+// accessKeysListedMsg: an existing user's keys were listed, or the user
+// turned out not to exist.
+type accessKeysListedMsg struct {
+	ID     int
+	User   string
+	Exists bool
+	Keys   []awsops.KeyInfo
+	Err    error
+}
+
+// actionRanMsg: one action of the plan finished. State is the plan's state
+// after it, a copy owned by the receiver.
+type actionRanMsg struct {
+	RunID  int
+	Index  int
+	Note   string
+	State  awsops.SetupState
+	Err    error
+	Record recordResult
+}
+
+// recordResult says whether the local record was written after an action.
+type recordResult struct {
+	Path string
+	Err  error
+}
+
+// rollbackStep is one undo call and how it went.
+type rollbackStep struct {
+	Title string
+	Err   error
+}
+
+// rolledBackMsg: every undo call ran; Steps says how each went.
+type rolledBackMsg struct {
+	Steps  []rollbackStep
+	Record recordResult
+}
+
+// clipboardCopiedMsg: a value was sent to the terminal (OSC 52) and handed
+// to the native clipboard, which may have failed.
+type clipboardCopiedMsg struct {
+	What      string
+	NativeErr error
+}
+
+// csvSavedMsg: the credentials CSV was written, or refused.
+type csvSavedMsg struct {
+	Path string
+	Err  error
+}
+
+// keyDeletedMsg: the new, unsaved key was deleted at the user's request.
+type keyDeletedMsg struct {
+	KeyID  string
+	Err    error
+	Record recordResult
+}
+
+// nextMsg: the current screen has its answer and asks to move on. The
+// root stamps the step it came from, so a second enter pressed before the
+// first was handled cannot skip the next screen.
+type nextMsg struct{ from stepStamp }
+
+// backMsg: the current screen asks to go back; stamped like nextMsg.
+type backMsg struct{ from stepStamp }
+
+// quitMsg: the user chose to leave; the root quits.
+type quitMsg struct{}
+
+func goNext() tea.Msg { return nextMsg{} }
+func goBack() tea.Msg { return backMsg{} }
+func goQuit() tea.Msg { return quitMsg{} }

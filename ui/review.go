@@ -1,0 +1,432 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/s3link/s3link/awsops"
+)
+
+type reviewPhase int
+
+const (
+	reviewPlanning reviewPhase = iota
+	reviewRunning
+	reviewFailed
+	reviewRollingBack
+	reviewRolledBack
+	reviewApplied
+)
+
+type rowStatus int
+
+const (
+	rowPending rowStatus = iota
+	rowRunning
+	rowDone
+	rowFailed
+)
+
+type actionRow struct {
+	status rowStatus
+	note   string
+}
+
+// reviewScreen lists the plan, and after confirmation runs it one action at
+// a time as a live checklist; on a failure it offers retry, rollback or
+// quit.
+type reviewScreen struct {
+	c       *Common
+	ops     Ops
+	spin    spinner.Model
+	vp      viewport.Model
+	profile string
+
+	spec awsops.SetupSpec
+	plan []awsops.Action
+	rows []actionRow
+	st   awsops.SetupState
+	rec  recordTarget
+
+	phase     reviewPhase
+	runID     int
+	current   int
+	failErr   error
+	record    recordResult
+	undo      []rollbackStep
+	askedQuit bool
+}
+
+func newReviewScreen(c *Common, ops Ops, profile string) reviewScreen {
+	s := reviewScreen{
+		c:       c,
+		ops:     ops,
+		spin:    spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		vp:      viewport.New(),
+		profile: profile,
+	}
+	s.vp.KeyMap = viewport.KeyMap{Up: c.Keys.Up, Down: c.Keys.Down, PageUp: c.Keys.PageUp, PageDown: c.Keys.PageDown}
+	return s
+}
+
+// enter shows the plan for spec. Nothing runs until start.
+func (s *reviewScreen) enter(spec awsops.SetupSpec, rec recordTarget) {
+	s.spec, s.rec = spec, rec
+	s.plan = awsops.Plan(spec)
+	s.rows = make([]actionRow, len(s.plan))
+	s.phase = reviewPlanning
+	s.refresh()
+	s.vp.GotoTop()
+}
+
+// start runs the plan from its first action not done yet.
+func (s *reviewScreen) start() tea.Cmd {
+	s.phase = reviewRunning
+	s.failErr = nil
+	s.askedQuit = false
+	s.runID++
+	for i, a := range s.plan {
+		if !s.st.Completed(a.Kind) {
+			return s.run(i)
+		}
+	}
+	s.phase = reviewApplied
+	return goNext
+}
+
+func (s *reviewScreen) run(i int) tea.Cmd {
+	s.current = i
+	s.rows[i] = actionRow{status: rowRunning}
+	s.refresh()
+	return tea.Batch(s.spin.Tick, runActionCmd(s.c.Ctx, s.ops, s.runID, i, s.spec, s.plan[i], s.st, s.rec))
+}
+
+func (s reviewScreen) acceptsQuestionMark() bool { return false }
+
+// busy reports whether AWS calls are in flight, when quitting needs a
+// second thought.
+func (s reviewScreen) busy() bool { return s.phase == reviewRunning || s.phase == reviewRollingBack }
+
+// created reports whether this run made anything that a quit would leave
+// behind (in the record, for teardown).
+func (s reviewScreen) created() bool { return len(s.st.Done) > 0 && s.phase != reviewRolledBack }
+
+// progress is the share of the plan done, for the terminal's progress bar.
+func (s reviewScreen) progress() int {
+	if len(s.plan) == 0 {
+		return 0
+	}
+	n := 0
+	for _, r := range s.rows {
+		if r.status == rowDone {
+			n++
+		}
+	}
+	return n * 100 / len(s.plan)
+}
+
+// Update handles one message and never blocks: I/O goes out as Cmds.
+func (s reviewScreen) Update(msg tea.Msg) (reviewScreen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		s.refresh()
+		return s, nil
+	case spinner.TickMsg:
+		if !s.busy() {
+			return s, nil
+		}
+		var cmd tea.Cmd
+		s.spin, cmd = s.spin.Update(msg)
+		s.refresh()
+		return s, cmd
+	case stylesChangedMsg:
+		s.refresh()
+		return s, nil
+	case actionRanMsg:
+		if msg.RunID != s.runID || s.phase != reviewRunning {
+			return s, nil
+		}
+		return s.actionRan(msg)
+	case rolledBackMsg:
+		s.phase = reviewRolledBack
+		s.undo = msg.Steps
+		s.record = msg.Record
+		s.st = awsops.SetupState{}
+		for i := range s.rows {
+			s.rows[i] = actionRow{}
+		}
+		s.refresh()
+		return s, nil
+	case tea.KeyPressMsg:
+		return s.updateKey(msg)
+	}
+	return s, nil
+}
+
+func (s reviewScreen) actionRan(msg actionRanMsg) (reviewScreen, tea.Cmd) {
+	i := msg.Index
+	if msg.Err != nil {
+		s.rows[i] = actionRow{status: rowFailed}
+		s.phase, s.failErr = reviewFailed, msg.Err
+		s.refresh()
+		return s, nil
+	}
+	s.st = msg.State
+	note := msg.Note
+	if note == "done earlier" && s.rows[i].note != "" {
+		note = s.rows[i].note
+	}
+	s.rows[i] = actionRow{status: rowDone, note: note}
+	s.record = msg.Record
+	if msg.Record.Err != nil {
+		s.phase = reviewFailed
+		s.failErr = fmt.Errorf("save the local record %s: %w", msg.Record.Path, msg.Record.Err)
+		s.refresh()
+		return s, nil
+	}
+	if i+1 < len(s.plan) {
+		return s, s.run(i + 1)
+	}
+	s.phase = reviewApplied
+	s.refresh()
+	return s, goNext
+}
+
+func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
+	k := s.c.Keys
+	if s.askedQuit {
+		switch {
+		case key.Matches(msg, k.Yes):
+			return s, goQuit
+		case key.Matches(msg, k.No):
+			s.askedQuit = false
+		}
+		return s, nil
+	}
+	if key.Matches(msg, k.Back) {
+		// The machine refuses once applying started, and says why.
+		return s, goBack
+	}
+	switch s.phase {
+	case reviewPlanning:
+		switch {
+		case key.Matches(msg, k.Next):
+			return s, goNext
+		}
+	case reviewFailed:
+		switch {
+		case key.Matches(msg, k.Retry):
+			return s, s.start()
+		case key.Matches(msg, k.Rollback):
+			s.phase = reviewRollingBack
+			s.refresh()
+			return s, tea.Batch(s.spin.Tick, rollbackCmd(s.c.Ctx, s.ops, s.spec, s.st, s.rec))
+		case key.Matches(msg, k.Stop):
+			return s, goQuit
+		}
+	case reviewRolledBack:
+		switch {
+		case key.Matches(msg, k.Retry):
+			s.undo = nil
+			return s, s.start()
+		case key.Matches(msg, k.Stop):
+			return s, goQuit
+		}
+	}
+	var cmd tea.Cmd
+	s.vp, cmd = s.vp.Update(msg)
+	return s, cmd
+}
+
+// askQuit is the ctrl+c guard while AWS calls run.
+func (s *reviewScreen) askQuit() { s.askedQuit = true; s.refresh() }
+
+func (s reviewScreen) help() helpKeys {
+	k := s.c.Keys
+	switch {
+	case s.askedQuit:
+		return helpKeys{short: []key.Binding{withHelp(k.Yes, "quit now"), withHelp(k.No, "keep going")}}
+	}
+	switch s.phase {
+	case reviewPlanning:
+		return helpKeys{short: []key.Binding{withHelp(k.Next, "create all of this"), withHelp(k.Down, "scroll"), k.Back, k.Help, k.Quit}}
+	case reviewFailed:
+		return helpKeys{short: []key.Binding{k.Retry, k.Rollback, k.Stop, k.Help}}
+	case reviewRolledBack:
+		return helpKeys{short: []key.Binding{withHelp(k.Retry, "run the plan again"), withHelp(k.Stop, "quit"), k.Help}}
+	}
+	return helpKeys{short: []key.Binding{k.Help, k.Quit}}
+}
+
+// refresh re-renders the checklist into the viewport and sizes it to what
+// is left under it.
+func (s *reviewScreen) refresh() {
+	footer := s.footer()
+	fh := 0
+	if footer != "" {
+		fh = strings.Count(footer, "\n") + 2
+	}
+	s.vp.SetWidth(s.c.Width)
+	s.vp.SetHeight(max(s.c.Height-fh-2, 3))
+	s.vp.SetContent(s.checklist())
+	if s.phase == reviewRunning {
+		// Keep the running action in view on a short terminal.
+		s.vp.EnsureVisible(s.rowLine(s.current), 0, 0)
+	}
+}
+
+func (s reviewScreen) rowLine(i int) int {
+	if s.phase == reviewPlanning {
+		return i * 2
+	}
+	return i
+}
+
+func (s reviewScreen) header() string {
+	switch s.phase {
+	case reviewPlanning:
+		return "Nothing has been created yet. Confirming runs these AWS calls, in order:"
+	case reviewRunning:
+		return "Creating… (each step is saved to the local record as it completes)"
+	case reviewFailed:
+		return "Stopped at a failure."
+	case reviewRollingBack:
+		return "Rolling back what this run created…"
+	case reviewRolledBack:
+		return "Rolled back."
+	}
+	return "Everything is in place."
+}
+
+func (s reviewScreen) checklist() string {
+	st := s.c.Styles
+	w := s.c.Width
+	var b strings.Builder
+	for i, a := range s.plan {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		switch s.phase {
+		case reviewPlanning:
+			b.WriteString(fmt.Sprintf("%2d. %s\n", i+1, ansi.Truncate(a.Title, w-4, "…")))
+			b.WriteString(st.Muted.Render("    $ " + ansi.Truncate(a.Command, w-6, "…")))
+			continue
+		}
+		r := s.rows[i]
+		var icon string
+		switch r.status {
+		case rowPending:
+			icon = st.Muted.Render("·")
+		case rowRunning:
+			icon = s.spin.View()
+		case rowDone:
+			icon = st.OK.Render("✓")
+		case rowFailed:
+			icon = st.Error.Render("✗")
+		}
+		line := icon + " " + a.Title
+		if r.note != "" {
+			line += st.Muted.Render(" — " + r.note)
+		}
+		b.WriteString(ansi.Truncate(line, w, "…"))
+	}
+	return b.String()
+}
+
+func (s reviewScreen) footer() string {
+	st := s.c.Styles
+	w := s.c.Width
+	var parts []string
+	switch s.phase {
+	case reviewPlanning:
+		parts = append(parts, st.Muted.Render(wrap(fmt.Sprintf("Location %s · region %s · the full commands are on the last screen.", awsops.Location(s.spec.Bucket, s.spec.Prefix), s.spec.Region), w)))
+	case reviewFailed:
+		sentence, detail := explain(s.failErr, s.profile)
+		var kl *awsops.KeyLimitError
+		if errors.As(s.failErr, &kl) {
+			sentence = "The user already holds 2 access keys, the most AWS allows: roll back or quit, then run setup again and choose to delete the oldest key."
+		}
+		parts = append(parts, st.Error.Render(wrap("✗ "+s.plan[s.current].Title+" failed. "+sentence, w)))
+		if detail != "" {
+			parts = append(parts, st.Muted.Render(wrap(detail, w)))
+		}
+		parts = append(parts, wrap("Already in place: "+s.existing()+".", w))
+		if s.record.Path != "" && s.record.Err == nil {
+			parts = append(parts, st.Muted.Render(wrap("Quitting keeps the record "+s.record.Path+" for `s3link teardown`.", w)))
+		}
+	case reviewRollingBack:
+		parts = append(parts, s.spin.View()+" Deleting, newest first…")
+	case reviewRolledBack:
+		parts = append(parts, s.viewUndo(st, w)...)
+	}
+	if s.st.DeletedKeyID != "" {
+		parts = append(parts, st.Warn.Render(wrap("The old access key "+s.st.DeletedKeyID+" was deleted and cannot be restored.", w)))
+	}
+	if s.askedQuit {
+		parts = append(parts, st.Warn.Render(wrap("Quit now? What was created so far stays in the local record for `s3link teardown`. (y/n)", w)))
+	}
+	return strings.Join(parts, "\n")
+}
+
+// existing lists what the plan made or found so far, in plain words.
+func (s reviewScreen) existing() string {
+	var out []string
+	if s.st.Completed(awsops.ActCreateBucket) {
+		out = append(out, "bucket "+s.spec.Bucket)
+	}
+	if s.st.Completed(awsops.ActCreatePolicy) {
+		out = append(out, "policy "+s.spec.PolicyName)
+	}
+	if s.st.Completed(awsops.ActCreateUser) {
+		out = append(out, "user "+s.spec.UserName)
+	}
+	if s.st.Attached {
+		out = append(out, "the policy attachment")
+	}
+	if len(out) == 0 {
+		return "nothing yet"
+	}
+	return strings.Join(out, ", ")
+}
+
+func (s reviewScreen) viewUndo(st *Styles, w int) []string {
+	var parts []string
+	failed := false
+	for _, u := range s.undo {
+		if u.Err != nil {
+			failed = true
+			sentence, _ := explain(u.Err, s.profile)
+			parts = append(parts, st.Error.Render(ansi.Truncate("✗ "+u.Title+": "+sentence, w, "…")))
+			continue
+		}
+		parts = append(parts, st.OK.Render("✓ ")+u.Title)
+	}
+	if len(s.undo) == 0 {
+		parts = append(parts, "Nothing had been created, so nothing needed deleting.")
+	}
+	switch {
+	case failed:
+		parts = append(parts, wrap("Some things could not be removed; the local record keeps them for `s3link teardown`.", w))
+	case s.record.Err != nil:
+		parts = append(parts, st.Warn.Render(wrap("Everything was removed, but the local record could not be updated: "+oneLine(s.record.Err.Error()), w)))
+	default:
+		parts = append(parts, wrap("Nothing from this run is left in AWS.", w))
+	}
+	return parts
+}
+
+// View draws the screen as text; the root adds the frame.
+func (s reviewScreen) View() string {
+	parts := []string{s.header(), "", s.vp.View()}
+	if f := s.footer(); f != "" {
+		parts = append(parts, "", f)
+	}
+	return strings.Join(parts, "\n")
+}
