@@ -1,0 +1,392 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/uploader"
+)
+
+// uploadOptions are the flags of `s3link upload`.
+type uploadOptions struct {
+	Concurrency int
+	PartSize    string
+	Include     []string
+	Exclude     []string
+	All         bool
+	DryRun      bool
+	JSON        bool
+	NoTUI       bool
+}
+
+// uploadScreen, when set, draws the live upload screen on a terminal while
+// e runs; the command stays headless without it. It lets the Bubble Tea
+// screen live beside the other screens, apart from this command and from
+// the engine.
+var uploadScreen func(ctx context.Context, g *Globals, e *uploader.Engine) (uploader.Result, error)
+
+func newUploadCmd(g *Globals) *cobra.Command {
+	o := &uploadOptions{}
+	cmd := &cobra.Command{
+		Use:   "upload DIR s3://BUCKET[/PREFIX]",
+		Short: "Upload the media in a local folder into a bucket location",
+		Long: `Upload a local folder into s3://BUCKET/PREFIX/, for instance to fill a new
+bucket before the platform's key proves it can read it. A file at DIR/a/b.jpg
+becomes s3://BUCKET/PREFIX/a/b.jpg.
+
+Only images and videos are uploaded unless --all is given (by extension:
+jpg jpeg png gif tif tiff bmp webp heic heif raw dng cr2 nef arw avif jp2
+mp4 mov avi mkv webm m4v mpg mpeg 3gp wmv, in any case); --include and
+--exclude narrow that further, with globs such as '*.jpg' (any folder) or
+'raw/**/*.dng' (a path). Files already in the bucket with the same content
+are skipped, so running the command again uploads only what changed or
+failed. Links to places outside DIR are not followed, and special files are
+listed and left out.
+
+Uploads use your own credentials (the platform's key can only read).`,
+		Example: `  s3link upload ./shoot s3://acme-media/path/to/files
+  s3link upload ./shoot s3://acme-media --dry-run
+  s3link upload ./archive s3://acme-media/raw --all --exclude '*.tmp' --json`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usageError("upload takes a folder and a destination, e.g. 's3link upload ./media s3://bucket/path'")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runUpload(cmd.Context(), g, o, args[0], args[1])
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&o.Concurrency, "concurrency", uploader.DefaultConcurrency, "requests in flight at once")
+	f.StringVar(&o.PartSize, "part-size", "8MiB", "size of each part of a multipart upload (5MiB to 5GiB); files of at least twice this size go up in parts")
+	f.StringArrayVar(&o.Include, "include", nil, "upload only files matching this glob (repeatable)")
+	f.StringArrayVar(&o.Exclude, "exclude", nil, "leave out files matching this glob (repeatable)")
+	f.BoolVar(&o.All, "all", false, "upload every file, not only images and videos")
+	f.BoolVar(&o.DryRun, "dry-run", false, "show what would be uploaded and upload nothing")
+	f.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
+	f.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
+	return cmd
+}
+
+// uploadTarget is a parsed s3://BUCKET[/PREFIX].
+type uploadTarget struct {
+	Bucket, Prefix string
+}
+
+// URL renders the destination folder as the user would type it.
+func (t uploadTarget) URL() string {
+	if t.Prefix == "" {
+		return "s3://" + t.Bucket + "/"
+	}
+	return "s3://" + t.Bucket + "/" + t.Prefix + "/"
+}
+
+func parseUploadTarget(s string) (uploadTarget, error) {
+	rest, ok := strings.CutPrefix(s, "s3://")
+	if !ok {
+		return uploadTarget{}, usageError("the destination %q is not an S3 location: write it as s3://BUCKET or s3://BUCKET/PATH", s)
+	}
+	bucket, prefix, _ := strings.Cut(rest, "/")
+	if bucket == "" {
+		return uploadTarget{}, usageError("the destination %q names no bucket: write it as s3://BUCKET or s3://BUCKET/PATH", s)
+	}
+	if err := awsops.ValidateBucketName(bucket); err != nil {
+		return uploadTarget{}, usageError("%v", err)
+	}
+	p, err := awsops.NormalizePrefix(prefix)
+	if err != nil {
+		return uploadTarget{}, usageError("%v", err)
+	}
+	return uploadTarget{Bucket: bucket, Prefix: p}, nil
+}
+
+// parseUploadSize reads a byte count such as 8MiB, 16M, 5242880 or 1GiB;
+// K, M and G are binary units, as S3's part limits are.
+func parseUploadSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
+	mult := int64(1)
+	if n := len(t); n > 0 {
+		switch t[n-1] {
+		case 'K':
+			mult = 1 << 10
+		case 'M':
+			mult = 1 << 20
+		case 'G':
+			mult = 1 << 30
+		}
+		if mult > 1 {
+			t = t[:n-1]
+		}
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+	if err != nil || v <= 0 || v > (1<<62)/mult {
+		return 0, fmt.Errorf("--part-size %q is not a size: write it like 8MiB or 16MiB", s)
+	}
+	return v * mult, nil
+}
+
+func checkUploadDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageError("the folder %q does not exist: name the folder that holds the media", dir)
+	case err != nil:
+		return usageError("the folder %q cannot be read (%v): check its permissions", dir, errors.Unwrap(err))
+	case !fi.IsDir():
+		return usageError("%q is a file, not a folder: name the folder that holds the media", dir)
+	}
+	return nil
+}
+
+func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest string) error {
+	if err := checkUploadDir(dir); err != nil {
+		return err
+	}
+	target, err := parseUploadTarget(dest)
+	if err != nil {
+		return err
+	}
+	if o.Concurrency < 1 || o.Concurrency > 1024 {
+		return usageError("--concurrency must be between 1 and 1024, not %d", o.Concurrency)
+	}
+	partSize, err := parseUploadSize(o.PartSize)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if partSize < uploader.MinPartSize || partSize > uploader.MaxPartSize {
+		return usageError("--part-size must be between 5MiB and 5GiB, S3's limits for a part, not %s", o.PartSize)
+	}
+
+	c := g.AWSConfig()
+	cfg, err := awsops.LoadAWSConfig(ctx, c)
+	if err != nil {
+		return errors.New(explain(err))
+	}
+	var planMu sync.Mutex
+	opts := uploader.Options{
+		Bucket: target.Bucket, Prefix: target.Prefix,
+		Concurrency: o.Concurrency, PartSize: partSize,
+		All: o.All, Include: o.Include, Exclude: o.Exclude,
+		DryRun: o.DryRun,
+	}
+	if o.DryRun && !o.JSON {
+		opts.OnPlan = func(p uploader.Planned) {
+			planMu.Lock()
+			defer planMu.Unlock()
+			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", p.Path, target.Bucket, p.Key, upBytes(p.Size), p.Reason)
+		}
+	}
+	eng, err := uploader.New(uploader.NewS3Client(cfg, o.Concurrency, awsops.S3Options(c)), dir, opts)
+	if err != nil {
+		// The flags were checked above; what is left is a glob.
+		return usageError("%v; write globs like '*.jpg' or 'raw/**/*.dng'", err)
+	}
+
+	var res uploader.Result
+	if uploadScreen != nil && g.IsTerminal && !o.NoTUI && !o.JSON {
+		res, err = uploadScreen(ctx, g, eng)
+	} else {
+		res, err = runUploadHeadless(ctx, g.Err, eng, target)
+	}
+	canceled := errors.Is(err, context.Canceled)
+	if err != nil && !canceled {
+		return errors.New(explain(err))
+	}
+	if o.JSON {
+		enc := json.NewEncoder(g.Out)
+		enc.SetIndent("", "  ")
+		if jerr := enc.Encode(newUploadSummary(dir, target, res)); jerr != nil {
+			return jerr
+		}
+	} else {
+		printUploadSummary(g.Out, dir, target, res)
+	}
+	if canceled {
+		return err
+	}
+	if res.FailedCount > 0 {
+		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d %s could not be uploaded; run the same command again to retry (what is already there is skipped)",
+			res.FailedCount, res.FailedCount+res.Uploaded+res.Skipped, upPlural(res.FailedCount+res.Uploaded+res.Skipped, "file", "files"))}
+	}
+	return nil
+}
+
+// runUploadHeadless runs e, printing at most one progress line a second to
+// w (stderr): enough to show life in a CI log without flooding it.
+func runUploadHeadless(ctx context.Context, w io.Writer, e *uploader.Engine, target uploadTarget) (uploader.Result, error) {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				fmt.Fprintln(w, uploadProgressLine(e.Snapshot(), target))
+			}
+		}
+	}()
+	res, err := e.Run(ctx)
+	close(stop)
+	wg.Wait()
+	return res, err
+}
+
+func uploadProgressLine(s uploader.Snapshot, target uploadTarget) string {
+	if !s.RemoteListed {
+		return fmt.Sprintf("Listing %s: %d %s there so far", target.URL(), s.RemoteObjects, upPlural(s.RemoteObjects, "object", "objects"))
+	}
+	verb := "Uploading"
+	if s.DryRun {
+		verb = "Checking"
+	}
+	if s.Paused {
+		verb = "Paused"
+	}
+	line := fmt.Sprintf("%s: %d/%d files, %s of %s", verb, s.FilesDone, s.FilesTotal, upBytes(s.BytesDone), upBytes(s.BytesTotal))
+	if !s.ListingDone {
+		line += " found so far"
+	}
+	if s.FilesSkipped > 0 {
+		line += fmt.Sprintf(", %d unchanged", s.FilesSkipped)
+	}
+	if s.FilesFailed > 0 {
+		line += fmt.Sprintf(", %d failed", s.FilesFailed)
+	}
+	if s.Rate > 0 && !s.DryRun {
+		line += ", " + upBytes(int64(s.Rate)) + "/s"
+	}
+	if s.ETA > 0 && s.ListingDone {
+		line += ", about " + s.ETA.Round(time.Second).String() + " left"
+	}
+	return line
+}
+
+// uploadSummary is the --json output of `s3link upload`.
+type uploadSummary struct {
+	Dir          string          `json:"dir"`
+	Destination  string          `json:"destination"`
+	Bucket       string          `json:"bucket"`
+	Prefix       string          `json:"prefix"`
+	DryRun       bool            `json:"dryRun"`
+	Uploaded     int64           `json:"uploaded"`
+	Bytes        int64           `json:"bytes"`
+	Skipped      int64           `json:"skipped"`
+	Filtered     int64           `json:"filtered"`
+	Seconds      float64         `json:"seconds"`
+	ListWarning  string          `json:"listWarning,omitempty"`
+	IgnoredCount int64           `json:"ignoredCount"`
+	Ignored      []uploadIgnored `json:"ignored"`
+	FailedCount  int64           `json:"failedCount"`
+	Failed       []uploadFailed  `json:"failed"`
+}
+
+type uploadIgnored struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+type uploadFailed struct {
+	Path   string `json:"path"`
+	Key    string `json:"key"`
+	Reason string `json:"reason"`
+}
+
+func newUploadSummary(dir string, t uploadTarget, r uploader.Result) uploadSummary {
+	s := uploadSummary{
+		Dir: dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
+		Uploaded: r.Uploaded, Bytes: r.Bytes, Skipped: r.Skipped, Filtered: r.Filtered,
+		Seconds: r.Duration.Seconds(), ListWarning: r.ListWarning,
+		IgnoredCount: r.IgnoredCount, Ignored: []uploadIgnored{},
+		FailedCount: r.FailedCount, Failed: []uploadFailed{},
+	}
+	for _, ig := range r.Ignored {
+		s.Ignored = append(s.Ignored, uploadIgnored{Path: ig.Path, Reason: ig.Reason})
+	}
+	for _, f := range r.Failed {
+		s.Failed = append(s.Failed, uploadFailed{Path: f.Path, Key: f.Key, Reason: f.Reason})
+	}
+	return s
+}
+
+// maxListed bounds the failures and ignored entries the text summary
+// prints; --json carries them all (up to the engine's own bound).
+const maxListed = 50
+
+func printUploadSummary(w io.Writer, dir string, t uploadTarget, r uploader.Result) {
+	if r.ListWarning != "" {
+		fmt.Fprintf(w, "Warning: %s.\n", r.ListWarning)
+	}
+	verb := "Uploaded"
+	if r.DryRun {
+		verb = "Dry run: would upload"
+	}
+	fmt.Fprintf(w, "%s %d %s (%s) from %s to %s in %s.\n", verb, r.Uploaded, upPlural(r.Uploaded, "file", "files"),
+		upBytes(r.Bytes), dir, t.URL(), r.Duration.Round(10*time.Millisecond))
+	if r.Skipped > 0 {
+		fmt.Fprintf(w, "Skipped %d %s already there and unchanged.\n", r.Skipped, upPlural(r.Skipped, "file", "files"))
+	}
+	if r.Filtered > 0 {
+		fmt.Fprintf(w, "Left out %d %s by the filters (only images and videos are uploaded unless --all is given).\n",
+			r.Filtered, upPlural(r.Filtered, "file", "files"))
+	}
+	if r.IgnoredCount > 0 {
+		fmt.Fprintf(w, "Ignored %d %s that %s not regular files inside the folder:\n", r.IgnoredCount,
+			upPlural(r.IgnoredCount, "entry", "entries"), upPlural(r.IgnoredCount, "is", "are"))
+		for i, ig := range r.Ignored {
+			if i == maxListed {
+				fmt.Fprintf(w, "  ... and %d more\n", r.IgnoredCount-maxListed)
+				break
+			}
+			fmt.Fprintf(w, "  %s: %s\n", ig.Path, ig.Reason)
+		}
+	}
+	if r.FailedCount > 0 {
+		fmt.Fprintf(w, "Failed %d:\n", r.FailedCount)
+		for i, f := range r.Failed {
+			if i == maxListed {
+				fmt.Fprintf(w, "  ... and %d more (--json lists them all)\n", r.FailedCount-maxListed)
+				break
+			}
+			fmt.Fprintf(w, "  %s: %s\n", f.Path, f.Reason)
+		}
+	}
+}
+
+func upBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func upPlural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
