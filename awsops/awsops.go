@@ -5,6 +5,7 @@ package awsops
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -24,6 +25,9 @@ type Config struct {
 	// Static, when set, replaces the credential chain (the new platform key,
 	// or the sandbox's dummy credentials).
 	Static *StaticCredentials
+	// Debug, when set, receives one line per AWS call attempt (operation,
+	// status, request id, error code; never headers or bodies).
+	Debug io.Writer
 }
 
 // StaticCredentials is a fixed access key pair.

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // DefaultRegion is used when neither the Config nor the profile names one.
@@ -45,6 +46,9 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 	if c.Static != nil {
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(c.Static.AccessKeyID, c.Static.Secret.Reveal(), "")))
+	}
+	if c.Debug != nil {
+		opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{debugMiddleware(c.Debug)}))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/sandbox"
 )
 
@@ -33,13 +35,44 @@ type Globals struct {
 	// command may draw a full-screen interface.
 	IsTerminal bool
 
-	static  *awsops.StaticCredentials
-	sandbox *sandbox.Sandbox
+	Debug bool
+
+	static   *awsops.StaticCredentials
+	sandbox  *sandbox.Sandbox
+	debugLog *os.File
 }
 
 // AWSConfig turns the global flags into an awsops.Config.
 func (g *Globals) AWSConfig() awsops.Config {
-	return awsops.Config{Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL, Static: g.static}
+	c := awsops.Config{Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL, Static: g.static}
+	if g.debugLog != nil {
+		c.Debug = g.debugLog
+	}
+	return c
+}
+
+// openDebugLog starts the debug log: one line per AWS call, appended to
+// debug.log in s3link's config folder, readable only by the user.
+func (g *Globals) openDebugLog() error {
+	dir, err := record.Dir()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s for the debug log: %w", dir, err)
+	}
+	path := filepath.Join(dir, "debug.log")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("open the debug log %s: %w", path, err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("protect the debug log %s: %w", path, err)
+	}
+	g.debugLog = f
+	fmt.Fprintf(g.Err, "Debug log: %s\n", path)
+	return nil
 }
 
 // startSandbox points every client at a fresh, seeded moto_server.
@@ -110,9 +143,20 @@ func NewRoot(g *Globals) *cobra.Command {
 	pf.StringVar(&g.Profile, "profile", "", "AWS profile from the shared config (default: the SDK's default chain)")
 	pf.StringVar(&g.Region, "region", "", "AWS region (default: the profile's region)")
 	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send S3, IAM and STS requests to this endpoint (path-style S3)")
+	pf.BoolVar(&g.Debug, "debug", false, "log every AWS call (operation, status, request id; never secrets) to debug.log in s3link's config folder (or set S3LINK_DEBUG=1)")
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against a local AWS emulator (moto_server) seeded with demo media")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		if g.Sandbox && cmd.Annotations[annotationNoAWS] == "" {
+		if cmd.Annotations[annotationNoAWS] != "" {
+			return nil
+		}
+		// The log goes to the real config folder: a sandbox's folder is
+		// removed when it stops.
+		if g.Debug || os.Getenv("S3LINK_DEBUG") != "" {
+			if err := g.openDebugLog(); err != nil {
+				return err
+			}
+		}
+		if g.Sandbox {
 			return g.startSandbox(cmd.Context())
 		}
 		return nil
@@ -138,6 +182,9 @@ func Execute(ctx context.Context, g *Globals, args []string) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	g.stopSandbox()
+	if g.debugLog != nil {
+		_ = g.debugLog.Close()
+	}
 	if err == nil {
 		return 0
 	}

@@ -463,3 +463,41 @@ func motoPIDs(t *testing.T, port string) []string {
 	}
 	return pids
 }
+
+func TestDebugLogRecordsCallsButNeverTheSecret(t *testing.T) {
+	e := newEnv(t)
+	csvPath := filepath.Join(e.dir, "k.csv")
+	code, out, stderr := e.run("--debug", "setup", "--non-interactive", "--json", "--print-secret", "--bucket", "media-debug", "--csv", csvPath)
+	if code != 0 {
+		t.Fatalf("setup: exit %d\n%s", code, stderr)
+	}
+	var sum struct{ AccessKey struct{ SecretAccessKey string } }
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.AccessKey.SecretAccessKey == "" {
+		t.Fatalf("--print-secret summary has no secret (err %v)", err)
+	}
+	secret := sum.AccessKey.SecretAccessKey
+	log, err := os.ReadFile(filepath.Join(e.dir, "s3link", "debug.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(log, []byte("IAM.CreateAccessKey status=200")) {
+		t.Errorf("debug log lacks the CreateAccessKey call:\n%s", log)
+	}
+	var leaks []string
+	err = filepath.WalkDir(e.dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() || p == csvPath {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err == nil && bytes.Contains(b, []byte(secret)) {
+			leaks = append(leaks, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(leaks) > 0 || strings.Contains(stderr, secret) {
+		t.Errorf("the secret leaked into %v (or stderr)", leaks)
+	}
+}
