@@ -471,7 +471,9 @@ func TestDebugLogRecordsCallsButNeverTheSecret(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("setup: exit %d\n%s", code, stderr)
 	}
-	var sum struct{ AccessKey struct{ SecretAccessKey string } }
+	var sum struct {
+		AccessKey struct{ SecretAccessKey string }
+	}
 	if err := json.Unmarshal([]byte(out), &sum); err != nil || sum.AccessKey.SecretAccessKey == "" {
 		t.Fatalf("--print-secret summary has no secret (err %v)", err)
 	}
