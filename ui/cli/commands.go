@@ -9,5 +9,6 @@ func subcommands(g *Globals) []*cobra.Command {
 		newPolicyCmd(g),
 		newTeardownCmd(g),
 		newUploadCmd(g),
+		newSyncCmd(g),
 	}
 }

@@ -1,0 +1,408 @@
+package syncer
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errIntegrity marks a body that arrived whole but wrong (size, MD5 or SDK
+// checksum); the object is fetched again from the start.
+var errIntegrity = errors.New("verification failed")
+
+// copyBufSize is the unit of body reads, progress updates and pause checks.
+const copyBufSize = 256 << 10
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+
+// download fetches one object into a temporary file in its target's folder
+// and moves it into place once verified. Whatever happens, no partial file is
+// ever left under the final name, and the temporary file is removed on
+// failure or cancellation.
+func (e *Engine) download(ctx context.Context, j job, tr *transfer) (err error) {
+	dir, base := filepath.Split(j.path)
+	if err := e.mkdirAll(dir); err != nil {
+		return fmt.Errorf("create folder: %w", err)
+	}
+	tf, err := e.openTemp(dir, base)
+	if err != nil {
+		return fmt.Errorf("create temporary file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tf.abort()
+		}
+	}()
+
+	var mtime time.Time
+	if j.obj.Size >= e.threshold {
+		mtime, err = e.fetchRanged(ctx, j, tf.f, tr)
+	} else {
+		mtime, err = e.fetchWhole(ctx, j, tf.f, tr)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tf.commit(j.path, mtime); err != nil {
+		return err
+	}
+	return nil
+}
+
+// fetchWhole downloads an object in one GET, hashing while writing. A body
+// that breaks is resumed with a range request bound to the ETag by If-Match;
+// a body that arrives whole but fails verification is fetched again.
+func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer) (time.Time, error) {
+	for attempt := 1; ; attempt++ {
+		mtime, err := e.fetchWholeOnce(ctx, j, f, tr)
+		if err == nil || ctx.Err() != nil {
+			return mtime, err
+		}
+		retry := errors.Is(err, errIntegrity) || errors.Is(err, ErrChanged)
+		if !retry || attempt >= e.opts.Attempts {
+			return time.Time{}, err
+		}
+		e.c.bytesDone.Add(-tr.done.Swap(0))
+		if err := f.Truncate(0); err != nil {
+			return time.Time{}, fmt.Errorf("write: %w", err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return time.Time{}, fmt.Errorf("write: %w", err)
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return time.Time{}, err
+		}
+	}
+}
+
+func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *transfer) (time.Time, error) {
+	if err := e.acquire(ctx); err != nil {
+		return time.Time{}, err
+	}
+	defer e.release()
+	resp, err := e.store.Get(ctx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key})
+	if err != nil {
+		return time.Time{}, err
+	}
+	size := resp.Size
+	if size < 0 {
+		size = j.obj.Size // no Content-Length: trust the listing
+	}
+	validated := resp.ChecksumValidated
+	md5hex, useMD5 := PlainMD5(resp.ETag)
+	useMD5 = useMD5 && !resp.ETagIsNotMD5
+	var h hash.Hash
+	if useMD5 && !validated {
+		h = md5.New()
+	}
+	var written int64
+	for resumes := 0; ; {
+		n, rerr := e.copyBody(ctx, fileWriter{f: f}, written, resp.Body, h, tr)
+		resp.Body.Close()
+		written += n
+		if rerr == nil && written == size {
+			break
+		}
+		if ctx.Err() != nil {
+			return time.Time{}, ctx.Err()
+		}
+		if errors.Is(rerr, errWrite) {
+			return time.Time{}, rerr
+		}
+		if written >= size {
+			// Everything arrived but the body still failed: the SDK's checksum
+			// check runs at EOF, or the server sent too much.
+			return time.Time{}, fmt.Errorf("%w: %v", errIntegrity, describe(rerr, written, size))
+		}
+		resumes++
+		if resumes >= e.opts.Attempts {
+			return time.Time{}, fmt.Errorf("download broke off %d times, last after %d of %d bytes: %v", resumes, written, size, describe(rerr, written, size))
+		}
+		if err := backoff(ctx, resumes); err != nil {
+			return time.Time{}, err
+		}
+		// A whole-object checksum does not cover a range, so after a resume
+		// only the MD5 (when the ETag is one) and the size vouch for the file.
+		if validated {
+			validated = false
+			if useMD5 {
+				// The bytes so far were not hashed; hash them from the file.
+				if h, err = hashPrefix(f, written); err != nil {
+					return time.Time{}, err
+				}
+			}
+		}
+		resp, err = e.store.Get(ctx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key, Offset: written, Length: -1, IfMatch: resp.ETag})
+		if err != nil {
+			return time.Time{}, err
+		}
+		if resp.Size != size {
+			resp.Body.Close()
+			return time.Time{}, fmt.Errorf("%w: size changed from %d to %d while resuming", ErrChanged, size, resp.Size)
+		}
+	}
+	if h != nil {
+		if got := hex.EncodeToString(h.Sum(nil)); got != md5hex {
+			return time.Time{}, fmt.Errorf("%w: MD5 %s does not match ETag %s", errIntegrity, got, md5hex)
+		}
+	}
+	if resp.ETag == j.obj.ETag || resp.LastModified.IsZero() {
+		return j.obj.LastModified, nil
+	}
+	// The object changed after it was listed; what we have is the newer one.
+	return resp.LastModified, nil
+}
+
+// fetchRanged downloads a large object as parallel ranged GETs, each written
+// in place with WriteAt. All ranges carry If-Match with the listed ETag so
+// parts of two versions are never spliced. A whole-object SDK checksum does
+// not apply to ranges, so the file is vouched for by the size of every part
+// and, when the ETag is a plain MD5, by hashing the finished file.
+func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfer) (time.Time, error) {
+	for attempt := 1; ; attempt++ {
+		err := e.fetchRangedOnce(ctx, j, f, tr)
+		if err == nil || ctx.Err() != nil {
+			return j.obj.LastModified, err
+		}
+		if !errors.Is(err, errIntegrity) || attempt >= e.opts.Attempts {
+			return time.Time{}, err
+		}
+		e.c.bytesDone.Add(-tr.done.Swap(0))
+		if err := backoff(ctx, attempt); err != nil {
+			return time.Time{}, err
+		}
+	}
+}
+
+func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *transfer) error {
+	size, ps := j.obj.Size, e.opts.PartSize
+	if err := f.Truncate(size); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	parts := (size + ps - 1) / ps
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next      atomic.Int64
+		wg        sync.WaitGroup
+		errOnce   sync.Once
+		firstErr  error
+		notMD5    atomic.Bool
+		fetchers  = min(parts, int64(e.opts.Concurrency))
+		setFailed = func(err error) {
+			errOnce.Do(func() { firstErr = err; cancel() })
+		}
+	)
+	for range fetchers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= parts || ctx.Err() != nil {
+					return
+				}
+				off := i * ps
+				n := min(ps, size-off)
+				enc, err := e.fetchPart(ctx, j, f, off, n, tr)
+				if err != nil {
+					setFailed(err)
+					return
+				}
+				if enc {
+					notMD5.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	if md5hex, ok := PlainMD5(j.obj.ETag); ok && !notMD5.Load() {
+		h, err := hashPrefix(f, size)
+		if err != nil {
+			return err
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != md5hex {
+			return fmt.Errorf("%w: MD5 %s does not match ETag %s", errIntegrity, got, md5hex)
+		}
+	}
+	return nil
+}
+
+// fetchPart downloads bytes [off, off+n) and resumes a broken body from the
+// byte where it stopped. It reports whether the object's encryption makes
+// its ETag something other than an MD5.
+func (e *Engine) fetchPart(ctx context.Context, j job, f *os.File, off, n int64, tr *transfer) (bool, error) {
+	if err := e.acquire(ctx); err != nil {
+		return false, err
+	}
+	defer e.release()
+	var written int64
+	for resumes := 0; ; {
+		resp, err := e.store.Get(ctx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key,
+			Offset: off + written, Length: n - written, IfMatch: j.obj.ETag})
+		if err != nil {
+			return false, err
+		}
+		if resp.Size != j.obj.Size || resp.ContentLength != n-written {
+			resp.Body.Close()
+			return false, fmt.Errorf("%w: asked for %d bytes of a %d-byte object, got %d of %d",
+				ErrChanged, n-written, j.obj.Size, resp.ContentLength, resp.Size)
+		}
+		m, rerr := e.copyBody(ctx, fileWriter{f: f, at: true}, off+written, resp.Body, nil, tr)
+		resp.Body.Close()
+		written += m
+		if rerr == nil && written == n {
+			return resp.ETagIsNotMD5, nil
+		}
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		if errors.Is(rerr, errWrite) {
+			return false, rerr
+		}
+		if written >= n {
+			return false, fmt.Errorf("%w: %v", errIntegrity, describe(rerr, written, n))
+		}
+		resumes++
+		if resumes >= e.opts.Attempts {
+			return false, fmt.Errorf("download broke off %d times, last at byte %d: %v", resumes, off+written, describe(rerr, written, n))
+		}
+		if err := backoff(ctx, resumes); err != nil {
+			return false, err
+		}
+	}
+}
+
+// errWrite marks a local write failure inside copyBody.
+var errWrite = errors.New("write")
+
+// fileWriter writes sequentially, or at absolute offsets for ranged parts.
+type fileWriter struct {
+	f  *os.File
+	at bool
+}
+
+func (w fileWriter) write(p []byte, off int64) error {
+	var err error
+	if w.at {
+		_, err = w.f.WriteAt(p, off)
+	} else {
+		_, err = w.f.Write(p)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", errWrite, err)
+	}
+	return nil
+}
+
+// copyBody moves a body to the file through a pooled buffer, updating the
+// progress counters once per buffer and honouring pause between reads. It
+// returns the bytes written and nil at a clean EOF.
+func (e *Engine) copyBody(ctx context.Context, w fileWriter, off int64, body io.Reader, h hash.Hash, tr *transfer) (int64, error) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	var total int64
+	for {
+		if err := e.gate.wait(ctx); err != nil {
+			return total, err
+		}
+		n, rerr := readFill(body, buf)
+		if n > 0 {
+			if err := w.write(buf[:n], off+total); err != nil {
+				return total, err
+			}
+			if h != nil {
+				h.Write(buf[:n])
+			}
+			total += int64(n)
+			tr.done.Add(int64(n))
+			e.c.bytesDone.Add(int64(n))
+		}
+		if rerr == io.EOF {
+			return total, nil
+		}
+		if rerr != nil {
+			return total, rerr
+		}
+	}
+}
+
+// readFill reads until buf is full or the body ends, returning the body's
+// own error: unlike io.ReadFull it keeps a transport's io.ErrUnexpectedEOF
+// (a body shorter than its Content-Length) apart from a clean io.EOF.
+func readFill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			// A reader returning 0, nil repeatedly would spin; hand back what
+			// we have and let the caller read again.
+			return n, nil
+		}
+	}
+	return n, nil
+}
+
+// hashPrefix hashes the first n bytes of f, reading it back from the page
+// cache.
+func hashPrefix(f *os.File, n int64) (hash.Hash, error) {
+	h := md5.New()
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	if _, err := io.CopyBuffer(h, io.NewSectionReader(f, 0, n), *bp); err != nil {
+		return nil, fmt.Errorf("read back for MD5: %w", err)
+	}
+	return h, nil
+}
+
+func (e *Engine) acquire(ctx context.Context) error {
+	select {
+	case e.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (e *Engine) release() { <-e.sem }
+
+func describe(err error, got, want int64) string {
+	if err == nil {
+		return fmt.Sprintf("body ended after %d of %d bytes", got, want)
+	}
+	return err.Error()
+}
+
+// backoff waits before attempt n+1: exponential from 50 ms, capped at 2 s,
+// with jitter so workers hit by the same fault do not retry in lockstep.
+func backoff(ctx context.Context, n int) error {
+	d := 50 * time.Millisecond << min(n-1, 6)
+	d = min(d, 2*time.Second)
+	d = d/2 + rand.N(d/2+1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,546 @@
+// Package syncer downloads everything under an S3 prefix into a local
+// folder, fast and safely: listing feeds a bounded queue while a bounded pool
+// of workers downloads (large objects as parallel ranged GETs), each file is
+// written to a temporary name beside its target and renamed into place only
+// once complete and verified, and progress is published as counters the UI
+// samples with Snapshot.
+//
+// Verification. Every file must have the object's size. A whole-object GET
+// asks for the object's checksum (x-amz-checksum-*), which the SDK checks as
+// the body is read; without one, the body is hashed while it is written and
+// compared with the ETag when that is a plain MD5. Ranged GETs cannot use a
+// whole-object checksum, so a large object is vouched for by the exact size
+// of every part, If-Match on the listed ETag (no two versions spliced), and,
+// when the ETag is a plain MD5, by hashing the finished file. Multipart
+// ETags ("…-N") have no MD5 to compare; size is all there is then.
+//
+// Failure modes. Request-level failures (throttling, 5xx, resets before the
+// body) are retried by the SDK's retryer; a body that breaks mid-way is
+// resumed with a range from the last byte written; a body that arrives whole
+// but wrong is fetched again; each with bounded attempts, then reported per
+// object with a one-line reason. Cancellation removes temporary files; on
+// Linux they are unnamed (O_TMPFILE) and vanish even on a crash, elsewhere a
+// crash can leave hidden ".name.s3link-*.part" files, which later runs ignore.
+package syncer
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults, chosen by measurement with bench/run.sh (see bench/RESULTS.md).
+const (
+	// DefaultConcurrency is how many GET requests run at once.
+	DefaultConcurrency = 16
+	// DefaultPartSize is the size of one ranged GET of a large object.
+	DefaultPartSize = 8 << 20
+	// DefaultAttempts bounds both the resumes of one broken body and the
+	// restarts of one object that failed verification.
+	DefaultAttempts = 5
+)
+
+// Options configure an Engine.
+type Options struct {
+	Bucket string
+	// Prefix is the folder inside the bucket; it is listed as "Prefix/",
+	// which the platform policy requires. Empty means the whole bucket.
+	Prefix string
+	// Dest is the local folder; it is created when missing.
+	Dest string
+	// Concurrency bounds the GET requests in flight (DefaultConcurrency
+	// when zero).
+	Concurrency int
+	// PartSize is the size of each ranged GET (DefaultPartSize when zero).
+	// Objects of at least 2×PartSize are fetched as parallel ranges; smaller
+	// ones in one GET, where a second request costs more than it saves.
+	PartSize int64
+	// Include and Exclude are glob patterns matched against the key relative
+	// to the prefix; see the filter type for the rules.
+	Include, Exclude []string
+	// DryRun lists and decides but writes nothing; OnPlan, if set, hears
+	// about every object that would be downloaded.
+	DryRun bool
+	// Mode chooses how an existing local file is compared.
+	Mode Mode
+	// Attempts bounds resumes and restarts per object (DefaultAttempts
+	// when zero).
+	Attempts int
+	// OnPlan is called in a dry run for each object that would be
+	// downloaded, from several goroutines at once.
+	OnPlan func(Planned)
+}
+
+// Planned is one download a dry run would make.
+type Planned struct {
+	Key    string
+	Path   string
+	Size   int64
+	Reason Reason
+}
+
+// Failure is an object that could not be downloaded, with a one-line reason.
+type Failure struct {
+	Key    string
+	Reason string
+	// Retryable is false when running again cannot help: the key itself
+	// is refused (it would escape the destination, say).
+	Retryable bool
+
+	obj  Object
+	path string
+}
+
+// Result summarises a run.
+type Result struct {
+	Downloaded int64
+	Skipped    int64
+	// Failed lists failures in the order they happened (the first
+	// maxFailuresKept; FailedCount counts them all).
+	Failed      []Failure
+	FailedCount int64
+	Dirs        int64
+	// Bytes is the number of bytes downloaded (in a dry run: that would be).
+	Bytes    int64
+	Duration time.Duration
+	DryRun   bool
+}
+
+// maxFailuresKept bounds the failures kept for Result and RetryFailed, so a
+// prefix of a million unreadable objects cannot exhaust memory.
+const maxFailuresKept = 100_000
+
+// ErrDestNotDir means the destination exists and is not a directory.
+var ErrDestNotDir = errors.New("destination is not a directory")
+
+// ErrRunning means Run or RetryFailed was called while a run is in progress.
+var ErrRunning = errors.New("a sync is already running on this engine")
+
+// Engine downloads one bucket prefix into one folder. Its methods are safe to
+// call from several goroutines; Run and RetryFailed may not overlap.
+type Engine struct {
+	store     Store
+	opts      Options
+	prefix    string
+	filter    *filter
+	threshold int64
+
+	c     counters
+	gate  gate
+	slots []atomic.Pointer[transfer]
+	sem   chan struct{}
+
+	mu       sync.Mutex // guards failures, recent, rate
+	failures []Failure
+	recent   []Failure
+	rate     rateMeter
+
+	dirMu sync.Mutex
+	dirs  map[string]struct{}
+
+	// noUnnamed is set once the destination's filesystem refuses unnamed
+	// temporary files.
+	noUnnamed atomic.Bool
+}
+
+// New returns an Engine that reads from store. It checks the options but does
+// no I/O.
+func New(store Store, opts Options) (*Engine, error) {
+	if opts.Bucket == "" {
+		return nil, errors.New("no bucket given")
+	}
+	if opts.Dest == "" {
+		return nil, errors.New("no destination folder given")
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.PartSize <= 0 {
+		opts.PartSize = DefaultPartSize
+	}
+	if opts.PartSize < 64<<10 {
+		return nil, fmt.Errorf("part size %d is below the 64 KiB minimum", opts.PartSize)
+	}
+	if opts.Attempts <= 0 {
+		opts.Attempts = DefaultAttempts
+	}
+	f, err := newFilter(opts.Include, opts.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{
+		store:     store,
+		opts:      opts,
+		prefix:    NormalizePrefix(opts.Prefix),
+		filter:    f,
+		threshold: 2 * opts.PartSize,
+		slots:     make([]atomic.Pointer[transfer], opts.Concurrency),
+		sem:       make(chan struct{}, opts.Concurrency),
+		dirs:      make(map[string]struct{}),
+	}, nil
+}
+
+// Pause stops workers from taking new objects and blocks reads in flight
+// until Resume. Connections idle while paused may be closed by the server;
+// their bodies are resumed with range requests afterwards.
+func (e *Engine) Pause() { e.gate.pause() }
+
+// Resume undoes Pause.
+func (e *Engine) Resume() { e.gate.resume() }
+
+// Run lists the prefix and downloads what ShouldSync selects. Per-object
+// failures are in the Result; the error is for the run as a whole (the
+// listing failed, the destination is unusable, ctx was cancelled), and even
+// then the Result counts what was done.
+func (e *Engine) Run(ctx context.Context) (Result, error) {
+	return e.run(ctx, nil)
+}
+
+// RetryFailed downloads again the objects that failed in the previous run
+// (without listing again). Failures that cannot be retried, such as unsafe
+// keys, are carried over into the new result as they were.
+func (e *Engine) RetryFailed(ctx context.Context) (Result, error) {
+	e.mu.Lock()
+	prev := e.failures
+	e.mu.Unlock()
+	return e.run(ctx, prev)
+}
+
+type job struct {
+	obj  Object
+	path string
+}
+
+func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
+	if !e.c.running.CompareAndSwap(false, true) {
+		return Result{}, ErrRunning
+	}
+	defer e.c.running.Store(false)
+	e.c.reset()
+	e.mu.Lock()
+	e.failures, e.recent = nil, nil
+	e.rate.reset()
+	e.mu.Unlock()
+
+	if err := e.prepareDest(); err != nil {
+		e.c.end.Store(time.Now().UnixNano())
+		return e.result(), err
+	}
+
+	jobs := make(chan job, 4*e.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i := range e.opts.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.worker(ctx, i, jobs)
+		}()
+	}
+	var err error
+	if retry == nil {
+		err = e.list(ctx, jobs)
+	} else {
+		err = e.requeue(ctx, retry, jobs)
+	}
+	close(jobs)
+	e.c.listingDone.Store(true)
+	wg.Wait()
+	e.c.end.Store(time.Now().UnixNano())
+	if err == nil {
+		err = ctx.Err()
+	}
+	return e.result(), err
+}
+
+func (e *Engine) prepareDest() error {
+	fi, err := os.Stat(e.opts.Dest)
+	switch {
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("%s: %w", e.opts.Dest, ErrDestNotDir)
+	case err == nil, e.opts.DryRun && errors.Is(err, fs.ErrNotExist):
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(e.opts.Dest, 0o755); err != nil {
+			return fmt.Errorf("create destination: %w", err)
+		}
+		return nil
+	default:
+		return fmt.Errorf("destination: %w", err)
+	}
+}
+
+// list feeds the queue page by page; the channel's bound is what keeps
+// memory flat however many objects the prefix holds.
+func (e *Engine) list(ctx context.Context, jobs chan<- job) error {
+	return e.store.List(ctx, e.opts.Bucket, e.prefix, func(page []Object) error {
+		for _, o := range page {
+			if err := e.enqueue(ctx, o, jobs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) error {
+	for _, f := range prev {
+		if !f.Retryable {
+			e.c.filesTotal.Add(1)
+			e.recordFailure(f)
+			continue
+		}
+		// Through enqueue again, so a directory marker stays a directory.
+		if err := e.enqueue(ctx, f.obj, jobs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
+	if !strings.HasPrefix(o.Key, e.prefix) {
+		// A store that returns keys outside the prefix is not to be trusted
+		// with our folder.
+		e.c.filesTotal.Add(1)
+		e.recordFailure(Failure{Key: o.Key, Reason: "key is outside the listed prefix; not written"})
+		return nil
+	}
+	if !e.filter.match(o.Key[len(e.prefix):]) {
+		return nil
+	}
+	p, err := LocalPath(e.opts.Dest, e.prefix, o.Key)
+	if strings.HasSuffix(o.Key, "/") && err == nil {
+		if o.Size > 0 {
+			e.c.filesTotal.Add(1)
+			e.recordFailure(Failure{Key: o.Key, Reason: fmt.Sprintf("key ends in \"/\" but holds %d bytes; a folder cannot hold them", o.Size)})
+			return nil
+		}
+		if !e.opts.DryRun {
+			if err := e.mkdirAll(p); err != nil {
+				e.c.filesTotal.Add(1)
+				e.recordFailure(Failure{Key: o.Key, Reason: oneLine(err), Retryable: true, obj: o, path: p})
+				return nil
+			}
+		}
+		e.c.dirs.Add(1)
+		return nil
+	}
+	e.c.filesTotal.Add(1)
+	if err != nil {
+		e.recordFailure(Failure{Key: o.Key, Reason: oneLine(err) + "; not written"})
+		return nil
+	}
+	e.c.bytesTotal.Add(o.Size)
+	select {
+	case jobs <- job{obj: o, path: p}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (e *Engine) worker(ctx context.Context, slot int, jobs <-chan job) {
+	for j := range jobs {
+		if e.gate.wait(ctx) != nil || ctx.Err() != nil {
+			// Drain without work so the lister never blocks on a full queue.
+			continue
+		}
+		e.process(ctx, slot, j)
+	}
+}
+
+func (e *Engine) process(ctx context.Context, slot int, j job) {
+	local := LocalFile{}
+	if fi, err := os.Lstat(j.path); err == nil {
+		local = LocalFile{Exists: true, IsDir: fi.IsDir(), Size: fi.Size(), ModTime: fi.ModTime()}
+	}
+	if NeedsLocalMD5(j.obj, local, e.opts.Mode) {
+		sum, err := fileMD5(j.path)
+		if err != nil {
+			e.fail(j, fmt.Errorf("read local file for checksum: %w", err), true)
+			return
+		}
+		local.MD5 = sum
+	}
+	need, reason := ShouldSync(j.obj, local, e.opts.Mode)
+	if reason == ReasonDirInTheWay {
+		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
+		return
+	}
+	if !need {
+		e.c.filesSkipped.Add(1)
+		e.c.bytesTotal.Add(-j.obj.Size)
+		return
+	}
+	if e.opts.DryRun {
+		if e.opts.OnPlan != nil {
+			e.opts.OnPlan(Planned{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: reason})
+		}
+		e.c.filesDone.Add(1)
+		e.c.bytesDone.Add(j.obj.Size)
+		return
+	}
+	tr := &transfer{key: j.obj.Key, size: j.obj.Size}
+	e.slots[slot].Store(tr)
+	err := e.download(ctx, j, tr)
+	e.slots[slot].Store(nil)
+	if err != nil {
+		// The bytes of a failed or cancelled download never reach a final
+		// file, so they are taken back out of the progress.
+		e.c.bytesDone.Add(-tr.done.Load())
+		if ctx.Err() != nil {
+			e.c.bytesTotal.Add(-j.obj.Size)
+			e.c.filesTotal.Add(-1)
+			return
+		}
+		e.fail(j, err, true)
+		return
+	}
+	e.c.filesDone.Add(1)
+}
+
+// fail records a per-object failure; the object's bytes leave the total.
+func (e *Engine) fail(j job, err error, retryable bool) {
+	e.c.bytesTotal.Add(-j.obj.Size)
+	e.recordFailure(Failure{Key: j.obj.Key, Reason: oneLine(err), Retryable: retryable, obj: j.obj, path: j.path})
+}
+
+func (e *Engine) recordFailure(f Failure) {
+	e.c.filesFail.Add(1)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.failures) < maxFailuresKept {
+		e.failures = append(e.failures, f)
+	}
+	if len(e.recent) == MaxFailuresInSnapshot {
+		copy(e.recent, e.recent[1:])
+		e.recent = e.recent[:MaxFailuresInSnapshot-1]
+	}
+	e.recent = append(e.recent, f)
+}
+
+// Snapshot returns the progress now. It takes a short lock and copies at
+// most a few dozen entries, so calling it every 100 ms costs nothing
+// measurable.
+func (e *Engine) Snapshot() Snapshot {
+	now := time.Now()
+	s := Snapshot{
+		BytesDone:    e.c.bytesDone.Load(),
+		BytesTotal:   e.c.bytesTotal.Load(),
+		FilesTotal:   e.c.filesTotal.Load(),
+		FilesDone:    e.c.filesDone.Load(),
+		FilesSkipped: e.c.filesSkipped.Load(),
+		FilesFailed:  e.c.filesFail.Load(),
+		Dirs:         e.c.dirs.Load(),
+		ListingDone:  e.c.listingDone.Load(),
+		Paused:       e.gate.paused.Load(),
+		Running:      e.c.running.Load(),
+		DryRun:       e.opts.DryRun,
+	}
+	start := time.Unix(0, e.c.start.Load())
+	if e.c.start.Load() != 0 {
+		end := now
+		if en := e.c.end.Load(); en != 0 {
+			end = time.Unix(0, en)
+		}
+		s.Elapsed = end.Sub(start)
+	}
+	for i := range e.slots {
+		if t := e.slots[i].Load(); t != nil && len(s.Active) < MaxActiveInSnapshot {
+			s.Active = append(s.Active, Transfer{Key: t.key, Done: t.done.Load(), Size: t.size})
+		}
+	}
+	e.mu.Lock()
+	if s.Running {
+		s.Rate = e.rate.observe(now, s.BytesDone, start)
+	} else if s.Elapsed > 0 {
+		s.Rate = float64(s.BytesDone) / s.Elapsed.Seconds()
+	}
+	s.Failures = append([]Failure(nil), e.recent...)
+	e.mu.Unlock()
+	if s.Running && s.Rate > 0 && s.BytesTotal > s.BytesDone {
+		s.ETA = time.Duration(float64(s.BytesTotal-s.BytesDone) / s.Rate * float64(time.Second))
+	}
+	return s
+}
+
+func (e *Engine) result() Result {
+	e.mu.Lock()
+	failed := append([]Failure(nil), e.failures...)
+	e.mu.Unlock()
+	start, end := e.c.start.Load(), e.c.end.Load()
+	return Result{
+		Downloaded:  e.c.filesDone.Load(),
+		Skipped:     e.c.filesSkipped.Load(),
+		Failed:      failed,
+		FailedCount: e.c.filesFail.Load(),
+		Dirs:        e.c.dirs.Load(),
+		Bytes:       e.c.bytesDone.Load(),
+		Duration:    time.Duration(end - start),
+		DryRun:      e.opts.DryRun,
+	}
+}
+
+// mkdirAll creates dir and remembers it, so thousands of objects in one
+// folder cost one MkdirAll, not thousands of stat walks.
+func (e *Engine) mkdirAll(dir string) error {
+	e.dirMu.Lock()
+	_, ok := e.dirs[dir]
+	e.dirMu.Unlock()
+	if ok {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	e.dirMu.Lock()
+	if len(e.dirs) >= 8192 {
+		clear(e.dirs) // bounded memory; a miss only costs a MkdirAll
+	}
+	e.dirs[dir] = struct{}{}
+	e.dirMu.Unlock()
+	return nil
+}
+
+// oneLine keeps failure reasons to one line, whatever the error wraps.
+func oneLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func fileMD5(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := md5.New()
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	if _, err := io.CopyBuffer(h, f, *bp); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// IsTempName reports whether a file name is one of the engine's named
+// temporary files, ".<name>.s3link-<random>.part". On Linux downloads are
+// unnamed files (O_TMPFILE) until complete, so these only appear briefly when
+// replacing an existing file, or on filesystems without O_TMPFILE. A crash
+// can leave some behind; they are hidden, never taken for content, ignored by
+// later runs, and safe to delete.
+func IsTempName(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, ".s3link-") && strings.HasSuffix(name, ".part")
+}

@@ -1,0 +1,118 @@
+package syncer
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// filter decides which keys a run considers, from include and exclude globs
+// matched against the key relative to the prefix.
+//
+// Pattern rules (close to rclone's): a pattern without "/" matches the last
+// path segment at any depth ("*.jpg"); a pattern with "/" matches the whole
+// relative path, segment by segment, where "**" spans any number of segments
+// ("raw/**/*.tif") and each other segment uses path.Match ("*", "?", "[a-z]").
+// A leading "/" is ignored. With includes, a key must match one of them; a key
+// matching any exclude is left out either way.
+type filter struct {
+	include, exclude [][]string
+}
+
+func newFilter(include, exclude []string) (*filter, error) {
+	f := &filter{}
+	for _, p := range include {
+		segs, err := compilePattern(p)
+		if err != nil {
+			return nil, err
+		}
+		f.include = append(f.include, segs)
+	}
+	for _, p := range exclude {
+		segs, err := compilePattern(p)
+		if err != nil {
+			return nil, err
+		}
+		f.exclude = append(f.exclude, segs)
+	}
+	return f, nil
+}
+
+func compilePattern(p string) ([]string, error) {
+	p = strings.TrimPrefix(p, "/")
+	if p == "" {
+		return nil, fmt.Errorf("empty glob pattern")
+	}
+	segs := strings.Split(p, "/")
+	for _, s := range segs {
+		if s == "**" {
+			continue
+		}
+		if _, err := path.Match(s, ""); err != nil {
+			return nil, fmt.Errorf("bad glob pattern %q: %w", p, err)
+		}
+	}
+	return segs, nil
+}
+
+// empty reports whether the filter lets every key through.
+func (f *filter) empty() bool { return len(f.include) == 0 && len(f.exclude) == 0 }
+
+// match reports whether rel (a key relative to the prefix) is selected.
+func (f *filter) match(rel string) bool {
+	if f.empty() {
+		return true
+	}
+	rel = strings.TrimSuffix(rel, "/")
+	if len(f.include) > 0 {
+		ok := false
+		for _, p := range f.include {
+			if matchPattern(p, rel) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, p := range f.exclude {
+		if matchPattern(p, rel) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchPattern(pat []string, rel string) bool {
+	if len(pat) == 1 && pat[0] != "**" {
+		base := rel[strings.LastIndexByte(rel, '/')+1:]
+		ok, _ := path.Match(pat[0], base)
+		return ok
+	}
+	return matchSegs(pat, strings.Split(rel, "/"))
+}
+
+// matchSegs matches pattern segments against path segments; "**" may absorb
+// zero or more segments. Patterns are short, so plain recursion is fine.
+func matchSegs(pat, segs []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			rest := pat[1:]
+			for i := 0; i <= len(segs); i++ {
+				if matchSegs(rest, segs[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(segs) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], segs[0]); !ok {
+			return false
+		}
+		pat, segs = pat[1:], segs[1:]
+	}
+	return len(segs) == 0
+}

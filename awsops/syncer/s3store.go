@@ -1,0 +1,227 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/s3link/s3link/awsops"
+)
+
+// S3API is the part of *s3.Client the store uses.
+type S3API interface {
+	s3.ListObjectsV2APIClient
+	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// S3Store is the Store over Amazon S3 (or anything that speaks its API).
+type S3Store struct {
+	api S3API
+}
+
+// NewS3Store returns a Store reading through api, normally a client from
+// NewS3Client.
+func NewS3Store(api S3API) *S3Store { return &S3Store{api: api} }
+
+// MaxRequestAttempts bounds the SDK's retries of one request (throttling,
+// 5xx, resets before the body). Body failures are resumed by the engine.
+const MaxRequestAttempts = 6
+
+// NewS3Client returns an S3 client tuned for many parallel GETs: one shared
+// transport that keeps an idle connection per worker (the stdlib default of
+// 2 per host would make most requests dial again), no client-side retry
+// quota (a burst of 503s must slow workers down, not fail them), and
+// checksum validation only when asked per request, because the whole-object
+// checksum S3 returns does not cover a byte range.
+func NewS3Client(cfg aws.Config, concurrency int, optFns ...func(*s3.Options)) *s3.Client {
+	if concurrency < 1 {
+		concurrency = DefaultConcurrency
+	}
+	idle := 2*concurrency + 8
+	cfg.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+		t.MaxIdleConns = idle
+		t.MaxIdleConnsPerHost = idle
+		// A 4 KiB read buffer means a syscall per 4 KiB of a large body.
+		t.ReadBufferSize = 256 << 10
+		t.WriteBufferSize = 16 << 10
+		// Bodies must arrive as stored: transparent gunzip would break the
+		// size and MD5 checks of objects stored with Content-Encoding gzip.
+		t.DisableCompression = true
+		t.ResponseHeaderTimeout = 2 * time.Minute
+	})
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = MaxRequestAttempts
+			o.RateLimiter = ratelimit.None
+			o.MaxBackoff = 5 * time.Second
+		})
+	}
+	cfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
+	opts := append([]func(*s3.Options){func(o *s3.Options) {
+		o.DisableLogOutputChecksumValidationSkipped = true
+	}}, optFns...)
+	return s3.NewFromConfig(cfg, opts...)
+}
+
+// List implements Store with the ListObjectsV2 paginator.
+func (s *S3Store) List(ctx context.Context, bucket, prefix string, page func([]Object) error) error {
+	// URL-encoded keys survive characters XML 1.0 cannot carry (control
+	// characters); S3 says so in the response when it applied the encoding.
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), EncodingType: types.EncodingTypeUrl}
+	if prefix != "" {
+		in.Prefix = aws.String(prefix)
+	}
+	p := s3.NewListObjectsV2Paginator(s.api, in)
+	var buf []Object
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return mapS3Error(fmt.Errorf("list s3://%s/%s", bucket, prefix), err)
+		}
+		buf = buf[:0]
+		decode := out.EncodingType == types.EncodingTypeUrl
+		for _, c := range out.Contents {
+			o := Object{Key: aws.ToString(c.Key), Size: aws.ToInt64(c.Size), ETag: aws.ToString(c.ETag)}
+			if decode {
+				// A key that does not decode is kept as sent; its GET then
+				// fails and is reported like any other.
+				if k, err := url.QueryUnescape(o.Key); err == nil {
+					o.Key = k
+				}
+			}
+			if c.LastModified != nil {
+				o.LastModified = *c.LastModified
+			}
+			buf = append(buf, o)
+		}
+		if err := page(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Get implements Store with GetObject.
+func (s *S3Store) Get(ctx context.Context, req GetRequest) (*GetResponse, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(req.Bucket), Key: aws.String(req.Key)}
+	ranged := req.ranged()
+	if ranged {
+		r := "bytes=" + strconv.FormatInt(req.Offset, 10) + "-"
+		if req.Length > 0 {
+			r += strconv.FormatInt(req.Offset+req.Length-1, 10)
+		}
+		in.Range = aws.String(r)
+	} else {
+		in.ChecksumMode = types.ChecksumModeEnabled
+	}
+	if req.IfMatch != "" {
+		in.IfMatch = aws.String(req.IfMatch)
+	}
+	out, err := s.api.GetObject(ctx, in)
+	if err != nil {
+		return nil, mapS3Error(fmt.Errorf("get %q", req.Key), err)
+	}
+	resp := &GetResponse{
+		Body:          out.Body,
+		ContentLength: aws.ToInt64(out.ContentLength),
+		ETag:          aws.ToString(out.ETag),
+		ETagIsNotMD5: out.SSECustomerAlgorithm != nil ||
+			out.ServerSideEncryption == types.ServerSideEncryptionAwsKms ||
+			out.ServerSideEncryption == types.ServerSideEncryptionAwsKmsDsse,
+	}
+	if out.LastModified != nil {
+		resp.LastModified = *out.LastModified
+	}
+	resp.Size = resp.ContentLength
+	if cr := aws.ToString(out.ContentRange); cr != "" {
+		if i := strings.LastIndexByte(cr, '/'); i >= 0 {
+			if n, err := strconv.ParseInt(cr[i+1:], 10, 64); err == nil {
+				resp.Size = n
+			}
+		}
+	}
+	if !ranged {
+		if m, ok := s3.GetChecksumValidationMetadata(out.ResultMetadata); ok && len(m.AlgorithmsUsed) > 0 {
+			resp.ChecksumValidated = true
+		}
+	}
+	return resp, nil
+}
+
+// mapS3Error wraps err under what, mapping the codes the engine words
+// differently onto sentinels.
+func mapS3Error(what error, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var nsk *types.NoSuchKey
+	if errors.As(err, &nsk) {
+		return fmt.Errorf("%v: %w", what, ErrNoSuchKey)
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "PreconditionFailed":
+			return fmt.Errorf("%v: %w", what, ErrChanged)
+		case "NoSuchKey":
+			return fmt.Errorf("%v: %w", what, ErrNoSuchKey)
+		case "AccessDenied", "Forbidden":
+			return fmt.Errorf("%v: %w (%s)", what, awsops.ErrAccessDenied, ae.ErrorCode())
+		case "NoSuchBucket":
+			return fmt.Errorf("%v: %w", what, awsops.ErrNoSuchBucket)
+		}
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		switch re.HTTPStatusCode() {
+		case http.StatusPreconditionFailed:
+			return fmt.Errorf("%v: %w", what, ErrChanged)
+		case http.StatusForbidden:
+			return fmt.Errorf("%v: %w", what, awsops.ErrAccessDenied)
+		case http.StatusNotFound:
+			return fmt.Errorf("%v: %w", what, ErrNoSuchKey)
+		}
+	}
+	return fmt.Errorf("%v: %w", what, err)
+}
+
+// Connect builds a Store for bucket from c: credentials and endpoint the
+// awsops way, the tuned client of NewS3Client, and, when c names no region,
+// the bucket's own region (S3 answers a request in the wrong region with a
+// redirect, so the region is looked up once rather than guessed). It returns
+// the region used.
+func Connect(ctx context.Context, c awsops.Config, bucket string, concurrency int) (*S3Store, string, error) {
+	cfg, err := awsops.LoadAWSConfig(ctx, c)
+	if err != nil {
+		return nil, "", err
+	}
+	if c.Region == "" {
+		cl, err := awsops.New(ctx, c)
+		if err != nil {
+			return nil, "", err
+		}
+		r, err := cl.BucketRegion(ctx, bucket)
+		switch {
+		case errors.Is(err, awsops.ErrNoSuchBucket):
+			return nil, "", err
+		case err == nil && r != "":
+			cfg.Region = r
+		}
+		// Any other error (no credentials, no network) resurfaces, better
+		// worded, from the listing itself.
+	}
+	return NewS3Store(NewS3Client(cfg, concurrency, awsops.S3Options(c))), cfg.Region, nil
+}

@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+)
+
+// syncServer serves bucket "media" from memory on loopback and points the
+// AWS SDK's environment at nothing real.
+func syncServer(t *testing.T, objects map[string]string) string {
+	t.Helper()
+	be := s3mem.New()
+	if err := be.CreateBucket("media"); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range objects {
+		if _, err := be.PutObject("media", k, map[string]string{}, strings.NewReader(v), int64(len(v)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewUnstartedServer(gofakes3.New(be).Server())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	t.Setenv("AWS_ENDPOINT_URL_S3", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	return srv.URL
+}
+
+func TestSyncUsageErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	dest := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no arguments", []string{"sync"}, "two arguments"},
+		{"one argument", []string{"sync", "s3://media"}, "two arguments"},
+		{"three arguments", []string{"sync", "s3://media", dest, "extra"}, "two arguments"},
+		{"not an s3 url", []string{"sync", "media/photos", dest}, "not an S3 URL"},
+		{"https url", []string{"sync", "https://media.s3.amazonaws.com/x", dest}, "not an S3 URL"},
+		{"no bucket", []string{"sync", "s3:///photos", dest}, "names no bucket"},
+		{"bad bucket", []string{"sync", "s3://me dia/x", dest}, "not a valid bucket name"},
+		{"dest is a file", []string{"sync", "s3://media/x", file}, "is a file"},
+		{"bad part size", []string{"sync", "s3://media", dest, "--part-size", "8XB"}, "not a size"},
+		{"part size too small", []string{"sync", "s3://media", dest, "--part-size", "1K"}, "between 64KiB and 5GiB"},
+		{"bad concurrency", []string{"sync", "s3://media", dest, "--concurrency", "0"}, "--concurrency"},
+		{"bad glob", []string{"sync", "s3://media", dest, "--include", "[a-"}, "Bad glob pattern"},
+		{"unknown flag", []string{"sync", "s3://media", dest, "--fast"}, "Unknown flag: --fast"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := execute(tt.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2 (stderr %q)", code, stderr)
+			}
+			if out != "" {
+				t.Errorf("stdout should be empty, got %q", out)
+			}
+			line := strings.TrimSpace(stderr)
+			if strings.Contains(line, "\n") || !strings.Contains(line, tt.want) || !strings.HasSuffix(line, ".") {
+				t.Errorf("stderr should be one sentence containing %q, got %q", tt.want, stderr)
+			}
+		})
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{
+		"1048576": 1 << 20, "8MiB": 8 << 20, "16M": 16 << 20, "16MB": 16 << 20, "64k": 64 << 10,
+		"1G": 1 << 30, "512 KiB": 512 << 10, "100B": 100,
+	} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "MiB", "8XB", "-1", "1.5M", "99999999999999999999G"} {
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) accepted", bad)
+		}
+	}
+}
+
+func TestSyncJSONSummary(t *testing.T) {
+	url := syncServer(t, map[string]string{
+		"photos/a.jpg":      "aaaa",
+		"photos/sub/b.jpg":  "bb",
+		"photos/c.png":      "c",
+		"other/not-me.jpg":  "no",
+		"photos/empty-dir/": "",
+	})
+	dest := filepath.Join(t.TempDir(), "media")
+	code, out, stderr := execute("sync", "s3://media/photos/", dest, "--endpoint-url", url, "--region", "us-east-1",
+		"--json", "--exclude", "*.png")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	want := map[string]any{
+		"source": "s3://media/photos", "dest": dest, "dry_run": false,
+		"downloaded": 2.0, "skipped": 0.0, "failed": 0.0, "dirs": 1.0, "bytes": 6.0,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
+	}
+	if f, ok := got["failures"].([]any); !ok || len(f) != 0 {
+		t.Errorf("failures = %v, want []", got["failures"])
+	}
+	if _, ok := got["duration_seconds"].(float64); !ok {
+		t.Errorf("duration_seconds missing: %v", got)
+	}
+	if b, err := os.ReadFile(filepath.Join(dest, "sub", "b.jpg")); err != nil || string(b) != "bb" {
+		t.Errorf("sub/b.jpg = %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "c.png")); !os.IsNotExist(err) {
+		t.Error("excluded file was written")
+	}
+
+	// Again, without --region: the region comes from the bucket (gofakes3
+	// sends no header, so the default stands), and nothing is fetched again.
+	code, out, _ = execute("sync", "s3://media/photos", dest, "--endpoint-url", url, "--no-tui", "--exclude", "*.png")
+	if code != 0 || !strings.Contains(out, "Downloaded 0 files") || !strings.Contains(out, "2 unchanged, 0 failed") {
+		t.Errorf("re-sync: exit %d, %q", code, out)
+	}
+}
+
+func TestSyncExitsOneAndListsFailures(t *testing.T) {
+	url := syncServer(t, map[string]string{
+		"ok.jpg":                 "fine",
+		"../escape.jpg":          "nope",
+		"../evil\u202e\tgpj.exe": "nope",
+		"x//double.jpg":          "nope",
+		"deep/ok-too.jpeg":       "fine",
+	})
+	dest := t.TempDir()
+	code, out, stderr := execute("sync", "s3://media", dest, "--endpoint-url", url, "--region", "us-east-1")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %q", code, stderr)
+	}
+	if !strings.Contains(out, "Downloaded 2 files") || !strings.Contains(out, "3 failed") {
+		t.Errorf("summary: %q", out)
+	}
+	for _, k := range []string{"../escape.jpg", "x//double.jpg"} {
+		if !strings.Contains(out, "  "+k+": ") {
+			t.Errorf("failure %q not listed in %q", k, out)
+		}
+	}
+	if strings.ContainsAny(out, "\u202e\t") || !strings.Contains(out, `"../evil\u202e\tgpj.exe"`) {
+		t.Errorf("a key's control characters reached the output: %q", out)
+	}
+	if !strings.Contains(stderr, "3 of 5 objects could not be downloaded") {
+		t.Errorf("stderr %q", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dest), "escape.jpg")); !os.IsNotExist(err) {
+		t.Error("a key escaped the destination")
+	}
+}
+
+func TestSyncDryRun(t *testing.T) {
+	url := syncServer(t, map[string]string{"p/a.jpg": "aaaa", "p/b.jpg": "bbbbbbbb"})
+	dest := filepath.Join(t.TempDir(), "new")
+	code, out, stderr := execute("sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--dry-run")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "would download p/a.jpg -> "+filepath.Join(dest, "a.jpg")) || !strings.Contains(out, "Would download 2 files (12 B)") {
+		t.Errorf("output %q", out)
+	}
+	if _, err := os.Stat(dest); !os.IsNotExist(err) {
+		t.Error("dry run created the destination")
+	}
+	var buf bytes.Buffer
+	buf.WriteString(out)
+}
+
+func TestProgressLine(t *testing.T) {
+	if got := humanBytes(1536); got != "1.5 KiB" {
+		t.Errorf("humanBytes = %q", got)
+	}
+	if got := printable("a\nb"); got != `"a\nb"` {
+		t.Errorf("printable = %q", got)
+	}
+}
