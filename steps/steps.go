@@ -12,8 +12,8 @@ import (
 type Step int
 
 // The wizard's steps. The order they run in is Machine's, not these values':
-// later steps (upload, sync) slot into Machine's order without renumbering
-// anything that matters.
+// Upload, Uploading and Sync slot into Machine's order after the first nine
+// without renumbering anything that matters.
 const (
 	Identity Step = iota
 	Bucket
@@ -24,18 +24,34 @@ const (
 	Apply
 	Key
 	Done
+	// Upload is the choice, made before Review, of a local folder to upload
+	// into an empty location (or to skip). It is offered only when the
+	// location is empty.
+	Upload
+	// Uploading runs the chosen upload. Nothing is created in AWS before
+	// Review is confirmed, and a new bucket does not exist before Apply, so
+	// the upload runs after the plan; it runs after Key so that the
+	// shown-once secret is safe before anything long starts, and before
+	// Sync so that the proof download has something to prove.
+	Uploading
+	// Sync downloads the location with the new key: the proof that the
+	// policy works.
+	Sync
 )
 
 var names = map[Step]string{
-	Identity: "Identity",
-	Bucket:   "Bucket",
-	Location: "Location",
-	Policy:   "Policy",
-	User:     "User",
-	Review:   "Review",
-	Apply:    "Apply",
-	Key:      "Key",
-	Done:     "Done",
+	Identity:  "Identity",
+	Bucket:    "Bucket",
+	Location:  "Location",
+	Policy:    "Policy",
+	User:      "User",
+	Review:    "Review",
+	Apply:     "Apply",
+	Key:       "Key",
+	Done:      "Done",
+	Upload:    "Upload",
+	Uploading: "Uploading",
+	Sync:      "Sync",
 }
 
 // String returns the step's screen title.
@@ -79,6 +95,15 @@ type Result struct {
 	// KeySecured is set by Key when the secret was copied or saved, when the
 	// key was deleted, or when the user chose to leave it anyway.
 	KeySecured bool
+	// LocationEmpty is set by Location when nothing is there yet (always for
+	// a new bucket), which is when Upload is offered.
+	LocationEmpty bool
+	// UploadChosen is set by Upload when a folder was chosen rather than
+	// skipped, which is when Uploading runs.
+	UploadChosen bool
+	// KeyUsable is set by Key when the new key still exists (it was not
+	// deleted), which is when Sync can prove it.
+	KeyUsable bool
 }
 
 // Options adjusts a Machine.
@@ -98,16 +123,28 @@ type Machine struct {
 	// applying is set once Apply is entered: from then on the answers are
 	// spent, and no step before Apply may be revisited.
 	applying bool
+	// The answers that decide the conditional steps: off says the step is
+	// passed over this time, as if skipped.
+	off map[Step]bool
 }
 
 // unskippable are the steps a re-run still shows whatever was preset.
 var unskippable = map[Step]bool{Identity: true, Review: true, Apply: true, Key: true, Done: true}
 
+// conditional are the steps shown only when an earlier answer calls for
+// them; until then they are off. Sync is not among them: it is on unless
+// the key turns out to be deleted.
+var conditional = []Step{Upload, Uploading}
+
 // New returns a machine with the standard order.
 func New(opts Options) *Machine {
 	m := &Machine{
-		order: []Step{Identity, Bucket, Location, Policy, User, Review, Apply, Key, Done},
+		order: []Step{Identity, Bucket, Location, Upload, Policy, User, Review, Apply, Key, Uploading, Sync, Done},
 		skip:  map[Step]bool{},
+		off:   map[Step]bool{},
+	}
+	for _, s := range conditional {
+		m.off[s] = true
 	}
 	for _, s := range opts.Skip {
 		if !unskippable[s] {
@@ -117,16 +154,20 @@ func New(opts Options) *Machine {
 	return m
 }
 
-// Steps returns the steps in order, skipped ones left out.
+// Steps returns the steps in order, skipped ones and conditional ones not
+// (yet) called for left out.
 func (m *Machine) Steps() []Step {
 	out := make([]Step, 0, len(m.order))
 	for _, s := range m.order {
-		if !m.skip[s] {
+		if !m.passed(s) {
 			out = append(out, s)
 		}
 	}
 	return out
 }
+
+// passed reports whether Next and Back go past s.
+func (m *Machine) passed(s Step) bool { return m.skip[s] || m.off[s] }
 
 // First returns the step the wizard starts on.
 func (m *Machine) First() Step { return m.Steps()[0] }
@@ -154,6 +195,13 @@ func (m *Machine) Next(from Step, r Result) (Step, error) {
 		return from, fmt.Errorf("next from %v: %w", from, ErrUnknownStep)
 	}
 	switch from {
+	case Location:
+		m.off[Upload] = !r.LocationEmpty
+		if !r.LocationEmpty {
+			m.off[Uploading] = true
+		}
+	case Upload:
+		m.off[Uploading] = !r.UploadChosen
 	case Review:
 		if !r.Confirmed {
 			return from, ErrNotConfirmed
@@ -166,9 +214,10 @@ func (m *Machine) Next(from Step, r Result) (Step, error) {
 		if !r.KeySecured {
 			return from, ErrKeyUnsecured
 		}
+		m.off[Sync] = !r.KeyUsable
 	}
 	for j := i + 1; j < len(m.order); j++ {
-		if m.skip[m.order[j]] {
+		if m.passed(m.order[j]) {
 			continue
 		}
 		if m.order[j] == Apply {
@@ -188,13 +237,13 @@ func (m *Machine) Back(from Step) (Step, error) {
 		return from, fmt.Errorf("back from %v: %w", from, ErrUnknownStep)
 	}
 	switch {
-	case from == Key || from == Done:
+	case from == Key || from == Uploading || from == Sync || from == Done:
 		return from, ErrKeyShown
 	case m.applying:
 		return from, ErrApplying
 	}
 	for j := i - 1; j >= 0; j-- {
-		if !m.skip[m.order[j]] {
+		if !m.passed(m.order[j]) {
 			return m.order[j], nil
 		}
 	}
@@ -204,18 +253,19 @@ func (m *Machine) Back(from Step) (Step, error) {
 // Invalidates lists the steps whose checks depend on the answer given at
 // changed, so that changing it (after going back) redoes them: another
 // profile is another account; another bucket or prefix is another policy
-// document, so the check for a taken policy name is stale; another user
-// has other access keys.
+// document, so the check for a taken policy name is stale, and another
+// upload destination; another user has other access keys. Conditional
+// steps are listed whether or not they are called for this time.
 func (m *Machine) Invalidates(changed Step) []Step {
 	var deps []Step
 	switch changed {
 	case Identity:
-		deps = []Step{Bucket, Location, Policy, User, Review}
+		deps = []Step{Bucket, Location, Upload, Policy, User, Review}
 	case Bucket:
-		deps = []Step{Location, Policy, Review}
+		deps = []Step{Location, Upload, Policy, Review}
 	case Location:
-		deps = []Step{Policy, Review}
-	case Policy, User:
+		deps = []Step{Upload, Policy, Review}
+	case Upload, Policy, User:
 		deps = []Step{Review}
 	}
 	out := deps[:0:0]
@@ -229,7 +279,8 @@ func (m *Machine) Invalidates(changed Step) []Step {
 
 // Position returns s's 1-based place among the steps a user sees and how
 // many there are, for the "step 2 of 8" header. Apply shares Review's place:
-// it is the same screen.
+// it is the same screen. The count grows when a conditional step is called
+// for (an upload into an empty location) and shrinks when it is not.
 func (m *Machine) Position(s Step) (int, int) {
 	var shown []Step
 	for _, o := range m.Steps() {

@@ -6,10 +6,20 @@ import (
 	"testing"
 )
 
+// answer is one earlier call to Next, setting up the machine's state.
+type answer struct {
+	from Step
+	r    Result
+}
+
 func TestNext(t *testing.T) {
+	emptyLoc := answer{Location, Result{LocationEmpty: true}}
+	chosen := answer{Upload, Result{UploadChosen: true}}
+	usable := Result{KeySecured: true, KeyUsable: true}
 	tests := []struct {
 		name    string
 		skip    []Step
+		prior   []answer
 		from    Step
 		result  Result
 		want    Step
@@ -17,7 +27,9 @@ func TestNext(t *testing.T) {
 	}{
 		{name: "identity to bucket", from: Identity, want: Bucket},
 		{name: "bucket to location", from: Bucket, want: Location},
-		{name: "location to policy", from: Location, want: Policy},
+		{name: "location with objects to policy", from: Location, want: Policy},
+		{name: "empty location offers an upload", from: Location, result: Result{LocationEmpty: true}, want: Upload},
+		{name: "upload to policy", prior: []answer{emptyLoc}, from: Upload, want: Policy},
 		{name: "policy to user", from: Policy, want: User},
 		{name: "user to review", from: User, want: Review},
 		{name: "review needs confirmation", from: Review, want: Review, wantErr: ErrNotConfirmed},
@@ -25,7 +37,15 @@ func TestNext(t *testing.T) {
 		{name: "apply needs every action done", from: Apply, result: Result{Confirmed: true}, want: Apply, wantErr: ErrNotApplied},
 		{name: "applied leads to key", from: Apply, result: Result{Applied: true}, want: Key},
 		{name: "key needs the secret secured", from: Key, want: Key, wantErr: ErrKeyUnsecured},
-		{name: "secured key leads to done", from: Key, result: Result{KeySecured: true}, want: Done},
+		{name: "secured key leads to sync", from: Key, result: usable, want: Sync},
+		{name: "deleted key skips sync", from: Key, result: Result{KeySecured: true}, want: Done},
+		{name: "chosen upload runs after the key", prior: []answer{emptyLoc, chosen}, from: Key, result: usable, want: Uploading},
+		{name: "skipped upload does not run", prior: []answer{emptyLoc, {Upload, Result{}}}, from: Key, result: usable, want: Sync},
+		{name: "upload runs even when the key is deleted", prior: []answer{emptyLoc, chosen}, from: Key, result: Result{KeySecured: true}, want: Uploading},
+		{name: "uploading leads to sync", prior: []answer{emptyLoc, chosen, {Key, usable}}, from: Uploading, want: Sync},
+		{name: "uploading without a key leads to done", prior: []answer{emptyLoc, chosen, {Key, Result{KeySecured: true}}}, from: Uploading, want: Done},
+		{name: "a location that filled up drops the chosen upload", prior: []answer{emptyLoc, chosen, {Location, Result{}}}, from: Key, result: usable, want: Sync},
+		{name: "sync leads to done", from: Sync, want: Done},
 		{name: "done is last", from: Done, want: Done, wantErr: ErrLast},
 		{name: "unknown step", from: Step(99), want: Step(99), wantErr: ErrUnknownStep},
 		{name: "preset location is skipped", skip: []Step{Location}, from: Bucket, want: Policy},
@@ -36,6 +56,11 @@ func TestNext(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := New(Options{Skip: tt.skip})
+			for _, p := range tt.prior {
+				if _, err := m.Next(p.from, p.r); err != nil {
+					t.Fatalf("prior Next(%v): %v", p.from, err)
+				}
+			}
 			got, err := m.Next(tt.from, tt.result)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Next(%v) error = %v, want %v", tt.from, err, tt.wantErr)
@@ -51,6 +76,7 @@ func TestBack(t *testing.T) {
 	tests := []struct {
 		name     string
 		skip     []Step
+		prior    []answer
 		applying bool
 		from     Step
 		want     Step
@@ -60,6 +86,10 @@ func TestBack(t *testing.T) {
 		{name: "bucket to identity", from: Bucket, want: Identity},
 		{name: "location to bucket", from: Location, want: Bucket},
 		{name: "policy to location", from: Policy, want: Location},
+		{name: "policy to the upload offered", prior: []answer{{Location, Result{LocationEmpty: true}}}, from: Policy, want: Upload},
+		{name: "upload to location", prior: []answer{{Location, Result{LocationEmpty: true}}}, from: Upload, want: Location},
+		{name: "uploading cannot go back", applying: true, from: Uploading, want: Uploading, wantErr: ErrKeyShown},
+		{name: "sync cannot go back", applying: true, from: Sync, want: Sync, wantErr: ErrKeyShown},
 		{name: "user to policy", from: User, want: Policy},
 		{name: "review to user", from: Review, want: User},
 		{name: "review once applying", applying: true, from: Review, want: Review, wantErr: ErrApplying},
@@ -73,6 +103,11 @@ func TestBack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := New(Options{Skip: tt.skip})
+			for _, p := range tt.prior {
+				if _, err := m.Next(p.from, p.r); err != nil {
+					t.Fatalf("prior Next(%v): %v", p.from, err)
+				}
+			}
 			if tt.applying {
 				if _, err := m.Next(Review, Result{Confirmed: true}); err != nil {
 					t.Fatal(err)
@@ -115,13 +150,14 @@ func TestInvalidates(t *testing.T) {
 		changed Step
 		want    []Step
 	}{
-		{name: "profile changes everything", changed: Identity, want: []Step{Bucket, Location, Policy, User, Review}},
-		{name: "bucket changes prefix summary and policy", changed: Bucket, want: []Step{Location, Policy, Review}},
-		{name: "prefix changes the policy document", changed: Location, want: []Step{Policy, Review}},
+		{name: "profile changes everything", changed: Identity, want: []Step{Bucket, Location, Upload, Policy, User, Review}},
+		{name: "bucket changes prefix summary, upload and policy", changed: Bucket, want: []Step{Location, Upload, Policy, Review}},
+		{name: "prefix changes the upload and the policy document", changed: Location, want: []Step{Upload, Policy, Review}},
+		{name: "upload folder changes the plan", changed: Upload, want: []Step{Review}},
 		{name: "policy name changes the plan", changed: Policy, want: []Step{Review}},
 		{name: "user changes the plan", changed: User, want: []Step{Review}},
 		{name: "review changes nothing", changed: Review, want: nil},
-		{name: "skipped steps are left out", skip: []Step{Location}, changed: Bucket, want: []Step{Policy, Review}},
+		{name: "skipped steps are left out", skip: []Step{Location}, changed: Bucket, want: []Step{Upload, Policy, Review}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,21 +170,33 @@ func TestInvalidates(t *testing.T) {
 }
 
 func TestPosition(t *testing.T) {
+	emptyLoc := answer{Location, Result{LocationEmpty: true}}
 	tests := []struct {
 		name        string
 		skip        []Step
+		prior       []answer
 		step        Step
 		want, outOf int
 	}{
-		{name: "identity first", step: Identity, want: 1, outOf: 8},
-		{name: "apply shares review's place", step: Apply, want: 6, outOf: 8},
-		{name: "done last", step: Done, want: 8, outOf: 8},
-		{name: "skips shrink the count", skip: []Step{Location}, step: Policy, want: 3, outOf: 7},
-		{name: "skipped step has no place", skip: []Step{Location}, step: Location, want: 0, outOf: 7},
+		{name: "identity first", step: Identity, want: 1, outOf: 9},
+		{name: "apply shares review's place", step: Apply, want: 6, outOf: 9},
+		{name: "sync before done", step: Sync, want: 8, outOf: 9},
+		{name: "done last", step: Done, want: 9, outOf: 9},
+		{name: "skips shrink the count", skip: []Step{Location}, step: Policy, want: 3, outOf: 8},
+		{name: "skipped step has no place", skip: []Step{Location}, step: Location, want: 0, outOf: 8},
+		{name: "an offered upload grows the count", prior: []answer{emptyLoc}, step: Upload, want: 4, outOf: 10},
+		{name: "a chosen upload grows it again", prior: []answer{emptyLoc, {Upload, Result{UploadChosen: true}}}, step: Uploading, want: 9, outOf: 11},
+		{name: "a deleted key drops sync", prior: []answer{{Key, Result{KeySecured: true}}}, step: Done, want: 8, outOf: 8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, outOf := New(Options{Skip: tt.skip}).Position(tt.step)
+			m := New(Options{Skip: tt.skip})
+			for _, p := range tt.prior {
+				if _, err := m.Next(p.from, p.r); err != nil {
+					t.Fatalf("prior Next(%v): %v", p.from, err)
+				}
+			}
+			got, outOf := m.Position(tt.step)
 			if got != tt.want || outOf != tt.outOf {
 				t.Errorf("Position(%v) = %d of %d, want %d of %d", tt.step, got, outOf, tt.want, tt.outOf)
 			}
@@ -163,6 +211,7 @@ func TestString(t *testing.T) {
 	}{
 		{Identity, "Identity"}, {Bucket, "Bucket"}, {Location, "Location"}, {Policy, "Policy"},
 		{User, "User"}, {Review, "Review"}, {Apply, "Apply"}, {Key, "Key"}, {Done, "Done"},
+		{Upload, "Upload"}, {Uploading, "Uploading"}, {Sync, "Sync"},
 		{Step(77), "Step(77)"},
 	}
 	for _, tt := range tests {

@@ -48,7 +48,14 @@ type App struct {
 	revScr    reviewScreen
 	keyScr    keyScreen
 	doneScr   doneScreen
+	uploadScr uploadScreen
+	upRunScr  uploadingScreen
+	syncScr   syncScreen
 	have      map[steps.Step]bool
+
+	// upload is the Upload step's answer, kept apart from the screen so a
+	// location that turns out not to be empty can drop it.
+	upload uploadChoice
 
 	height   int
 	started  time.Time
@@ -189,6 +196,12 @@ func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a.updateScreen(steps.Review, msg)
 	case clipboardCopiedMsg, csvSavedMsg, keyDeletedMsg:
 		return a.updateScreen(steps.Key, msg)
+	case uploadSettledMsg, uploadPreviewedMsg, dirsListedMsg:
+		return a.updateScreen(steps.Upload, msg)
+	case uploadBuiltMsg:
+		return a.updateScreen(steps.Uploading, msg)
+	case storeConnectedMsg, keyProbedMsg, probeDueMsg, syncClockMsg:
+		return a.updateScreen(steps.Sync, msg)
 	}
 	return a.updateScreen(a.step, msg)
 }
@@ -248,6 +261,12 @@ func (a App) updateScreen(step steps.Step, msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.keyScr, cmd = a.keyScr.Update(msg)
 	case steps.Done:
 		a.doneScr, cmd = a.doneScr.Update(msg)
+	case steps.Upload:
+		a.uploadScr, cmd = a.uploadScr.Update(msg)
+	case steps.Uploading:
+		a.upRunScr, cmd = a.upRunScr.Update(msg)
+	case steps.Sync:
+		a.syncScr, cmd = a.syncScr.Update(msg)
 	}
 	if step != owner(a.step) {
 		return a, nil
@@ -292,7 +311,7 @@ func stamp(cmd tea.Cmd, from steps.Step) tea.Cmd {
 // the one on show.
 func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	var keep tea.Cmd
-	for _, s := range []steps.Step{steps.Identity, steps.Bucket, steps.Location, steps.Policy, steps.User, steps.Review, steps.Key, steps.Done} {
+	for _, s := range []steps.Step{steps.Identity, steps.Bucket, steps.Location, steps.Upload, steps.Policy, steps.User, steps.Review, steps.Key, steps.Uploading, steps.Sync, steps.Done} {
 		m, cmd := a.updateScreen(s, msg)
 		*a = m.(App)
 		if s == owner(a.step) {
@@ -308,6 +327,10 @@ func (a App) acceptsQuestionMark() bool {
 		return a.locScr.acceptsQuestionMark()
 	case steps.Key:
 		return a.keyScr.acceptsQuestionMark()
+	case steps.Upload:
+		return a.uploadScr.acceptsQuestionMark()
+	case steps.Sync:
+		return a.syncScr.acceptsQuestionMark()
 	}
 	return false
 }
@@ -344,6 +367,17 @@ func (a App) next() (tea.Model, tea.Cmd) {
 			a.invalidate(steps.Location)
 		}
 		a.spec.Prefix = p
+		r.LocationEmpty = a.locScr.empty()
+		if !r.LocationEmpty {
+			a.upload = uploadChoice{}
+		}
+	case steps.Upload:
+		u, ok := a.uploadScr.answer()
+		if !ok {
+			return a, nil
+		}
+		a.upload = u
+		r.UploadChosen = u.Chosen
 	case steps.Policy:
 		name, ok := a.polScr.answer()
 		if !ok {
@@ -362,6 +396,7 @@ func (a App) next() (tea.Model, tea.Cmd) {
 		r.Applied = a.revScr.phase == reviewApplied
 	case steps.Key:
 		r.KeySecured = a.keyScr.secured()
+		r.KeyUsable = !a.keyScr.deleted && a.keyScr.st.Key.ID != ""
 	}
 	to, err := a.machine.Next(a.step, r)
 	if err != nil {
@@ -376,7 +411,7 @@ func (a App) next() (tea.Model, tea.Cmd) {
 func (a *App) invalidate(changed steps.Step) {
 	if changed == steps.Identity {
 		// Other credentials: every later screen was built for the old ones.
-		for _, s := range []steps.Step{steps.Bucket, steps.Location, steps.Policy, steps.User, steps.Review} {
+		for _, s := range []steps.Step{steps.Bucket, steps.Location, steps.Upload, steps.Policy, steps.User, steps.Review} {
 			delete(a.have, s)
 		}
 		return
@@ -388,6 +423,8 @@ func (a *App) invalidate(changed steps.Step) {
 		switch s {
 		case steps.Location:
 			a.locScr.reset()
+		case steps.Upload:
+			a.uploadScr.reset()
 		case steps.Policy:
 			a.polScr.reset()
 		case steps.User:
@@ -425,6 +462,11 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 			a.locScr = newLocationScreen(a.c, a.ops, a.deps.Preset.Prefix)
 		}
 		return a.locScr.enter(a.spec.Bucket, a.spec.ExistingBucket)
+	case steps.Upload:
+		if first {
+			a.uploadScr = newUploadScreen(a.c, a.deps.DemoDir)
+		}
+		return a.uploadScr.enter(a.spec.Bucket, a.spec.Prefix)
 	case steps.Policy:
 		if first {
 			a.polScr = newPolicyScreen(a.c, a.ops, a.deps.Preset.PolicyName)
@@ -439,15 +481,38 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 		if first {
 			a.revScr = newReviewScreen(a.c, a.ops, a.profile)
 		}
-		a.revScr.enter(a.spec, a.recordTarget())
+		a.revScr.enter(a.spec, a.recordTarget(), a.upload)
 	case steps.Apply:
 		return a.revScr.start()
 	case steps.Key:
 		a.keyScr = newKeyScreen(a.c, a.ops, a.deps.Clipboard, a.spec, a.revScr.st, a.recordTarget())
+	case steps.Uploading:
+		a.upRunScr = newUploadingScreen(a.c, a.deps, a.callerConfig(), a.spec, a.upload)
+		return a.upRunScr.start()
+	case steps.Sync:
+		if first {
+			a.syncScr = newSyncScreen(a.c, a.deps, a.spec, a.keyScr.st.Key)
+		}
+		return a.syncScr.enter()
 	case steps.Done:
 		a.doneScr = newDoneScreen(a.c, a.finalOutcome())
 	}
 	return nil
+}
+
+// callerConfig is the wizard's own AWS configuration, for the upload: the
+// profile chosen on the identity screen, and the bucket's region so that
+// S3 does not redirect every request.
+func (a App) callerConfig() awsops.Config {
+	c := a.deps.AWS
+	if c.Static == nil {
+		c.Profile = a.profile
+	}
+	c.Region = a.spec.Region
+	if c.EndpointURL == "" {
+		c.EndpointURL = a.deps.EndpointURL
+	}
+	return c
 }
 
 func (a App) defaultRegion() string {
@@ -478,7 +543,14 @@ func (a App) recordTarget() recordTarget {
 
 func (a App) finalOutcome() outcome {
 	st := a.revScr.st
-	return newOutcome(a.spec, st, a.keyScr.deleted, a.revScr.record.Path)
+	o := newOutcome(a.spec, st, a.keyScr.deleted, a.revScr.record.Path)
+	if a.have[steps.Uploading] {
+		o.Uploaded = a.upRunScr.outcome()
+	}
+	if a.have[steps.Sync] {
+		o.Downloaded = a.syncScr.outcome()
+	}
+	return o
 }
 
 // interrupt is ctrl+c: immediate before anything exists, guarded while AWS
@@ -494,6 +566,16 @@ func (a App) interrupt() (tea.Model, tea.Cmd) {
 		if a.keyScr.guardQuit() {
 			return a, nil
 		}
+	case steps.Uploading:
+		if a.upRunScr.running() {
+			a.upRunScr.xfer.stop()
+			return a, nil
+		}
+	case steps.Sync:
+		if a.syncScr.running() {
+			a.syncScr.xfer.stop()
+			return a, nil
+		}
 	}
 	return a.quit()
 }
@@ -503,7 +585,7 @@ func (a App) interrupt() (tea.Model, tea.Cmd) {
 func (a App) quit() (tea.Model, tea.Cmd) {
 	a.quitting = true
 	switch {
-	case a.step == steps.Done || a.step == steps.Key:
+	case a.step == steps.Done || a.step == steps.Key || a.step == steps.Uploading || a.step == steps.Sync:
 		o := a.finalOutcome()
 		a.outcome = &o
 	case a.step == steps.Apply && a.revScr.created():
@@ -528,15 +610,18 @@ func sentence(err error) string {
 }
 
 var stepTitles = map[steps.Step]string{
-	steps.Identity: "Who you are",
-	steps.Bucket:   "Bucket",
-	steps.Location: "Location in the bucket",
-	steps.Policy:   "Access policy",
-	steps.User:     "IAM user",
-	steps.Review:   "Review",
-	steps.Apply:    "Creating",
-	steps.Key:      "Access key",
-	steps.Done:     "Done",
+	steps.Identity:  "Who you are",
+	steps.Bucket:    "Bucket",
+	steps.Location:  "Location in the bucket",
+	steps.Policy:    "Access policy",
+	steps.User:      "IAM user",
+	steps.Review:    "Review",
+	steps.Apply:     "Creating",
+	steps.Key:       "Access key",
+	steps.Done:      "Done",
+	steps.Upload:    "Fill the location",
+	steps.Uploading: "Uploading",
+	steps.Sync:      "Proof download",
 }
 
 func (a App) screenHelp() helpKeys {
@@ -560,6 +645,12 @@ func (a App) screenHelp() helpKeys {
 		return a.keyScr.help()
 	case steps.Done:
 		return a.doneScr.help()
+	case steps.Upload:
+		return a.uploadScr.help()
+	case steps.Uploading:
+		return a.upRunScr.help()
+	case steps.Sync:
+		return a.syncScr.help()
 	}
 	return helpKeys{}
 }
@@ -582,6 +673,12 @@ func (a App) screenView() string {
 		return a.keyScr.View()
 	case steps.Done:
 		return a.doneScr.View()
+	case steps.Upload:
+		return a.uploadScr.View()
+	case steps.Uploading:
+		return a.upRunScr.View()
+	case steps.Sync:
+		return a.syncScr.View()
 	}
 	return ""
 }
@@ -631,6 +728,12 @@ func (a App) View() tea.View {
 		case reviewRollingBack:
 			v.ProgressBar = tea.NewProgressBar(tea.ProgressBarIndeterminate, 0)
 		}
+	}
+	switch {
+	case a.step == steps.Uploading && a.upRunScr.phase == uploadingRunning:
+		v.ProgressBar = a.upRunScr.xfer.nativeBar()
+	case a.step == steps.Sync && a.syncScr.phase == syncTransferring:
+		v.ProgressBar = a.syncScr.xfer.nativeBar()
 	}
 	return v
 }

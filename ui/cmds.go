@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/uploader"
 )
 
 // This file is the only place the UI reaches AWS, the clipboard or the
@@ -303,4 +307,215 @@ func deleteKeyCmd(ctx context.Context, ops Ops, spec awsops.SetupSpec, st awsops
 		st.Done = slices.DeleteFunc(st.Done, func(k awsops.ActionKind) bool { return k == awsops.ActCreateAccessKey })
 		return keyDeletedMsg{KeyID: id, Record: rec.save(spec, &st, id)}
 	}
+}
+
+// runTransferCmd runs a Transfer (or retries its failures) to the end and
+// reports once, with the last sample so the summary's bar is exact.
+func runTransferCmd(ctx context.Context, eng Transfer, screen int64, run int, retry bool) tea.Cmd {
+	return func() tea.Msg {
+		var (
+			t   Tally
+			err error
+		)
+		if retry {
+			t, err = eng.RetryFailed(ctx)
+		} else {
+			t, err = eng.Run(ctx)
+		}
+		return transferDoneMsg{Screen: screen, Run: run, Tally: t, Err: err, Final: eng.Snapshot()}
+	}
+}
+
+// transferTickCmd samples eng after one transferTick. The screen re-arms
+// it on each sample while the run lasts, so there is never more than one
+// in flight per run.
+func transferTickCmd(eng Transfer, screen int64, run int) tea.Cmd {
+	return tea.Tick(transferTick, func(time.Time) tea.Msg {
+		return transferTickMsg{Screen: screen, Run: run, Progress: eng.Snapshot()}
+	})
+}
+
+// uploadSettleDelay is the prefix input's debounce, for the folder input:
+// a walk of a large folder is not free.
+const uploadSettleDelay = prefixSettleDelay
+
+func settleUploadCmd(id int) tea.Cmd {
+	return tea.Tick(uploadSettleDelay, func(time.Time) tea.Msg { return uploadSettledMsg{ID: id} })
+}
+
+// expandHome turns a leading ~ into the home folder, as a shell would.
+func expandHome(p string) string {
+	if p != "~" && !strings.HasPrefix(p, "~/") {
+		return p
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return p
+	}
+	return filepath.Join(home, p[1:])
+}
+
+// previewUploadCmd counts what an upload of dir would consider, reading
+// no file content.
+func previewUploadCmd(ctx context.Context, id int, dir string, all bool, prefix string) tea.Cmd {
+	return func() tea.Msg {
+		msg := uploadPreviewedMsg{ID: id, Dir: dir, All: all}
+		p := expandHome(dir)
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+			msg.Err = err
+			return msg
+		case !fi.IsDir():
+			msg.Err = fmt.Errorf("%s is a file, not a folder", dir)
+			return msg
+		}
+		msg.Scan, msg.Err = uploader.Preview(ctx, p, uploader.Options{All: all, Prefix: prefix})
+		return msg
+	}
+}
+
+// maxCompletions bounds the folders offered for tab completion.
+const maxCompletions = 64
+
+// listDirsCmd lists the folders whose names complete the last part of
+// typed, as typed plus the name and a slash. Hidden folders are offered
+// only once a dot is typed.
+func listDirsCmd(id int, typed string) tea.Cmd {
+	return func() tea.Msg {
+		msg := dirsListedMsg{ID: id, Typed: typed}
+		i := strings.LastIndex(typed, "/") + 1
+		head, base := typed[:i], typed[i:]
+		dir := expandHome(head)
+		if head == "~" || head == "" {
+			dir = "."
+		}
+		if head == "" && typed == "~" {
+			return msg
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return msg
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if !strings.HasPrefix(name, base) || strings.HasPrefix(name, ".") && !strings.HasPrefix(base, ".") {
+				continue
+			}
+			if !e.IsDir() {
+				// A link to a folder completes like a folder.
+				fi, err := os.Stat(filepath.Join(dir, name))
+				if err != nil || !fi.IsDir() {
+					continue
+				}
+			}
+			msg.Dirs = append(msg.Dirs, head+name+"/")
+			if len(msg.Dirs) == maxCompletions {
+				break
+			}
+		}
+		slices.Sort(msg.Dirs)
+		return msg
+	}
+}
+
+// newUploadTransferReal builds the real upload: the caller's credentials,
+// the uploader's tuned client.
+func newUploadTransferReal(ctx context.Context, c awsops.Config, dir string, opts uploader.Options) (Transfer, error) {
+	cfg, err := awsops.LoadAWSConfig(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	e, err := uploader.New(uploader.NewS3Client(cfg, opts.Concurrency, awsops.S3Options(c)), dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	return newUploadTransfer(e), nil
+}
+
+// buildUploadCmd builds the upload engine; loading the configuration may
+// read files or refresh SSO credentials, so it is not done in Update.
+func buildUploadCmd(ctx context.Context, newUpload func(context.Context, awsops.Config, string, uploader.Options) (Transfer, error), c awsops.Config, dir string, opts uploader.Options) tea.Cmd {
+	if newUpload == nil {
+		newUpload = newUploadTransferReal
+	}
+	return func() tea.Msg {
+		t, err := newUpload(ctx, c, expandHome(dir), opts)
+		return uploadBuiltMsg{Transfer: t, Err: err}
+	}
+}
+
+// connectReal builds the S3 store through syncer.Connect.
+func connectReal(ctx context.Context, c awsops.Config, bucket string, concurrency int) (syncer.Store, error) {
+	st, _, err := syncer.Connect(ctx, c, bucket, concurrency)
+	if err != nil {
+		// A nil *S3Store in a Store would not compare equal to nil.
+		return nil, err
+	}
+	return st, nil
+}
+
+// connectStoreCmd checks the destination and builds the store the proof
+// download reads from. c carries the new key; it is never printed.
+func connectStoreCmd(ctx context.Context, connect func(context.Context, awsops.Config, string, int) (syncer.Store, error), c awsops.Config, id int, bucket, dest string, concurrency int, now func() time.Time) tea.Cmd {
+	if connect == nil {
+		connect = connectReal
+	}
+	return func() tea.Msg {
+		if fi, err := os.Stat(dest); err == nil && !fi.IsDir() {
+			return storeConnectedMsg{ID: id, Err: fmt.Errorf("%s: %w", dest, syncer.ErrDestNotDir)}
+		}
+		st, err := connect(ctx, c, bucket, concurrency)
+		return storeConnectedMsg{ID: id, Store: st, Err: err, At: now()}
+	}
+}
+
+// errProbeDone ends the probe's listing after its first page.
+var errProbeDone = errors.New("first page read")
+
+// probeKey lists the first page under prefix and reads one byte of the
+// first object there: the two permissions the download needs, each proven
+// with the fewest bytes.
+func probeKey(ctx context.Context, st syncer.Store, bucket, prefix string) error {
+	var first *syncer.Object
+	err := st.List(ctx, bucket, syncer.NormalizePrefix(prefix), func(page []syncer.Object) error {
+		for _, o := range page {
+			if o.Size > 0 && !strings.HasSuffix(o.Key, "/") {
+				first = &o
+				break
+			}
+		}
+		return errProbeDone
+	})
+	if err != nil && !errors.Is(err, errProbeDone) {
+		return err
+	}
+	if first == nil {
+		return nil
+	}
+	resp, err := st.Get(ctx, syncer.GetRequest{Bucket: bucket, Key: first.Key, Length: 1})
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// probeKeyCmd makes one attempt to use the new key.
+func probeKeyCmd(ctx context.Context, st syncer.Store, id, attempt int, bucket, prefix string, now func() time.Time) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := call(ctx)
+		defer cancel()
+		err := probeKey(c, st, bucket, prefix)
+		return keyProbedMsg{ID: id, Attempt: attempt, Err: err, At: now()}
+	}
+}
+
+// probeAfterCmd schedules the next attempt.
+func probeAfterCmd(id, attempt int, d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return probeDueMsg{ID: id, Attempt: attempt} })
+}
+
+// syncClockCmd ticks the countdown once a second.
+func syncClockCmd(id int, now func() time.Time) tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return syncClockMsg{ID: id, At: now()} })
 }

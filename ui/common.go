@@ -15,6 +15,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/uploader"
 )
 
 // Ops is what the wizard needs from AWS: the setup calls, and the undo
@@ -52,6 +54,24 @@ type Deps struct {
 	Now func() time.Time
 	// Preset holds answers given as flags; the screens start from them.
 	Preset Preset
+
+	// AWS is the caller's own configuration (profile, region, endpoint).
+	// An upload runs with it; the proof download takes its endpoint and
+	// uses the new key instead of its credentials.
+	AWS awsops.Config
+	// DemoDir is a folder of generated demo media, offered as the folder
+	// to upload (the sandbox writes one); empty offers none.
+	DemoDir string
+	// Concurrency bounds the requests in flight of the upload and of the
+	// proof download; zero leaves the engines' defaults.
+	Concurrency int
+	// NewUpload builds the upload of dir with credentials c; nil builds
+	// the real one (uploader over S3). Tests substitute a fake.
+	NewUpload func(ctx context.Context, c awsops.Config, dir string, opts uploader.Options) (Transfer, error)
+	// Connect builds the store the proof download reads from with
+	// credentials c; nil uses syncer.Connect. Tests substitute an
+	// in-memory store.
+	Connect func(ctx context.Context, c awsops.Config, bucket string, concurrency int) (syncer.Store, error)
 }
 
 // Preset is answers given up front (s3link setup --bucket ... in a

@@ -19,6 +19,10 @@ type outcome struct {
 	KeyID      string
 	KeyDeleted bool
 	RecordPath string
+	// Uploaded and Downloaded say, in a line each, how the upload and the
+	// proof download went; empty when they were not part of the run.
+	Uploaded   string
+	Downloaded string
 }
 
 func newOutcome(spec awsops.SetupSpec, st awsops.SetupState, keyDeleted bool, recordPath string) outcome {
@@ -75,6 +79,21 @@ func (o outcome) created() [][2]string {
 	return rows
 }
 
+// transfers lists label/value pairs of the upload and the proof download.
+func (o outcome) transfers() [][2]string {
+	var rows [][2]string
+	if o.Uploaded != "" {
+		rows = append(rows, [2]string{"Uploaded", o.Uploaded})
+	}
+	if o.Downloaded != "" {
+		rows = append(rows, [2]string{"Proof", "downloaded " + o.Downloaded})
+		if o.Downloaded == "skipped" {
+			rows[len(rows)-1][1] = "skipped (run `s3link sync` with the new key to try it later)"
+		}
+	}
+	return rows
+}
+
 // paste is what the platform's form asks for. The secret is not here: it
 // went to the clipboard or the CSV.
 func (o outcome) paste() [][2]string {
@@ -100,6 +119,12 @@ func (o outcome) Text() string {
 	b.WriteString("s3link: the platform's S3 access is set up.\n\n")
 	for _, r := range o.created() {
 		fmt.Fprintf(&b, "  %-8s %s\n", r[0], r[1])
+	}
+	if t := o.transfers(); len(t) > 0 {
+		b.WriteString("\n")
+		for _, r := range t {
+			fmt.Fprintf(&b, "  %-8s %s\n", r[0], r[1])
+		}
 	}
 	b.WriteString("\nPaste into the platform:\n")
 	for _, r := range o.paste() {
@@ -170,6 +195,12 @@ func (s doneScreen) content() string {
 	parts = append(parts, "", st.Bold.Render("What exists now"))
 	for _, r := range s.o.created() {
 		parts = append(parts, "  "+field(st, r[0], r[1]))
+	}
+	if t := s.o.transfers(); len(t) > 0 {
+		parts = append(parts, "", st.Bold.Render(pickStr(s.o.Uploaded != "", "Upload and proof download", "Proof download")))
+		for _, r := range t {
+			parts = append(parts, "  "+field(st, r[0], r[1]))
+		}
 	}
 	var box []string
 	for _, r := range s.o.paste() {

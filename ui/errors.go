@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/syncer"
 )
 
 // explain turns an error into one plain sentence saying what happened and
@@ -52,6 +53,8 @@ func explain(err error, profile string) (sentence, detail string) {
 		return "AWS cannot be reached: check the network (and --endpoint-url), then retry.", detail
 	case errors.Is(err, awsops.ErrAlreadyExists):
 		return "It already exists and cannot be reused as is: go back and choose another name.", detail
+	case errors.Is(err, syncer.ErrDestNotDir):
+		return "The destination is a file, not a folder: choose another destination.", detail
 	case errors.Is(err, awsops.ErrNotFound):
 		return "It was not found in AWS, perhaps deleted meanwhile: retry.", detail
 	}

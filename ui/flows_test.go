@@ -85,11 +85,26 @@ func (f *flow) walkNewBucket(bucket, region, prefix string) {
 	f.waitFor("Which folder in " + bucket)
 	f.tm.Send(tea.PasteMsg{Content: prefix})
 	f.press("enter")
+	f.skipUpload()
 	f.waitFor("What it allows")
 	f.press("enter")
 	f.waitFor("The platform signs in as this IAM user")
 	f.press("enter")
 	f.waitFor("Nothing has been created yet")
+}
+
+// skipUpload answers the upload offer with Skip.
+func (f *flow) skipUpload() {
+	f.t.Helper()
+	f.waitFor("Upload a folder of media")
+	f.press("down", "down", "enter")
+}
+
+// skipSync leaves the proof download without running it.
+func (f *flow) skipSync() {
+	f.t.Helper()
+	f.waitFor("Prove that the key works")
+	f.press("esc")
 }
 
 func TestFlowNewBucket(t *testing.T) {
@@ -112,6 +127,7 @@ func TestFlowNewBucket(t *testing.T) {
 	f.press("c")
 	f.waitFor("Secret copied")
 	f.press("enter")
+	f.skipSync()
 	f.waitFor("Paste into the platform")
 	f.press("enter")
 	app := f.final()
@@ -180,6 +196,7 @@ func TestFlowExistingBucket(t *testing.T) {
 	f.press("c")
 	f.waitFor("Secret copied")
 	f.press("enter")
+	f.skipSync()
 	f.waitFor("Paste into the platform")
 	f.press("enter")
 	app := f.final()
@@ -221,6 +238,7 @@ func TestFlowRerunEverythingExists(t *testing.T) {
 	f.waitFor("Which folder in acme-media")
 	f.typeText("imports/2026")
 	f.press("enter")
+	f.skipUpload()
 	f.waitFor("What it allows")
 	f.press("enter")
 	f.waitFor("same document; it will be reused")
@@ -235,6 +253,7 @@ func TestFlowRerunEverythingExists(t *testing.T) {
 	f.press("c")
 	f.waitFor("Secret copied")
 	f.press("enter")
+	f.skipSync()
 	f.waitFor("already yours, reused")
 	f.press("enter")
 	app := f.final()
@@ -345,6 +364,7 @@ func TestFlowSecretNeverDrawnUnasked(t *testing.T) {
 	f.press("c")
 	f.waitFor("Secret copied")
 	f.press("enter")
+	f.skipSync()
 	f.waitFor("Paste into the platform")
 	f.press("enter")
 	app := f.final()

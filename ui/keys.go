@@ -26,6 +26,11 @@ type KeyMap struct {
 	CopyID     key.Binding
 	Save       key.Binding
 
+	Pause  key.Binding
+	Cancel key.Binding
+	Toggle key.Binding
+	Skip   key.Binding
+
 	GuardBack   key.Binding
 	GuardDelete key.Binding
 	GuardLeave  key.Binding
@@ -56,6 +61,11 @@ func DefaultKeyMap() KeyMap {
 		CopySecret: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy secret")),
 		CopyID:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "copy key id")),
 		Save:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save CSV")),
+
+		Pause:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause")),
+		Cancel: key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "cancel")),
+		Toggle: key.NewBinding(key.WithKeys("space", "left", "right"), key.WithHelp("space", "switch")),
+		Skip:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "skip")),
 
 		GuardBack:   key.NewBinding(key.WithKeys("b", "esc"), key.WithHelp("b", "go back")),
 		GuardDelete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete the unsaved key")),

@@ -77,6 +77,18 @@ func (s locationScreen) acceptsQuestionMark() bool { return true }
 
 func (s locationScreen) answer() (string, bool) { return s.prefix, s.err == nil }
 
+// empty reports whether nothing is under the prefix yet, which is when an
+// upload is offered: always for a new bucket, and for an existing one when
+// the count came back with no objects. A count still running or failed
+// counts as not empty; the upload is a help, not a step to force.
+func (s locationScreen) empty() bool {
+	if !s.existing {
+		return true
+	}
+	m := s.summary
+	return m != nil && m.Prefix == s.prefix && m.Err == nil && m.Summary.Objects == 0 && !m.Summary.Truncated
+}
+
 // Update handles one message and never blocks: I/O goes out as Cmds.
 func (s locationScreen) Update(msg tea.Msg) (locationScreen, tea.Cmd) {
 	switch msg := msg.(type) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,8 +18,10 @@ import (
 )
 
 // TestFlowMoto runs the whole wizard against moto_server with the real
-// awsops.Client, saves the key as CSV, and then checks what exists with
-// the SDK (through awsops) and with the AWS CLI.
+// awsops.Client, uploads a folder into the new bucket with the caller's
+// credentials, saves the key as CSV, downloads the location with the new
+// key, and then checks what exists with the SDK (through awsops) and with
+// the AWS CLI, and that the download is byte for byte what was uploaded.
 func TestFlowMoto(t *testing.T) {
 	srv := mototest.Start(t)
 	cfg := mototest.Config(srv)
@@ -27,6 +30,9 @@ func TestFlowMoto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	src := t.TempDir()
+	media := writeMedia(t, src)
+	dest := filepath.Join(t.TempDir(), "proof")
 	deps := Deps{
 		Ctx:         ctx,
 		Ops:         client,
@@ -34,6 +40,8 @@ func TestFlowMoto(t *testing.T) {
 		Sandbox:     true,
 		EndpointURL: cfg.EndpointURL,
 		NoColor:     true,
+		AWS:         cfg,
+		DemoDir:     src,
 	}
 	const bucket, prefix = "s3link-wizard-test", "media/2026"
 	csvPath := filepath.Join(t.TempDir(), "platform_accessKeys.csv")
@@ -51,17 +59,27 @@ func TestFlowMoto(t *testing.T) {
 	f.waitFor("Which folder in " + bucket)
 	f.typeText(prefix)
 	f.press("enter")
+	f.waitFor("Upload a folder of media", fmt.Sprintf("%d files,", len(media)))
+	f.press("enter")
 	f.waitFor("What it allows")
 	f.press("enter")
 	f.waitFor("The platform signs in")
 	f.press("enter")
-	f.waitFor("Nothing has been created yet")
+	f.waitFor("Nothing has been created yet", fmt.Sprintf("Upload %d files", len(media)))
 	f.press("enter")
 	f.waitFor("AWS shows the secret")
 	f.press("w", "ctrl+u")
 	f.typeText(csvPath)
 	f.press("enter")
 	f.waitFor("Saved the key to")
+	f.press("enter")
+	f.waitFor(fmt.Sprintf("Uploaded %d files", len(media)))
+	f.press("enter")
+	f.waitFor("Prove that the key works")
+	f.press("ctrl+u")
+	f.typeText(dest)
+	f.press("enter")
+	f.waitFor(fmt.Sprintf("Downloaded %d files", len(media)))
 	f.press("enter")
 	f.waitFor("Paste into the platform")
 	f.press("enter")
@@ -155,5 +173,11 @@ func TestFlowMoto(t *testing.T) {
 	if rec.Bucket.Name != bucket || !rec.Bucket.Created || rec.Policy.ARN != info.ARN || !rec.User.Attached ||
 		len(rec.AccessKeys) != 1 || rec.AccessKeys[0].ID != keys[0].ID || !rec.Sandbox {
 		t.Errorf("record = %+v", rec)
+	}
+
+	// The new key downloaded exactly what the caller uploaded.
+	requireSameTree(t, dest, media)
+	if !strings.Contains(app.Summary(), fmt.Sprintf("downloaded %d files", len(media))) {
+		t.Errorf("summary does not report the download:\n%s", app.Summary())
 	}
 }

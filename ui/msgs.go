@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/uploader"
 )
 
 // Messages are past-tense facts. Results that can arrive late (a lookup
@@ -126,6 +130,83 @@ type keyDeletedMsg struct {
 	KeyID  string
 	Err    error
 	Record recordResult
+}
+
+// transferTickMsg: a transfer screen's engine was sampled. Screen and Run
+// say for which screen and which run, so a sample of an ended run or of
+// another screen is dropped.
+type transferTickMsg struct {
+	Screen   int64
+	Run      int
+	Progress Progress
+}
+
+// transferDoneMsg: a run of a Transfer ended, with Final its last sample.
+type transferDoneMsg struct {
+	Screen int64
+	Run    int
+	Tally  Tally
+	Err    error
+	Final  Progress
+}
+
+// uploadSettledMsg: the upload folder input has been still long enough to
+// count what is in the folder.
+type uploadSettledMsg struct{ ID int }
+
+// uploadPreviewedMsg: the files an upload of Dir would consider were
+// counted (uploader.Preview).
+type uploadPreviewedMsg struct {
+	ID   int
+	Dir  string
+	All  bool
+	Scan uploader.Scan
+	Err  error
+}
+
+// dirsListedMsg: the folders that complete what was typed were listed, for
+// tab completion.
+type dirsListedMsg struct {
+	ID    int
+	Typed string
+	Dirs  []string
+}
+
+// uploadBuiltMsg: the upload engine was built, or could not be.
+type uploadBuiltMsg struct {
+	Transfer Transfer
+	Err      error
+}
+
+// storeConnectedMsg: the proof download's store was built with the new
+// key, at At by the wizard's clock.
+type storeConnectedMsg struct {
+	ID    int
+	Store syncer.Store
+	At    time.Time
+	Err   error
+}
+
+// keyProbedMsg: one attempt to list (and read) the location with the new
+// key ended; Err is nil when the key works.
+type keyProbedMsg struct {
+	ID      int
+	Attempt int
+	At      time.Time
+	Err     error
+}
+
+// probeDueMsg: the wait before the next attempt is over.
+type probeDueMsg struct {
+	ID      int
+	Attempt int
+}
+
+// syncClockMsg: a second passed while waiting for the key, for the
+// countdown.
+type syncClockMsg struct {
+	ID int
+	At time.Time
 }
 
 // nextMsg: the current screen has its answer and asks to move on. The

@@ -51,9 +51,12 @@ type reviewScreen struct {
 
 	spec awsops.SetupSpec
 	plan []awsops.Action
-	rows []actionRow
-	st   awsops.SetupState
-	rec  recordTarget
+	// upload is the folder chosen to upload after the plan, listed last;
+	// it is not an action of the plan (it runs after the key screen).
+	upload uploadChoice
+	rows   []actionRow
+	st     awsops.SetupState
+	rec    recordTarget
 
 	phase     reviewPhase
 	runID     int
@@ -76,9 +79,10 @@ func newReviewScreen(c *Common, ops Ops, profile string) reviewScreen {
 	return s
 }
 
-// enter shows the plan for spec. Nothing runs until start.
-func (s *reviewScreen) enter(spec awsops.SetupSpec, rec recordTarget) {
-	s.spec, s.rec = spec, rec
+// enter shows the plan for spec, and the upload chosen to follow it.
+// Nothing runs until start.
+func (s *reviewScreen) enter(spec awsops.SetupSpec, rec recordTarget, upload uploadChoice) {
+	s.spec, s.rec, s.upload = spec, rec, upload
 	s.plan = awsops.Plan(spec)
 	s.rows = make([]actionRow, len(s.plan))
 	s.phase = reviewPlanning
@@ -336,6 +340,17 @@ func (s reviewScreen) checklist() string {
 			line += st.Muted.Render(" — " + r.note)
 		}
 		b.WriteString(ansi.Truncate(line, w, "…"))
+	}
+	if s.upload.Chosen {
+		title, command := uploadPlanLine(s.upload, s.spec.Bucket, s.spec.Prefix)
+		if s.phase == reviewPlanning {
+			// Wrapped, not cut: the folder and the count are the point.
+			title = strings.ReplaceAll(wrap(title, w-4), "\n", "\n    ")
+			b.WriteString(fmt.Sprintf("\n%2d. %s\n", len(s.plan)+1, title))
+			b.WriteString(st.Muted.Render("    $ " + ansi.Truncate(command, w-6, "…")))
+		} else {
+			b.WriteString("\n" + ansi.Truncate(st.Muted.Render("· "+title), w, "…"))
+		}
 	}
 	return b.String()
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"image/color"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
@@ -29,6 +31,11 @@ type Styles struct {
 	JSONString lipgloss.Style
 	JSONPunct  lipgloss.Style
 	JSONOther  lipgloss.Style
+
+	// BarFull and BarEmpty colour the filled and empty parts of progress
+	// bars (bubbles/progress takes colours, not styles).
+	BarFull  color.Color
+	BarEmpty color.Color
 
 	Help  help.Styles
 	Input textinput.Styles
@@ -66,6 +73,9 @@ func NewStyles(isDark bool) Styles {
 		JSONPunct:  lipgloss.NewStyle().Foreground(muted),
 		JSONOther:  lipgloss.NewStyle().Foreground(yellow),
 
+		BarFull:  accent,
+		BarEmpty: muted,
+
 		Help:  help.DefaultStyles(isDark),
 		Input: textinput.DefaultStyles(isDark),
 	}
@@ -101,6 +111,9 @@ func NewPlainStyles() Styles {
 		JSONString: plain,
 		JSONPunct:  plain,
 		JSONOther:  plain,
+
+		BarFull:  lipgloss.NoColor{},
+		BarEmpty: lipgloss.NoColor{},
 
 		Help: help.Styles{
 			Ellipsis: plain, ShortKey: bold, ShortDesc: plain, ShortSeparator: plain,

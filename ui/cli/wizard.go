@@ -11,6 +11,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/sandbox"
 	"github.com/s3link/s3link/ui"
 )
 
@@ -21,6 +22,10 @@ type wizardInputs struct {
 	Tags                                 []string
 	ExistingBucket                       bool
 }
+
+// sandboxUploadCount is how many demo images the sandbox offers to upload
+// into a new bucket: enough to watch the bars move.
+const sandboxUploadCount = 120
 
 // runWizard draws the setup wizard on the terminal. After it exits, the
 // summary (never the secret) is printed to the normal screen; the secret
@@ -65,9 +70,21 @@ func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
 			Tags:           in.Tags,
 		},
 	}
+	deps.AWS = cfg
 	if g.Sandbox {
 		// The sandbox's dummy credentials belong to no profile.
 		deps.NewOps = nil
+		// A folder of demo media to offer for the upload into a new
+		// bucket, so the sandbox can be walked end to end.
+		demo, err := os.MkdirTemp("", "s3link-demo-upload-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(demo)
+		if err := sandbox.WriteDemoFolder(demo, sandboxUploadCount); err != nil {
+			return fmt.Errorf("write the sandbox's demo folder: %w", err)
+		}
+		deps.DemoDir = demo
 	}
 	p := tea.NewProgram(ui.New(deps), tea.WithContext(ctx), tea.WithInput(g.In), tea.WithOutput(g.Out))
 	final, err := p.Run()

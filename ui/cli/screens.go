@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"context"
+	"os"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/ui"
+)
+
+// The live screens live in ui; the commands stay free of Bubble Tea and
+// reach them through these hooks.
+func init() {
+	uploadScreen = func(ctx context.Context, g *Globals, e *uploader.Engine) (uploader.Result, error) {
+		bucket, prefix := e.Destination()
+		return ui.RunUpload(ctx, e, screenOptions(g, e.Source(), awsops.Location(bucket, prefix)))
+	}
+}
+
+// runSyncScreen draws the live download screen while eng runs.
+func runSyncScreen(ctx context.Context, g *Globals, eng *syncer.Engine, req syncRequest) (syncer.Result, error) {
+	return ui.RunSync(ctx, eng, screenOptions(g, awsops.Location(req.Bucket, req.Prefix), req.Dest))
+}
+
+func screenOptions(g *Globals, from, to string) ui.ScreenOptions {
+	return ui.ScreenOptions{
+		In: g.In, Out: g.Out,
+		// no-color.org: set and not empty.
+		NoColor: os.Getenv("NO_COLOR") != "",
+		From:    from, To: to,
+	}
+}

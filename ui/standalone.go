@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/uploader"
+)
+
+// ScreenOptions is what the standalone transfer screens of `s3link sync`
+// and `s3link upload` take besides their engine.
+type ScreenOptions struct {
+	In  io.Reader
+	Out io.Writer
+	// NoColor draws without colour (NO_COLOR).
+	NoColor bool
+	// From and To name the two ends as the user gave them, for the title.
+	From, To string
+}
+
+// RunSync draws the live transfer screen while e downloads, until the user
+// leaves the summary. It returns the result of the whole job (a retry of
+// failures included) and the error of its last run: context.Canceled when
+// it was cancelled, so the caller can print its summary either way.
+func RunSync(ctx context.Context, e *syncer.Engine, o ScreenOptions) (syncer.Result, error) {
+	t := newSyncTransfer(e)
+	err := runTransferProgram(ctx, t, downloadLabels(o.From, o.To), o)
+	return t.result(), err
+}
+
+// RunUpload is RunSync for an upload.
+func RunUpload(ctx context.Context, e *uploader.Engine, o ScreenOptions) (uploader.Result, error) {
+	t := newUploadTransfer(e)
+	err := runTransferProgram(ctx, t, uploadLabels(o.From, o.To), o)
+	return t.result(), err
+}
+
+func runTransferProgram(ctx context.Context, t Transfer, lbl transferLabels, o ScreenOptions) error {
+	m := newTransferApp(ctx, t, lbl, o.NoColor)
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(o.In), tea.WithOutput(o.Out))
+	final, err := p.Run()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	app, ok := final.(transferApp)
+	if !ok {
+		return errors.New("the transfer screen stopped unexpectedly")
+	}
+	if app.xfer.canceled {
+		return context.Canceled
+	}
+	return app.xfer.err
+}
+
+// transferApp is the root model of a standalone transfer: the transfer
+// screen with a header and a help bar, in the alternate screen so the
+// command's printed summary is what stays in the terminal.
+type transferApp struct {
+	c       *Common
+	help    help.Model
+	xfer    transferScreen
+	noColor bool
+	height  int
+}
+
+func newTransferApp(ctx context.Context, t Transfer, lbl transferLabels, noColor bool) transferApp {
+	st := NewStyles(true)
+	if noColor {
+		st = NewPlainStyles()
+	}
+	keys := DefaultKeyMap()
+	c := &Common{Ctx: ctx, Width: 80, Height: 20, Styles: &st, Keys: &keys}
+	a := transferApp{c: c, help: help.New(), noColor: noColor}
+	a.help.Styles = st.Help
+	lbl.Leave = "finish"
+	a.xfer = newTransferScreen(c, t, lbl)
+	a.layout(80, 24)
+	return a
+}
+
+// Init asks for the terminal's background and for the transfer to start.
+// Starting changes the model (the run's id and cancel function), which
+// Init cannot, so it goes through Update.
+func (a transferApp) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, func() tea.Msg { return startTransferMsg{} })
+}
+
+// startTransferMsg asks the root to start the transfer.
+type startTransferMsg struct{}
+
+func (a *transferApp) layout(w, h int) {
+	a.help.SetWidth(w)
+	helpLines := strings.Count(a.helpView(), "\n") + 1
+	a.c.Width = w
+	a.c.Height = max(h-2-helpLines, 4)
+	a.height = h
+}
+
+// Update implements tea.Model.
+func (a transferApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case startTransferMsg:
+		if a.xfer.phase != transferIdle {
+			return a, nil
+		}
+		return a, a.xfer.start(false)
+	case tea.WindowSizeMsg:
+		a.layout(msg.Width, msg.Height)
+		return a, nil
+	case tea.BackgroundColorMsg:
+		if !a.noColor {
+			*a.c.Styles = NewStyles(msg.IsDark())
+			a.help.Styles = a.c.Styles.Help
+		}
+		return a, nil
+	case tea.ColorProfileMsg:
+		if msg.Profile == colorprofile.Ascii || msg.Profile == colorprofile.NoTTY {
+			*a.c.Styles = NewPlainStyles()
+			a.help.Styles = a.c.Styles.Help
+		}
+		return a, nil
+	case nextMsg:
+		return a, tea.Quit
+	case tea.KeyPressMsg:
+		k := a.c.Keys
+		switch {
+		case key.Matches(msg, k.Quit):
+			if a.xfer.running() {
+				a.xfer.stop()
+				return a, nil
+			}
+			return a, tea.Quit
+		case key.Matches(msg, k.Help):
+			a.help.ShowAll = !a.help.ShowAll
+			a.layout(a.c.Width, a.height)
+			return a, nil
+		}
+	}
+	var cmd tea.Cmd
+	a.xfer, cmd = a.xfer.Update(msg)
+	return a, cmd
+}
+
+func (a transferApp) helpView() string {
+	ls := strings.Split(a.help.View(a.xfer.help()), "\n")
+	for i, l := range ls {
+		ls[i] = ansi.Truncate(l, a.c.Width, "…")
+	}
+	return strings.Join(ls, "\n")
+}
+
+// View implements tea.Model: the screen, the help bar, and the overall
+// fraction on the terminal's own progress indicator.
+func (a transferApp) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	v.WindowTitle = "s3link · " + a.xfer.lbl.Command
+	body := fitHeight(a.xfer.View(), a.c.Height)
+	if pad := a.c.Height - (strings.Count(body, "\n") + 1); pad > 0 {
+		body += strings.Repeat("\n", pad)
+	}
+	header := a.c.Styles.Header.Render("s3link") + " · " + a.c.Styles.Title.Render(a.xfer.lbl.Command)
+	v.SetContent(header + "\n\n" + body + "\n" + a.helpView())
+	v.ProgressBar = a.xfer.nativeBar()
+	return v
+}

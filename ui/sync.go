@@ -1,0 +1,373 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/syncer"
+)
+
+// propagationWait is how long the sync step keeps trying a new key that
+// AWS refuses: IAM takes seconds, rarely a minute, to spread a new key and
+// its policy to S3.
+const propagationWait = 2 * time.Minute
+
+// propagationBackoff is the pause before attempt n+1: 1 s, doubling, at
+// most 10 s, so a key that works after 3 s is used after 3 s, and one that
+// takes a minute costs a dozen requests.
+func propagationBackoff(n int) time.Duration {
+	return min(time.Second<<min(max(n-1, 0), 4), 10*time.Second)
+}
+
+// notYetAccepted reports whether err is what a new key or a new policy
+// gets until IAM has spread it: an unknown key id, a signature S3 cannot
+// check yet, or access denied.
+func notYetAccepted(err error) bool {
+	return errors.Is(err, awsops.ErrAccessDenied) || errors.Is(err, awsops.ErrInvalidCredentials)
+}
+
+type syncPhase int
+
+const (
+	syncAsk syncPhase = iota
+	syncConnecting
+	syncWaiting
+	syncStuck
+	syncTransferring
+)
+
+// syncScreen proves the new key: it asks where to download, waits out IAM
+// propagation with a countdown, then downloads the location with the key
+// while the transfer screen shows it.
+type syncScreen struct {
+	c     *Common
+	spin  spinner.Model
+	input textinput.Model
+
+	connect func(context.Context, awsops.Config, string, int) (syncer.Store, error)
+	// cfg holds the new key. Only Cmds read it; nothing draws it.
+	cfg            awsops.Config
+	bucket, prefix string
+	concurrency    int
+
+	phase   syncPhase
+	id      int
+	store   syncer.Store
+	dest    string
+	destErr string
+
+	since, now, nextAt time.Time
+	attempt            int
+	lastErr            error
+	gaveUp             bool
+
+	xfer    transferScreen
+	skipped bool
+}
+
+func newSyncScreen(c *Common, d Deps, spec awsops.SetupSpec, k awsops.AccessKey) syncScreen {
+	endpoint := d.AWS.EndpointURL
+	if endpoint == "" {
+		endpoint = d.EndpointURL
+	}
+	s := syncScreen{
+		c:       c,
+		spin:    spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		input:   newInput(c, "Into  ", "folder to download into"),
+		connect: d.Connect,
+		// Only what the key needs: the caller's profile must not leak
+		// its own credentials into the proof.
+		cfg:         awsops.Config{Region: spec.Region, EndpointURL: endpoint, Static: &awsops.StaticCredentials{AccessKeyID: k.ID, Secret: k.Secret}},
+		bucket:      spec.Bucket,
+		prefix:      spec.Prefix,
+		concurrency: d.Concurrency,
+	}
+	s.input.SetValue(defaultDest(spec.Bucket, spec.Prefix))
+	return s
+}
+
+// defaultDest is ./BUCKET/PREFIX, so the download lands in a folder named
+// like the location and never among the user's own files.
+func defaultDest(bucket, prefix string) string {
+	return "./" + filepath.ToSlash(filepath.Join(bucket, filepath.FromSlash(prefix)))
+}
+
+func (s *syncScreen) enter() tea.Cmd {
+	if s.phase == syncAsk {
+		s.input.CursorEnd()
+		return s.input.Focus()
+	}
+	return nil
+}
+
+// running reports whether the download runs, when ctrl+c cancels it.
+func (s syncScreen) running() bool { return s.phase == syncTransferring && s.xfer.running() }
+
+// Destinations may contain "?" while being typed.
+func (s syncScreen) acceptsQuestionMark() bool { return s.phase == syncAsk }
+
+// Update handles one message and never blocks: AWS is reached in Cmds.
+func (s syncScreen) Update(msg tea.Msg) (syncScreen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if s.phase != syncConnecting && s.phase != syncWaiting {
+			return s, nil
+		}
+		var cmd tea.Cmd
+		s.spin, cmd = s.spin.Update(msg)
+		return s, cmd
+	case stylesChangedMsg:
+		s.input.SetStyles(s.c.Styles.Input)
+		return s, nil
+	case storeConnectedMsg:
+		if msg.ID != s.id || s.phase != syncConnecting {
+			return s, nil
+		}
+		return s.connected(msg)
+	case keyProbedMsg:
+		if msg.ID != s.id || msg.Attempt != s.attempt || s.phase != syncWaiting {
+			return s, nil
+		}
+		return s.probed(msg)
+	case probeDueMsg:
+		if msg.ID != s.id || msg.Attempt != s.attempt || s.phase != syncWaiting {
+			return s, nil
+		}
+		return s, probeKeyCmd(s.c.Ctx, s.store, s.id, s.attempt, s.bucket, s.prefix, s.c.Now)
+	case syncClockMsg:
+		if msg.ID != s.id || s.phase != syncWaiting {
+			return s, nil
+		}
+		s.now = msg.At
+		return s, syncClockCmd(s.id, s.c.Now)
+	case transferTickMsg, transferDoneMsg:
+		if s.phase != syncTransferring {
+			return s, nil
+		}
+		var cmd tea.Cmd
+		s.xfer, cmd = s.xfer.Update(msg)
+		if d, ok := msg.(transferDoneMsg); ok && errors.Is(d.Err, syncer.ErrDestNotDir) && d.Screen == s.xfer.id {
+			s.phase, s.destErr = syncAsk, "That is a file, not a folder: choose another destination."
+			return s, s.input.Focus()
+		}
+		return s, cmd
+	case tea.KeyPressMsg:
+		return s.updateKey(msg)
+	}
+	return s, nil
+}
+
+func (s syncScreen) updateKey(msg tea.KeyPressMsg) (syncScreen, tea.Cmd) {
+	k := s.c.Keys
+	switch s.phase {
+	case syncAsk:
+		switch {
+		case key.Matches(msg, k.Skip):
+			s.skipped = true
+			return s, goNext
+		case key.Matches(msg, k.Next):
+			d := strings.TrimSpace(s.input.Value())
+			if d == "" {
+				s.destErr = "Type a folder to download into, or press esc to skip."
+				return s, nil
+			}
+			s.dest, s.destErr = expandHome(d), ""
+			s.input.Blur()
+			return s, s.reconnect()
+		}
+		var cmd tea.Cmd
+		s.input, cmd = s.input.Update(msg)
+		s.destErr = ""
+		return s, cmd
+	case syncStuck:
+		switch {
+		case key.Matches(msg, k.Retry):
+			return s, s.reconnect()
+		case key.Matches(msg, k.Next, k.Skip):
+			s.skipped = true
+			return s, goNext
+		}
+	case syncTransferring:
+		var cmd tea.Cmd
+		s.xfer, cmd = s.xfer.Update(msg)
+		return s, cmd
+	}
+	return s, nil
+}
+
+// reconnect builds the store and starts a fresh two-minute wait.
+func (s *syncScreen) reconnect() tea.Cmd {
+	s.id++
+	s.phase, s.lastErr, s.gaveUp, s.attempt = syncConnecting, nil, false, 0
+	return tea.Batch(s.spin.Tick, connectStoreCmd(s.c.Ctx, s.connect, s.cfg, s.id, s.bucket, s.dest, s.concurrency, s.c.Now))
+}
+
+func (s syncScreen) connected(msg storeConnectedMsg) (syncScreen, tea.Cmd) {
+	if msg.Err != nil {
+		if errors.Is(msg.Err, syncer.ErrDestNotDir) {
+			s.phase, s.destErr = syncAsk, "That is a file, not a folder: choose another destination."
+			return s, s.input.Focus()
+		}
+		s.phase, s.lastErr = syncStuck, msg.Err
+		return s, nil
+	}
+	s.store = msg.Store
+	s.since, s.now, s.nextAt = msg.At, msg.At, msg.At
+	s.attempt = 1
+	s.phase = syncWaiting
+	return s, tea.Batch(probeKeyCmd(s.c.Ctx, s.store, s.id, s.attempt, s.bucket, s.prefix, s.c.Now), syncClockCmd(s.id, s.c.Now))
+}
+
+func (s syncScreen) probed(msg keyProbedMsg) (syncScreen, tea.Cmd) {
+	s.now = msg.At
+	if msg.Err == nil {
+		return s.download()
+	}
+	s.lastErr = msg.Err
+	if !notYetAccepted(msg.Err) {
+		s.phase = syncStuck
+		return s, nil
+	}
+	wait := propagationBackoff(s.attempt)
+	if msg.At.Add(wait).After(s.since.Add(propagationWait)) {
+		s.phase, s.gaveUp = syncStuck, true
+		return s, nil
+	}
+	s.attempt++
+	s.nextAt = msg.At.Add(wait)
+	return s, probeAfterCmd(s.id, s.attempt, wait)
+}
+
+// download starts the proof once the key works.
+func (s syncScreen) download() (syncScreen, tea.Cmd) {
+	eng, err := syncer.New(s.store, syncer.Options{Bucket: s.bucket, Prefix: s.prefix, Dest: s.dest, Concurrency: s.concurrency})
+	if err != nil {
+		s.phase, s.lastErr = syncStuck, err
+		return s, nil
+	}
+	s.phase = syncTransferring
+	s.xfer = newTransferScreen(s.c, newSyncTransfer(eng), downloadLabels(awsops.Location(s.bucket, s.prefix), s.dest))
+	return s, s.xfer.start(false)
+}
+
+// outcome is the line the done screen shows about the proof.
+func (s syncScreen) outcome() string {
+	if s.phase != syncTransferring || !s.xfer.finished() {
+		return "skipped"
+	}
+	t := s.xfer.tally
+	line := fmt.Sprintf("%d %s (%s) into %s with the new key", t.Done, plural(t.Done, "file", "files"), humanBytes(t.Bytes), s.dest)
+	if t.Skipped > 0 {
+		line += fmt.Sprintf(", %d already there", t.Skipped)
+	}
+	switch {
+	case s.xfer.canceled:
+		line += " (cancelled)"
+	case s.xfer.err != nil:
+		line += " (stopped by an error)"
+	case t.Failed > 0:
+		line += fmt.Sprintf(", %d failed", t.Failed)
+	}
+	return line
+}
+
+func (s syncScreen) help() helpKeys {
+	k := s.c.Keys
+	switch s.phase {
+	case syncAsk:
+		return helpKeys{short: []key.Binding{withHelp(k.Next, "download"), withHelp(k.Skip, "skip the proof"), withHelp(k.Help, "more keys (f1)"), k.Quit}}
+	case syncStuck:
+		return helpKeys{short: []key.Binding{withHelp(k.Retry, "try again"), withHelp(k.Next, "skip to the end"), k.Help, k.Quit}}
+	case syncTransferring:
+		return s.xfer.help()
+	}
+	return helpKeys{short: []key.Binding{k.Help, k.Quit}}
+}
+
+// View draws the screen as text; the root adds the frame.
+func (s syncScreen) View() string {
+	if s.phase == syncTransferring {
+		return s.xfer.View()
+	}
+	st := s.c.Styles
+	w := s.c.Width
+	parts := []string{
+		wrap("Prove that the key works: download what is in "+awsops.Location(s.bucket, s.prefix)+" with the new access key, exactly as the platform will.", w),
+		"",
+	}
+	switch s.phase {
+	case syncAsk:
+		parts = append(parts, s.input.View())
+		if s.destErr != "" {
+			parts = append(parts, st.Error.Render(wrap("✗ "+s.destErr, w)))
+		} else {
+			parts = append(parts, st.Muted.Render(wrap("The folder is created if missing; files already there and unchanged are skipped.", w)))
+		}
+	case syncConnecting:
+		parts = append(parts, s.spin.View()+" Connecting with the new key…")
+	case syncWaiting:
+		parts = append(parts, s.waitView(w)...)
+	case syncStuck:
+		parts = append(parts, s.stuckView(w)...)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// waitView is the propagation countdown.
+func (s syncScreen) waitView(w int) []string {
+	st := s.c.Styles
+	if s.lastErr == nil {
+		return []string{s.spin.View() + " Trying the new key…"}
+	}
+	left := max(s.since.Add(propagationWait).Sub(s.now), 0)
+	next := max(s.nextAt.Sub(s.now), 0)
+	return []string{
+		s.spin.View() + " Waiting for AWS to accept the new key…",
+		st.Muted.Render(wrap("A new key and its policy take a few seconds, rarely a minute, to reach S3.", w)),
+		"",
+		field(st, "Attempt", fmt.Sprintf("%d was refused: %s", s.attempt-1, refusal(s.lastErr))),
+		field(st, "Next try", pickStr(next > 0, "in "+clock(next), "now")),
+		field(st, "Gives up", "in "+clock(left)),
+	}
+}
+
+func (s syncScreen) stuckView(w int) []string {
+	st := s.c.Styles
+	var sentence, detail string
+	switch {
+	case s.gaveUp:
+		sentence = fmt.Sprintf("AWS still refuses the new key after %s (%s). If the policy or user was changed by hand, check them; otherwise try again in a minute.", clock(propagationWait), refusal(s.lastErr))
+		detail = oneLine(s.lastErr.Error())
+	default:
+		sentence, detail = explain(s.lastErr, "")
+	}
+	parts := []string{st.Error.Render(wrap("✗ "+sentence, w))}
+	if detail != "" {
+		parts = append(parts, st.Muted.Render(wrap(detail, w)))
+	}
+	return append(parts, "", st.Muted.Render(wrap("r tries again · enter skips the proof and goes to the end", w)))
+}
+
+// refusal names why AWS refused the key, in a few words.
+func refusal(err error) string {
+	if errors.Is(err, awsops.ErrInvalidCredentials) {
+		return "the key is not known yet"
+	}
+	return "access denied"
+}
+
+// clock renders a countdown as m:ss.
+func clock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d/time.Minute), int(d%time.Minute/time.Second))
+}
