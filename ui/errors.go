@@ -18,47 +18,64 @@ func explain(err error, profile string) (sentence, detail string) {
 		return "", ""
 	}
 	detail = oneLine(err.Error())
-	switch {
-	case errors.Is(err, context.Canceled):
+	if errors.Is(err, context.Canceled) {
 		return "Cancelled.", ""
+	}
+	if s, ok := Sentence(err, profile); ok {
+		return s, detail
+	}
+	return "Something went wrong: retry, or quit and run `s3link teardown` to clean up.", detail
+}
+
+// Sentence says in one plain sentence what a known error means and what to
+// do about it; ok is false for errors it does not know. The wizard and the
+// headless commands share it, so it never says "go back": each caller
+// knows how its user picks again.
+func Sentence(err error, profile string) (sentence string, ok bool) {
+	var lim *awsops.KeyLimitError
+	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return "AWS did not answer in time: check the network, then retry.", detail
+		return "AWS did not answer in time: check the network, then retry.", true
+	case errors.Is(err, awsops.ErrNoProfile):
+		return oneLine(err.Error()) + ": check the name with `aws configure list-profiles`, or create it with `aws configure --profile NAME`.", true
 	case errors.Is(err, awsops.ErrNoCredentials):
-		return "No AWS credentials were found: run `aws configure`, set AWS_PROFILE, or try `s3link --sandbox`.", detail
+		return "No AWS credentials were found: run `aws configure` (or `aws sso login`), set AWS_PROFILE or pass --profile, or try `s3link --sandbox`.", true
 	case errors.Is(err, awsops.ErrExpiredCredentials):
 		login := "aws sso login"
 		if profile != "" {
 			login += " --profile " + profile
 		}
-		return fmt.Sprintf("Your AWS credentials have expired: run `%s` (or refresh them), then retry.", login), detail
+		return fmt.Sprintf("Your AWS credentials have expired: run `%s` (or refresh them), then retry.", login), true
 	case errors.Is(err, awsops.ErrInvalidCredentials):
-		return "AWS did not accept these credentials: check them with `aws configure`, or pick another profile.", detail
+		return "AWS did not accept these credentials: check them with `aws sts get-caller-identity`, or pick another profile.", true
 	case errors.Is(err, awsops.ErrAccessDenied):
-		return "AWS denied the request: use credentials allowed to manage S3 buckets and IAM users, or ask your AWS administrator.", detail
+		return "AWS denied the request: these credentials lack a permission s3link needs; `s3link policy --caller` prints the policy to ask your AWS administrator for.", true
 	case errors.Is(err, awsops.ErrBucketTaken):
-		return "That bucket name belongs to another AWS account: go back and choose another name.", detail
+		return "That bucket name belongs to another AWS account: choose another name.", true
 	case errors.Is(err, awsops.ErrNoSuchBucket):
-		return "The bucket does not exist (any more): go back and choose another.", detail
+		return "The bucket does not exist (any more), or these credentials cannot see it: check the name or choose another bucket.", true
 	case errors.Is(err, awsops.ErrBucketNotEmpty):
-		return "The bucket is not empty, so it was left in place: empty it in the S3 console if it should go.", detail
+		return "The bucket is not empty, so it was left in place: empty it first if it should go.", true
+	case errors.As(err, &lim):
+		return lim.Error() + ": delete the oldest (s3link offers to), or choose another user.", true
 	case errors.Is(err, awsops.ErrKeyLimit):
-		return "The user already has 2 access keys, the most AWS allows: go back to the user step and delete the oldest, or choose another user.", detail
+		return "The user already has 2 access keys, the most AWS allows: delete the oldest (s3link offers to), or choose another user.", true
 	case errors.Is(err, awsops.ErrPolicyVersionLimit):
-		return "The policy already holds 5 versions, the most IAM keeps: choose another policy name, or delete an old version in the IAM console.", detail
+		return "The policy already holds 5 versions, the most IAM keeps: choose another policy name, or delete an old version in the IAM console.", true
 	case errors.Is(err, awsops.ErrInvalidRegion):
-		return "That region does not exist or is not enabled for this account: go back and choose another region.", detail
+		return "That region does not exist or is not enabled for this account: choose another region.", true
 	case errors.Is(err, awsops.ErrThrottled):
-		return "AWS is throttling requests: wait a moment, then retry.", detail
+		return "AWS is throttling requests: wait a moment, then retry; finished steps are skipped.", true
 	case errors.Is(err, awsops.ErrUnreachable):
-		return "AWS cannot be reached: check the network (and --endpoint-url), then retry.", detail
+		return "AWS cannot be reached: check the network (and --endpoint-url), then retry; finished steps are skipped.", true
 	case errors.Is(err, awsops.ErrAlreadyExists):
-		return "It already exists and cannot be reused as is: go back and choose another name.", detail
+		return "It already exists and cannot be reused as is: choose another name.", true
 	case errors.Is(err, syncer.ErrDestNotDir):
-		return "The destination is a file, not a folder: choose another destination.", detail
+		return "The destination is a file, not a folder: choose another destination.", true
 	case errors.Is(err, awsops.ErrNotFound):
-		return "It was not found in AWS, perhaps deleted meanwhile: retry.", detail
+		return "It was not found in AWS, perhaps deleted meanwhile: retry.", true
 	}
-	return "Something went wrong: retry, or quit and run `s3link teardown` to clean up.", detail
+	return "", false
 }
 
 // oneLine keeps an error's text to one line of reasonable length: AWS
