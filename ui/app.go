@@ -543,7 +543,14 @@ func (a App) recordTarget() recordTarget {
 
 func (a App) finalOutcome() outcome {
 	st := a.revScr.st
-	o := newOutcome(a.spec, st, a.keyScr.deleted, a.revScr.record.Path)
+	recordPath := a.revScr.record.Path
+	if a.deps.Sandbox {
+		// The sandbox's records live and die with its emulator: there is
+		// nothing for teardown to do later.
+		recordPath = ""
+	}
+	o := newOutcome(a.spec, st, a.keyScr.deleted, recordPath)
+	o.Sandbox = a.deps.Sandbox
 	if a.have[steps.Uploading] {
 		o.Uploaded = a.upRunScr.outcome()
 	}

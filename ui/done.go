@@ -23,6 +23,8 @@ type outcome struct {
 	// proof download went; empty when they were not part of the run.
 	Uploaded   string
 	Downloaded string
+	// Sandbox marks a run whose resources vanish with the emulator.
+	Sandbox bool
 }
 
 func newOutcome(spec awsops.SetupSpec, st awsops.SetupState, keyDeleted bool, recordPath string) outcome {
@@ -131,7 +133,10 @@ func (o outcome) Text() string {
 		fmt.Fprintf(&b, "  %-8s %s\n", r[0], r[1])
 	}
 	b.WriteString("  (the secret access key is the one you copied or saved; it is not shown again)\n")
-	if o.RecordPath != "" {
+	switch {
+	case o.Sandbox:
+		b.WriteString("\nThis was the sandbox: everything above lived in the local emulator and is gone now.\n")
+	case o.RecordPath != "":
 		b.WriteString("\nTo remove all of this later: s3link teardown\n")
 	}
 	return b.String()
