@@ -26,6 +26,8 @@ type SetupSpec struct {
 	// ExistingKeyID, when set, is an access key an earlier run created and
 	// delivered; the plan then creates no new key.
 	ExistingKeyID string
+	// Account, when known, fills the policy ARN in the CLI equivalents.
+	Account string
 }
 
 // ActionKind names one AWS call of the setup plan.
@@ -33,16 +35,15 @@ type ActionKind string
 
 // The setup plan's actions, in the order they run.
 const (
-	ActCreateBucket     ActionKind = "create-bucket"
-	ActBlockPublic      ActionKind = "block-public-access"
-	ActEncryption       ActionKind = "default-encryption"
-	ActCreatePolicy     ActionKind = "create-policy"
-	ActCreateUser       ActionKind = "create-user"
-	ActAttachPolicy     ActionKind = "attach-policy"
-	ActDeleteOldKey     ActionKind = "delete-old-key"
-	ActCreateAccessKey  ActionKind = "create-access-key"
-	policyDocumentFile             = "policy.json"
-	iamPolicyARNPattern            = "arn:aws:iam::ACCOUNT_ID:policy/"
+	ActCreateBucket    ActionKind = "create-bucket"
+	ActBlockPublic     ActionKind = "block-public-access"
+	ActEncryption      ActionKind = "default-encryption"
+	ActCreatePolicy    ActionKind = "create-policy"
+	ActCreateUser      ActionKind = "create-user"
+	ActAttachPolicy    ActionKind = "attach-policy"
+	ActDeleteOldKey    ActionKind = "delete-old-key"
+	ActCreateAccessKey ActionKind = "create-access-key"
+	policyDocumentFile            = "policy.json"
 )
 
 // Action is one step of the setup plan: what it does in plain words and the
@@ -77,7 +78,7 @@ func Plan(spec SetupSpec) []Action {
 		Action{ActCreateUser, fmt.Sprintf("Create IAM user %s", spec.UserName),
 			fmt.Sprintf("aws iam create-user --user-name %s%s", spec.UserName, tagsFlag(spec.Tags))},
 		Action{ActAttachPolicy, fmt.Sprintf("Attach policy %s to user %s", spec.PolicyName, spec.UserName),
-			fmt.Sprintf("aws iam attach-user-policy --user-name %s --policy-arn %s%s", spec.UserName, iamPolicyARNPattern, spec.PolicyName)},
+			fmt.Sprintf("aws iam attach-user-policy --user-name %s --policy-arn arn:aws:iam::%s:policy/%s", spec.UserName, pick(spec.Account != "", spec.Account, "ACCOUNT_ID"), spec.PolicyName)},
 	)
 	if spec.DeleteKeyID != "" {
 		acts = append(acts, Action{ActDeleteOldKey, fmt.Sprintf("Delete the old access key %s of %s", spec.DeleteKeyID, spec.UserName),
@@ -150,10 +151,19 @@ func (st *SetupState) Completed(k ActionKind) bool {
 // It returns a short plain note on what happened ("created", "already yours,
 // reused", ...). Running an action that already completed is a no-op, so a
 // retry after a failure picks up where the plan stopped.
+//
+// A cancelled ctx stops the plan before an action starts, never during one:
+// once a create call is on its way AWS may already have made the resource,
+// and only the answer lets the caller record it for teardown. Each call
+// keeps its own CallTimeout, so an interrupt waits at most that long.
 func RunAction(ctx context.Context, p Provisioner, spec SetupSpec, a Action, st *SetupState) (string, error) {
 	if st.Completed(a.Kind) {
 		return "done earlier", nil
 	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	ctx = context.WithoutCancel(ctx)
 	var note string
 	switch a.Kind {
 	case ActCreateBucket:

@@ -348,6 +348,7 @@ func (a App) next() (tea.Model, tea.Cmd) {
 			a.invalidate(steps.Identity)
 		}
 		a.ops, a.profile, a.identity = a.idScr.ops, a.idScr.profile, a.idScr.identity
+		a.spec.Account = a.identity.Account
 	case steps.Bucket:
 		ans, ok := a.bucketScr.answer()
 		if !ok {

@@ -114,6 +114,7 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 		return errors.New(explain(err))
 	}
 	h.linef("Signed in as %s (account %s)", id.ARN, id.Account)
+	spec.Account = id.Account
 
 	if spec.ExistingBucket {
 		region, err := ops.BucketRegion(ctx, spec.Bucket)

@@ -70,7 +70,7 @@ func newSetupSummary(id awsops.Identity, spec awsops.SetupSpec, st *awsops.Setup
 		s.Actions = []actionReport{}
 	}
 	for _, a := range awsops.Plan(spec) {
-		s.Commands = append(s.Commands, strings.ReplaceAll(a.Command, "ACCOUNT_ID", id.Account))
+		s.Commands = append(s.Commands, a.Command)
 	}
 	return s
 }
