@@ -186,7 +186,9 @@ func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfe
 
 func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *transfer) error {
 	size, ps := j.obj.Size, e.opts.PartSize
-	if err := f.Truncate(size); err != nil {
+	// Reserving the space up front turns a full disk into one early error
+	// and gives the parallel writes contiguous extents to land in.
+	if err := preallocate(f, size); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	parts := (size + ps - 1) / ps

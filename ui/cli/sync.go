@@ -31,13 +31,6 @@ type syncOptions struct {
 	JSON        bool
 }
 
-// syncConnect builds the Store for a bucket; tests replace it to point the
-// command at an in-process server.
-var syncConnect = func(ctx context.Context, g *Globals, bucket string, concurrency int) (syncer.Store, error) {
-	st, _, err := syncer.Connect(ctx, g.AWSConfig(), bucket, concurrency)
-	return st, err
-}
-
 // progressInterval is how often headless mode prints a progress line.
 const progressInterval = time.Second
 
@@ -179,7 +172,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	if err != nil {
 		return err
 	}
-	store, err := syncConnect(ctx, g, req.Bucket, req.Opts.Concurrency)
+	store, _, err := syncer.Connect(ctx, g.AWSConfig(), req.Bucket, req.Opts.Concurrency)
 	if err != nil {
 		return errors.New(explain(err))
 	}

@@ -1,0 +1,112 @@
+// Command rawget measures the GET ceiling of an S3 endpoint: it lists a
+// prefix and fetches every byte with parallel GETs (large objects as ranges),
+// discarding the bodies. No disk writes, no verification: what is left is
+// the server, the network and the SDK, the bound any downloader works under.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+func main() {
+	endpoint := flag.String("endpoint", "", "S3 endpoint URL")
+	bucket := flag.String("bucket", "", "bucket")
+	prefix := flag.String("prefix", "", "listing prefix")
+	conc := flag.Int("c", 16, "parallel GETs")
+	part := flag.Int64("part", 8<<20, "range size for objects of at least twice this size")
+	flag.Parse()
+
+	cfg := aws.Config{
+		Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider(
+			os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), ""),
+		HTTPClient: awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+			t.MaxIdleConns, t.MaxIdleConnsPerHost = 2**conc, 2**conc
+			t.ReadBufferSize = 256 << 10
+		}),
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+	}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.BaseEndpoint = endpoint
+		o.UsePathStyle = true
+		o.DisableLogOutputChecksumValidationSkipped = true
+	})
+	ctx := context.Background()
+	start := time.Now()
+
+	type req struct {
+		key      string
+		off, len int64
+	}
+	reqs := make(chan req, 1024)
+	var total atomic.Int64
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	for range *conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 256<<10)
+			for r := range reqs {
+				in := &s3.GetObjectInput{Bucket: bucket, Key: aws.String(r.key)}
+				if r.len > 0 {
+					in.Range = aws.String(fmt.Sprintf("bytes=%d-%d", r.off, r.off+r.len-1))
+				}
+				out, err := client.GetObject(ctx, in)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					failed.Add(1)
+					continue
+				}
+				n, err := io.CopyBuffer(io.Discard, out.Body, buf)
+				out.Body.Close()
+				if err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					failed.Add(1)
+				}
+				total.Add(n)
+			}
+		}()
+	}
+	p := s3.NewListObjectsV2Paginator(client, &s3.ListObjectsV2Input{Bucket: bucket, Prefix: prefix})
+	var objects int
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		for _, o := range page.Contents {
+			objects++
+			size := aws.ToInt64(o.Size)
+			if size < 2**part {
+				reqs <- req{key: aws.ToString(o.Key)}
+				continue
+			}
+			for off := int64(0); off < size; off += *part {
+				reqs <- req{key: aws.ToString(o.Key), off: off, len: min(*part, size-off)}
+			}
+		}
+	}
+	close(reqs)
+	wg.Wait()
+	el := time.Since(start)
+	fmt.Printf("%d objects, %d bytes in %.3fs (%.1f MiB/s), %d failed\n",
+		objects, total.Load(), el.Seconds(), float64(total.Load())/el.Seconds()/(1<<20), failed.Load())
+	if failed.Load() > 0 {
+		os.Exit(1)
+	}
+}

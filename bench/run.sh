@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Benchmark s3link sync against the AWS CLI and rclone, on loopback, with
+# versitygw (posix backend) as the S3 server.
+#
+#   bench/run.sh                          # all data sets, 3 runs each
+#   BENCH_SETS=small BENCH_RUNS=1 bench/run.sh   # quick look
+#
+# Environment:
+#   BENCH_SETS   data sets, space or comma separated (default "small large mixed"):
+#                small = 5,000 x 32 KiB in nested folders, large = 4 x 512 MiB,
+#                mixed = 400 x 1-12 MiB, many = 100,000 x 1 KiB (s3link only,
+#                for peak RSS)
+#   BENCH_RUNS   repetitions; the table shows medians (default 3)
+#   BENCH_TOOLS  which downloaders to time (default "s3link aws rclone rclone-tuned raw")
+#   BENCH_S3LINK_FLAGS  extra flags for s3link sync, e.g. "--concurrency 32"
+#   BENCH_DATA   where data, server root and downloads live (default bench/.data)
+#   BENCH_SETTLE seconds to let the disk settle before each timed run (default 3)
+#
+# versitygw runs with --keep-alive: without it v1.8.0 answers every request
+# with "Connection: close", so each GET pays a TCP handshake, which S3 does
+# not make clients do.
+#
+# Tools are installed on first use into bench/.bin (versitygw v1.8.0, rclone
+# v1.76.0 via go install); the AWS CLI must be on PATH. Data sets are made
+# and uploaded once and reused by later runs.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+BIN="$HERE/.bin"
+DATA="${BENCH_DATA:-$HERE/.data}"
+RUNS="${BENCH_RUNS:-3}"
+SETS=$(echo "${BENCH_SETS:-small large mixed}" | tr ',' ' ')
+TOOLS=$(echo "${BENCH_TOOLS:-s3link aws rclone rclone-tuned raw}" | tr ',' ' ')
+S3LINK_FLAGS="${BENCH_S3LINK_FLAGS:-}"
+
+# Test credentials for the local server only; nothing here talks to AWS.
+export AWS_ACCESS_KEY_ID=benchaccesskey
+export AWS_SECRET_ACCESS_KEY=bench-secret-for-loopback-only
+export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true
+mkdir -p "$BIN" "$DATA"
+: >"$DATA/empty.conf"
+# Keep the user's own AWS and rclone settings out of the measurement.
+export AWS_CONFIG_FILE="$DATA/empty.conf" AWS_SHARED_CREDENTIALS_FILE="$DATA/empty.conf"
+export RCLONE_CONFIG="$DATA/empty.conf"
+
+log() { printf '%s\n' "$*" >&2; }
+
+# --- tools ---------------------------------------------------------------
+export GOBIN="$BIN"
+if [[ ! -x "$BIN/versitygw" ]]; then
+	log "installing versitygw v1.8.0 into $BIN"
+	go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+if [[ ! -x "$BIN/rclone" && ( " $TOOLS " == *" rclone"* || " $SETS " == *" many "* ) ]]; then
+	log "installing rclone v1.76.0 into $BIN"
+	go install github.com/rclone/rclone@v1.76.0
+fi
+command -v aws >/dev/null || { log "the AWS CLI is not on PATH"; exit 1; }
+[[ -x /usr/bin/time ]] || { log "installing GNU time for peak RSS"; apt-get install -y time >/dev/null; }
+log "building s3link, rawget, mkdata"
+(cd "$ROOT" && go build -o "$BIN/s3link" . && go build -o "$BIN/rawget" ./bench/rawget && go build -o "$BIN/mkdata" ./bench/mkdata)
+
+# --- server --------------------------------------------------------------
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL="http://127.0.0.1:$PORT"
+VROOT="$DATA/vroot"
+mkdir -p "$VROOT"
+TMP=$(mktemp -d "$DATA/tmp.XXXXXX")
+"$BIN/versitygw" --access "$AWS_ACCESS_KEY_ID" --secret "$AWS_SECRET_ACCESS_KEY" \
+	--port "127.0.0.1:$PORT" --quiet --keep-alive posix "$VROOT" >"$TMP/versitygw.log" 2>&1 &
+VPID=$!
+cleanup() {
+	kill "$VPID" 2>/dev/null || true
+	wait "$VPID" 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+for _ in $(seq 100); do
+	aws --endpoint-url "$URL" s3api list-buckets >/dev/null 2>&1 && break
+	sleep 0.1
+done
+aws --endpoint-url "$URL" s3api list-buckets >/dev/null
+
+# rclone remote "vgw" from the environment.
+export RCLONE_CONFIG_VGW_TYPE=s3 RCLONE_CONFIG_VGW_PROVIDER=Other
+export RCLONE_CONFIG_VGW_ENDPOINT="$URL" RCLONE_CONFIG_VGW_FORCE_PATH_STYLE=true
+export RCLONE_CONFIG_VGW_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_VGW_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY"
+export RCLONE_CONFIG_VGW_REGION=us-east-1
+
+# --- data ----------------------------------------------------------------
+load_set() { # set
+	local set=$1 src="$DATA/src/$1"
+	if [[ ! -f "$src/.made" ]]; then
+		rm -rf "$src"
+		log "making data set $set"
+		case $set in
+		small) "$BIN/mkdata" -dir "$src" -n 5000 -min 32768 -max 32768 -seed 1 ;;
+		large) "$BIN/mkdata" -dir "$src" -n 4 -min $((512 << 20)) -max $((512 << 20)) -seed 2 ;;
+		mixed) "$BIN/mkdata" -dir "$src" -n 400 -min $((1 << 20)) -max $((12 << 20)) -seed 3 ;;
+		many) "$BIN/mkdata" -dir "$src" -n 100000 -min 1024 -max 1024 -seed 4 ;;
+		*) log "unknown data set $set"; exit 2 ;;
+		esac
+		touch "$src/.made"
+	fi
+	if [[ ! -f "$DATA/loaded.$set" ]]; then
+		log "uploading data set $set"
+		aws --endpoint-url "$URL" s3 mb "s3://bench-$set" >/dev/null 2>&1 || true
+		if [[ $set == many ]]; then
+			"$BIN/rclone" copy --transfers 32 --checkers 32 --exclude .made "$src" "vgw:bench-$set/data"
+		else
+			# The AWS CLI uploads as most users would: single PUTs up to 8 MiB
+			# (plain-MD5 ETags), multipart above.
+			aws --endpoint-url "$URL" s3 cp --recursive --only-show-errors --exclude .made "$src" "s3://bench-$set/data/"
+		fi
+		touch "$DATA/loaded.$set"
+	fi
+}
+
+# --- measuring -----------------------------------------------------------
+# run_tool tool set dest: runs one download, leaves "elapsed rss_kib" in $TMP/time.
+run_tool() {
+	local tool=$1 set=$2 dest=$3
+	local -a cmd
+	case $tool in
+	s3link) # shellcheck disable=SC2206
+		cmd=("$BIN/s3link" sync --no-tui --endpoint-url "$URL" --region us-east-1 $S3LINK_FLAGS "s3://bench-$set/data" "$dest") ;;
+	aws) cmd=(aws --endpoint-url "$URL" s3 sync --only-show-errors "s3://bench-$set/data" "$dest") ;;
+	rclone) cmd=("$BIN/rclone" copy "vgw:bench-$set/data" "$dest") ;;
+	rclone-tuned) cmd=("$BIN/rclone" copy --transfers 16 --checkers 32 --fast-list "vgw:bench-$set/data" "$dest") ;;
+	raw) cmd=("$BIN/rawget" -endpoint "$URL" -bucket "bench-$set" -prefix data/) ;;
+	esac
+	if ! /usr/bin/time -f '%e %M' -o "$TMP/time" "${cmd[@]}" >"$TMP/out" 2>"$TMP/err"; then
+		log "FAILED: ${cmd[*]}"
+		tail -20 "$TMP/err" "$TMP/out" >&2
+		exit 1
+	fi
+	tail -1 "$TMP/time" >"$TMP/time.last"
+	mv "$TMP/time.last" "$TMP/time"
+}
+
+# verify set dest: same names and sizes as the source, no extra files, and
+# the same bytes for a sample of files.
+verify() {
+	local src="$DATA/src/$1" dest=$2
+	(cd "$src" && find . -type f ! -name .made -printf '%P %s\n' | sort) >"$TMP/want"
+	(cd "$dest" && find . -type f -printf '%P %s\n' | sort) >"$TMP/got"
+	if ! cmp -s "$TMP/want" "$TMP/got"; then
+		log "VERIFY FAILED for $dest: names or sizes differ"
+		diff "$TMP/want" "$TMP/got" | head >&2
+		exit 1
+	fi
+	local f
+	while read -r f _; do
+		cmp -s "$src/$f" "$dest/$f" || { log "VERIFY FAILED: $dest/$f differs"; exit 1; }
+	done < <(awk 'NR % 97 == 1' "$TMP/want" | head -50)
+}
+
+# settle lets the disk finish the last run's writes and deletions (ext4
+# with discard can stall file creation for seconds after a big rm -rf), so
+# one tool does not pay for another's cleanup.
+settle() { sync; sleep "${BENCH_SETTLE:-3}"; }
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "NA"; else if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+RES="$TMP/results"
+mkdir -p "$RES"
+for set in $SETS; do
+	load_set "$set"
+	tools=$TOOLS
+	[[ $set == many ]] && tools=s3link
+	for run in $(seq "$RUNS"); do
+		for tool in $tools; do
+			dest="$DATA/dest/$tool"
+			rm -rf "$dest"
+			mkdir -p "$(dirname "$dest")"
+			settle
+			run_tool "$tool" "$set" "$dest"
+			read -r el rss <"$TMP/time"
+			echo "$el" >>"$RES/$set.$tool.full"
+			echo "$rss" >>"$RES/$set.$tool.rss"
+			if [[ $tool == raw ]]; then
+				log "$set run $run: raw GET ${el}s ($(cat "$TMP/out"))"
+				continue
+			fi
+			verify "$set" "$dest"
+			settle
+			run_tool "$tool" "$set" "$dest"
+			read -r nel nrss <"$TMP/time"
+			echo "$nel" >>"$RES/$set.$tool.noop"
+			echo "$nrss" >>"$RES/$set.$tool.rss"
+			verify "$set" "$dest"
+			log "$set run $run: $tool ${el}s, no-op ${nel}s, peak RSS $((rss / 1024)) MiB"
+			rm -rf "$dest"
+		done
+	done
+done
+
+# --- table ---------------------------------------------------------------
+cell() { [[ -f "$RES/$1" ]] && median <"$RES/$1" || echo NA; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "—"; else printf "%.2f×", a / b }'; }
+fastest_peer() { # set kind
+	local best=NA v t
+	for t in aws rclone rclone-tuned; do
+		v=$(cell "$1.$t.$2")
+		[[ $v == NA ]] && continue
+		if [[ $best == NA ]] || awk -v a="$v" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$v; fi
+	done
+	echo "$best"
+}
+{
+	echo "Medians of $RUNS runs, seconds (wall clock, including process start)."
+	echo
+	echo "| data set | s3link | aws s3 sync | rclone copy | rclone copy --transfers 16 --checkers 32 --fast-list | raw GET ceiling | s3link speed vs fastest peer | s3link vs raw GET | s3link peak RSS |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for set in $SETS; do
+		for kind in full noop; do
+			name=$set
+			[[ $kind == noop ]] && name="$set, no-op re-sync"
+			raw=NA
+			[[ $kind == full ]] && raw=$(cell "$set.raw.full")
+			s=$(cell "$set.s3link.$kind")
+			peer=$(fastest_peer "$set" "$kind")
+			rss=NA
+			[[ -f "$RES/$set.s3link.rss" ]] && rss="$(( $(sort -n "$RES/$set.s3link.rss" | tail -1) / 1024 )) MiB"
+			ofraw="—"
+			[[ $raw != NA ]] && ofraw=$(awk -v r="$raw" -v s="$s" 'BEGIN { if (s == "NA") print "—"; else printf "%.0f%%", 100 * r / s }')
+			echo "| $name | $s | $(cell "$set.aws.$kind") | $(cell "$set.rclone.$kind") | $(cell "$set.rclone-tuned.$kind") | $([[ $kind == full ]] && echo "$raw" || echo "—") | $(ratio "$peer" "$s") | $ofraw | $rss |"
+		done
+	done
+	echo
+	echo "Machine: $(nproc) cores, $(uname -sr); server: versitygw v1.8.0 posix on 127.0.0.1; $(aws --version 2>&1 | cut -d' ' -f1); rclone v1.76.0."
+} | tee "$DATA/last-results.md"
