@@ -56,7 +56,7 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 		if errors.As(err, &missing) {
 			return aws.Config{}, &profileError{profile: missing.Profile, err: err}
 		}
-		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
+		return aws.Config{}, fmt.Errorf("load AWS config: %w: %w", ErrBadConfig, err)
 	}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion

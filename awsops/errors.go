@@ -24,6 +24,7 @@ var (
 	ErrInvalidRegion      = errors.New("region does not exist")
 	ErrThrottled          = errors.New("AWS is throttling requests")
 	ErrUnreachable        = errors.New("AWS endpoint cannot be reached")
+	ErrBadConfig          = errors.New("the AWS config files cannot be read")
 )
 
 // KeyLimitError is returned by CreateAccessKey when the user already holds

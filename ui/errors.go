@@ -38,6 +38,12 @@ func Sentence(err error, profile string) (sentence string, ok bool) {
 		return "AWS did not answer in time: check the network, then retry.", true
 	case errors.Is(err, awsops.ErrNoProfile):
 		return oneLine(err.Error()) + ": check the name with `aws configure list-profiles`, or create it with `aws configure --profile NAME`.", true
+	case errors.Is(err, awsops.ErrBadConfig):
+		cause := err.Error()
+		if _, after, ok := strings.Cut(cause, awsops.ErrBadConfig.Error()+": "); ok {
+			cause = after
+		}
+		return "The AWS config files cannot be read (" + oneLine(cause) + "): fix ~/.aws/config and ~/.aws/credentials, or point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at good ones.", true
 	case errors.Is(err, awsops.ErrNoCredentials):
 		return "No AWS credentials were found: run `aws configure` (or `aws sso login`), set AWS_PROFILE or pass --profile, or try `s3link --sandbox`.", true
 	case errors.Is(err, awsops.ErrExpiredCredentials):

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -183,6 +184,12 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 			h.linef("✗ %s", a.Title)
 			rec.ApplySetup(spec, st)
 			saveErr := rec.Save(recPath)
+			if errors.Is(err, context.Canceled) {
+				if len(st.Done) > 0 && saveErr == nil {
+					fmt.Fprintf(g.Err, "Stopped before %q; what was created so far is recorded in %s for 's3link teardown', or run setup again to continue.\n", a.Title, recPath)
+				}
+				return err
+			}
 			msg := fmt.Sprintf("%s failed: %s", a.Title, explain(err))
 			if saveErr == nil && len(st.Done) > 0 {
 				msg += fmt.Sprintf(" What was created so far is recorded in %s; run 's3link teardown' to remove it, or run setup again to continue.", recPath)
@@ -287,10 +294,10 @@ func deliverKey(ctx context.Context, ops awsops.Provisioner, path string, key aw
 	delCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsops.CallTimeout)
 	defer cancel()
 	if derr := ops.DeleteAccessKey(delCtx, key.User, key.ID); derr != nil {
-		return fmt.Errorf("%v. The new access key %s could not be saved and could not be deleted either (%s); delete it with 'aws iam delete-access-key --user-name %s --access-key-id %s'",
-			err, key.ID, explain(derr), key.User, key.ID)
+		return fmt.Errorf("%s. The new access key %s could not be saved and could not be deleted either (%s); delete it with 'aws iam delete-access-key --user-name %s --access-key-id %s'",
+			strings.TrimSuffix(err.Error(), "."), key.ID, explain(derr), key.User, key.ID)
 	}
-	return fmt.Errorf("%v. The new access key %s was deleted again because its secret could not be saved; run setup again", err, key.ID)
+	return fmt.Errorf("%s. The new access key %s was deleted again because its secret could not be saved; run setup again", strings.TrimSuffix(err.Error(), "."), key.ID)
 }
 
 // loadOrNewRecord continues the record of an earlier run for the same
