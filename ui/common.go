@@ -305,8 +305,9 @@ func wrap(s string, width int) string {
 	return strings.Join(out, "\n")
 }
 
-// humanBytes renders a byte count the way people read sizes.
-func humanBytes(n int64) string {
+// HumanBytes renders a byte count in binary units the way people read
+// sizes ("12.3 MiB"); the screens and the headless commands all use it.
+func HumanBytes(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
@@ -319,8 +320,8 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// plural picks the singular or plural noun for n.
-func plural(n int64, one, many string) string {
+// Plural picks the singular or plural noun for n.
+func Plural(n int64, one, many string) string {
 	if n == 1 {
 		return one
 	}
@@ -338,10 +339,10 @@ func age(now, t time.Time) string {
 		return "just now"
 	case d < 24*time.Hour:
 		h := int64(d / time.Hour)
-		return fmt.Sprintf("%d %s ago", h, plural(h, "hour", "hours"))
+		return fmt.Sprintf("%d %s ago", h, Plural(h, "hour", "hours"))
 	default:
 		days := int64(d / (24 * time.Hour))
-		return fmt.Sprintf("%d %s ago", days, plural(days, "day", "days"))
+		return fmt.Sprintf("%d %s ago", days, Plural(days, "day", "days"))
 	}
 }
 

@@ -208,5 +208,5 @@ func (s locationScreen) viewSummary(st *Styles, w int) string {
 	if n == 1 && !m.Summary.Truncated {
 		verb = "is"
 	}
-	return fmt.Sprintf("There %s %s%d %s (%s%s) under it.", verb, at, n, plural(n, "object", "objects"), at, humanBytes(m.Summary.Bytes))
+	return fmt.Sprintf("There %s %s%d %s (%s%s) under it.", verb, at, n, Plural(n, "object", "objects"), at, HumanBytes(m.Summary.Bytes))
 }

@@ -265,20 +265,7 @@ func (s syncScreen) outcome() string {
 	if s.phase != syncTransferring || !s.xfer.finished() {
 		return "skipped"
 	}
-	t := s.xfer.tally
-	line := fmt.Sprintf("%d %s (%s) into %s with the new key", t.Done, plural(t.Done, "file", "files"), humanBytes(t.Bytes), s.dest)
-	if t.Skipped > 0 {
-		line += fmt.Sprintf(", %d already there", t.Skipped)
-	}
-	switch {
-	case s.xfer.canceled:
-		line += " (cancelled)"
-	case s.xfer.err != nil:
-		line += " (stopped by an error)"
-	case t.Failed > 0:
-		line += fmt.Sprintf(", %d failed", t.Failed)
-	}
-	return line
+	return s.xfer.outcome("into " + s.dest + " with the new key")
 }
 
 func (s syncScreen) help() helpKeys {

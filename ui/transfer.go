@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/uploader"
 )
 
@@ -84,59 +85,82 @@ type Tally struct {
 // maxTallyFailures bounds the failures a Tally keeps for the summary.
 const maxTallyFailures = 20
 
-// syncTransfer adapts a syncer.Engine. It keeps the merged result of a run
-// and its retries, for the command that prints it afterwards.
-type syncTransfer struct {
-	e *syncer.Engine
+// engineRun runs an engine for a Transfer and keeps the merged result of
+// a run and its retries, for the command that prints it afterwards.
+type engineRun[R any] struct {
+	run, retry func(context.Context) (R, error)
+	// merge adds a retry's result to the job's so far; tally words it.
+	merge func(job, retry R) R
+	tally func(R) Tally
+
 	// runMu is held while the engine runs, so result waits for a run a
 	// cancelled program left behind.
 	runMu sync.Mutex
-	res   syncer.Result
+	res   R
 }
 
-func newSyncTransfer(e *syncer.Engine) *syncTransfer { return &syncTransfer{e: e} }
+// Run runs the engine once and reports how it went.
+func (r *engineRun[R]) Run(ctx context.Context) (Tally, error) {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	res, err := r.run(ctx)
+	r.res = res
+	return r.tally(res), err
+}
+
+// RetryFailed runs the engine's failures again; its Tally covers the whole
+// job so far.
+func (r *engineRun[R]) RetryFailed(ctx context.Context) (Tally, error) {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	res, err := r.retry(ctx)
+	r.res = r.merge(r.res, res)
+	return r.tally(r.res), err
+}
+
+// result waits for a run in progress and returns the job's result.
+func (r *engineRun[R]) result() R {
+	r.runMu.Lock()
+	defer r.runMu.Unlock()
+	return r.res
+}
+
+// progressOf turns the Stats both engines share into a Progress.
+func progressOf(s transfer.Stats, dryRun bool) Progress {
+	p := Progress{
+		BytesDone: s.BytesDone, BytesTotal: s.BytesTotal,
+		FilesTotal: s.FilesTotal, FilesDone: s.FilesDone, FilesSkipped: s.FilesSkipped, FilesFailed: s.FilesFailed,
+		ListingDone: s.ListingDone, Rate: s.Rate, ETA: s.ETA, Elapsed: s.Elapsed,
+		Paused: s.Paused, Running: s.Running, DryRun: dryRun,
+	}
+	for _, a := range s.Active {
+		p.InFlight = append(p.InFlight, InFlight{Key: a.Key, Done: a.Done, Size: a.Size})
+	}
+	return p
+}
+
+// syncTransfer adapts a syncer.Engine.
+type syncTransfer struct {
+	e *syncer.Engine
+	engineRun[syncer.Result]
+}
+
+func newSyncTransfer(e *syncer.Engine) *syncTransfer {
+	return &syncTransfer{e: e, engineRun: engineRun[syncer.Result]{
+		run: e.Run, retry: e.RetryFailed, merge: mergeSyncResults, tally: syncTally,
+	}}
+}
 
 func (t *syncTransfer) Pause()  { t.e.Pause() }
 func (t *syncTransfer) Resume() { t.e.Resume() }
 
 func (t *syncTransfer) Snapshot() Progress {
 	s := t.e.Snapshot()
-	p := Progress{
-		BytesDone: s.BytesDone, BytesTotal: s.BytesTotal,
-		FilesTotal: s.FilesTotal, FilesDone: s.FilesDone, FilesSkipped: s.FilesSkipped, FilesFailed: s.FilesFailed,
-		ListingDone: s.ListingDone, Rate: s.Rate, ETA: s.ETA, Elapsed: s.Elapsed,
-		Paused: s.Paused, Running: s.Running, DryRun: s.DryRun,
-	}
-	for _, a := range s.Active {
-		p.InFlight = append(p.InFlight, InFlight{Key: a.Key, Done: a.Done, Size: a.Size})
-	}
+	p := progressOf(s.Stats, s.DryRun)
 	for _, f := range s.Failures {
 		p.Failures = append(p.Failures, Failed{Key: f.Key, Reason: f.Reason})
 	}
 	return p
-}
-
-func (t *syncTransfer) Run(ctx context.Context) (Tally, error) {
-	t.runMu.Lock()
-	defer t.runMu.Unlock()
-	res, err := t.e.Run(ctx)
-	t.res = res
-	return syncTally(res), err
-}
-
-func (t *syncTransfer) RetryFailed(ctx context.Context) (Tally, error) {
-	t.runMu.Lock()
-	defer t.runMu.Unlock()
-	res, err := t.e.RetryFailed(ctx)
-	t.res = mergeSyncResults(t.res, res)
-	return syncTally(t.res), err
-}
-
-// result waits for a run in progress and returns the job's result.
-func (t *syncTransfer) result() syncer.Result {
-	t.runMu.Lock()
-	defer t.runMu.Unlock()
-	return t.res
 }
 
 // mergeSyncResults adds a retry's result to the run it retried: the retry
@@ -161,7 +185,7 @@ func syncTally(r syncer.Result) Tally {
 		}
 	}
 	if r.Dirs > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("Made %d %s for folder markers.", r.Dirs, plural(r.Dirs, "folder", "folders")))
+		t.Notes = append(t.Notes, fmt.Sprintf("Made %d %s for folder markers.", r.Dirs, Plural(r.Dirs, "folder", "folders")))
 	}
 	return t
 }
@@ -169,56 +193,29 @@ func syncTally(r syncer.Result) Tally {
 // uploadTransfer adapts an uploader.Engine, as syncTransfer does the
 // syncer.
 type uploadTransfer struct {
-	e     *uploader.Engine
-	runMu sync.Mutex
-	res   uploader.Result
+	e *uploader.Engine
+	engineRun[uploader.Result]
 }
 
-func newUploadTransfer(e *uploader.Engine) *uploadTransfer { return &uploadTransfer{e: e} }
+func newUploadTransfer(e *uploader.Engine) *uploadTransfer {
+	return &uploadTransfer{e: e, engineRun: engineRun[uploader.Result]{
+		run: e.Run, retry: e.RetryFailed, merge: mergeUploadResults, tally: uploadTally,
+	}}
+}
 
 func (t *uploadTransfer) Pause()  { t.e.Pause() }
 func (t *uploadTransfer) Resume() { t.e.Resume() }
 
 func (t *uploadTransfer) Snapshot() Progress {
 	s := t.e.Snapshot()
-	p := Progress{
-		BytesDone: s.BytesDone, BytesTotal: s.BytesTotal,
-		FilesTotal: s.FilesTotal, FilesDone: s.FilesDone, FilesSkipped: s.FilesSkipped, FilesFailed: s.FilesFailed,
-		ListingDone: s.ListingDone, Rate: s.Rate, ETA: s.ETA, Elapsed: s.Elapsed,
-		Paused: s.Paused, Running: s.Running, DryRun: s.DryRun,
-	}
+	p := progressOf(s.Stats, s.DryRun)
 	if s.Running && !s.RemoteListed {
-		p.Preparing = fmt.Sprintf("Checking what is already in the bucket: %d %s so far…", s.RemoteObjects, plural(s.RemoteObjects, "object", "objects"))
-	}
-	for _, a := range s.Active {
-		p.InFlight = append(p.InFlight, InFlight{Key: a.Key, Done: a.Done, Size: a.Size})
+		p.Preparing = fmt.Sprintf("Checking what is already in the bucket: %d %s so far…", s.RemoteObjects, Plural(s.RemoteObjects, "object", "objects"))
 	}
 	for _, f := range s.Failures {
 		p.Failures = append(p.Failures, Failed{Key: f.Path, Reason: f.Reason})
 	}
 	return p
-}
-
-func (t *uploadTransfer) Run(ctx context.Context) (Tally, error) {
-	t.runMu.Lock()
-	defer t.runMu.Unlock()
-	res, err := t.e.Run(ctx)
-	t.res = res
-	return uploadTally(res), err
-}
-
-func (t *uploadTransfer) RetryFailed(ctx context.Context) (Tally, error) {
-	t.runMu.Lock()
-	defer t.runMu.Unlock()
-	res, err := t.e.RetryFailed(ctx)
-	t.res = mergeUploadResults(t.res, res)
-	return uploadTally(t.res), err
-}
-
-func (t *uploadTransfer) result() uploader.Result {
-	t.runMu.Lock()
-	defer t.runMu.Unlock()
-	return t.res
 }
 
 // mergeUploadResults adds a retry's result to the run it retried. What the
@@ -246,10 +243,10 @@ func uploadTally(r uploader.Result) Tally {
 		}
 	}
 	if r.Filtered > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("Left out %d %s that %s not images or videos.", r.Filtered, plural(r.Filtered, "file", "files"), plural(r.Filtered, "is", "are")))
+		t.Notes = append(t.Notes, fmt.Sprintf("Left out %d %s that %s not images or videos.", r.Filtered, Plural(r.Filtered, "file", "files"), Plural(r.Filtered, "is", "are")))
 	}
 	if r.IgnoredCount > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("Ignored %d %s that %s not regular files inside the folder.", r.IgnoredCount, plural(r.IgnoredCount, "entry", "entries"), plural(r.IgnoredCount, "is", "are")))
+		t.Notes = append(t.Notes, fmt.Sprintf("Ignored %d %s that %s not regular files inside the folder.", r.IgnoredCount, Plural(r.IgnoredCount, "entry", "entries"), Plural(r.IgnoredCount, "is", "are")))
 	}
 	if r.ListWarning != "" {
 		t.Notes = append(t.Notes, "Warning: "+r.ListWarning+".")
@@ -365,6 +362,26 @@ func (s transferScreen) running() bool {
 
 // finished reports whether the summary is on show.
 func (s transferScreen) finished() bool { return s.phase == transferFinished }
+
+// outcome is the done screen's line about a finished transfer: what moved,
+// where (as the caller words it: "into ./media with the new key"), and how
+// it ended.
+func (s transferScreen) outcome(where string) string {
+	t := s.tally
+	line := fmt.Sprintf("%d %s (%s) %s", t.Done, Plural(t.Done, "file", "files"), HumanBytes(t.Bytes), where)
+	if t.Skipped > 0 {
+		line += fmt.Sprintf(", %d already there", t.Skipped)
+	}
+	switch {
+	case s.canceled:
+		line += " (cancelled)"
+	case s.err != nil:
+		line += " (stopped by an error)"
+	case t.Failed > 0:
+		line += fmt.Sprintf(", %d failed", t.Failed)
+	}
+	return line
+}
 
 // stop cancels the run in progress; the summary follows when it has ended.
 func (s *transferScreen) stop() {
@@ -606,16 +623,16 @@ func (s transferScreen) counts(w int) []string {
 	if p.Preparing != "" {
 		return []string{st.Muted.Render(ansi.Truncate(p.Preparing, w, "…"))}
 	}
-	files := fmt.Sprintf("%d of %d %s", p.FilesDone+p.FilesSkipped, p.FilesTotal, plural(p.FilesTotal, "file", "files"))
+	files := fmt.Sprintf("%d of %d %s", p.FilesDone+p.FilesSkipped, p.FilesTotal, Plural(p.FilesTotal, "file", "files"))
 	if !p.ListingDone {
 		files += " so far"
 	}
 	if s.retry {
 		files = "retrying: " + files
 	}
-	parts := []string{humanBytes(p.BytesDone) + " of " + humanBytes(p.BytesTotal), files}
+	parts := []string{HumanBytes(p.BytesDone) + " of " + HumanBytes(p.BytesTotal), files}
 	if p.Rate > 0 && !p.Paused {
-		parts = append(parts, humanBytes(int64(p.Rate))+"/s")
+		parts = append(parts, HumanBytes(int64(p.Rate))+"/s")
 	}
 	if p.ETA > 0 && p.ListingDone && !p.Paused {
 		parts = append(parts, "about "+roundETA(p.ETA)+" left")
@@ -648,7 +665,7 @@ func (s transferScreen) counts(w int) []string {
 func (s transferScreen) fileRow(f InFlight, w int) string {
 	st := s.c.Styles
 	nameW := max(min(w*2/5, 40), 12)
-	size := fmt.Sprintf("%s / %s", humanBytes(f.Done), humanBytes(f.Size))
+	size := fmt.Sprintf("%s / %s", HumanBytes(f.Done), HumanBytes(f.Size))
 	barW := max(w-2-nameW-1-1-21, 6)
 	bar := s.bar
 	bar.FullColor, bar.EmptyColor = st.BarFull, st.BarEmpty
@@ -693,7 +710,7 @@ func (s transferScreen) summary(w int) []string {
 	st := s.c.Styles
 	t := s.tally
 	var out []string
-	what := fmt.Sprintf("%d %s (%s)", t.Done, plural(t.Done, "file", "files"), humanBytes(t.Bytes))
+	what := fmt.Sprintf("%d %s (%s)", t.Done, Plural(t.Done, "file", "files"), HumanBytes(t.Bytes))
 	switch {
 	case s.canceled:
 		out = append(out, st.Warn.Render(wrap(fmt.Sprintf("Cancelled. %s %s before stopping.", s.lbl.Past, what), w)),
@@ -711,7 +728,7 @@ func (s transferScreen) summary(w int) []string {
 		out = append(out, st.OK.Render(wrap(fmt.Sprintf("✓ %s %s in %s.", s.lbl.Past, what, roundETA(t.Duration)), w)))
 	}
 	if t.Skipped > 0 {
-		out = append(out, fmt.Sprintf("%d %s already in place and unchanged, so skipped.", t.Skipped, plural(t.Skipped, "file was", "files were")))
+		out = append(out, fmt.Sprintf("%d %s already in place and unchanged, so skipped.", t.Skipped, Plural(t.Skipped, "file was", "files were")))
 	}
 	for _, n := range t.Notes {
 		out = append(out, st.Muted.Render(wrap(n, w)))

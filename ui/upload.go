@@ -277,12 +277,12 @@ func (s uploadScreen) previewLine(w int) string {
 		return st.Error.Render(wrap("✗ That folder "+reason+".", w))
 	}
 	sc := m.Scan
-	line := fmt.Sprintf("%d %s, %s to upload", sc.Files, plural(sc.Files, "file", "files"), humanBytes(sc.Bytes))
+	line := fmt.Sprintf("%d %s, %s to upload", sc.Files, Plural(sc.Files, "file", "files"), HumanBytes(sc.Bytes))
 	if sc.Files == 0 {
 		line = "Nothing to upload"
 	}
 	if sc.Filtered > 0 {
-		line += fmt.Sprintf(" · %d other %s left out", sc.Filtered, plural(sc.Filtered, "file", "files"))
+		line += fmt.Sprintf(" · %d other %s left out", sc.Filtered, Plural(sc.Filtered, "file", "files"))
 	}
 	if sc.Files == 0 {
 		return st.Warn.Render(wrap(line, w))
@@ -294,7 +294,7 @@ func (s uploadScreen) previewLine(w int) string {
 func uploadPlanLine(u uploadChoice, bucket, prefix string) (title, command string) {
 	dest := awsops.Location(bucket, prefix)
 	title = fmt.Sprintf("Upload %d %s (%s) from %s to %s, after the key is handed over",
-		u.Files, plural(u.Files, "file", "files"), humanBytes(u.Bytes), u.Dir, dest)
+		u.Files, Plural(u.Files, "file", "files"), HumanBytes(u.Bytes), u.Dir, dest)
 	command = "s3link upload " + shellWord(u.Dir) + " " + dest
 	if u.All {
 		command += " --all"
@@ -397,20 +397,7 @@ func (s uploadingScreen) outcome() string {
 	if s.phase != uploadingRunning || !s.xfer.finished() {
 		return "not done"
 	}
-	t := s.xfer.tally
-	line := fmt.Sprintf("%d %s (%s) from %s to %s", t.Done, plural(t.Done, "file", "files"), humanBytes(t.Bytes), s.choice.Dir, s.where)
-	if t.Skipped > 0 {
-		line += fmt.Sprintf(", %d already there", t.Skipped)
-	}
-	switch {
-	case s.xfer.canceled:
-		line += " (cancelled)"
-	case s.xfer.err != nil:
-		line += " (stopped by an error)"
-	case t.Failed > 0:
-		line += fmt.Sprintf(", %d failed", t.Failed)
-	}
-	return line
+	return s.xfer.outcome("from " + s.choice.Dir + " to " + s.where)
 }
 
 func (s uploadingScreen) help() helpKeys {

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 func TestPauseBlocksNewWorkAndReadsInFlight(t *testing.T) {
@@ -169,7 +171,7 @@ func TestSnapshotBoundsFailures(t *testing.T) {
 	if res.FailedCount != 30 || len(res.Failed) != 30 || res.Downloaded != 1 {
 		t.Fatalf("%+v", res)
 	}
-	if s.FilesFailed != 30 || len(s.Failures) != MaxFailuresInSnapshot || s.FilesTotal != 31 {
+	if s.FilesFailed != 30 || len(s.Failures) != transfer.MaxFailuresInSnapshot || s.FilesTotal != 31 {
 		t.Fatalf("snapshot: failed %d, %d listed, total %d", s.FilesFailed, len(s.Failures), s.FilesTotal)
 	}
 	// The snapshot keeps the most recent ones.

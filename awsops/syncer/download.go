@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // errIntegrity marks a body that arrived whole but wrong (size, MD5 or SDK
@@ -29,7 +31,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return
 // and moves it into place once verified. Whatever happens, no partial file is
 // ever left under the final name, and the temporary file is removed on
 // failure or cancellation.
-func (e *Engine) download(ctx context.Context, j job, tr *transfer) (err error) {
+func (e *Engine) download(ctx context.Context, j job, tr *transfer.Live) (err error) {
 	dir, base := filepath.Split(j.path)
 	if err := e.mkdirAll(dir); err != nil {
 		return fmt.Errorf("create folder: %w", err)
@@ -62,7 +64,7 @@ func (e *Engine) download(ctx context.Context, j job, tr *transfer) (err error) 
 // fetchWhole downloads an object in one GET, hashing while writing. A body
 // that breaks is resumed with a range request bound to the ETag by If-Match;
 // a body that arrives whole but fails verification is fetched again.
-func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer) (time.Time, error) {
+func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer.Live) (time.Time, error) {
 	for attempt := 1; ; attempt++ {
 		mtime, err := e.fetchWholeOnce(ctx, j, f, tr)
 		if err == nil || ctx.Err() != nil {
@@ -72,7 +74,7 @@ func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer
 		if !retry || attempt >= e.opts.Attempts {
 			return time.Time{}, err
 		}
-		e.c.bytesDone.Add(-tr.done.Swap(0))
+		e.p.BytesDone.Add(-tr.Done.Swap(0))
 		if err := f.Truncate(0); err != nil {
 			return time.Time{}, fmt.Errorf("write: %w", err)
 		}
@@ -85,12 +87,14 @@ func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer
 	}
 }
 
-func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *transfer) (time.Time, error) {
+func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live) (time.Time, error) {
 	if err := e.acquire(ctx); err != nil {
 		return time.Time{}, err
 	}
 	defer e.release()
-	resp, err := e.store.Get(ctx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key})
+	reqCtx, guard := e.watch(ctx)
+	defer func() { guard.stop() }()
+	resp, err := e.store.Get(reqCtx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key})
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -107,7 +111,7 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 	}
 	var written int64
 	for resumes := 0; ; {
-		n, rerr := e.copyBody(ctx, fileWriter{f: f}, written, resp.Body, h, tr)
+		n, rerr := e.copyBody(ctx, fileWriter{f: f}, written, resp.Body, h, tr, guard)
 		resp.Body.Close()
 		written += n
 		if rerr == nil && written == size {
@@ -142,7 +146,9 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 				}
 			}
 		}
-		resp, err = e.store.Get(ctx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key, Offset: written, Length: -1, IfMatch: resp.ETag})
+		guard.stop()
+		reqCtx, guard = e.watch(ctx)
+		resp, err = e.store.Get(reqCtx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key, Offset: written, Length: -1, IfMatch: resp.ETag})
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -168,7 +174,7 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 // parts of two versions are never spliced. A whole-object SDK checksum does
 // not apply to ranges, so the file is vouched for by the size of every part
 // and, when the ETag is a plain MD5, by hashing the finished file.
-func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfer) (time.Time, error) {
+func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfer.Live) (time.Time, error) {
 	for attempt := 1; ; attempt++ {
 		err := e.fetchRangedOnce(ctx, j, f, tr)
 		if err == nil || ctx.Err() != nil {
@@ -177,14 +183,14 @@ func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfe
 		if !errors.Is(err, errIntegrity) || attempt >= e.opts.Attempts {
 			return time.Time{}, err
 		}
-		e.c.bytesDone.Add(-tr.done.Swap(0))
+		e.p.BytesDone.Add(-tr.Done.Swap(0))
 		if err := backoff(ctx, attempt); err != nil {
 			return time.Time{}, err
 		}
 	}
 }
 
-func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *transfer) error {
+func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live) error {
 	size, ps := j.obj.Size, e.opts.PartSize
 	// Reserving the space up front turns a full disk into one early error
 	// and gives the parallel writes contiguous extents to land in.
@@ -246,25 +252,29 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 // fetchPart downloads bytes [off, off+n) and resumes a broken body from the
 // byte where it stopped. It reports whether the object's encryption makes
 // its ETag something other than an MD5.
-func (e *Engine) fetchPart(ctx context.Context, j job, f *os.File, off, n int64, tr *transfer) (bool, error) {
+func (e *Engine) fetchPart(ctx context.Context, j job, f *os.File, off, n int64, tr *transfer.Live) (bool, error) {
 	if err := e.acquire(ctx); err != nil {
 		return false, err
 	}
 	defer e.release()
 	var written int64
 	for resumes := 0; ; {
-		resp, err := e.store.Get(ctx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key,
+		reqCtx, guard := e.watch(ctx)
+		resp, err := e.store.Get(reqCtx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key,
 			Offset: off + written, Length: n - written, IfMatch: j.obj.ETag})
 		if err != nil {
+			guard.stop()
 			return false, err
 		}
 		if resp.Size != j.obj.Size || resp.ContentLength != n-written {
 			resp.Body.Close()
+			guard.stop()
 			return false, fmt.Errorf("%w: asked for %d bytes of a %d-byte object, got %d of %d",
 				ErrChanged, n-written, j.obj.Size, resp.ContentLength, resp.Size)
 		}
-		m, rerr := e.copyBody(ctx, fileWriter{f: f, at: true}, off+written, resp.Body, nil, tr)
+		m, rerr := e.copyBody(ctx, fileWriter{f: f, at: true}, off+written, resp.Body, nil, tr, guard)
 		resp.Body.Close()
+		guard.stop()
 		written += m
 		if rerr == nil && written == n {
 			return resp.ETagIsNotMD5, nil
@@ -313,16 +323,19 @@ func (w fileWriter) write(p []byte, off int64) error {
 // copyBody moves a body to the file through a pooled buffer, updating the
 // progress counters once per buffer and honouring pause between reads. It
 // returns the bytes written and nil at a clean EOF.
-func (e *Engine) copyBody(ctx context.Context, w fileWriter, off int64, body io.Reader, h hash.Hash, tr *transfer) (int64, error) {
+func (e *Engine) copyBody(ctx context.Context, w fileWriter, off int64, body io.Reader, h hash.Hash, tr *transfer.Live, guard *stallGuard) (int64, error) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
 	var total int64
 	for {
-		if err := e.gate.wait(ctx); err != nil {
+		// A pause is not a stall: the guard sleeps while the gate is shut.
+		guard.pause()
+		if err := e.p.Gate.Wait(ctx); err != nil {
 			return total, err
 		}
-		n, rerr := readFill(body, buf)
+		guard.alive()
+		n, rerr := readFill(guardedReader{body, guard}, buf)
 		if n > 0 {
 			if err := w.write(buf[:n], off+total); err != nil {
 				return total, err
@@ -331,8 +344,7 @@ func (e *Engine) copyBody(ctx context.Context, w fileWriter, off int64, body io.
 				h.Write(buf[:n])
 			}
 			total += int64(n)
-			tr.done.Add(int64(n))
-			e.c.bytesDone.Add(int64(n))
+			e.p.Add(tr, int64(n))
 		}
 		if rerr == io.EOF {
 			return total, nil
@@ -407,4 +419,49 @@ func backoff(ctx context.Context, n int) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// stallGuard cancels a request whose body stops arriving. Cancelling the
+// request's context is what unblocks a read on an open but silent
+// connection; the caller then sees a broken body and resumes it with a
+// Range GET from the last byte written.
+type stallGuard struct {
+	timer  *time.Timer
+	d      time.Duration
+	cancel context.CancelFunc
+}
+
+// watch derives a request context that the returned guard cancels after
+// StallTimeout without progress.
+func (e *Engine) watch(ctx context.Context) (context.Context, *stallGuard) {
+	reqCtx, cancel := context.WithCancel(ctx)
+	return reqCtx, &stallGuard{timer: time.AfterFunc(e.opts.StallTimeout, cancel), d: e.opts.StallTimeout, cancel: cancel}
+}
+
+// alive restarts the countdown after progress.
+func (g *stallGuard) alive() { g.timer.Reset(g.d) }
+
+// pause stops the countdown while the engine is paused.
+func (g *stallGuard) pause() { g.timer.Stop() }
+
+// stop ends the guard and releases its request context; call it once the
+// body is closed.
+func (g *stallGuard) stop() {
+	g.timer.Stop()
+	g.cancel()
+}
+
+// guardedReader tells the guard about every read that brings bytes, so a
+// slow but moving body is never mistaken for a stalled one.
+type guardedReader struct {
+	r io.Reader
+	g *stallGuard
+}
+
+func (r guardedReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if n > 0 {
+		r.g.alive()
+	}
+	return n, err
 }

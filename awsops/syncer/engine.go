@@ -36,6 +36,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // Defaults, chosen by measurement with bench/run.sh (see bench/RESULTS.md).
@@ -47,6 +49,9 @@ const (
 	// DefaultAttempts bounds both the resumes of one broken body and the
 	// restarts of one object that failed verification.
 	DefaultAttempts = 5
+	// DefaultStallTimeout is how long a body may send nothing before its
+	// request is abandoned and resumed from the last byte written.
+	DefaultStallTimeout = 30 * time.Second
 )
 
 // Options configure an Engine.
@@ -65,7 +70,7 @@ type Options struct {
 	// ones in one GET, where a second request costs more than it saves.
 	PartSize int64
 	// Include and Exclude are glob patterns matched against the key relative
-	// to the prefix; see the filter type for the rules.
+	// to the prefix; see transfer.Filter for the rules.
 	Include, Exclude []string
 	// DryRun lists and decides but writes nothing; OnPlan, if set, hears
 	// about every object that would be downloaded.
@@ -75,6 +80,10 @@ type Options struct {
 	// Attempts bounds resumes and restarts per object (DefaultAttempts
 	// when zero).
 	Attempts int
+	// StallTimeout abandons a body that sends nothing for this long, so a
+	// connection that stays open but stalls cannot hold a worker forever
+	// (DefaultStallTimeout when zero).
+	StallTimeout time.Duration
 	// OnPlan is called in a dry run for each object that would be
 	// downloaded, from several goroutines at once.
 	OnPlan func(Planned)
@@ -105,7 +114,7 @@ type Result struct {
 	Downloaded int64
 	Skipped    int64
 	// Failed lists failures in the order they happened (the first
-	// maxFailuresKept; FailedCount counts them all).
+	// transfer.MaxFailuresKept; FailedCount counts them all).
 	Failed      []Failure
 	FailedCount int64
 	Dirs        int64
@@ -114,10 +123,6 @@ type Result struct {
 	Duration time.Duration
 	DryRun   bool
 }
-
-// maxFailuresKept bounds the failures kept for Result and RetryFailed, so a
-// prefix of a million unreadable objects cannot exhaust memory.
-const maxFailuresKept = 100_000
 
 // ErrDestNotDir means the destination exists and is not a directory.
 var ErrDestNotDir = errors.New("destination is not a directory")
@@ -131,18 +136,13 @@ type Engine struct {
 	store     Store
 	opts      Options
 	prefix    string
-	filter    *filter
+	filter    *transfer.Filter
 	threshold int64
 
-	c     counters
-	gate  gate
-	slots []atomic.Pointer[transfer]
-	sem   chan struct{}
-
-	mu       sync.Mutex // guards failures, recent, rate
-	failures []Failure
-	recent   []Failure
-	rate     rateMeter
+	p        *transfer.Progress
+	dirCount atomic.Int64 // directory markers made into folders
+	sem      chan struct{}
+	failures transfer.Failures[Failure]
 
 	dirMu sync.Mutex
 	dirs  map[string]struct{}
@@ -173,7 +173,10 @@ func New(store Store, opts Options) (*Engine, error) {
 	if opts.Attempts <= 0 {
 		opts.Attempts = DefaultAttempts
 	}
-	f, err := newFilter(opts.Include, opts.Exclude)
+	if opts.StallTimeout <= 0 {
+		opts.StallTimeout = DefaultStallTimeout
+	}
+	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +186,7 @@ func New(store Store, opts Options) (*Engine, error) {
 		prefix:    NormalizePrefix(opts.Prefix),
 		filter:    f,
 		threshold: 2 * opts.PartSize,
-		slots:     make([]atomic.Pointer[transfer], opts.Concurrency),
+		p:         transfer.NewProgress(opts.Concurrency),
 		sem:       make(chan struct{}, opts.Concurrency),
 		dirs:      make(map[string]struct{}),
 	}, nil
@@ -192,10 +195,10 @@ func New(store Store, opts Options) (*Engine, error) {
 // Pause stops workers from taking new objects and blocks reads in flight
 // until Resume. Connections idle while paused may be closed by the server;
 // their bodies are resumed with range requests afterwards.
-func (e *Engine) Pause() { e.gate.pause() }
+func (e *Engine) Pause() { e.p.Gate.Pause() }
 
 // Resume undoes Pause.
-func (e *Engine) Resume() { e.gate.resume() }
+func (e *Engine) Resume() { e.p.Gate.Resume() }
 
 // Run lists the prefix and downloads what ShouldSync selects. Per-object
 // failures are in the Result; the error is for the run as a whole (the
@@ -209,10 +212,7 @@ func (e *Engine) Run(ctx context.Context) (Result, error) {
 // (without listing again). Failures that cannot be retried, such as unsafe
 // keys, are carried over into the new result as they were.
 func (e *Engine) RetryFailed(ctx context.Context) (Result, error) {
-	e.mu.Lock()
-	prev := e.failures
-	e.mu.Unlock()
-	return e.run(ctx, prev)
+	return e.run(ctx, e.failures.Kept())
 }
 
 type job struct {
@@ -221,40 +221,26 @@ type job struct {
 }
 
 func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
-	if !e.c.running.CompareAndSwap(false, true) {
+	if !e.p.Running.CompareAndSwap(false, true) {
 		return Result{}, ErrRunning
 	}
-	defer e.c.running.Store(false)
-	e.c.reset()
-	e.mu.Lock()
-	e.failures, e.recent = nil, nil
-	e.rate.reset()
-	e.mu.Unlock()
+	defer e.p.Running.Store(false)
+	e.p.Reset()
+	e.dirCount.Store(0)
+	e.failures.Reset()
 
 	if err := e.prepareDest(); err != nil {
-		e.c.end.Store(time.Now().UnixNano())
+		e.p.Finish()
 		return e.result(), err
 	}
 
-	jobs := make(chan job, 4*e.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i := range e.opts.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e.worker(ctx, i, jobs)
-		}()
-	}
-	var err error
-	if retry == nil {
-		err = e.list(ctx, jobs)
-	} else {
-		err = e.requeue(ctx, retry, jobs)
-	}
-	close(jobs)
-	e.c.listingDone.Store(true)
-	wg.Wait()
-	e.c.end.Store(time.Now().UnixNano())
+	err := transfer.Run(ctx, e.p, e.opts.Concurrency, func(jobs chan<- job) error {
+		if retry == nil {
+			return e.list(ctx, jobs)
+		}
+		return e.requeue(ctx, retry, jobs)
+	}, func(slot int, j job) { e.process(ctx, slot, j) }, nil)
+	e.p.Finish()
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -278,8 +264,7 @@ func (e *Engine) prepareDest() error {
 	}
 }
 
-// list feeds the queue page by page; the channel's bound is what keeps
-// memory flat however many objects the prefix holds.
+// list feeds the queue page by page.
 func (e *Engine) list(ctx context.Context, jobs chan<- job) error {
 	return e.store.List(ctx, e.opts.Bucket, e.prefix, func(page []Object) error {
 		for _, o := range page {
@@ -294,7 +279,7 @@ func (e *Engine) list(ctx context.Context, jobs chan<- job) error {
 func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) error {
 	for _, f := range prev {
 		if !f.Retryable {
-			e.c.filesTotal.Add(1)
+			e.p.FilesTotal.Add(1)
 			e.recordFailure(f)
 			continue
 		}
@@ -310,51 +295,41 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	if !strings.HasPrefix(o.Key, e.prefix) {
 		// A store that returns keys outside the prefix is not to be trusted
 		// with our folder.
-		e.c.filesTotal.Add(1)
+		e.p.FilesTotal.Add(1)
 		e.recordFailure(Failure{Key: o.Key, Reason: "key is outside the listed prefix; not written"})
 		return nil
 	}
-	if !e.filter.match(o.Key[len(e.prefix):]) {
+	if !e.filter.Match(o.Key[len(e.prefix):]) {
 		return nil
 	}
 	p, err := LocalPath(e.opts.Dest, e.prefix, o.Key)
 	if strings.HasSuffix(o.Key, "/") && err == nil {
 		if o.Size > 0 {
-			e.c.filesTotal.Add(1)
+			e.p.FilesTotal.Add(1)
 			e.recordFailure(Failure{Key: o.Key, Reason: fmt.Sprintf("key ends in \"/\" but holds %d bytes; a folder cannot hold them", o.Size)})
 			return nil
 		}
 		if !e.opts.DryRun {
 			if err := e.mkdirAll(p); err != nil {
-				e.c.filesTotal.Add(1)
-				e.recordFailure(Failure{Key: o.Key, Reason: oneLine(err), Retryable: true, obj: o, path: p})
+				e.p.FilesTotal.Add(1)
+				e.recordFailure(Failure{Key: o.Key, Reason: transfer.OneLine(err), Retryable: true, obj: o, path: p})
 				return nil
 			}
 		}
-		e.c.dirs.Add(1)
+		e.dirCount.Add(1)
 		return nil
 	}
-	e.c.filesTotal.Add(1)
+	e.p.FilesTotal.Add(1)
 	if err != nil {
-		e.recordFailure(Failure{Key: o.Key, Reason: oneLine(err) + "; not written"})
+		e.recordFailure(Failure{Key: o.Key, Reason: transfer.OneLine(err) + "; not written"})
 		return nil
 	}
-	e.c.bytesTotal.Add(o.Size)
+	e.p.BytesTotal.Add(o.Size)
 	select {
 	case jobs <- job{obj: o, path: p}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-}
-
-func (e *Engine) worker(ctx context.Context, slot int, jobs <-chan job) {
-	for j := range jobs {
-		if e.gate.wait(ctx) != nil || ctx.Err() != nil {
-			// Drain without work so the lister never blocks on a full queue.
-			continue
-		}
-		e.process(ctx, slot, j)
 	}
 }
 
@@ -377,115 +352,66 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		return
 	}
 	if !need {
-		e.c.filesSkipped.Add(1)
-		e.c.bytesTotal.Add(-j.obj.Size)
+		e.p.FilesSkipped.Add(1)
+		e.p.BytesTotal.Add(-j.obj.Size)
 		return
 	}
 	if e.opts.DryRun {
 		if e.opts.OnPlan != nil {
 			e.opts.OnPlan(Planned{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: reason})
 		}
-		e.c.filesDone.Add(1)
-		e.c.bytesDone.Add(j.obj.Size)
+		e.p.FilesDone.Add(1)
+		e.p.BytesDone.Add(j.obj.Size)
 		return
 	}
-	tr := &transfer{key: j.obj.Key, size: j.obj.Size}
-	e.slots[slot].Store(tr)
+	tr := e.p.Begin(slot, j.obj.Key, j.obj.Size)
 	err := e.download(ctx, j, tr)
-	e.slots[slot].Store(nil)
+	e.p.End(slot)
 	if err != nil {
 		// The bytes of a failed or cancelled download never reach a final
 		// file, so they are taken back out of the progress.
-		e.c.bytesDone.Add(-tr.done.Load())
+		e.p.BytesDone.Add(-tr.Done.Load())
 		if ctx.Err() != nil {
-			e.c.bytesTotal.Add(-j.obj.Size)
-			e.c.filesTotal.Add(-1)
+			e.p.BytesTotal.Add(-j.obj.Size)
+			e.p.FilesTotal.Add(-1)
 			return
 		}
 		e.fail(j, err, true)
 		return
 	}
-	e.c.filesDone.Add(1)
+	e.p.FilesDone.Add(1)
 }
 
 // fail records a per-object failure; the object's bytes leave the total.
 func (e *Engine) fail(j job, err error, retryable bool) {
-	e.c.bytesTotal.Add(-j.obj.Size)
-	e.recordFailure(Failure{Key: j.obj.Key, Reason: oneLine(err), Retryable: retryable, obj: j.obj, path: j.path})
+	e.p.BytesTotal.Add(-j.obj.Size)
+	e.recordFailure(Failure{Key: j.obj.Key, Reason: transfer.OneLine(err), Retryable: retryable, obj: j.obj, path: j.path})
 }
 
 func (e *Engine) recordFailure(f Failure) {
-	e.c.filesFail.Add(1)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.failures) < maxFailuresKept {
-		e.failures = append(e.failures, f)
-	}
-	if len(e.recent) == MaxFailuresInSnapshot {
-		copy(e.recent, e.recent[1:])
-		e.recent = e.recent[:MaxFailuresInSnapshot-1]
-	}
-	e.recent = append(e.recent, f)
+	e.p.FilesFailed.Add(1)
+	e.failures.Add(f)
 }
 
-// Snapshot returns the progress now. It takes a short lock and copies at
-// most a few dozen entries, so calling it every 100 ms costs nothing
-// measurable.
+// Snapshot returns the progress now, cheap enough to call every 100 ms.
 func (e *Engine) Snapshot() Snapshot {
-	now := time.Now()
-	s := Snapshot{
-		BytesDone:    e.c.bytesDone.Load(),
-		BytesTotal:   e.c.bytesTotal.Load(),
-		FilesTotal:   e.c.filesTotal.Load(),
-		FilesDone:    e.c.filesDone.Load(),
-		FilesSkipped: e.c.filesSkipped.Load(),
-		FilesFailed:  e.c.filesFail.Load(),
-		Dirs:         e.c.dirs.Load(),
-		ListingDone:  e.c.listingDone.Load(),
-		Paused:       e.gate.paused.Load(),
-		Running:      e.c.running.Load(),
-		DryRun:       e.opts.DryRun,
+	return Snapshot{
+		Stats:    e.p.Stats(time.Now()),
+		Dirs:     e.dirCount.Load(),
+		Failures: e.failures.Recent(),
+		DryRun:   e.opts.DryRun,
 	}
-	start := time.Unix(0, e.c.start.Load())
-	if e.c.start.Load() != 0 {
-		end := now
-		if en := e.c.end.Load(); en != 0 {
-			end = time.Unix(0, en)
-		}
-		s.Elapsed = end.Sub(start)
-	}
-	for i := range e.slots {
-		if t := e.slots[i].Load(); t != nil && len(s.Active) < MaxActiveInSnapshot {
-			s.Active = append(s.Active, Transfer{Key: t.key, Done: t.done.Load(), Size: t.size})
-		}
-	}
-	e.mu.Lock()
-	if s.Running {
-		s.Rate = e.rate.observe(now, s.BytesDone, start)
-	} else if s.Elapsed > 0 {
-		s.Rate = float64(s.BytesDone) / s.Elapsed.Seconds()
-	}
-	s.Failures = append([]Failure(nil), e.recent...)
-	e.mu.Unlock()
-	if s.Running && s.Rate > 0 && s.BytesTotal > s.BytesDone {
-		s.ETA = time.Duration(float64(s.BytesTotal-s.BytesDone) / s.Rate * float64(time.Second))
-	}
-	return s
 }
 
 func (e *Engine) result() Result {
-	e.mu.Lock()
-	failed := append([]Failure(nil), e.failures...)
-	e.mu.Unlock()
-	start, end := e.c.start.Load(), e.c.end.Load()
 	return Result{
-		Downloaded:  e.c.filesDone.Load(),
-		Skipped:     e.c.filesSkipped.Load(),
-		Failed:      failed,
-		FailedCount: e.c.filesFail.Load(),
-		Dirs:        e.c.dirs.Load(),
-		Bytes:       e.c.bytesDone.Load(),
-		Duration:    time.Duration(end - start),
+		Downloaded:  e.p.FilesDone.Load(),
+		Skipped:     e.p.FilesSkipped.Load(),
+		Failed:      e.failures.Kept(),
+		FailedCount: e.p.FilesFailed.Load(),
+		Dirs:        e.dirCount.Load(),
+		Bytes:       e.p.BytesDone.Load(),
+		Duration:    e.p.Duration(),
 		DryRun:      e.opts.DryRun,
 	}
 }
@@ -509,15 +435,6 @@ func (e *Engine) mkdirAll(dir string) error {
 	e.dirs[dir] = struct{}{}
 	e.dirMu.Unlock()
 	return nil
-}
-
-// oneLine keeps failure reasons to one line, whatever the error wraps.
-func oneLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 func fileMD5(path string) (string, error) {

@@ -216,6 +216,7 @@ func TestFaults(t *testing.T) {
 		{"truncate once", firstOnly(faultTruncate), 0, resumed},
 		{"flip once", firstOnly(faultFlip), 0, refetched},
 		{"latency", always(faultLatency), 0, nil},
+		{"stall once", firstOnly(faultStall), 0, resumed},
 		{"flip always", always(faultFlip), len(objects), nil},
 		{"reset always", always(faultReset), len(objects), nil},
 		{"slowdown always", always(faultSlowDown), len(objects), nil},
@@ -228,7 +229,7 @@ func TestFaults(t *testing.T) {
 			}
 			f.setFaults(tt.decide)
 			dest := t.TempDir()
-			_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest, Concurrency: 4, PartSize: 128 << 10, Attempts: 3})
+			_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest, Concurrency: 4, PartSize: 128 << 10, Attempts: 3, StallTimeout: 500 * time.Millisecond})
 			if int(res.FailedCount) != tt.wantFailed || int(res.Downloaded) != len(objects)-tt.wantFailed {
 				t.Fatalf("downloaded %d, failed %d (%v)", res.Downloaded, res.FailedCount, res.Failed)
 			}

@@ -41,10 +41,11 @@ const (
 	faultTruncate
 	faultFlip
 	faultLatency
+	faultStall
 )
 
 func (f fault) String() string {
-	return [...]string{"none", "reset", "slowdown", "truncate", "flip", "latency"}[f]
+	return [...]string{"none", "reset", "slowdown", "truncate", "flip", "latency", "stall"}[f]
 }
 
 // fakeS3 is gofakes3 over s3mem behind an httptest server, with a handler
@@ -167,8 +168,8 @@ func (f *fakeS3) wrap(next http.Handler) http.Handler {
 			time.Sleep(20 * time.Millisecond)
 			next.ServeHTTP(w, r)
 			return
-		case faultReset, faultTruncate, faultFlip:
-			next.ServeHTTP(&faultWriter{ResponseWriter: w, fault: flt}, r)
+		case faultReset, faultTruncate, faultFlip, faultStall:
+			next.ServeHTTP(&faultWriter{ResponseWriter: w, fault: flt, done: r.Context().Done()}, r)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -183,6 +184,8 @@ type faultWriter struct {
 	status  int
 	written int64
 	cut     bool
+	// done closes when the client abandons the request (faultStall).
+	done <-chan struct{}
 }
 
 func (fw *faultWriter) WriteHeader(code int) {
@@ -212,6 +215,22 @@ func (fw *faultWriter) Write(p []byte) (int, error) {
 		}
 		fw.written += int64(len(q))
 		return fw.ResponseWriter.Write(q)
+	case faultStall:
+		// Send half, then keep the connection open and silent until the
+		// client gives up on it.
+		if fw.written+int64(len(p)) <= half {
+			fw.written += int64(len(p))
+			return fw.ResponseWriter.Write(p)
+		}
+		if keep := half - fw.written; keep > 0 {
+			fw.ResponseWriter.Write(p[:keep])
+		}
+		if fl, ok := fw.ResponseWriter.(http.Flusher); ok {
+			fl.Flush()
+		}
+		fw.cut = true
+		<-fw.done
+		return 0, errors.New("fault: stalled")
 	case faultReset, faultTruncate:
 		if fw.written+int64(len(p)) <= half {
 			fw.written += int64(len(p))

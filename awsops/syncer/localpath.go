@@ -45,8 +45,14 @@ func LocalPath(dest, prefix, key string) (string, error) {
 	if strings.IndexByte(rel, 0) >= 0 {
 		return "", fmt.Errorf("%w: key contains a NUL byte", ErrUnsafeKey)
 	}
+	dirMarker := strings.HasSuffix(rel, "/")
 	rel = strings.TrimSuffix(rel, "/")
 	if rel == "" {
+		if dirMarker {
+			// "P//": the folder marker of an empty-named folder, which no
+			// filesystem can hold apart from P itself.
+			return "", fmt.Errorf("%w: key has an empty path segment (\"//\" or a leading \"/\")", ErrUnsafeKey)
+		}
 		return filepath.Clean(dest), nil
 	}
 	if windowsPaths && strings.ContainsAny(rel, `\:`) {

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // Defaults and S3's limits on multipart uploads.
@@ -107,7 +108,7 @@ type Result struct {
 	Ignored      []Ignored
 	IgnoredCount int64
 	// Failed lists failures in the order they happened (the first
-	// maxFailuresKept; FailedCount counts them all).
+	// transfer.MaxFailuresKept; FailedCount counts them all).
 	Failed      []Failure
 	FailedCount int64
 	// Bytes is the number of bytes uploaded (in a dry run: that would be).
@@ -119,10 +120,6 @@ type Result struct {
 	// every file was uploaded.
 	ListWarning string
 }
-
-// maxFailuresKept bounds the failures kept for Result and RetryFailed, so a
-// folder of a million unreadable files cannot exhaust memory.
-const maxFailuresKept = 100_000
 
 // ErrRunning means Run or RetryFailed was called while a run is in progress.
 var ErrRunning = errors.New("an upload is already running on this engine")
@@ -149,23 +146,23 @@ type Engine struct {
 	api       S3API
 	dir       string
 	opts      Options
-	filter    *filter
+	filter    *transfer.Filter
 	threshold int64
 
-	c     counters
-	gate  gate
-	slots []atomic.Pointer[transfer]
-	sem   chan struct{}
+	p   *transfer.Progress
+	sem chan struct{}
+	// Counts of the Snapshot's own fields, beside p's.
+	filtered, ignoredCount, remoteCount atomic.Int64
+	remoteListed                        atomic.Bool
 
 	// remote is filled by the listing before any worker starts and only
 	// read afterwards, so it needs no lock.
 	remote map[string]remoteEntry
 
-	mu          sync.Mutex // guards failures, recent, ignored, rate, listWarning
-	failures    []Failure
-	recent      []Failure
+	failures transfer.Failures[Failure]
+
+	mu          sync.Mutex // guards ignored, listWarning
 	ignored     []Ignored
-	rate        rateMeter
 	listWarning string
 }
 
@@ -189,7 +186,7 @@ func New(api S3API, dir string, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("part size %d is outside S3's limits of 5 MiB to 5 GiB", opts.PartSize)
 	}
 	opts.Prefix = strings.Trim(opts.Prefix, "/")
-	f, err := newFilter(opts.Include, opts.Exclude)
+	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +196,7 @@ func New(api S3API, dir string, opts Options) (*Engine, error) {
 		opts:      opts,
 		filter:    f,
 		threshold: 2 * opts.PartSize,
-		slots:     make([]atomic.Pointer[transfer], opts.Concurrency),
+		p:         transfer.NewProgress(opts.Concurrency),
 		sem:       make(chan struct{}, opts.Concurrency),
 	}, nil
 }
@@ -207,10 +204,10 @@ func New(api S3API, dir string, opts Options) (*Engine, error) {
 // Pause stops workers from starting files or parts and holds request bodies
 // in flight until Resume. A server may drop a connection idle for long; the
 // SDK then retries that request from the start of its part.
-func (e *Engine) Pause() { e.gate.pause() }
+func (e *Engine) Pause() { e.p.Gate.Pause() }
 
 // Resume undoes Pause.
-func (e *Engine) Resume() { e.gate.resume() }
+func (e *Engine) Resume() { e.p.Gate.Resume() }
 
 // Run lists the destination, walks the folder and uploads what ShouldUpload
 // selects. Per-file failures are in the Result; the error is for the run as
@@ -226,9 +223,7 @@ func (e *Engine) Run(ctx context.Context) (Result, error) {
 // without walking or listing again. Failures that cannot be retried are
 // carried over into the new result as they were.
 func (e *Engine) RetryFailed(ctx context.Context) (Result, error) {
-	e.mu.Lock()
-	prev := e.failures
-	e.mu.Unlock()
+	prev := e.failures.Kept()
 	if prev == nil {
 		prev = []Failure{}
 	}
@@ -242,47 +237,42 @@ type job struct {
 }
 
 func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
-	if !e.c.running.CompareAndSwap(false, true) {
+	if !e.p.Running.CompareAndSwap(false, true) {
 		return Result{}, ErrRunning
 	}
-	defer e.c.running.Store(false)
-	e.c.reset()
-	e.mu.Lock()
-	e.failures, e.recent = nil, nil
-	if retry == nil {
-		e.ignored, e.listWarning = nil, ""
+	defer e.p.Running.Store(false)
+	e.p.Reset()
+	for _, v := range []*atomic.Int64{&e.filtered, &e.ignoredCount, &e.remoteCount} {
+		v.Store(0)
 	}
-	e.rate.reset()
-	e.mu.Unlock()
+	e.remoteListed.Store(false)
+	e.failures.Reset()
+	if retry == nil {
+		e.mu.Lock()
+		e.ignored, e.listWarning = nil, ""
+		e.mu.Unlock()
+	}
 
 	if retry == nil {
 		if err := e.listRemote(ctx); err != nil {
-			e.c.end.Store(time.Now().UnixNano())
+			e.p.Finish()
 			return e.result(), err
 		}
 	}
-	e.c.remoteListed.Store(true)
+	e.remoteListed.Store(true)
 
-	jobs := make(chan job, 4*e.opts.Concurrency)
-	var wg sync.WaitGroup
-	for i := range e.opts.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e.worker(ctx, i, jobs)
-		}()
-	}
-	var err error
-	if retry == nil {
-		err = e.walk(ctx, jobs)
-	} else {
-		err = e.requeue(ctx, retry, jobs)
-	}
-	close(jobs)
-	e.c.listingDone.Store(true)
-	wg.Wait()
+	err := transfer.Run(ctx, e.p, e.opts.Concurrency, func(jobs chan<- job) error {
+		if retry == nil {
+			return e.walk(ctx, jobs)
+		}
+		return e.requeue(ctx, retry, jobs)
+	}, func(slot int, j job) { e.process(ctx, slot, j) }, func(j job) {
+		// A job dropped after cancellation leaves the totals.
+		e.p.FilesTotal.Add(-1)
+		e.p.BytesTotal.Add(-j.file.size)
+	})
 	e.remote = nil // the next run lists again; RetryFailed needs none
-	e.c.end.Store(time.Now().UnixNano())
+	e.p.Finish()
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -309,7 +299,7 @@ func (e *Engine) listRemote(ctx context.Context) error {
 			}
 			err = mapS3Error(fmt.Sprintf("list s3://%s/%s", e.opts.Bucket, aws.ToString(in.Prefix)), err)
 			e.mu.Lock()
-			e.listWarning = oneLine(err) + "; without a listing nothing can be skipped, so every file is tried"
+			e.listWarning = transfer.OneLine(err) + "; without a listing nothing can be skipped, so every file is tried"
 			e.mu.Unlock()
 			return nil
 		}
@@ -320,30 +310,29 @@ func (e *Engine) listRemote(ctx context.Context) error {
 			}
 			e.remote[k] = remoteEntry{size: aws.ToInt64(o.Size), etag: strings.Trim(aws.ToString(o.ETag), `"`)}
 		}
-		e.c.remote.Add(int64(len(out.Contents)))
+		e.remoteCount.Add(int64(len(out.Contents)))
 	}
 	return nil
 }
 
-// walk feeds the queue as the folder is read; the channel's bound is what
-// keeps memory flat however many files the folder holds.
+// walk feeds the queue as the folder is read.
 func (e *Engine) walk(ctx context.Context, jobs chan<- job) error {
 	w := walker{all: e.opts.All, filter: e.filter, prefix: e.opts.Prefix,
 		file: func(lf localFile) error {
-			e.c.filesTotal.Add(1)
-			e.c.bytesTotal.Add(lf.size)
+			e.p.FilesTotal.Add(1)
+			e.p.BytesTotal.Add(lf.size)
 			select {
 			case jobs <- job{file: lf}:
 				return nil
 			case <-ctx.Done():
-				e.c.filesTotal.Add(-1)
-				e.c.bytesTotal.Add(-lf.size)
+				e.p.FilesTotal.Add(-1)
+				e.p.BytesTotal.Add(-lf.size)
 				return ctx.Err()
 			}
 		},
-		filtered: func() { e.c.filtered.Add(1) },
+		filtered: func() { e.filtered.Add(1) },
 		ignored: func(ig Ignored) {
-			e.c.ignored.Add(1)
+			e.ignoredCount.Add(1)
 			e.mu.Lock()
 			if len(e.ignored) < MaxIgnoredKept {
 				e.ignored = append(e.ignored, ig)
@@ -356,33 +345,21 @@ func (e *Engine) walk(ctx context.Context, jobs chan<- job) error {
 
 func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) error {
 	for _, f := range prev {
-		e.c.filesTotal.Add(1)
+		e.p.FilesTotal.Add(1)
 		if !f.Retryable {
 			e.recordFailure(f)
 			continue
 		}
-		e.c.bytesTotal.Add(f.file.size)
+		e.p.BytesTotal.Add(f.file.size)
 		select {
 		case jobs <- job{file: f.file, force: true}:
 		case <-ctx.Done():
-			e.c.filesTotal.Add(-1)
-			e.c.bytesTotal.Add(-f.file.size)
+			e.p.FilesTotal.Add(-1)
+			e.p.BytesTotal.Add(-f.file.size)
 			return ctx.Err()
 		}
 	}
 	return nil
-}
-
-func (e *Engine) worker(ctx context.Context, slot int, jobs <-chan job) {
-	for j := range jobs {
-		if e.gate.wait(ctx) != nil || ctx.Err() != nil {
-			// Drain without work so the walker never blocks on a full queue.
-			e.c.filesTotal.Add(-1)
-			e.c.bytesTotal.Add(-j.file.size)
-			continue
-		}
-		e.process(ctx, slot, j)
-	}
 }
 
 func (e *Engine) process(ctx context.Context, slot int, j job) {
@@ -407,7 +384,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 	}
 	if fi.Size() != lf.size {
 		// Changed since the walk: upload what is there now.
-		e.c.bytesTotal.Add(fi.Size() - lf.size)
+		e.p.BytesTotal.Add(fi.Size() - lf.size)
 		lf.size = fi.Size()
 	}
 	lf.modTime = fi.ModTime()
@@ -419,14 +396,14 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 			if ctx.Err() == nil {
 				e.fail(lf, err, true)
 			} else {
-				e.c.filesTotal.Add(-1)
-				e.c.bytesTotal.Add(-lf.size)
+				e.p.FilesTotal.Add(-1)
+				e.p.BytesTotal.Add(-lf.size)
 			}
 			return
 		}
 		if !need {
-			e.c.filesSkipped.Add(1)
-			e.c.bytesTotal.Add(-lf.size)
+			e.p.FilesSkipped.Add(1)
+			e.p.BytesTotal.Add(-lf.size)
 			return
 		}
 		reason = r
@@ -435,19 +412,18 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		if e.opts.OnPlan != nil {
 			e.opts.OnPlan(Planned{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: reason})
 		}
-		e.c.filesDone.Add(1)
-		e.c.bytesDone.Add(lf.size)
+		e.p.FilesDone.Add(1)
+		e.p.BytesDone.Add(lf.size)
 		return
 	}
 
-	tr := &transfer{key: lf.key, size: lf.size}
-	e.slots[slot].Store(tr)
+	tr := e.p.Begin(slot, lf.key, lf.size)
 	if lf.size >= e.threshold {
 		err = e.putMultipart(ctx, f, lf, tr)
 	} else {
 		err = e.put(ctx, f, lf, tr)
 	}
-	e.slots[slot].Store(nil)
+	e.p.End(slot)
 	if err == nil {
 		if after, serr := f.Stat(); serr == nil && (after.Size() != lf.size || !after.ModTime().Equal(lf.modTime)) {
 			err = errors.New("file changed while it was uploading; run again to upload the new version")
@@ -456,16 +432,16 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 	if err != nil {
 		// Bytes of an upload that did not complete are taken back out of
 		// the progress: no object holds them.
-		e.c.bytesDone.Add(-tr.done.Load())
+		e.p.BytesDone.Add(-tr.Done.Load())
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			e.c.bytesTotal.Add(-lf.size)
-			e.c.filesTotal.Add(-1)
+			e.p.BytesTotal.Add(-lf.size)
+			e.p.FilesTotal.Add(-1)
 			return
 		}
 		e.fail(lf, err, true)
 		return
 	}
-	e.c.filesDone.Add(1)
+	e.p.FilesDone.Add(1)
 }
 
 // decide gathers the evidence ShouldUpload needs for lf, reading the file
@@ -562,13 +538,6 @@ func (e *Engine) acquire(ctx context.Context) error {
 
 func (e *Engine) release() { <-e.sem }
 
-func (e *Engine) addBytes(tr *transfer, n int64) {
-	if n != 0 {
-		tr.done.Add(n)
-		e.c.bytesDone.Add(n)
-	}
-}
-
 func (e *Engine) metadata(lf localFile) map[string]string {
 	return map[string]string{MtimeMeta: FormatMtime(lf.modTime)}
 }
@@ -582,7 +551,7 @@ func contentType(name string) *string {
 
 // put uploads a small file in one PutObject. The SDK computes its CRC32,
 // which S3 checks before storing the object and keeps for downloads.
-func (e *Engine) put(ctx context.Context, f *os.File, lf localFile, tr *transfer) error {
+func (e *Engine) put(ctx context.Context, f *os.File, lf localFile, tr *transfer.Live) error {
 	if err := e.acquire(ctx); err != nil {
 		return err
 	}
@@ -612,7 +581,7 @@ func (e *Engine) put(ctx context.Context, f *os.File, lf localFile, tr *transfer
 // lifecycle rule removes them: CreateMultipartUpload runs on a context that
 // a cancellation does not cut short, and every exit that does not complete
 // aborts, again on such a context.
-func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr *transfer) error {
+func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr *transfer.Live) error {
 	ps := e.partSizeFor(lf.size)
 	n := (lf.size + ps - 1) / ps
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), createTimeout)
@@ -639,7 +608,7 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 			// %v, not %w: this is a failure to report even when the
 			// cause was a cancellation, which is otherwise no failure.
 			return fmt.Errorf("%v; the incomplete upload %s could not be aborted either (%s), so its parts stay billed until it is aborted or a lifecycle rule removes it",
-				cause, aws.ToString(id), oneLine(mapS3Error("abort", aerr)))
+				cause, aws.ToString(id), transfer.OneLine(mapS3Error("abort", aerr)))
 		}
 		return cause
 	}
@@ -653,7 +622,7 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 		perr    error
 	)
 	for i := int64(0); i < n; i++ {
-		if e.gate.wait(pctx) != nil || e.acquire(pctx) != nil {
+		if e.p.Gate.Wait(pctx) != nil || e.acquire(pctx) != nil {
 			break
 		}
 		off, size := i*ps, min(ps, lf.size-i*ps)
@@ -708,101 +677,46 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 
 // fail records a per-file failure; the file's bytes leave the total.
 func (e *Engine) fail(lf localFile, err error, retryable bool) {
-	e.c.bytesTotal.Add(-lf.size)
-	e.recordFailure(Failure{Path: lf.rel, Key: lf.key, Reason: oneLine(err), Retryable: retryable, file: lf})
+	e.p.BytesTotal.Add(-lf.size)
+	e.recordFailure(Failure{Path: lf.rel, Key: lf.key, Reason: transfer.OneLine(err), Retryable: retryable, file: lf})
 }
 
 func (e *Engine) recordFailure(f Failure) {
-	e.c.filesFail.Add(1)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.failures) < maxFailuresKept {
-		e.failures = append(e.failures, f)
-	}
-	if len(e.recent) == MaxFailuresInSnapshot {
-		copy(e.recent, e.recent[1:])
-		e.recent = e.recent[:MaxFailuresInSnapshot-1]
-	}
-	e.recent = append(e.recent, f)
+	e.p.FilesFailed.Add(1)
+	e.failures.Add(f)
 }
 
-// Snapshot returns the progress now. It takes a short lock and copies at
-// most a few dozen entries, so calling it every 100 ms costs nothing
-// measurable.
+// Snapshot returns the progress now, cheap enough to call every 100 ms.
 func (e *Engine) Snapshot() Snapshot {
-	now := time.Now()
-	s := Snapshot{
-		BytesDone:     e.c.bytesDone.Load(),
-		BytesTotal:    e.c.bytesTotal.Load(),
-		FilesTotal:    e.c.filesTotal.Load(),
-		FilesDone:     e.c.filesDone.Load(),
-		FilesSkipped:  e.c.filesSkipped.Load(),
-		FilesFailed:   e.c.filesFail.Load(),
-		FilesFiltered: e.c.filtered.Load(),
-		FilesIgnored:  e.c.ignored.Load(),
-		RemoteObjects: e.c.remote.Load(),
-		RemoteListed:  e.c.remoteListed.Load(),
-		ListingDone:   e.c.listingDone.Load(),
-		Paused:        e.gate.paused.Load(),
-		Running:       e.c.running.Load(),
+	return Snapshot{
+		Stats:         e.p.Stats(time.Now()),
+		FilesFiltered: e.filtered.Load(),
+		FilesIgnored:  e.ignoredCount.Load(),
+		RemoteObjects: e.remoteCount.Load(),
+		RemoteListed:  e.remoteListed.Load(),
+		Failures:      e.failures.Recent(),
 		DryRun:        e.opts.DryRun,
 	}
-	start := time.Unix(0, e.c.start.Load())
-	if e.c.start.Load() != 0 {
-		end := now
-		if en := e.c.end.Load(); en != 0 {
-			end = time.Unix(0, en)
-		}
-		s.Elapsed = end.Sub(start)
-	}
-	for i := range e.slots {
-		if t := e.slots[i].Load(); t != nil && len(s.Active) < MaxActiveInSnapshot {
-			s.Active = append(s.Active, Transfer{Key: t.key, Done: t.done.Load(), Size: t.size})
-		}
-	}
-	e.mu.Lock()
-	if s.Running {
-		s.Rate = e.rate.observe(now, s.BytesDone, start)
-	} else if s.Elapsed > 0 {
-		s.Rate = float64(s.BytesDone) / s.Elapsed.Seconds()
-	}
-	s.Failures = append([]Failure(nil), e.recent...)
-	e.mu.Unlock()
-	if s.Running && s.Rate > 0 && s.BytesTotal > s.BytesDone {
-		s.ETA = time.Duration(float64(s.BytesTotal-s.BytesDone) / s.Rate * float64(time.Second))
-	}
-	return s
 }
 
 func (e *Engine) result() Result {
 	e.mu.Lock()
-	failed := append([]Failure(nil), e.failures...)
 	ignored := append([]Ignored(nil), e.ignored...)
 	warn := e.listWarning
 	e.mu.Unlock()
-	start, end := e.c.start.Load(), e.c.end.Load()
 	return Result{
-		Uploaded:     e.c.filesDone.Load(),
-		Skipped:      e.c.filesSkipped.Load(),
-		Filtered:     e.c.filtered.Load(),
+		Uploaded:     e.p.FilesDone.Load(),
+		Skipped:      e.p.FilesSkipped.Load(),
+		Filtered:     e.filtered.Load(),
 		Ignored:      ignored,
-		IgnoredCount: e.c.ignored.Load(),
-		Failed:       failed,
-		FailedCount:  e.c.filesFail.Load(),
-		Bytes:        e.c.bytesDone.Load(),
-		Duration:     time.Duration(end - start),
+		IgnoredCount: e.ignoredCount.Load(),
+		Failed:       e.failures.Kept(),
+		FailedCount:  e.p.FilesFailed.Load(),
+		Bytes:        e.p.BytesDone.Load(),
+		Duration:     e.p.Duration(),
 		DryRun:       e.opts.DryRun,
 		ListWarning:  warn,
 	}
-}
-
-// oneLine keeps failure reasons to one line, whatever the error wraps.
-func oneLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // S3API is the part of *s3.Client the engine uses.
@@ -105,7 +106,7 @@ func mapS3Error(what string, err error) error {
 type countingClient struct {
 	next s3.HTTPClient
 	e    *Engine
-	tr   *transfer
+	tr   *transfer.Live
 	// want is the content length of the request; counting stops there, so
 	// aws-chunked framing never shows as progress beyond the file's size.
 	want int64
@@ -138,7 +139,7 @@ type countBody struct {
 }
 
 func (b *countBody) Read(p []byte) (int, error) {
-	if err := b.c.e.gate.wait(b.ctx); err != nil {
+	if err := b.c.e.p.Gate.Wait(b.ctx); err != nil {
 		return 0, err
 	}
 	n, err := b.rc.Read(p)
@@ -150,7 +151,7 @@ func (b *countBody) Read(p []byte) (int, error) {
 				add = max(b.c.want-b.n, 0)
 			}
 			b.n += add
-			b.c.e.addBytes(b.c.tr, add)
+			b.c.e.p.Add(b.c.tr, add)
 		}
 		b.mu.Unlock()
 	}
@@ -164,7 +165,7 @@ func (b *countBody) retract() {
 	defer b.mu.Unlock()
 	if !b.closed {
 		b.closed = true
-		b.c.e.addBytes(b.c.tr, -b.n)
+		b.c.e.p.Add(b.c.tr, -b.n)
 		b.n = 0
 	}
 }
@@ -174,14 +175,14 @@ func (b *countBody) finish() {
 	defer b.mu.Unlock()
 	if !b.closed {
 		b.closed = true
-		b.c.e.addBytes(b.c.tr, b.c.want-b.n)
+		b.c.e.p.Add(b.c.tr, b.c.want-b.n)
 		b.n = b.c.want
 	}
 }
 
 // counted returns a per-request option that counts the request body's
 // bytes towards tr.
-func (e *Engine) counted(tr *transfer, want int64) func(*s3.Options) {
+func (e *Engine) counted(tr *transfer.Live, want int64) func(*s3.Options) {
 	return func(o *s3.Options) {
 		o.HTTPClient = &countingClient{next: o.HTTPClient, e: e, tr: tr, want: want}
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // MediaExtensions are the file extensions (lower case, without the dot)
@@ -72,7 +74,7 @@ const MaxIgnoredKept = 1000
 // opts, and counts what it finds. It makes no AWS call and reads no file
 // content, so it is quick enough for the wizard to show before asking.
 func Preview(ctx context.Context, dir string, opts Options) (Scan, error) {
-	f, err := newFilter(opts.Include, opts.Exclude)
+	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
 	if err != nil {
 		return Scan{}, err
 	}
@@ -111,7 +113,7 @@ var ErrNotDir = errors.New("not a folder")
 // queue provides the back-pressure.
 type walker struct {
 	all      bool
-	filter   *filter
+	filter   *transfer.Filter
 	prefix   string
 	file     func(localFile) error
 	filtered func()
@@ -146,7 +148,7 @@ func (w *walker) walk(ctx context.Context, dir string) error {
 			if p == root {
 				return fmt.Errorf("read folder %s: %w", dir, err)
 			}
-			w.ignored(Ignored{Path: rel, Reason: "cannot be read: " + oneLine(pathErr(err))})
+			w.ignored(Ignored{Path: rel, Reason: "cannot be read: " + transfer.OneLine(pathErr(err))})
 			if d != nil && d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -188,14 +190,14 @@ func (w *walker) entry(root, p, rel string, d fs.DirEntry) error {
 		return nil
 	}
 	if err != nil {
-		w.ignored(Ignored{Path: rel, Reason: "cannot be read: " + oneLine(pathErr(err))})
+		w.ignored(Ignored{Path: rel, Reason: "cannot be read: " + transfer.OneLine(pathErr(err))})
 		return nil
 	}
 	if !fi.Mode().IsRegular() {
 		w.ignored(Ignored{Path: rel, Reason: "not a regular file (" + kind(fi.Mode().Type()) + ")"})
 		return nil
 	}
-	if !w.all && !IsMedia(rel) || !w.filter.match(rel) {
+	if !w.all && !IsMedia(rel) || !w.filter.Match(rel) {
 		w.filtered()
 		return nil
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // writeFiles creates files (slash paths relative to dir) with the given
@@ -26,7 +28,7 @@ func writeFiles(t testing.TB, dir string, files map[string]string) {
 
 func collect(t *testing.T, dir string, opts Options) (keys []string, ignored map[string]string, filtered int64) {
 	t.Helper()
-	f, err := newFilter(opts.Include, opts.Exclude)
+	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
 	if err != nil {
 		t.Fatal(err)
 	}

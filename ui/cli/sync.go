@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/ui"
 )
 
 // syncOptions are the flags of "s3link sync".
@@ -30,9 +30,6 @@ type syncOptions struct {
 	NoTUI       bool
 	JSON        bool
 }
-
-// progressInterval is how often headless mode prints a progress line.
-const progressInterval = time.Second
 
 func newSyncCmd(g *Globals) *cobra.Command {
 	o := &syncOptions{}
@@ -85,10 +82,11 @@ type syncRequest struct {
 }
 
 func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
-	bucket, prefix, err := parseS3URL(src)
+	loc, err := parseS3URL(src, "an S3 URL", false)
 	if err != nil {
 		return syncRequest{}, err
 	}
+	bucket, prefix := loc.Bucket, loc.Prefix
 	if dest == "" {
 		return syncRequest{}, usageError("The destination folder is empty; give a path such as ./media.")
 	}
@@ -115,56 +113,6 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 		Include: o.Include, Exclude: o.Exclude,
 		DryRun: o.DryRun, Mode: mode,
 	}}, nil
-}
-
-// parseS3URL splits s3://BUCKET[/PREFIX]. Bucket names are checked only
-// loosely: old buckets may carry names today's rules refuse, and S3 itself
-// is the authority on whether one exists.
-func parseS3URL(s string) (bucket, prefix string, err error) {
-	rest, ok := strings.CutPrefix(s, "s3://")
-	if !ok {
-		return "", "", usageError("%q is not an S3 URL; write it as s3://BUCKET or s3://BUCKET/PREFIX.", s)
-	}
-	bucket, prefix, _ = strings.Cut(rest, "/")
-	if bucket == "" {
-		return "", "", usageError("%q names no bucket; write it as s3://BUCKET or s3://BUCKET/PREFIX.", s)
-	}
-	if len(bucket) < 3 || len(bucket) > 255 || strings.Trim(bucket, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != "" {
-		return "", "", usageError("%q is not a valid bucket name; bucket names use letters, digits, dots and hyphens.", bucket)
-	}
-	return bucket, strings.Trim(prefix, "/"), nil
-}
-
-// parseSize reads a byte count: plain bytes, or K/M/G with optional "B" or
-// "iB". All units are binary (8M = 8MiB), as in the AWS CLI's S3 settings.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	i := len(t)
-	for i > 0 && (t[i-1] < '0' || t[i-1] > '9') {
-		i--
-	}
-	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
-	n, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	var mult int64
-	switch unit {
-	case "", "b":
-		mult = 1
-	case "k", "kb", "kib":
-		mult = 1 << 10
-	case "m", "mb", "mib":
-		mult = 1 << 20
-	case "g", "gb", "gib":
-		mult = 1 << 30
-	default:
-		return 0, fmt.Errorf("bad size unit %q", unit)
-	}
-	if n > (1<<62)/mult {
-		return 0, fmt.Errorf("size %q too large", s)
-	}
-	return n * mult, nil
 }
 
 func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) error {
@@ -202,9 +150,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	}
 	summary := newSyncSummary(req, res, planned)
 	if o.JSON {
-		enc := json.NewEncoder(g.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(summary); err != nil {
+		if err := writeJSON(g.Out, summary); err != nil {
 			return err
 		}
 	} else {
@@ -222,29 +168,9 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 }
 
 // runSyncHeadless runs the engine and prints a progress line to w at most
-// once per progressInterval. The engine never waits for the printing: the
-// line is drawn from a Snapshot.
+// once per progressInterval.
 func runSyncHeadless(ctx context.Context, eng *syncer.Engine, w io.Writer) (syncer.Result, error) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(progressInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				fmt.Fprintln(w, progressLine(eng.Snapshot()))
-			}
-		}
-	}()
-	res, err := eng.Run(ctx)
-	close(done)
-	wg.Wait()
-	return res, err
+	return runHeadless(ctx, w, eng.Run, func() string { return progressLine(eng.Snapshot()) })
 }
 
 // progressLine renders a Snapshot as one plain line.
@@ -258,11 +184,11 @@ func progressLine(s syncer.Snapshot) string {
 	if s.DryRun {
 		verb = "to download"
 	}
-	fmt.Fprintf(&b, "%s / %s", humanBytes(s.BytesDone), humanBytes(s.BytesTotal))
+	fmt.Fprintf(&b, "%s / %s", ui.HumanBytes(s.BytesDone), ui.HumanBytes(s.BytesTotal))
 	if s.BytesTotal > 0 {
 		fmt.Fprintf(&b, " (%d%%)", s.BytesDone*100/s.BytesTotal)
 	}
-	fmt.Fprintf(&b, ", %d %s, %d unchanged, %d failed of %s files, %s/s", s.FilesDone, verb, s.FilesSkipped, s.FilesFailed, of, humanBytes(int64(s.Rate)))
+	fmt.Fprintf(&b, ", %d %s, %d unchanged, %d failed of %s files, %s/s", s.FilesDone, verb, s.FilesSkipped, s.FilesFailed, of, ui.HumanBytes(int64(s.Rate)))
 	if s.ETA > 0 {
 		fmt.Fprintf(&b, ", %s left", s.ETA.Round(time.Second))
 	}
@@ -321,7 +247,7 @@ func newSyncSummary(req syncRequest, res syncer.Result, planned []syncer.Planned
 
 func printSyncSummary(w io.Writer, s syncSummary) {
 	for _, p := range s.Planned {
-		fmt.Fprintf(w, "would download %s -> %s (%s, %s)\n", printable(p.Key), printable(p.Path), humanBytes(p.Size), p.Reason)
+		fmt.Fprintf(w, "would download %s -> %s (%s, %s)\n", printable(p.Key), printable(p.Path), ui.HumanBytes(p.Size), p.Reason)
 	}
 	if s.Downloaded+s.Skipped+s.Failed+s.Dirs == 0 {
 		// A row of zeros reads like a fault; an empty prefix (often a typo)
@@ -334,7 +260,7 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 		verb = "Would download"
 	}
 	fmt.Fprintf(w, "%s %d files (%s) from %s to %s in %s; %d unchanged, %d failed.\n",
-		verb, s.Downloaded, humanBytes(s.Bytes), s.Source, s.Dest,
+		verb, s.Downloaded, ui.HumanBytes(s.Bytes), s.Source, s.Dest,
 		time.Duration(s.DurationSeconds*float64(time.Second)).Round(time.Millisecond), s.Skipped, s.Failed)
 	if len(s.Failures) > 0 {
 		fmt.Fprintln(w, "Failed:")
@@ -356,18 +282,4 @@ func printable(s string) string {
 		}
 	}
 	return s
-}
-
-// humanBytes prints a byte count in binary units, e.g. "12.3 MiB".
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 5; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

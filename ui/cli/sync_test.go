@@ -13,6 +13,8 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/s3link/s3link/ui"
 )
 
 // syncServer serves bucket "media" from memory on loopback and points the
@@ -90,12 +92,14 @@ func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{
 		"1048576": 1 << 20, "8MiB": 8 << 20, "16M": 16 << 20, "16MB": 16 << 20, "64k": 64 << 10,
 		"1G": 1 << 30, "512 KiB": 512 << 10, "100B": 100,
+		// The spellings the upload command took before the parsers merged.
+		"16m": 16 << 20, "5242880": 5 << 20, "1GiB": 1 << 30, "64KB": 64 << 10, "8Mi": 8 << 20,
 	} {
 		if got, err := parseSize(in); err != nil || got != want {
 			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "MiB", "8XB", "-1", "1.5M", "99999999999999999999G"} {
+	for _, bad := range []string{"", "MiB", "8XB", "-1", "1.5M", "99999999999999999999G", "-5MiB", "8TiB", "eight"} {
 		if _, err := parseSize(bad); err == nil {
 			t.Errorf("parseSize(%q) accepted", bad)
 		}
@@ -200,10 +204,43 @@ func TestSyncDryRun(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
-	if got := humanBytes(1536); got != "1.5 KiB" {
-		t.Errorf("humanBytes = %q", got)
+	if got := ui.HumanBytes(1536); got != "1.5 KiB" {
+		t.Errorf("HumanBytes = %q", got)
 	}
 	if got := printable("a\nb"); got != `"a\nb"` {
 		t.Errorf("printable = %q", got)
+	}
+}
+
+func TestParseS3URL(t *testing.T) {
+	tests := []struct {
+		name, in string
+		strict   bool
+		want     s3Location
+		wantErr  string
+	}{
+		{name: "bucket", in: "s3://media", want: s3Location{Bucket: "media"}},
+		{name: "prefix loses outer slashes", in: "s3://media//a/b/", want: s3Location{Bucket: "media", Prefix: "a/b"}},
+		{name: "legacy bucket name when reading", in: "s3://Old_Bucket/x", want: s3Location{Bucket: "Old_Bucket", Prefix: "x"}},
+		{name: "strict prefix is normalised", in: "s3://media//a//b/", strict: true, want: s3Location{Bucket: "media", Prefix: "a/b"}},
+		{name: "not s3", in: "media/x", wantErr: "not an S3 URL"},
+		{name: "no bucket", in: "s3:///x", strict: true, wantErr: "names no bucket"},
+		{name: "bad loose bucket", in: "s3://me dia", wantErr: "not a valid bucket name"},
+		{name: "strict bucket rules", in: "s3://Old_Bucket", strict: true, wantErr: "Old_Bucket"},
+		{name: "strict refuses dot-dot", in: "s3://media/a/../b", strict: true, wantErr: `"." or ".."`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseS3URL(tt.in, "an S3 URL", tt.strict)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("parseS3URL(%q) = %+v, %v; want an error with %q", tt.in, got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("parseS3URL(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+			}
+		})
 	}
 }

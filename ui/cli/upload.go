@@ -2,14 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +14,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/ui"
 )
 
 // uploadOptions are the flags of `s3link upload`.
@@ -81,64 +79,6 @@ Uploads use your own credentials (the platform's key can only read).`,
 	return cmd
 }
 
-// uploadTarget is a parsed s3://BUCKET[/PREFIX].
-type uploadTarget struct {
-	Bucket, Prefix string
-}
-
-// URL renders the destination folder as the user would type it.
-func (t uploadTarget) URL() string {
-	if t.Prefix == "" {
-		return "s3://" + t.Bucket + "/"
-	}
-	return "s3://" + t.Bucket + "/" + t.Prefix + "/"
-}
-
-func parseUploadTarget(s string) (uploadTarget, error) {
-	rest, ok := strings.CutPrefix(s, "s3://")
-	if !ok {
-		return uploadTarget{}, usageError("the destination %q is not an S3 location: write it as s3://BUCKET or s3://BUCKET/PATH", s)
-	}
-	bucket, prefix, _ := strings.Cut(rest, "/")
-	if bucket == "" {
-		return uploadTarget{}, usageError("the destination %q names no bucket: write it as s3://BUCKET or s3://BUCKET/PATH", s)
-	}
-	if err := awsops.ValidateBucketName(bucket); err != nil {
-		return uploadTarget{}, usageError("%v", err)
-	}
-	p, err := awsops.NormalizePrefix(prefix)
-	if err != nil {
-		return uploadTarget{}, usageError("%v", err)
-	}
-	return uploadTarget{Bucket: bucket, Prefix: p}, nil
-}
-
-// parseUploadSize reads a byte count such as 8MiB, 16M, 5242880 or 1GiB;
-// K, M and G are binary units, as S3's part limits are.
-func parseUploadSize(s string) (int64, error) {
-	t := strings.TrimSpace(strings.ToUpper(s))
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
-	mult := int64(1)
-	if n := len(t); n > 0 {
-		switch t[n-1] {
-		case 'K':
-			mult = 1 << 10
-		case 'M':
-			mult = 1 << 20
-		case 'G':
-			mult = 1 << 30
-		}
-		if mult > 1 {
-			t = t[:n-1]
-		}
-	}
-	v, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
-	if err != nil || v <= 0 || v > (1<<62)/mult {
-		return 0, fmt.Errorf("--part-size %q is not a size: write it like 8MiB or 16MiB", s)
-	}
-	return v * mult, nil
-}
-
 func checkUploadDir(dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
@@ -156,16 +96,16 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	if err := checkUploadDir(dir); err != nil {
 		return err
 	}
-	target, err := parseUploadTarget(dest)
+	target, err := parseS3URL(dest, "an S3 location", true)
 	if err != nil {
 		return err
 	}
 	if o.Concurrency < 1 || o.Concurrency > 1024 {
 		return usageError("--concurrency must be between 1 and 1024, not %d", o.Concurrency)
 	}
-	partSize, err := parseUploadSize(o.PartSize)
+	partSize, err := parseSize(o.PartSize)
 	if err != nil {
-		return usageError("%v", err)
+		return usageError("--part-size %q is not a size: write it like 8MiB or 16MiB", o.PartSize)
 	}
 	if partSize < uploader.MinPartSize || partSize > uploader.MaxPartSize {
 		return usageError("--part-size must be between 5MiB and 5GiB, S3's limits for a part, not %s", o.PartSize)
@@ -187,7 +127,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		opts.OnPlan = func(p uploader.Planned) {
 			planMu.Lock()
 			defer planMu.Unlock()
-			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", p.Path, target.Bucket, p.Key, upBytes(p.Size), p.Reason)
+			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", p.Path, target.Bucket, p.Key, ui.HumanBytes(p.Size), p.Reason)
 		}
 	}
 	eng, err := uploader.New(uploader.NewS3Client(cfg, o.Concurrency, awsops.S3Options(c)), dir, opts)
@@ -207,9 +147,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		return errors.New(explain(err))
 	}
 	if o.JSON {
-		enc := json.NewEncoder(g.Out)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(newUploadSummary(dir, target, res)); jerr != nil {
+		if jerr := writeJSON(g.Out, newUploadSummary(dir, target, res)); jerr != nil {
 			return jerr
 		}
 	} else {
@@ -220,39 +158,20 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	}
 	if res.FailedCount > 0 {
 		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d %s could not be uploaded; run the same command again to retry (what is already there is skipped)",
-			res.FailedCount, res.FailedCount+res.Uploaded+res.Skipped, upPlural(res.FailedCount+res.Uploaded+res.Skipped, "file", "files"))}
+			res.FailedCount, res.FailedCount+res.Uploaded+res.Skipped, ui.Plural(res.FailedCount+res.Uploaded+res.Skipped, "file", "files"))}
 	}
 	return nil
 }
 
-// runUploadHeadless runs e, printing at most one progress line a second to
-// w (stderr): enough to show life in a CI log without flooding it.
-func runUploadHeadless(ctx context.Context, w io.Writer, e *uploader.Engine, target uploadTarget) (uploader.Result, error) {
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				fmt.Fprintln(w, uploadProgressLine(e.Snapshot(), target))
-			}
-		}
-	}()
-	res, err := e.Run(ctx)
-	close(stop)
-	wg.Wait()
-	return res, err
+// runUploadHeadless runs e, printing at most one progress line per
+// progressInterval to w (stderr).
+func runUploadHeadless(ctx context.Context, w io.Writer, e *uploader.Engine, target s3Location) (uploader.Result, error) {
+	return runHeadless(ctx, w, e.Run, func() string { return uploadProgressLine(e.Snapshot(), target) })
 }
 
-func uploadProgressLine(s uploader.Snapshot, target uploadTarget) string {
+func uploadProgressLine(s uploader.Snapshot, target s3Location) string {
 	if !s.RemoteListed {
-		return fmt.Sprintf("Listing %s: %d %s there so far", target.URL(), s.RemoteObjects, upPlural(s.RemoteObjects, "object", "objects"))
+		return fmt.Sprintf("Listing %s: %d %s there so far", target.URL(), s.RemoteObjects, ui.Plural(s.RemoteObjects, "object", "objects"))
 	}
 	verb := "Uploading"
 	if s.DryRun {
@@ -261,7 +180,7 @@ func uploadProgressLine(s uploader.Snapshot, target uploadTarget) string {
 	if s.Paused {
 		verb = "Paused"
 	}
-	line := fmt.Sprintf("%s: %d/%d files, %s of %s", verb, s.FilesDone, s.FilesTotal, upBytes(s.BytesDone), upBytes(s.BytesTotal))
+	line := fmt.Sprintf("%s: %d/%d files, %s of %s", verb, s.FilesDone, s.FilesTotal, ui.HumanBytes(s.BytesDone), ui.HumanBytes(s.BytesTotal))
 	if !s.ListingDone {
 		line += " found so far"
 	}
@@ -272,7 +191,7 @@ func uploadProgressLine(s uploader.Snapshot, target uploadTarget) string {
 		line += fmt.Sprintf(", %d failed", s.FilesFailed)
 	}
 	if s.Rate > 0 && !s.DryRun {
-		line += ", " + upBytes(int64(s.Rate)) + "/s"
+		line += ", " + ui.HumanBytes(int64(s.Rate)) + "/s"
 	}
 	if s.ETA > 0 && s.ListingDone {
 		line += ", about " + s.ETA.Round(time.Second).String() + " left"
@@ -310,7 +229,7 @@ type uploadFailed struct {
 	Reason string `json:"reason"`
 }
 
-func newUploadSummary(dir string, t uploadTarget, r uploader.Result) uploadSummary {
+func newUploadSummary(dir string, t s3Location, r uploader.Result) uploadSummary {
 	s := uploadSummary{
 		Dir: dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
 		Uploaded: r.Uploaded, Bytes: r.Bytes, Skipped: r.Skipped, Filtered: r.Filtered,
@@ -331,7 +250,7 @@ func newUploadSummary(dir string, t uploadTarget, r uploader.Result) uploadSumma
 // prints; --json carries them all (up to the engine's own bound).
 const maxListed = 50
 
-func printUploadSummary(w io.Writer, dir string, t uploadTarget, r uploader.Result) {
+func printUploadSummary(w io.Writer, dir string, t s3Location, r uploader.Result) {
 	if r.ListWarning != "" {
 		fmt.Fprintf(w, "Warning: %s.\n", r.ListWarning)
 	}
@@ -339,18 +258,18 @@ func printUploadSummary(w io.Writer, dir string, t uploadTarget, r uploader.Resu
 	if r.DryRun {
 		verb = "Dry run: would upload"
 	}
-	fmt.Fprintf(w, "%s %d %s (%s) from %s to %s in %s.\n", verb, r.Uploaded, upPlural(r.Uploaded, "file", "files"),
-		upBytes(r.Bytes), dir, t.URL(), r.Duration.Round(10*time.Millisecond))
+	fmt.Fprintf(w, "%s %d %s (%s) from %s to %s in %s.\n", verb, r.Uploaded, ui.Plural(r.Uploaded, "file", "files"),
+		ui.HumanBytes(r.Bytes), dir, t.URL(), r.Duration.Round(10*time.Millisecond))
 	if r.Skipped > 0 {
-		fmt.Fprintf(w, "Skipped %d %s already there and unchanged.\n", r.Skipped, upPlural(r.Skipped, "file", "files"))
+		fmt.Fprintf(w, "Skipped %d %s already there and unchanged.\n", r.Skipped, ui.Plural(r.Skipped, "file", "files"))
 	}
 	if r.Filtered > 0 {
 		fmt.Fprintf(w, "Left out %d %s by the filters (only images and videos are uploaded unless --all is given).\n",
-			r.Filtered, upPlural(r.Filtered, "file", "files"))
+			r.Filtered, ui.Plural(r.Filtered, "file", "files"))
 	}
 	if r.IgnoredCount > 0 {
 		fmt.Fprintf(w, "Ignored %d %s that %s not regular files inside the folder:\n", r.IgnoredCount,
-			upPlural(r.IgnoredCount, "entry", "entries"), upPlural(r.IgnoredCount, "is", "are"))
+			ui.Plural(r.IgnoredCount, "entry", "entries"), ui.Plural(r.IgnoredCount, "is", "are"))
 		for i, ig := range r.Ignored {
 			if i == maxListed {
 				fmt.Fprintf(w, "  ... and %d more\n", r.IgnoredCount-maxListed)
@@ -369,24 +288,4 @@ func printUploadSummary(w io.Writer, dir string, t uploadTarget, r uploader.Resu
 			fmt.Fprintf(w, "  %s: %s\n", f.Path, f.Reason)
 		}
 	}
-}
-
-func upBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-func upPlural(n int64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -47,19 +47,6 @@ func TestUploadUsageErrors(t *testing.T) {
 	}
 }
 
-func TestParseUploadSize(t *testing.T) {
-	for in, want := range map[string]int64{"8MiB": 8 << 20, "16m": 16 << 20, "5242880": 5 << 20, "1GiB": 1 << 30, "64KB": 64 << 10} {
-		if got, err := parseUploadSize(in); err != nil || got != want {
-			t.Errorf("parseUploadSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "MiB", "-5MiB", "8TiB", "eight"} {
-		if _, err := parseUploadSize(in); err == nil {
-			t.Errorf("parseUploadSize(%q) accepted", in)
-		}
-	}
-}
-
 // uploadedKeys lists a bucket with the AWS CLI, an independent client.
 func (e *env) uploadedKeys(bucket string) []string {
 	var out struct{ Contents []struct{ Key string } }

@@ -1,4 +1,4 @@
-package uploader
+package transfer
 
 import (
 	"fmt"
@@ -6,24 +6,25 @@ import (
 	"strings"
 )
 
-// filter decides which files a run considers, from include and exclude globs
-// matched against the file's slash-separated path relative to the folder,
-// which is also its key relative to the prefix. The rules are the syncer's,
-// word for word, so a pattern selects the same media on the way up as on the
-// way down; the copy keeps the two engines free to change independently.
+// Filter decides which keys (or files) a run considers, from include and
+// exclude globs matched against the slash-separated path relative to the
+// prefix (or folder). Both engines use it, so a pattern selects the same
+// media on the way up as on the way down.
 //
 // Pattern rules (close to rclone's): a pattern without "/" matches the last
 // path segment at any depth ("*.jpg"); a pattern with "/" matches the whole
 // relative path, segment by segment, where "**" spans any number of segments
 // ("raw/**/*.tif") and each other segment uses path.Match ("*", "?", "[a-z]").
-// A leading "/" is ignored. With includes, a key must match one of them; a key
-// matching any exclude is left out either way.
-type filter struct {
+// A leading "/" is ignored. With includes, a path must match one of them; a
+// path matching any exclude is left out either way.
+type Filter struct {
 	include, exclude [][]string
 }
 
-func newFilter(include, exclude []string) (*filter, error) {
-	f := &filter{}
+// NewFilter compiles include and exclude patterns; an empty or malformed
+// pattern is an error.
+func NewFilter(include, exclude []string) (*Filter, error) {
+	f := &Filter{}
 	for _, p := range include {
 		segs, err := compilePattern(p)
 		if err != nil {
@@ -58,12 +59,12 @@ func compilePattern(p string) ([]string, error) {
 	return segs, nil
 }
 
-// empty reports whether the filter lets every key through.
-func (f *filter) empty() bool { return len(f.include) == 0 && len(f.exclude) == 0 }
+// Empty reports whether the filter lets every path through.
+func (f *Filter) Empty() bool { return len(f.include) == 0 && len(f.exclude) == 0 }
 
-// match reports whether rel (a key relative to the prefix) is selected.
-func (f *filter) match(rel string) bool {
-	if f.empty() {
+// Match reports whether rel (a path relative to the prefix) is selected.
+func (f *Filter) Match(rel string) bool {
+	if f.Empty() {
 		return true
 	}
 	rel = strings.TrimSuffix(rel, "/")

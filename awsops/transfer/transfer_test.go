@@ -1,0 +1,176 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestFilterPatterns(t *testing.T) {
+	tests := []struct {
+		pat, rel string
+		want     bool
+	}{
+		{"*.jpg", "a.jpg", true},
+		{"*.jpg", "x/y/a.jpg", true},
+		{"*.jpg", "a.jpeg", false},
+		{"x/*.jpg", "x/a.jpg", true},
+		{"x/*.jpg", "x/y/a.jpg", false},
+		{"x/**/*.jpg", "x/a.jpg", true},
+		{"x/**/*.jpg", "x/y/z/a.jpg", true},
+		{"**", "anything/at/all", true},
+		{"/x/*", "x/a", true},
+		{"x/**", "x", true},
+		{"x/**", "xy/a", false},
+		{"[ab]?.tif", "b1.tif", true},
+	}
+	for _, tt := range tests {
+		fl, err := NewFilter([]string{tt.pat}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fl.Match(tt.rel); got != tt.want {
+			t.Errorf("include %q, %q = %v", tt.pat, tt.rel, got)
+		}
+	}
+}
+
+func TestRateMeter(t *testing.T) {
+	var m RateMeter
+	start := time.Unix(1000, 0)
+	// 1 MB/s for 10 s, then a stall: the windowed rate must fall to zero.
+	var r float64
+	for i := 1; i <= 10; i++ {
+		r = m.Observe(start.Add(time.Duration(i)*time.Second), int64(i)<<20, start)
+	}
+	if r < 0.99*(1<<20) || r > 1.01*(1<<20) {
+		t.Errorf("steady rate %v", r)
+	}
+	for i := 11; i <= 20; i++ {
+		r = m.Observe(start.Add(time.Duration(i)*time.Second), 10<<20, start)
+	}
+	if r != 0 {
+		t.Errorf("rate after a stall %v, want 0", r)
+	}
+}
+
+func TestFilterIncludeExclude(t *testing.T) {
+	tests := []struct {
+		name             string
+		include, exclude []string
+		rel              string
+		want             bool
+	}{
+		{name: "no patterns", rel: "a/b.txt", want: true},
+		{name: "include miss", include: []string{"*.jpg"}, rel: "a.png", want: false},
+		{name: "exclude wins", include: []string{"*.jpg"}, exclude: []string{"tmp/**"}, rel: "tmp/a.jpg", want: false},
+		{name: "exclude only", exclude: []string{"*.tmp"}, rel: "x/a.jpg", want: true},
+		{name: "directory marker", include: []string{"raw/**"}, rel: "raw/", want: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := NewFilter(tt.include, tt.exclude)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Match(tt.rel); got != tt.want {
+				t.Errorf("Match(%q) = %v, want %v", tt.rel, got, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"", "/", "[a-"} {
+		if _, err := NewFilter(nil, []string{bad}); err == nil {
+			t.Errorf("NewFilter accepted %q", bad)
+		}
+	}
+}
+
+func TestGate(t *testing.T) {
+	var g Gate
+	if err := g.Wait(context.Background()); err != nil || g.Paused() {
+		t.Fatalf("zero gate: paused %v, wait %v", g.Paused(), err)
+	}
+	g.Pause()
+	g.Pause() // twice is once
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := g.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("wait while paused = %v, want the context's error", err)
+	}
+	done := make(chan error)
+	go func() { done <- g.Wait(context.Background()) }()
+	g.Resume()
+	g.Resume()
+	if err := <-done; err != nil || g.Paused() {
+		t.Fatalf("after resume: paused %v, wait %v", g.Paused(), err)
+	}
+}
+
+func TestFailuresBounds(t *testing.T) {
+	var l Failures[int]
+	if l.Kept() != nil || l.Recent() != nil {
+		t.Fatal("an empty log returns nil, which RetryFailed relies on")
+	}
+	for i := range MaxFailuresInSnapshot + 5 {
+		l.Add(i)
+	}
+	kept, recent := l.Kept(), l.Recent()
+	if len(kept) != MaxFailuresInSnapshot+5 || kept[0] != 0 {
+		t.Errorf("kept %d from %d", len(kept), kept[0])
+	}
+	if len(recent) != MaxFailuresInSnapshot || recent[0] != 5 || recent[len(recent)-1] != MaxFailuresInSnapshot+4 {
+		t.Errorf("recent %v", recent)
+	}
+	l.Reset()
+	if l.Kept() != nil || l.Recent() != nil {
+		t.Error("Reset kept failures")
+	}
+}
+
+func TestProgressStats(t *testing.T) {
+	p := NewProgress(2)
+	p.Running.Store(true)
+	p.Reset()
+	p.BytesTotal.Store(300)
+	l := p.Begin(1, "a.jpg", 300)
+	p.Add(l, 100)
+	s := p.Stats(time.Now().Add(time.Second))
+	if s.BytesDone != 100 || len(s.Active) != 1 || s.Active[0] != (Transfer{Key: "a.jpg", Done: 100, Size: 300}) {
+		t.Fatalf("stats %+v", s)
+	}
+	if s.Rate <= 0 || s.ETA <= 0 || s.Elapsed <= 0 {
+		t.Errorf("rate %v, eta %v, elapsed %v", s.Rate, s.ETA, s.Elapsed)
+	}
+	p.End(1)
+	p.Running.Store(false)
+	p.Finish()
+	if s := p.Stats(time.Now()); len(s.Active) != 0 || s.ETA != 0 {
+		t.Errorf("after the run: %+v", s)
+	}
+	if p.Duration() <= 0 {
+		t.Errorf("duration %v", p.Duration())
+	}
+}
+
+func TestRunDropsAfterCancel(t *testing.T) {
+	p := NewProgress(2)
+	ctx, cancel := context.WithCancel(context.Background())
+	var done, dropped atomic.Int64
+	err := Run(ctx, p, 2, func(jobs chan<- int) error {
+		for i := range 100 {
+			if i == 10 {
+				cancel()
+			}
+			jobs <- i
+		}
+		return nil
+	}, func(int, int) { done.Add(1) }, func(int) { dropped.Add(1) })
+	if err != nil || !p.ListingDone.Load() {
+		t.Fatalf("err %v, listing done %v", err, p.ListingDone.Load())
+	}
+	if done.Load()+dropped.Load() != 100 || dropped.Load() < 90 {
+		t.Errorf("done %d, dropped %d", done.Load(), dropped.Load())
+	}
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/s3link/s3link/awsops"
+)
+
+// What "s3link sync" and "s3link upload" share: reading their s3:// and
+// size arguments, the headless progress loop and the JSON summary.
+
+// s3Location is a parsed s3://BUCKET[/PREFIX]; Prefix has no outer slashes.
+type s3Location struct {
+	Bucket, Prefix string
+}
+
+// URL renders the location as a folder, the way the user would type it.
+func (l s3Location) URL() string { return awsops.Location(l.Bucket, l.Prefix) }
+
+// parseS3URL splits s3://BUCKET[/PREFIX]; what names the argument in its
+// messages ("an S3 URL"). A download reads what exists (strict false): bucket
+// names are checked only loosely, since old buckets may carry names today's
+// rules refuse and S3 itself is the authority on whether one exists, and the
+// prefix is kept as written but for its outer slashes. An upload writes keys
+// (strict true): the bucket name must follow today's rules and the prefix
+// must pass awsops.NormalizePrefix.
+func parseS3URL(s, what string, strict bool) (s3Location, error) {
+	rest, ok := strings.CutPrefix(s, "s3://")
+	if !ok {
+		return s3Location{}, usageError("%q is not %s; write it as s3://BUCKET or s3://BUCKET/PREFIX.", s, what)
+	}
+	bucket, prefix, _ := strings.Cut(rest, "/")
+	if bucket == "" {
+		return s3Location{}, usageError("%q names no bucket; write it as s3://BUCKET or s3://BUCKET/PREFIX.", s)
+	}
+	if !strict {
+		if len(bucket) < 3 || len(bucket) > 255 || strings.Trim(bucket, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != "" {
+			return s3Location{}, usageError("%q is not a valid bucket name; bucket names use letters, digits, dots and hyphens.", bucket)
+		}
+		return s3Location{Bucket: bucket, Prefix: strings.Trim(prefix, "/")}, nil
+	}
+	if err := awsops.ValidateBucketName(bucket); err != nil {
+		return s3Location{}, usageError("%v", err)
+	}
+	p, err := awsops.NormalizePrefix(prefix)
+	if err != nil {
+		return s3Location{}, usageError("%v", err)
+	}
+	return s3Location{Bucket: bucket, Prefix: p}, nil
+}
+
+// parseSize reads a byte count: plain bytes, or K/M/G with optional "B",
+// "i" or "iB", in any case. All units are binary (8M = 8MiB), as in the AWS
+// CLI's S3 settings and S3's part limits.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := len(t)
+	for i > 0 && (t[i-1] < '0' || t[i-1] > '9') {
+		i--
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	var mult int64
+	switch unit {
+	case "", "b":
+		mult = 1
+	case "k", "kb", "ki", "kib":
+		mult = 1 << 10
+	case "m", "mb", "mi", "mib":
+		mult = 1 << 20
+	case "g", "gb", "gi", "gib":
+		mult = 1 << 30
+	default:
+		return 0, fmt.Errorf("bad size unit %q", unit)
+	}
+	if n > (1<<62)/mult {
+		return 0, fmt.Errorf("size %q too large", s)
+	}
+	return n * mult, nil
+}
+
+// progressInterval is how often headless mode prints a progress line:
+// enough to show life in a CI log without flooding it.
+const progressInterval = time.Second
+
+// runHeadless calls run and prints line() to w (stderr) at most once per
+// progressInterval until it returns. The engine never waits for the
+// printing: line draws from a Snapshot.
+func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Context) (R, error), line func() string) (R, error) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(progressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fmt.Fprintln(w, line())
+			}
+		}
+	}()
+	res, err := run(ctx)
+	close(done)
+	wg.Wait()
+	return res, err
+}
+
+// writeJSON prints v as indented JSON, the --json output of the commands.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
