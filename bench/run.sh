@@ -11,7 +11,8 @@
 #                mixed = 400 x 1-12 MiB, many = 100,000 x 1 KiB (s3link only,
 #                for peak RSS)
 #   BENCH_RUNS   repetitions; the table shows medians (default 3)
-#   BENCH_TOOLS  which downloaders to time (default "s3link aws rclone rclone-tuned raw")
+#   BENCH_TOOLS  which downloaders to time (default "s3link aws rclone rclone-tuned raw";
+#                "s3link-tui" times the same sync with its live screen in tmux)
 #   BENCH_S3LINK_FLAGS  extra flags for s3link sync, e.g. "--concurrency 32"
 #   BENCH_DATA   where data, server root and downloads live (default bench/.data)
 #   BENCH_SETTLE seconds to let the disk settle before each timed run (default 3)
@@ -89,6 +90,13 @@ export RCLONE_CONFIG_VGW_ENDPOINT="$URL" RCLONE_CONFIG_VGW_FORCE_PATH_STYLE=true
 export RCLONE_CONFIG_VGW_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_VGW_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY"
 export RCLONE_CONFIG_VGW_REGION=us-east-1
 
+# BENCH_CMD runs another benchmark against this server instead of the
+# download one, e.g. BENCH_CMD=bench/upload.sh for uploads.
+if [[ -n ${BENCH_CMD:-} ]]; then
+	BENCH_ENDPOINT="$URL" "$BENCH_CMD"
+	exit
+fi
+
 # --- data ----------------------------------------------------------------
 load_set() { # set
 	local set=$1 src="$DATA/src/$1"
@@ -130,6 +138,19 @@ run_tool() {
 	rclone) cmd=("$BIN/rclone" copy "vgw:bench-$set/data" "$dest") ;;
 	rclone-tuned) cmd=("$BIN/rclone" copy --transfers 16 --checkers 32 --fast-list "vgw:bench-$set/data" "$dest") ;;
 	raw) cmd=("$BIN/rawget" -endpoint "$URL" -bucket "bench-$set" -prefix data/) ;;
+	s3link-tui)
+		# The same sync with its live screen drawn into a 100x30 tmux pane,
+		# to measure what drawing costs against --no-tui.
+		command -v tmux >/dev/null || { log "s3link-tui needs tmux"; exit 1; }
+		rm -f "$TMP/tui.rc"
+		tmux new-session -d -s s3link-bench -x 100 -y 30 \
+			"/usr/bin/time -f '%e %M' -o '$TMP/time' '$BIN/s3link' sync --endpoint-url '$URL' --region us-east-1 $S3LINK_FLAGS 's3://bench-$set/data' '$dest' 2>'$TMP/err'; echo \$? >'$TMP/tui.rc'"
+		while [[ ! -f "$TMP/tui.rc" ]]; do sleep 0.05; done
+		tmux kill-session -t s3link-bench 2>/dev/null || true
+		[[ $(cat "$TMP/tui.rc") == 0 ]] || { log "FAILED: s3link sync with the screen"; tail -20 "$TMP/err" >&2; exit 1; }
+		tail -1 "$TMP/time" >"$TMP/time.last"
+		mv "$TMP/time.last" "$TMP/time"
+		return ;;
 	esac
 	if ! /usr/bin/time -f '%e %M' -o "$TMP/time" "${cmd[@]}" >"$TMP/out" 2>"$TMP/err"; then
 		log "FAILED: ${cmd[*]}"
@@ -228,6 +249,13 @@ fastest_peer() { # set kind
 			[[ $raw != NA ]] && ofraw=$(awk -v r="$raw" -v s="$s" 'BEGIN { if (s == "NA") print "—"; else printf "%.0f%%", 100 * r / s }')
 			echo "| $name | $s | $(cell "$set.aws.$kind") | $(cell "$set.rclone.$kind") | $(cell "$set.rclone-tuned.$kind") | $([[ $kind == full ]] && echo "$raw" || echo "—") | $(ratio "$peer" "$s") | $ofraw | $rss |"
 		done
+	done
+	for set in $SETS; do
+		[[ -f "$RES/$set.s3link-tui.full" && -f "$RES/$set.s3link.full" ]] || continue
+		tui=$(cell "$set.s3link-tui.full")
+		plain=$(cell "$set.s3link.full")
+		echo
+		echo "Live screen on $set: $tui s with the screen in a 100x30 tmux pane against $plain s with --no-tui ($(awk -v a="$tui" -v b="$plain" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }'))."
 	done
 	echo
 	echo "Machine: $(nproc) cores, $(uname -sr); server: versitygw v1.8.0 posix on 127.0.0.1; $(aws --version 2>&1 | cut -d' ' -f1); rclone v1.76.0."

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Time `s3link upload` against `aws s3 cp --recursive` and `rclone copy` on
-# an S3 endpoint you already run (bench/run.sh starts versitygw for the
-# download benchmark; point this script at any such server).
+# an S3 endpoint. The simplest way is through bench/run.sh, which starts a
+# local versitygw and hands it over:
+#
+#   BENCH_CMD=bench/upload.sh bench/run.sh
+#
+# or against any endpoint you already run:
 #
 #   BENCH_ENDPOINT=http://127.0.0.1:7070 AWS_ACCESS_KEY_ID=... \
 #     AWS_SECRET_ACCESS_KEY=... bench/upload.sh

@@ -133,6 +133,16 @@ func (a transferApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case nextMsg:
 		return a, tea.Quit
+	case transferDoneMsg:
+		var cmd tea.Cmd
+		a.xfer, cmd = a.xfer.Update(msg)
+		if a.xfer.cleanFinish() {
+			// A command that did all it was asked ends by itself, as cp and
+			// rclone do; the summary screen waits only when there is
+			// something to decide (failures to retry, a cancel).
+			return a, tea.Quit
+		}
+		return a, cmd
 	case tea.KeyPressMsg:
 		k := a.c.Keys
 		switch {

@@ -402,6 +402,12 @@ func (s transferScreen) canRetry() bool {
 	return s.phase == transferFinished && (s.canceled || s.err != nil || s.tally.Retryable > 0)
 }
 
+// cleanFinish reports whether the transfer ended with everything done:
+// not cancelled, no error, no failures.
+func (s transferScreen) cleanFinish() bool {
+	return s.phase == transferFinished && !s.canceled && s.err == nil && s.tally.Failed == 0
+}
+
 // Update handles one message and never blocks: the engine runs in a Cmd.
 func (s transferScreen) Update(msg tea.Msg) (transferScreen, tea.Cmd) {
 	switch msg := msg.(type) {

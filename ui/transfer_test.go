@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -522,4 +523,36 @@ func TestWizardCtrlCCancelsUpload(t *testing.T) {
 	d.wantStep(steps.Sync)
 	skipSync(t, d)
 	d.wantView("Uploaded", "(cancelled)")
+}
+
+// The standalone commands end by themselves after a clean run, and stay on
+// the summary when there is something to decide.
+func TestStandaloneQuitsOnlyAfterACleanRun(t *testing.T) {
+	isQuit := func(cmd tea.Cmd) bool {
+		if cmd == nil {
+			return false
+		}
+		_, ok := cmd().(tea.QuitMsg)
+		return ok
+	}
+	tests := []struct {
+		name     string
+		tally    Tally
+		err      error
+		wantQuit bool
+	}{
+		{"all done", Tally{Done: 3}, nil, true},
+		{"a failure", Tally{Done: 2, Failed: 1, Retryable: 1}, nil, false},
+		{"cancelled", Tally{Done: 1}, context.Canceled, false},
+		{"listing failed", Tally{}, errors.New("list: access denied"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := startApp(t, &fakeTransfer{})
+			m, cmd := updateApp(t, m, transferDoneMsg{Screen: m.xfer.id, Run: m.xfer.runID, Tally: tt.tally, Err: tt.err})
+			if got := isQuit(cmd); got != tt.wantQuit {
+				t.Errorf("quit = %v, want %v; screen:\n%s", got, tt.wantQuit, appView(m))
+			}
+		})
+	}
 }
