@@ -102,6 +102,9 @@ type Policy struct {
 	NewVersion bool
 	// DeletedVersionID names the old version removed to stay within 5.
 	DeletedVersionID string
+	// Created is when AWS created the policy (zero when unknown); for a
+	// reused policy it tells whether an interrupted run made it.
+	Created time.Time
 }
 
 // User is an IAM user.
@@ -109,6 +112,9 @@ type User struct {
 	Name   string
 	ARN    string
 	Reused bool
+	// Created is when AWS created the user (zero when unknown); for a
+	// reused user it tells whether an interrupted run made it.
+	Created time.Time
 }
 
 // KeyInfo describes an existing access key; it never holds a secret.
@@ -187,4 +193,18 @@ type Remover interface {
 	// DeleteBucket removes the bucket only when it is empty; a non-empty
 	// bucket returns ErrBucketNotEmpty and is left alone.
 	DeleteBucket(ctx context.Context, bucket string) error
+
+	// The lookups below tell teardown whether a create call that was cut
+	// short left its resource behind: each reports the resource with its
+	// creation time, and ok is false when there is none.
+
+	// FindBucket looks the bucket up among the caller's own buckets.
+	FindBucket(ctx context.Context, bucket string) (b Bucket, ok bool, err error)
+	// FindPolicy looks up the customer-managed policy called name.
+	FindPolicy(ctx context.Context, name string) (p Policy, ok bool, err error)
+	// FindUser looks up the IAM user called name.
+	FindUser(ctx context.Context, name string) (u User, ok bool, err error)
+	// ListAccessKeys lists the user's access keys; a missing user is
+	// ErrNotFound.
+	ListAccessKeys(ctx context.Context, user string) ([]KeyInfo, error)
 }

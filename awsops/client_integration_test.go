@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -572,5 +573,76 @@ func TestTeardownLeavesNothing(t *testing.T) {
 	}
 	if len(buckets) != 0 {
 		t.Fatalf("buckets left after teardown: %+v", buckets)
+	}
+}
+
+// TestCreationTimes: the lookups teardown uses to settle an interrupted
+// create find each resource with the time AWS created it, report a missing
+// one as absent, and a re-created (reused) resource carries the same time,
+// which is what tells a resource a killed run made from an older one.
+func TestCreationTimes(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	// IAM and S3 date resources to the second.
+	before := time.Now().Add(-time.Second)
+
+	for _, miss := range []func() (bool, error){
+		func() (bool, error) { _, ok, err := e.c.FindBucket(ctx, "ct-media"); return ok, err },
+		func() (bool, error) { _, ok, err := e.c.FindPolicy(ctx, "ct-policy"); return ok, err },
+		func() (bool, error) { _, ok, err := e.c.FindUser(ctx, "ct-user"); return ok, err },
+	} {
+		if ok, err := miss(); ok || err != nil {
+			t.Fatalf("lookup before creation = %v, %v; want absent", ok, err)
+		}
+	}
+
+	if _, err := e.c.CreateBucket(ctx, "ct-media", "us-east-1"); err != nil {
+		t.Fatal(err)
+	}
+	pol, err := e.c.CreatePolicy(ctx, "ct-policy", policyDoc("ct-media", "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.c.CreateUser(ctx, "ct-user", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now().Add(time.Second)
+	inRange := func(what string, ts time.Time) {
+		t.Helper()
+		if ts.Before(before) || ts.After(after) {
+			t.Errorf("%s created %v, want between %v and %v", what, ts, before, after)
+		}
+	}
+	inRange("new policy", pol.Created)
+	inRange("new user", u.Created)
+
+	b, ok, err := e.c.FindBucket(ctx, "ct-media")
+	if err != nil || !ok {
+		t.Fatalf("FindBucket = %v, %v", ok, err)
+	}
+	inRange("bucket", b.Created)
+	p, ok, err := e.c.FindPolicy(ctx, "ct-policy")
+	if err != nil || !ok || p.ARN != pol.ARN {
+		t.Fatalf("FindPolicy = %+v, %v, %v", p, ok, err)
+	}
+	inRange("policy", p.Created)
+	fu, ok, err := e.c.FindUser(ctx, "ct-user")
+	if err != nil || !ok {
+		t.Fatalf("FindUser = %v, %v", ok, err)
+	}
+	inRange("user", fu.Created)
+
+	rb, err := e.c.CreateBucket(ctx, "ct-media", "us-east-1")
+	if err != nil || !rb.Reused || !rb.Created.Equal(b.Created) {
+		t.Errorf("re-created bucket = %+v, %v; want reused, created %v", rb, err, b.Created)
+	}
+	rp, err := e.c.CreatePolicy(ctx, "ct-policy", policyDoc("ct-media", "p"))
+	if err != nil || !rp.Reused || !rp.Created.Equal(p.Created) {
+		t.Errorf("re-created policy = %+v, %v; want reused, created %v", rp, err, p.Created)
+	}
+	ru, err := e.c.CreateUser(ctx, "ct-user", nil)
+	if err != nil || !ru.Reused || !ru.Created.Equal(fu.Created) {
+		t.Errorf("re-created user = %+v, %v; want reused, created %v", ru, err, fu.Created)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -40,6 +41,7 @@ func (c *Client) LookupPolicy(ctx context.Context, name, document string) (Polic
 
 type policyState struct {
 	exists         bool
+	created        time.Time
 	defaultVersion string
 	same           bool
 	versions       []iamtypes.PolicyVersion
@@ -53,7 +55,7 @@ func (c *Client) policyState(ctx context.Context, arn, document string) (policyS
 		}
 		return policyState{}, wrap(fmt.Sprintf("get policy %s", arn), err)
 	}
-	st := policyState{exists: true, defaultVersion: aws.ToString(got.Policy.DefaultVersionId)}
+	st := policyState{exists: true, created: aws.ToTime(got.Policy.CreateDate), defaultVersion: aws.ToString(got.Policy.DefaultVersionId)}
 	ver, err := c.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{
 		PolicyArn: aws.String(arn),
 		VersionId: aws.String(st.defaultVersion),
@@ -114,6 +116,7 @@ func (c *Client) CreatePolicy(ctx context.Context, name, document string) (Polic
 			Name:      name,
 			ARN:       aws.ToString(out.Policy.Arn),
 			VersionID: aws.ToString(out.Policy.DefaultVersionId),
+			Created:   aws.ToTime(out.Policy.CreateDate),
 		}, nil
 	}
 	var exists *iamtypes.EntityAlreadyExistsException
@@ -134,10 +137,10 @@ func (c *Client) CreatePolicy(ctx context.Context, name, document string) (Polic
 		return Policy{}, fmt.Errorf("%s: policy vanished while it was being updated", op)
 	}
 	if st.same {
-		return Policy{Name: name, ARN: arn, VersionID: st.defaultVersion, Reused: true}, nil
+		return Policy{Name: name, ARN: arn, VersionID: st.defaultVersion, Reused: true, Created: st.created}, nil
 	}
 
-	res := Policy{Name: name, ARN: arn, NewVersion: true}
+	res := Policy{Name: name, ARN: arn, NewVersion: true, Created: st.created}
 	if len(st.versions) >= maxPolicyVersions {
 		oldest, ok := oldestNonDefault(st.versions)
 		if !ok {
@@ -210,7 +213,7 @@ func (c *Client) CreateUser(ctx context.Context, name string, tags map[string]st
 	}
 	out, err := c.iam.CreateUser(ctx, in)
 	if err == nil {
-		return User{Name: name, ARN: aws.ToString(out.User.Arn)}, nil
+		return User{Name: name, ARN: aws.ToString(out.User.Arn), Created: aws.ToTime(out.User.CreateDate)}, nil
 	}
 	var exists *iamtypes.EntityAlreadyExistsException
 	if !errors.As(err, &exists) {
@@ -220,7 +223,46 @@ func (c *Client) CreateUser(ctx context.Context, name string, tags map[string]st
 	if err != nil {
 		return User{}, wrap(fmt.Sprintf("get user %q", name), err)
 	}
-	return User{Name: name, ARN: aws.ToString(got.User.Arn), Reused: true}, nil
+	return User{Name: name, ARN: aws.ToString(got.User.Arn), Reused: true, Created: aws.ToTime(got.User.CreateDate)}, nil
+}
+
+// FindPolicy looks up the customer-managed policy called name, with its
+// creation time; ok is false when there is none.
+func (c *Client) FindPolicy(ctx context.Context, name string) (Policy, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	arn, err := c.policyARN(ctx, name)
+	if err != nil {
+		return Policy{}, false, err
+	}
+	got, err := c.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	if err != nil {
+		if isNotFound(err) {
+			return Policy{}, false, nil
+		}
+		return Policy{}, false, wrap(fmt.Sprintf("get policy %s", arn), err)
+	}
+	return Policy{
+		Name:      name,
+		ARN:       arn,
+		VersionID: aws.ToString(got.Policy.DefaultVersionId),
+		Created:   aws.ToTime(got.Policy.CreateDate),
+	}, true, nil
+}
+
+// FindUser looks up the IAM user called name, with its creation time; ok
+// is false when there is none.
+func (c *Client) FindUser(ctx context.Context, name string) (User, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	got, err := c.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
+	if err != nil {
+		if isNotFound(err) {
+			return User{}, false, nil
+		}
+		return User{}, false, wrap(fmt.Sprintf("get user %q", name), err)
+	}
+	return User{Name: name, ARN: aws.ToString(got.User.Arn), Created: aws.ToTime(got.User.CreateDate)}, true, nil
 }
 
 // AttachUserPolicy attaches a managed policy to a user; attaching it again

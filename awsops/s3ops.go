@@ -60,6 +60,14 @@ func (c *Client) ownedBucket(ctx context.Context, name string) (Bucket, bool, er
 	return Bucket{}, false, nil
 }
 
+// FindBucket looks the bucket up among the caller's own buckets, with its
+// creation time; ok is false when the caller owns no bucket of that name.
+func (c *Client) FindBucket(ctx context.Context, bucket string) (Bucket, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	return c.ownedBucket(ctx, bucket)
+}
+
 // BucketRegion returns the region a bucket lives in.
 func (c *Client) BucketRegion(ctx context.Context, bucket string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
@@ -193,6 +201,11 @@ func (c *Client) CreateBucket(ctx context.Context, name, region string) (BucketR
 	var taken *s3types.BucketAlreadyExists
 	switch {
 	case errors.As(err, &owned):
+		// The listing dates the bucket, which tells a bucket an
+		// interrupted run made from an older one.
+		if b, ok, lerr := c.ownedBucket(ctx, name); lerr == nil && ok {
+			return c.reuseBucket(ctx, b)
+		}
 		return c.reuseBucket(ctx, Bucket{Name: name})
 	case errors.As(err, &taken):
 		// Some emulators answer BucketAlreadyExists to the owner too; only

@@ -135,6 +135,17 @@ type recordTarget struct {
 // record for the same account and user is updated rather than replaced:
 // it knows what that run created, which this run may merely reuse.
 func (t recordTarget) save(spec awsops.SetupSpec, st *awsops.SetupState, dropKey string) recordResult {
+	return t.update(spec, func(rec *record.Record) {
+		rec.ApplySetup(spec, st)
+		if dropKey != "" {
+			rec.ForgetAccessKey(dropKey)
+		}
+	})
+}
+
+// update loads the record (or starts one from Base), lets change edit it
+// and saves it.
+func (t recordTarget) update(spec awsops.SetupSpec, change func(*record.Record)) recordResult {
 	if t.Dir == "" {
 		return recordResult{}
 	}
@@ -146,12 +157,70 @@ func (t recordTarget) save(spec awsops.SetupSpec, st *awsops.SetupState, dropKey
 	case !errors.Is(err, fs.ErrNotExist):
 		return recordResult{Path: path, Err: err}
 	}
-	rec.ApplySetup(spec, st)
-	if dropKey != "" {
-		rec.ForgetAccessKey(dropKey)
-	}
+	change(&rec)
 	rec.UpdatedAt = t.Now()
 	return recordResult{Path: path, Err: rec.Save(path)}
+}
+
+// begin writes the intent of action a to the record before its call goes
+// out, so that a kill during the call leaves a trace teardown can follow.
+// Actions that create nothing leave the record alone.
+func (t recordTarget) begin(spec awsops.SetupSpec, a awsops.Action) (record.Intent, recordResult) {
+	if t.Dir == "" {
+		return record.Intent{}, recordResult{}
+	}
+	// The wall clock, not t.Now: the intent is matched against the
+	// creation times AWS reports. A scratch record tells whether a creates
+	// anything, so actions that do not cost no save.
+	now := time.Now()
+	var scratch record.Record
+	if _, begun := scratch.BeginAction(spec, a, now); !begun {
+		return record.Intent{}, recordResult{}
+	}
+	var in record.Intent
+	res := t.update(spec, func(rec *record.Record) { in, _ = rec.BeginAction(spec, a, now) })
+	return in, res
+}
+
+// settleRun follows the intents this run left pending (a call that failed
+// may still have created its resource): do removes what the evidence says
+// the call made, and every intent settled is dropped from the record.
+func (t recordTarget) settleRun(ctx context.Context, ops awsops.Remover, spec awsops.SetupSpec, do func(string, func(context.Context) error) bool) recordResult {
+	if t.Dir == "" {
+		return recordResult{}
+	}
+	old, err := record.Load(record.PathFor(t.Dir, t.Base.Account, spec.UserName))
+	if err != nil {
+		return recordResult{} // nothing pending to follow; save reports real errors
+	}
+	var settled []record.Intent
+	for _, in := range old.Pending {
+		if in.At.Before(t.Base.CreatedAt) {
+			continue // an earlier run's: teardown's business
+		}
+		c, cancel := call(ctx)
+		l, ok, err := old.Settle(c, ops, in)
+		cancel()
+		switch {
+		case err != nil:
+			do(fmt.Sprintf("Check whether the failed %s left %s behind", in.Kind, in.Name), func(context.Context) error { return err })
+		case !ok:
+			settled = append(settled, in)
+		default:
+			title := l.Title()
+			if do(strings.ToUpper(title[:1])+title[1:], func(c context.Context) error { return l.Remove(c, ops) }) {
+				settled = append(settled, in)
+			}
+		}
+	}
+	if len(settled) == 0 {
+		return recordResult{}
+	}
+	return t.update(spec, func(rec *record.Record) {
+		for _, in := range settled {
+			rec.DropIntent(in)
+		}
+	})
 }
 
 // remove deletes the record once nothing it lists exists any more, but
@@ -168,7 +237,9 @@ func (t recordTarget) remove(spec awsops.SetupSpec, left *awsops.SetupState) rec
 		return recordResult{Path: path}
 	case err != nil:
 		return recordResult{Path: path, Err: err}
-	case !old.CreatedAt.Equal(t.Base.CreatedAt):
+	case !old.CreatedAt.Equal(t.Base.CreatedAt), len(old.Pending) > 0:
+		// An intent still pending may stand for a resource that exists;
+		// the record is teardown's only way to find it.
 		return t.save(spec, left, "")
 	}
 	return recordResult{Path: path, Err: record.Remove(path)}
@@ -179,12 +250,24 @@ func (t recordTarget) remove(spec awsops.SetupSpec, left *awsops.SetupState) rec
 func runActionCmd(ctx context.Context, ops Ops, runID, index int, spec awsops.SetupSpec, a awsops.Action, st awsops.SetupState, rec recordTarget) tea.Cmd {
 	st = cloneState(st)
 	return func() tea.Msg {
+		var intent record.Intent
+		if !st.Completed(a.Kind) { // else RunAction makes no call
+			var r recordResult
+			if intent, r = rec.begin(spec, a); r.Err != nil {
+				return actionRanMsg{RunID: runID, Index: index, State: st, Record: r,
+					Err: fmt.Errorf("save the local record %s: %w", r.Path, r.Err)}
+			}
+		}
 		c, cancel := call(ctx)
 		defer cancel()
 		note, err := awsops.RunAction(c, ops, spec, a, &st)
 		msg := actionRanMsg{RunID: runID, Index: index, Note: note, State: st, Err: err}
-		if err == nil {
+		switch {
+		case err == nil:
 			msg.Record = rec.save(spec, &st, "")
+		case errors.Is(err, context.Canceled) && !intent.At.IsZero():
+			// RunAction stops only before a call goes out.
+			msg.Record = rec.update(spec, func(r *record.Record) { r.DropIntent(intent) })
 		}
 		return msg
 	}
@@ -241,7 +324,12 @@ func rollbackCmd(ctx context.Context, ops Ops, spec awsops.SetupSpec, st awsops.
 				left.Bucket = awsops.BucketResult{}
 			}
 		}
+		settled := rec.settleRun(ctx, ops, spec, do)
 		msg := rolledBackMsg{Steps: steps}
+		if settled.Err != nil {
+			msg.Record = settled
+			return msg
+		}
 		for _, k := range st.Done {
 			if stillThere(k, left) {
 				left.Done = append(left.Done, k)

@@ -53,13 +53,15 @@ type fakePolicy struct {
 	versions []string // documents, oldest first; the last is the default
 	ids      []int
 	next     int
+	created  time.Time
 }
 
 type fakeUser struct {
-	arn  string
-	tags map[string]string
-	keys []awsops.KeyInfo
-	pols map[string]bool
+	arn     string
+	tags    map[string]string
+	keys    []awsops.KeyInfo
+	pols    map[string]bool
+	created time.Time
 }
 
 type fakeBucket struct {
@@ -138,15 +140,18 @@ func (f *Fake) TakeBucketName(name string) {
 }
 
 // AddPolicy puts a customer-managed policy with document in the account and
-// returns its ARN.
+// returns its ARN. Like AddBucket and AddUser it dates the policy a day
+// before Now: it was there before s3link.
 func (f *Fake) AddPolicy(name, document string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.addPolicy(name, document).arn
+	p := f.addPolicy(name, document)
+	p.created = p.created.Add(-24 * time.Hour)
+	return p.arn
 }
 
 func (f *Fake) addPolicy(name, document string) *fakePolicy {
-	p := &fakePolicy{name: name, arn: fmt.Sprintf("arn:aws:iam::%s:policy/%s", f.Identity.Account, name)}
+	p := &fakePolicy{name: name, arn: fmt.Sprintf("arn:aws:iam::%s:policy/%s", f.Identity.Account, name), created: f.Now()}
 	p.add(document)
 	f.policies[name] = p
 	return p
@@ -159,14 +164,16 @@ func (p *fakePolicy) add(doc string) string {
 	return fmt.Sprintf("v%d", p.next)
 }
 
-// AddUser puts a user in the account holding the given keys.
+// AddUser puts a user in the account holding the given keys, dated a day
+// before Now.
 func (f *Fake) AddUser(name string, keys ...awsops.KeyInfo) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.users[name] = &fakeUser{
-		arn:  fmt.Sprintf("arn:aws:iam::%s:user/%s", f.Identity.Account, name),
-		keys: append([]awsops.KeyInfo(nil), keys...),
-		pols: map[string]bool{},
+		arn:     fmt.Sprintf("arn:aws:iam::%s:user/%s", f.Identity.Account, name),
+		keys:    append([]awsops.KeyInfo(nil), keys...),
+		pols:    map[string]bool{},
+		created: f.Now().Add(-24 * time.Hour),
 	}
 }
 
@@ -475,12 +482,12 @@ func (f *Fake) CreatePolicy(ctx context.Context, name, document string) (awsops.
 	p, ok := f.policies[name]
 	if !ok {
 		p = f.addPolicy(name, document)
-		return awsops.Policy{Name: name, ARN: p.arn, VersionID: "v1"}, nil
+		return awsops.Policy{Name: name, ARN: p.arn, VersionID: "v1", Created: p.created}, nil
 	}
 	if p.versions[len(p.versions)-1] == document {
-		return awsops.Policy{Name: name, ARN: p.arn, VersionID: fmt.Sprintf("v%d", p.ids[len(p.ids)-1]), Reused: true}, nil
+		return awsops.Policy{Name: name, ARN: p.arn, VersionID: fmt.Sprintf("v%d", p.ids[len(p.ids)-1]), Reused: true, Created: p.created}, nil
 	}
-	out := awsops.Policy{Name: name, ARN: p.arn, NewVersion: true}
+	out := awsops.Policy{Name: name, ARN: p.arn, NewVersion: true, Created: p.created}
 	if len(p.versions) >= 5 {
 		out.DeletedVersionID = fmt.Sprintf("v%d", p.ids[0])
 		p.versions, p.ids = p.versions[1:], p.ids[1:]
@@ -497,11 +504,53 @@ func (f *Fake) CreateUser(ctx context.Context, name string, tags map[string]stri
 		return awsops.User{}, err
 	}
 	if u, ok := f.users[name]; ok {
-		return awsops.User{Name: name, ARN: u.arn, Reused: true}, nil
+		return awsops.User{Name: name, ARN: u.arn, Reused: true, Created: u.created}, nil
 	}
-	u := &fakeUser{arn: fmt.Sprintf("arn:aws:iam::%s:user/%s", f.Identity.Account, name), tags: tags, pols: map[string]bool{}}
+	u := &fakeUser{arn: fmt.Sprintf("arn:aws:iam::%s:user/%s", f.Identity.Account, name), tags: tags, pols: map[string]bool{}, created: f.Now()}
 	f.users[name] = u
-	return awsops.User{Name: name, ARN: u.arn}, nil
+	return awsops.User{Name: name, ARN: u.arn, Created: u.created}, nil
+}
+
+// FindBucket implements awsops.Remover.
+func (f *Fake) FindBucket(ctx context.Context, bucket string) (awsops.Bucket, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "FindBucket", bucket); err != nil {
+		return awsops.Bucket{}, false, err
+	}
+	b, ok := f.buckets[bucket]
+	if !ok {
+		return awsops.Bucket{}, false, nil
+	}
+	return b.Bucket, true, nil
+}
+
+// FindPolicy implements awsops.Remover.
+func (f *Fake) FindPolicy(ctx context.Context, name string) (awsops.Policy, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "FindPolicy", name); err != nil {
+		return awsops.Policy{}, false, err
+	}
+	p, ok := f.policies[name]
+	if !ok {
+		return awsops.Policy{}, false, nil
+	}
+	return awsops.Policy{Name: name, ARN: p.arn, VersionID: fmt.Sprintf("v%d", p.ids[len(p.ids)-1]), Created: p.created}, true, nil
+}
+
+// FindUser implements awsops.Remover.
+func (f *Fake) FindUser(ctx context.Context, name string) (awsops.User, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "FindUser", name); err != nil {
+		return awsops.User{}, false, err
+	}
+	u, ok := f.users[name]
+	if !ok {
+		return awsops.User{}, false, nil
+	}
+	return awsops.User{Name: name, ARN: u.arn, Created: u.created}, true, nil
 }
 
 // AttachUserPolicy implements awsops.Provisioner.

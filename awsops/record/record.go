@@ -53,6 +53,10 @@ type Record struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 	// Sandbox marks a record made against the local emulator.
 	Sandbox bool `json:"sandbox,omitempty"`
+	// Pending lists the create calls announced but not yet known to have
+	// completed (see Intent). The field is optional, so records written
+	// before it existed still load, and the format version stays 1.
+	Pending []Intent `json:"pending,omitempty"`
 }
 
 // Bucket is the bucket setup used.

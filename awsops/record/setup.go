@@ -10,6 +10,11 @@ import (
 // ApplySetup copies what the setup plan has produced so far into the record.
 // Call it after every action, so the record always lists every resource that
 // exists, and teardown can remove it even after a crash part-way.
+//
+// It also settles the intents (see BeginAction) of the actions that
+// completed. A resource the action reports as reused still counts as
+// created by s3link when a pending intent for it claims its creation time:
+// an earlier run was killed while creating it, and this run found it.
 func (r *Record) ApplySetup(spec awsops.SetupSpec, st *awsops.SetupState) {
 	if r.Version == 0 {
 		r.Version = CurrentVersion
@@ -21,8 +26,11 @@ func (r *Record) ApplySetup(spec awsops.SetupSpec, st *awsops.SetupState) {
 	if r.Bucket.Name != spec.Bucket {
 		r.Bucket = Bucket{Name: spec.Bucket, Region: spec.Region}
 	}
-	if st.Completed(awsops.ActCreateBucket) && !st.Bucket.Reused {
-		r.Bucket.Created = true
+	if st.Completed(awsops.ActCreateBucket) {
+		if !st.Bucket.Reused || r.claimed(awsops.ActCreateBucket, spec.Bucket, st.Bucket.Created) {
+			r.Bucket.Created = true
+		}
+		r.dropIntents(awsops.ActCreateBucket, spec.Bucket)
 	}
 	if st.Completed(awsops.ActCreatePolicy) {
 		// A policy created by an earlier run stays ours even when this run
@@ -33,11 +41,17 @@ func (r *Record) ApplySetup(spec awsops.SetupSpec, st *awsops.SetupState) {
 			Created:    created || (!st.Policy.Reused && !st.Policy.NewVersion),
 			NewVersion: st.Policy.NewVersion || (r.Policy.NewVersion && r.Policy.ARN == st.Policy.ARN),
 		}
+		if r.claimed(awsops.ActCreatePolicy, spec.PolicyName, st.Policy.Created) {
+			r.Policy.Created = true
+		}
+		r.dropIntents(awsops.ActCreatePolicy, spec.PolicyName)
 	}
 	if st.Completed(awsops.ActCreateUser) {
 		created := r.User.Created && r.User.Name == spec.UserName
 		attached := r.User.Attached && r.User.Name == spec.UserName
-		r.User = User{Name: spec.UserName, ARN: st.User.ARN, Created: created || !st.User.Reused, Attached: attached}
+		created = created || !st.User.Reused || r.claimed(awsops.ActCreateUser, spec.UserName, st.User.Created)
+		r.User = User{Name: spec.UserName, ARN: st.User.ARN, Created: created, Attached: attached}
+		r.dropIntents(awsops.ActCreateUser, spec.UserName)
 	}
 	if st.Attached {
 		r.User.Attached = true
@@ -51,6 +65,9 @@ func (r *Record) ApplySetup(spec awsops.SetupSpec, st *awsops.SetupState) {
 			created = time.Now().UTC()
 		}
 		r.AccessKeys = append(r.AccessKeys, Key{ID: st.Key.ID, Created: created})
+		// Only this run's intent is settled: an earlier run's may stand for
+		// a key that run made and never recorded, which teardown looks for.
+		r.dropNewestIntent(awsops.ActCreateAccessKey, spec.UserName)
 	}
 }
 

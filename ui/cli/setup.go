@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -179,9 +178,21 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 	st := &awsops.SetupState{}
 	var done []actionReport
 	for _, a := range awsops.Plan(spec) {
+		// The intent goes to disk before the call goes out: if s3link is
+		// killed while AWS creates the resource, it is the only trace.
+		intent, begun := rec.BeginAction(spec, a, time.Now())
+		if begun && ctx.Err() == nil {
+			if err := rec.Save(recPath); err != nil {
+				return fmt.Errorf("save the record before %q: %w", a.Title, err)
+			}
+		}
 		note, err := awsops.RunAction(ctx, ops, spec, a, st)
 		if err != nil {
 			h.linef("✗ %s", a.Title)
+			if errors.Is(err, context.Canceled) {
+				// RunAction stops only before a call goes out.
+				rec.DropIntent(intent)
+			}
 			rec.ApplySetup(spec, st)
 			saveErr := rec.Save(recPath)
 			if errors.Is(err, context.Canceled) {
@@ -218,9 +229,7 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 
 	sum := newSetupSummary(id, spec, st, rec, recPath, o, done)
 	if o.JSON {
-		enc := json.NewEncoder(g.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+		return writeJSON(g.Out, sum)
 	}
 	printSetupSummary(g.Out, sum)
 	return nil

@@ -58,17 +58,68 @@ func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) error {
 	if err != nil {
 		return err
 	}
-	steps := teardownSteps(rec, o.DeleteBucket)
-	if len(steps) == 0 {
-		fmt.Fprintf(g.Out, "Nothing left to remove in %s.\n", path)
-		return record.Remove(path)
+	var client *awsops.Client
+	connect := func() error {
+		if client != nil {
+			return nil
+		}
+		cfg := g.AWSConfig()
+		if cfg.EndpointURL == "" {
+			cfg.EndpointURL = rec.EndpointURL
+		}
+		if cfg.Profile == "" {
+			cfg.Profile = rec.Profile
+		}
+		if cfg.Region == "" {
+			cfg.Region = rec.Region
+		}
+		c, err := awsops.New(ctx, cfg)
+		if err != nil {
+			return errors.New(explain(err))
+		}
+		client = c
+		return nil
+	}
+	// Pending intents must be looked up before the plan is shown: what an
+	// interrupted create left behind is part of what teardown removes.
+	var ops awsops.Remover
+	if len(rec.Pending) > 0 {
+		if err := connect(); err != nil {
+			return err
+		}
+		ops = client
+	}
+	plan := planTeardown(ctx, rec, ops, o.DeleteBucket)
+	for _, u := range plan.unknown {
+		fmt.Fprintf(g.Out, "✗ %s\n", u)
+	}
+	if len(plan.steps) == 0 {
+		plan.settle(rec)
+		if len(rec.Pending) == 0 {
+			fmt.Fprintf(g.Out, "Nothing left to remove in %s.\n", path)
+			return record.Remove(path)
+		}
+		for _, b := range plan.keptBuckets {
+			fmt.Fprintf(g.Out, "The bucket %s, created while setup was interrupted, stays (add --delete-bucket to remove it when empty).\n", b)
+		}
+		if err := rec.Save(path); err != nil {
+			return fmt.Errorf("update the record %s: %w", path, err)
+		}
+		if err := uncheckedError(plan, path); err != nil {
+			return err
+		}
+		fmt.Fprintf(g.Out, "Nothing else to remove; %s keeps the bucket for a later 's3link teardown --delete-bucket'.\n", path)
+		return nil
 	}
 	fmt.Fprintf(g.Out, "From %s (account %s), s3link will:\n", path, rec.Account)
-	for _, s := range steps {
+	for _, s := range plan.steps {
 		fmt.Fprintf(g.Out, "  - %s\n", s.title)
 	}
 	if rec.Bucket.Name != "" && !o.DeleteBucket {
 		fmt.Fprintf(g.Out, "The bucket %s and its objects stay (add --delete-bucket to remove it when empty).\n", rec.Bucket.Name)
+	}
+	for _, b := range plan.keptBuckets {
+		fmt.Fprintf(g.Out, "The bucket %s, created while setup was interrupted, stays (add --delete-bucket to remove it when empty).\n", b)
 	}
 	if !o.Yes {
 		if !g.IsTerminal {
@@ -80,45 +131,112 @@ func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) error {
 		}
 	}
 
-	cfg := g.AWSConfig()
-	if cfg.EndpointURL == "" {
-		cfg.EndpointURL = rec.EndpointURL
+	if err := connect(); err != nil {
+		return err
 	}
-	if cfg.Profile == "" {
-		cfg.Profile = rec.Profile
-	}
-	if cfg.Region == "" {
-		cfg.Region = rec.Region
-	}
-	client, err := awsops.New(ctx, cfg)
+	plan.settle(rec)
+	failed, err := runRemovals(ctx, g.Out, client, rec, path, plan.steps)
 	if err != nil {
-		return errors.New(explain(err))
-	}
-	var failed int
-	for _, s := range steps {
-		if err := s.run(ctx, client); err != nil {
-			failed++
-			fmt.Fprintf(g.Out, "✗ %s: %s\n", s.title, explain(err))
-			continue
-		}
-		fmt.Fprintf(g.Out, "✓ %s\n", s.title)
-		s.forget(rec)
-		if err := rec.Save(path); err != nil {
-			return fmt.Errorf("update the record %s: %w", path, err)
-		}
+		return err
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d removals failed; the record %s still lists them, so rerun 's3link teardown' when the cause is fixed", failed, len(steps), path)
+		return fmt.Errorf("%d of %d removals failed; the record %s still lists them, so rerun 's3link teardown' when the cause is fixed", failed, len(plan.steps), path)
+	}
+	if err := uncheckedError(plan, path); err != nil {
+		return err
 	}
 	fmt.Fprintln(g.Out, "Everything setup created is gone.")
-	if rec.Bucket.Name != "" && !o.DeleteBucket {
-		return nil
+	if (rec.Bucket.Name != "" && !o.DeleteBucket) || len(rec.Pending) > 0 {
+		return rec.Save(path)
 	}
 	return record.Remove(path)
 }
 
-func teardownSteps(rec *record.Record, deleteBucket bool) []removal {
+// uncheckedError reports the pending intents teardown could not look up.
+func uncheckedError(plan teardownPlan, path string) error {
+	if len(plan.unknown) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d interrupted setup steps could not be checked; the record %s keeps them, so rerun 's3link teardown' when the cause is fixed", len(plan.unknown), path)
+}
+
+// teardownPlan is what teardown will do: the removals, and what it learnt
+// about the record's pending intents.
+type teardownPlan struct {
+	steps []removal
+	// drop lists the intents that left nothing of s3link's behind.
+	drop []record.Intent
+	// keptBuckets are buckets an interrupted setup created, left alone
+	// without --delete-bucket; their intents stay in the record.
+	keptBuckets []string
+	// unknown says, per intent that could not be looked up, why.
+	unknown []string
+}
+
+// settle drops the intents that left nothing behind from rec.
+func (p teardownPlan) settle(rec *record.Record) {
+	for _, in := range p.drop {
+		rec.DropIntent(in)
+	}
+}
+
+// planTeardown lists the removals for rec. Each pending intent is looked
+// up through ops (nil when there are none): a resource its call created is
+// removed like one the record lists; an intent that left nothing is
+// dropped; one that cannot be looked up stays for the next teardown.
+func planTeardown(ctx context.Context, rec *record.Record, ops awsops.Remover, deleteBucket bool) teardownPlan {
+	var p teardownPlan
+	found := map[awsops.ActionKind][]record.Leftover{}
+	for _, in := range rec.Pending {
+		l, ok, err := rec.Settle(ctx, ops, in)
+		switch {
+		case err != nil:
+			p.unknown = append(p.unknown, fmt.Sprintf("check whether the interrupted %s %s left anything behind: %s", in.Kind, in.Name, explain(err)))
+		case !ok:
+			p.drop = append(p.drop, in)
+		case in.Kind == awsops.ActCreateBucket && !deleteBucket:
+			p.keptBuckets = append(p.keptBuckets, in.Name)
+		default:
+			found[in.Kind] = append(found[in.Kind], l)
+		}
+	}
+	p.steps = teardownSteps(rec, deleteBucket, found)
+	return p
+}
+
+// runRemovals runs steps in order, dropping each resource from the record
+// (saved at once) as it goes. It returns how many failed.
+func runRemovals(ctx context.Context, out io.Writer, ops awsops.Remover, rec *record.Record, path string, steps []removal) (int, error) {
+	var failed int
+	for _, s := range steps {
+		if err := s.run(ctx, ops); err != nil {
+			failed++
+			fmt.Fprintf(out, "✗ %s: %s\n", s.title, explain(err))
+			continue
+		}
+		fmt.Fprintf(out, "✓ %s\n", s.title)
+		s.forget(rec)
+		if err := rec.Save(path); err != nil {
+			return failed, fmt.Errorf("update the record %s: %w", path, err)
+		}
+	}
+	return failed, nil
+}
+
+// teardownSteps lists the removals the record calls for, in an order AWS
+// accepts: keys, the attachment, the user, the policy, the bucket. The
+// leftovers of interrupted creates join the resources of their kind.
+func teardownSteps(rec *record.Record, deleteBucket bool, leftovers map[awsops.ActionKind][]record.Leftover) []removal {
 	var steps []removal
+	addLeftovers := func(kind awsops.ActionKind) {
+		for _, l := range leftovers[kind] {
+			steps = append(steps, removal{
+				title:  l.Title(),
+				run:    l.Remove,
+				forget: func(r *record.Record) { r.DropIntent(l.Intent) },
+			})
+		}
+	}
 	user := rec.User.Name
 	for _, k := range rec.AccessKeys {
 		id := k.ID
@@ -128,6 +246,7 @@ func teardownSteps(rec *record.Record, deleteBucket bool) []removal {
 			forget: func(r *record.Record) { r.ForgetAccessKey(id) },
 		})
 	}
+	addLeftovers(awsops.ActCreateAccessKey)
 	if rec.User.Attached && !rec.User.Created && rec.Policy.ARN != "" {
 		arn := rec.Policy.ARN
 		steps = append(steps, removal{
@@ -143,6 +262,7 @@ func teardownSteps(rec *record.Record, deleteBucket bool) []removal {
 			forget: func(r *record.Record) { r.User = record.User{} },
 		})
 	}
+	addLeftovers(awsops.ActCreateUser)
 	if rec.Policy.Created && rec.Policy.ARN != "" {
 		arn := rec.Policy.ARN
 		steps = append(steps, removal{
@@ -151,6 +271,7 @@ func teardownSteps(rec *record.Record, deleteBucket bool) []removal {
 			forget: func(r *record.Record) { r.Policy = record.Policy{} },
 		})
 	}
+	addLeftovers(awsops.ActCreatePolicy)
 	if deleteBucket && rec.Bucket.Created && rec.Bucket.Name != "" {
 		b := rec.Bucket.Name
 		steps = append(steps, removal{
@@ -159,6 +280,7 @@ func teardownSteps(rec *record.Record, deleteBucket bool) []removal {
 			forget: func(r *record.Record) { r.Bucket = record.Bucket{} },
 		})
 	}
+	addLeftovers(awsops.ActCreateBucket)
 	return steps
 }
 
