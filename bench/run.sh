@@ -144,7 +144,7 @@ run_tool() {
 		command -v tmux >/dev/null || { log "s3link-tui needs tmux"; exit 1; }
 		rm -f "$TMP/tui.rc"
 		tmux new-session -d -s s3link-bench -x 100 -y 30 \
-			"/usr/bin/time -f '%e %M' -o '$TMP/time' '$BIN/s3link' sync --endpoint-url '$URL' --region us-east-1 $S3LINK_FLAGS 's3://bench-$set/data' '$dest' 2>'$TMP/err'; echo \$? >'$TMP/tui.rc'"
+			"/usr/bin/time -f '%e %M %U %S' -o '$TMP/time' '$BIN/s3link' sync --endpoint-url '$URL' --region us-east-1 $S3LINK_FLAGS 's3://bench-$set/data' '$dest' 2>'$TMP/err'; echo \$? >'$TMP/tui.rc'"
 		while [[ ! -f "$TMP/tui.rc" ]]; do sleep 0.05; done
 		tmux kill-session -t s3link-bench 2>/dev/null || true
 		[[ $(cat "$TMP/tui.rc") == 0 ]] || { log "FAILED: s3link sync with the screen"; tail -20 "$TMP/err" >&2; exit 1; }
@@ -152,7 +152,7 @@ run_tool() {
 		mv "$TMP/time.last" "$TMP/time"
 		return ;;
 	esac
-	if ! /usr/bin/time -f '%e %M' -o "$TMP/time" "${cmd[@]}" >"$TMP/out" 2>"$TMP/err"; then
+	if ! /usr/bin/time -f '%e %M %U %S' -o "$TMP/time" "${cmd[@]}" >"$TMP/out" 2>"$TMP/err"; then
 		log "FAILED: ${cmd[*]}"
 		tail -20 "$TMP/err" "$TMP/out" >&2
 		exit 1
@@ -198,8 +198,9 @@ for set in $SETS; do
 			mkdir -p "$(dirname "$dest")"
 			settle
 			run_tool "$tool" "$set" "$dest"
-			read -r el rss <"$TMP/time"
+			read -r el rss usr sys <"$TMP/time"
 			echo "$el" >>"$RES/$set.$tool.full"
+			awk -v u="$usr" -v s="$sys" 'BEGIN { print u + s }' >>"$RES/$set.$tool.cpu"
 			echo "$rss" >>"$RES/$set.$tool.rss"
 			if [[ $tool == raw ]]; then
 				log "$set run $run: raw GET ${el}s ($(cat "$TMP/out"))"
@@ -255,7 +256,9 @@ fastest_peer() { # set kind
 		tui=$(cell "$set.s3link-tui.full")
 		plain=$(cell "$set.s3link.full")
 		echo
-		echo "Live screen on $set: $tui s with the screen in a 100x30 tmux pane against $plain s with --no-tui ($(awk -v a="$tui" -v b="$plain" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }'))."
+		tuicpu=$(cell "$set.s3link-tui.cpu")
+		plaincpu=$(cell "$set.s3link.cpu")
+		echo "Live screen on $set: $tui s with the screen in a 100x30 tmux pane against $plain s with --no-tui ($(awk -v a="$tui" -v b="$plain" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }')); CPU (user+system) $tuicpu s against $plaincpu s ($(awk -v a="$tuicpu" -v b="$plaincpu" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }'))."
 	done
 	echo
 	echo "Machine: $(nproc) cores, $(uname -sr); server: versitygw v1.8.0 posix on 127.0.0.1; $(aws --version 2>&1 | cut -d' ' -f1); rclone v1.76.0."

@@ -92,9 +92,11 @@ time_tool() {
 	fi
 	end=$(date +%s.%N)
 	local want got
-	want=$(find "$src" -type f ! -name .made | wc -l)
-	got=$(aws --endpoint-url "$URL" s3api list-objects-v2 --bucket "$bucket" --query 'length(Contents)' --output text)
-	[[ $want == "$got" ]] || { log "VERIFY FAILED: $tool uploaded $got of $want files"; exit 1; }
+	# Names and sizes must match the source exactly (the CLI's listing
+	# paginates, so count from its text listing, not a per-page query).
+	want=$(cd "$src" && find . -type f ! -name .made -printf '%P %s\n' | sort)
+	got=$(aws --endpoint-url "$URL" s3 ls --recursive "s3://$bucket/" | awk '{ print substr($0, index($0, $4)) " " $3 }' | sed 's|^data/||' | sort)
+	[[ $want == "$got" ]] || { log "VERIFY FAILED: $tool uploaded $(wc -l <<<"$got") of $(wc -l <<<"$want") files, or sizes differ"; exit 1; }
 	aws --endpoint-url "$URL" s3 rb --force "s3://$bucket" >/dev/null
 	awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f\n", b - a }'
 }
