@@ -191,7 +191,7 @@ func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfe
 }
 
 func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live) error {
-	size, ps := j.obj.Size, e.opts.PartSize
+	size, ps := j.obj.Size, e.partSize(j.obj.Size)
 	// Reserving the space up front turns a full disk into one early error
 	// and gives the parallel writes contiguous extents to land in.
 	if err := preallocate(f, size); err != nil {
@@ -464,4 +464,12 @@ func (r guardedReader) Read(p []byte) (int, error) {
 		r.g.alive()
 	}
 	return n, err
+}
+
+// partSize is the ranged-GET size for an object of size bytes.
+func (e *Engine) partSize(size int64) int64 {
+	if !e.autoPart {
+		return e.opts.PartSize
+	}
+	return min(max(e.opts.PartSize, size/autoParts), MaxAutoPartSize)
 }

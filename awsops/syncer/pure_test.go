@@ -154,3 +154,27 @@ func FuzzLocalPath(f *testing.F) {
 		}
 	})
 }
+
+func TestPartSize(t *testing.T) {
+	auto := &Engine{opts: Options{PartSize: DefaultPartSize}, autoPart: true}
+	fixed := &Engine{opts: Options{PartSize: 8 << 20}}
+	tests := []struct {
+		name string
+		e    *Engine
+		size int64
+		want int64
+	}{
+		{"auto, just over the threshold", auto, 16 << 20, DefaultPartSize},
+		{"auto, 128 MiB splits in 8", auto, 128 << 20, 16 << 20},
+		{"auto, 512 MiB at the cap", auto, 512 << 20, MaxAutoPartSize},
+		{"auto, 5 GiB stays at the cap", auto, 5 << 30, MaxAutoPartSize},
+		{"fixed by the user", fixed, 512 << 20, 8 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.e.partSize(tt.size); got != tt.want {
+				t.Errorf("partSize(%d) = %d, want %d", tt.size, got, tt.want)
+			}
+		})
+	}
+}

@@ -65,7 +65,7 @@ failed (they are listed), 2 for a command-line mistake.`,
 	}
 	f := cmd.Flags()
 	f.IntVar(&o.Concurrency, "concurrency", syncer.DefaultConcurrency, "how many GET requests run at once")
-	f.StringVar(&o.PartSize, "part-size", "8MiB", "size of each ranged GET of a large object (objects of twice this size or more are split), e.g. 8MiB, 16M, 1048576")
+	f.StringVar(&o.PartSize, "part-size", "", "size of each ranged GET of a large object, e.g. 8MiB, 16M, 1048576 (default: 8MiB, growing with the object up to 64MiB)")
 	f.StringArrayVar(&o.Include, "include", nil, "only download keys matching this glob, relative to the prefix (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree)")
 	f.StringArrayVar(&o.Exclude, "exclude", nil, "skip keys matching this glob (repeatable; same rules as --include)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "list and decide, print what would be downloaded, write nothing")
@@ -96,12 +96,15 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 	if o.Concurrency < 1 || o.Concurrency > 1024 {
 		return syncRequest{}, usageError("--concurrency must be between 1 and 1024, got %d.", o.Concurrency)
 	}
-	part, err := parseSize(o.PartSize)
-	if err != nil {
-		return syncRequest{}, usageError("--part-size %q is not a size; use a number of bytes or a unit, e.g. 8MiB, 16M, 1048576.", o.PartSize)
-	}
-	if part < 64<<10 || part > 5<<30 {
-		return syncRequest{}, usageError("--part-size must be between 64KiB and 5GiB, got %s.", o.PartSize)
+	var part int64 // zero lets the engine size parts per object
+	if o.PartSize != "" {
+		var err error
+		if part, err = parseSize(o.PartSize); err != nil {
+			return syncRequest{}, usageError("--part-size %q is not a size; use a number of bytes or a unit, e.g. 8MiB, 16M, 1048576.", o.PartSize)
+		}
+		if part < 64<<10 || part > 5<<30 {
+			return syncRequest{}, usageError("--part-size must be between 64KiB and 5GiB, got %s.", o.PartSize)
+		}
 	}
 	mode := syncer.SizeAndTime
 	if o.Checksum {
