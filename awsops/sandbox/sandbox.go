@@ -31,7 +31,7 @@ const (
 // any signature while its IAM enforcement is off, which the sandbox leaves
 // off: with it on, moto mis-verifies listings whose prefix holds "/"
 // (moto issue #5948).
-var Credentials = awsops.StaticCredentials{AccessKeyID: "AKIASANDBOXDEMO00000", Secret: awsops.NewSecret("sandbox-secret-not-a-real-key")}
+var Credentials = awsops.StaticCredentials{AccessKeyID: "S3LINKSANDBOXDEMOKEY", Secret: awsops.NewSecret("sandbox-secret-not-a-real-key")}
 
 // Sandbox is a running emulator with its seeded demo bucket.
 type Sandbox struct {
