@@ -29,8 +29,6 @@ import (
 	"testing"
 	"time"
 
-	toxiproxy "github.com/Shopify/toxiproxy/v2"
-	"github.com/Shopify/toxiproxy/v2/toxics"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -38,66 +36,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/rs/zerolog"
 
 	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer/faultproxy"
 )
 
 const toxBucket = "toxic-media"
-
-// Counting wrappers around toxiproxy's toxics. Pipe runs once per
-// connection direction the toxic was rolled for (toxicity), so the counters
-// say exactly how many connections a fault was injected into.
-var injected sync.Map // toxic type -> *atomic.Int64
-
-func countFault(kind string) {
-	v, _ := injected.LoadOrStore(kind, new(atomic.Int64))
-	v.(*atomic.Int64).Add(1)
-}
-
-func faultCount(kind string) int64 {
-	if v, ok := injected.Load(kind); ok {
-		return v.(*atomic.Int64).Load()
-	}
-	return 0
-}
-
-type countedLatency struct{ toxics.LatencyToxic }
-
-func (t *countedLatency) Pipe(s *toxics.ToxicStub) { countFault("latency"); t.LatencyToxic.Pipe(s) }
-
-type countedBandwidth struct{ toxics.BandwidthToxic }
-
-func (t *countedBandwidth) Pipe(s *toxics.ToxicStub) {
-	countFault("bandwidth")
-	t.BandwidthToxic.Pipe(s)
-}
-
-type countedLimitData struct{ toxics.LimitDataToxic }
-
-func (t *countedLimitData) Pipe(s *toxics.ToxicStub) {
-	countFault("limit_data")
-	t.LimitDataToxic.Pipe(s)
-}
-
-type countedSlicer struct{ toxics.SlicerToxic }
-
-func (t *countedSlicer) Pipe(s *toxics.ToxicStub) { countFault("slicer"); t.SlicerToxic.Pipe(s) }
-
-type countedTimeout struct{ toxics.TimeoutToxic }
-
-func (t *countedTimeout) Pipe(s *toxics.ToxicStub) { countFault("timeout"); t.TimeoutToxic.Pipe(s) }
-
-func init() {
-	// toxiproxy logs through zerolog's global logger in places.
-	zerolog.SetGlobalLevel(zerolog.Disabled)
-	toxics.Register("counted_latency", new(countedLatency))
-	toxics.Register("counted_bandwidth", new(countedBandwidth))
-	toxics.Register("counted_limit_data", new(countedLimitData))
-	toxics.Register("counted_slicer", new(countedSlicer))
-	toxics.Register("counted_timeout", new(countedTimeout))
-}
 
 // toxicS3 is gofakes3 behind toxiproxy, with counters at the server side
 // of the proxy: object GETs per key and TCP connections the proxy opened.
@@ -105,7 +49,7 @@ type toxicS3 struct {
 	t       *testing.T
 	backend *s3mem.Backend
 	srv     *httptest.Server
-	proxy   *toxiproxy.Proxy
+	proxy   *faultproxy.Proxy
 
 	conns  atomic.Int64
 	perKey sync.Map // key -> *atomic.Int64
@@ -130,12 +74,7 @@ func newToxicS3(t *testing.T) *toxicS3 {
 	x.srv.Start()
 	t.Cleanup(x.srv.Close)
 
-	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
-	x.proxy = toxiproxy.NewProxy(api, "s3", "127.0.0.1:0", x.srv.Listener.Addr().String())
-	if err := x.proxy.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(x.proxy.Stop)
+	x.proxy = faultproxy.Start(t, x.srv.Listener.Addr().String())
 	return x
 }
 
@@ -218,7 +157,7 @@ type resetCounter struct{ next s3.HTTPClient }
 func (c resetCounter) Do(r *http.Request) (*http.Response, error) {
 	resp, err := c.next.Do(r)
 	if errors.Is(err, syscall.ECONNRESET) {
-		countFault("resets")
+		faultproxy.Inject("resets")
 	}
 	if err == nil {
 		resp.Body = &resetBody{ReadCloser: resp.Body}
@@ -231,17 +170,9 @@ type resetBody struct{ io.ReadCloser }
 func (b *resetBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if errors.Is(err, syscall.ECONNRESET) {
-		countFault("resets")
+		faultproxy.Inject("resets")
 	}
 	return n, err
-}
-
-func (x *toxicS3) addToxic(t *testing.T, name, typ, stream string, toxicity float64, attrs string) {
-	t.Helper()
-	js := fmt.Sprintf(`{"name":%q,"type":%q,"stream":%q,"toxicity":%g,"attributes":%s}`, name, typ, stream, toxicity, attrs)
-	if _, err := x.proxy.Toxics.AddToxicJson(strings.NewReader(js)); err != nil {
-		t.Fatalf("add toxic %s: %v", name, err)
-	}
 }
 
 // checkOutcome is the invariant for a run under faults: every file under
@@ -366,32 +297,32 @@ func TestToxiproxyFaults(t *testing.T) {
 		oneRequestPerConn bool
 	}{
 		{name: "latency", counter: "latency", mustFault: true, inject: func(t *testing.T, x *toxicS3) {
-			x.addToxic(t, "lat-down", "counted_latency", "downstream", 1, `{"latency":40,"jitter":20}`)
-			x.addToxic(t, "lat-up", "counted_latency", "upstream", 1, `{"latency":10,"jitter":5}`)
+			x.proxy.Add(t, "lat-down", faultproxy.Latency, "downstream", 1, `{"latency":40,"jitter":20}`)
+			x.proxy.Add(t, "lat-up", faultproxy.Latency, "upstream", 1, `{"latency":10,"jitter":5}`)
 		}},
 		{name: "bandwidth", counter: "bandwidth", mustFault: true, inject: func(t *testing.T, x *toxicS3) {
-			x.addToxic(t, "bw", "counted_bandwidth", "downstream", 1, `{"rate":2048}`)
+			x.proxy.Add(t, "bw", faultproxy.Bandwidth, "downstream", 1, `{"rate":2048}`)
 		}},
 		{name: "slicer", counter: "slicer", mustFault: true, inject: func(t *testing.T, x *toxicS3) {
 			// Many small TCP segments: bodies arrive in odd pieces.
-			x.addToxic(t, "slice", "counted_slicer", "downstream", 1, `{"average_size":1500,"size_variation":1400,"delay":20}`)
+			x.proxy.Add(t, "slice", faultproxy.Slicer, "downstream", 1, `{"average_size":1500,"size_variation":1400,"delay":20}`)
 		}},
 		{name: "limit_data", counter: "limit_data", mustFault: true, inject: func(t *testing.T, x *toxicS3) {
 			// Every connection ends after 100 KB: mid-body for the larger
 			// objects, between responses for others.
-			x.addToxic(t, "cut", "counted_limit_data", "downstream", 1, `{"bytes":102400}`)
+			x.proxy.Add(t, "cut", faultproxy.LimitData, "downstream", 1, `{"bytes":102400}`)
 		}},
 		{name: "reset_peer", counter: "resets", mustFault: true, oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
 			// Half the connections swallow their first response and are
 			// reset (RST) 30 ms later. toxiproxy only sets SO_LINGER 0 for
 			// its own reset_peer type, so this one is counted where the
 			// client sees ECONNRESET.
-			x.addToxic(t, "rst", "reset_peer", "downstream", 0.5, `{"timeout":30}`)
+			x.proxy.Add(t, "rst", "reset_peer", "downstream", 0.5, `{"timeout":30}`)
 		}},
 		{name: "timeout", counter: "timeout", mustFault: true, oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
 			// Half the connections swallow everything and close after
 			// 150 ms: requests with no response at all.
-			x.addToxic(t, "blackhole", "counted_timeout", "downstream", 0.5, `{"timeout":150}`)
+			x.proxy.Add(t, "blackhole", faultproxy.Timeout, "downstream", 0.5, `{"timeout":150}`)
 		}},
 	}
 	for _, tc := range cases {
@@ -400,10 +331,10 @@ func TestToxiproxyFaults(t *testing.T) {
 			x.seed()
 			x.srv.Config.SetKeepAlivesEnabled(!tc.oneRequestPerConn)
 			tc.inject(t, x)
-			before := faultCount(tc.counter)
+			before := faultproxy.Count(tc.counter)
 			dest := t.TempDir()
 			res, err := runSafely(t, x.store(), dest, 90*time.Second)
-			n := faultCount(tc.counter) - before
+			n := faultproxy.Count(tc.counter) - before
 			if tc.mustFault && n == 0 {
 				t.Fatalf("no %s fault was injected; the test proves nothing", tc.name)
 			}
@@ -422,7 +353,7 @@ func TestToxiproxyDownAndUp(t *testing.T) {
 	x := newToxicS3(t)
 	x.seed()
 	// A bandwidth cap keeps transfers in flight long enough to be cut.
-	x.addToxic(t, "bw", "counted_bandwidth", "downstream", 1, `{"rate":1024}`)
+	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "downstream", 1, `{"rate":1024}`)
 	dest := t.TempDir()
 	var outages atomic.Int64
 	stop := make(chan struct{})
@@ -470,7 +401,7 @@ func TestToxiproxyDownAndUp(t *testing.T) {
 func TestToxiproxyStallThenCancel(t *testing.T) {
 	x := newToxicS3(t)
 	x.seed()
-	x.addToxic(t, "bw", "counted_bandwidth", "downstream", 1, `{"rate":512}`)
+	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "downstream", 1, `{"rate":512}`)
 	dest := t.TempDir()
 	eng, err := syncer.New(x.store(), syncer.Options{Bucket: toxBucket, Prefix: "media", Dest: dest, Concurrency: 4, PartSize: 256 << 10})
 	if err != nil {
@@ -495,8 +426,8 @@ func TestToxiproxyStallThenCancel(t *testing.T) {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	before := faultCount("timeout")
-	x.addToxic(t, "stall", "counted_timeout", "downstream", 1, `{"timeout":0}`)
+	before := faultproxy.Count("timeout")
+	x.proxy.Add(t, "stall", faultproxy.Timeout, "downstream", 1, `{"timeout":0}`)
 	// Let the stall bite: progress stops.
 	time.Sleep(300 * time.Millisecond)
 	cancel()
@@ -506,7 +437,7 @@ func TestToxiproxyStallThenCancel(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("HANG: the engine did not return 30 s after cancellation of a stalled transfer")
 	}
-	if n := faultCount("timeout") - before; n == 0 {
+	if n := faultproxy.Count("timeout") - before; n == 0 {
 		t.Fatal("no connection was stalled; the test proves nothing")
 	} else {
 		t.Logf("FAULTS stall: %d connections stalled, then cancelled", n)

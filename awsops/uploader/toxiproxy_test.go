@@ -28,8 +28,6 @@ import (
 	"testing"
 	"time"
 
-	toxiproxy "github.com/Shopify/toxiproxy/v2"
-	"github.com/Shopify/toxiproxy/v2/toxics"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -38,71 +36,18 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/rs/zerolog"
 
+	"github.com/s3link/s3link/awsops/transfer/faultproxy"
 	"github.com/s3link/s3link/awsops/uploader"
 )
 
 const toxBucket = "toxic-upload"
 
-// Counting wrappers around toxiproxy's toxics: Pipe runs once per
-// connection direction the toxic was rolled for, so the counters say how
-// many connections a fault was injected into.
-var injected sync.Map // kind -> *atomic.Int64
-
-func countFault(kind string) {
-	v, _ := injected.LoadOrStore(kind, new(atomic.Int64))
-	v.(*atomic.Int64).Add(1)
-}
-
-func faultCount(kind string) int64 {
-	if v, ok := injected.Load(kind); ok {
-		return v.(*atomic.Int64).Load()
-	}
-	return 0
-}
-
-type countedLatency struct{ toxics.LatencyToxic }
-
-func (t *countedLatency) Pipe(s *toxics.ToxicStub) { countFault("latency"); t.LatencyToxic.Pipe(s) }
-
-type countedBandwidth struct{ toxics.BandwidthToxic }
-
-func (t *countedBandwidth) Pipe(s *toxics.ToxicStub) {
-	countFault("bandwidth")
-	t.BandwidthToxic.Pipe(s)
-}
-
-type countedLimitData struct{ toxics.LimitDataToxic }
-
-func (t *countedLimitData) Pipe(s *toxics.ToxicStub) {
-	countFault("limit_data")
-	t.LimitDataToxic.Pipe(s)
-}
-
-type countedSlicer struct{ toxics.SlicerToxic }
-
-func (t *countedSlicer) Pipe(s *toxics.ToxicStub) { countFault("slicer"); t.SlicerToxic.Pipe(s) }
-
-type countedTimeout struct{ toxics.TimeoutToxic }
-
-func (t *countedTimeout) Pipe(s *toxics.ToxicStub) { countFault("timeout"); t.TimeoutToxic.Pipe(s) }
-
-func init() {
-	zerolog.SetGlobalLevel(zerolog.Disabled)
-	toxics.Register("counted_latency", new(countedLatency))
-	toxics.Register("counted_bandwidth", new(countedBandwidth))
-	toxics.Register("counted_limit_data", new(countedLimitData))
-	toxics.Register("counted_slicer", new(countedSlicer))
-	toxics.Register("counted_timeout", new(countedTimeout))
-}
-
 type toxicS3 struct {
 	t       *testing.T
 	backend *s3mem.Backend
 	srv     *httptest.Server
-	proxy   *toxiproxy.Proxy
+	proxy   *faultproxy.Proxy
 	direct  *s3.Client // not through the proxy, for checks
 
 	writes sync.Map // key -> *atomic.Int64 (PUTs and parts that reached the server)
@@ -122,12 +67,7 @@ func newToxicS3(t *testing.T) *toxicS3 {
 	x.srv.Start()
 	t.Cleanup(x.srv.Close)
 
-	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
-	x.proxy = toxiproxy.NewProxy(api, "s3", "127.0.0.1:0", x.srv.Listener.Addr().String())
-	if err := x.proxy.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(x.proxy.Stop)
+	x.proxy = faultproxy.Start(t, x.srv.Listener.Addr().String())
 	x.direct = s3.NewFromConfig(aws.Config{
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTOXIC", "toxic-secret", ""),
@@ -196,7 +136,7 @@ type resetCounter struct{ next s3.HTTPClient }
 func (c resetCounter) Do(r *http.Request) (*http.Response, error) {
 	resp, err := c.next.Do(r)
 	if errors.Is(err, syscall.ECONNRESET) {
-		countFault("resets")
+		faultproxy.Inject("resets")
 	}
 	return resp, err
 }
@@ -217,14 +157,6 @@ func (x *toxicS3) client() *s3.Client {
 			so.Backoff = retry.NewExponentialJitterBackoff(250 * time.Millisecond)
 		})
 	})
-}
-
-func (x *toxicS3) addToxic(t *testing.T, name, typ, stream string, toxicity float64, attrs string) {
-	t.Helper()
-	js := fmt.Sprintf(`{"name":%q,"type":%q,"stream":%q,"toxicity":%g,"attributes":%s}`, name, typ, stream, toxicity, attrs)
-	if _, err := x.proxy.Toxics.AddToxicJson(strings.NewReader(js)); err != nil {
-		t.Fatalf("add toxic %s: %v", name, err)
-	}
 }
 
 func (x *toxicS3) run(t *testing.T, ctx context.Context) (uploader.Result, error) {
@@ -373,28 +305,28 @@ func TestToxiproxyUploadFaults(t *testing.T) {
 		inject            func(t *testing.T, x *toxicS3)
 	}{
 		{name: "latency", counter: "latency", inject: func(t *testing.T, x *toxicS3) {
-			x.addToxic(t, "lat-up", "counted_latency", "upstream", 1, `{"latency":30,"jitter":15}`)
-			x.addToxic(t, "lat-down", "counted_latency", "downstream", 1, `{"latency":30,"jitter":15}`)
+			x.proxy.Add(t, "lat-up", faultproxy.Latency, "upstream", 1, `{"latency":30,"jitter":15}`)
+			x.proxy.Add(t, "lat-down", faultproxy.Latency, "downstream", 1, `{"latency":30,"jitter":15}`)
 		}},
 		{name: "bandwidth", counter: "bandwidth", inject: func(t *testing.T, x *toxicS3) {
-			x.addToxic(t, "bw", "counted_bandwidth", "upstream", 1, `{"rate":8192}`)
+			x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":8192}`)
 		}},
 		{name: "slicer", counter: "slicer", inject: func(t *testing.T, x *toxicS3) {
-			x.addToxic(t, "slice", "counted_slicer", "upstream", 1, `{"average_size":4096,"size_variation":4000,"delay":10}`)
+			x.proxy.Add(t, "slice", faultproxy.Slicer, "upstream", 1, `{"average_size":4096,"size_variation":4000,"delay":10}`)
 		}},
 		{name: "limit_data", counter: "limit_data", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
 			// Half the requests are cut after 64 KB of their body went out:
 			// the server gets a short body, the client a closed connection.
-			x.addToxic(t, "cut", "counted_limit_data", "upstream", 0.5, `{"bytes":65536}`)
+			x.proxy.Add(t, "cut", faultproxy.LimitData, "upstream", 0.5, `{"bytes":65536}`)
 		}},
 		{name: "reset_peer", counter: "resets", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
 			// Half the connections swallow the request's first bytes and
 			// are reset 20 ms later.
-			x.addToxic(t, "rst", "reset_peer", "upstream", 0.5, `{"timeout":20}`)
+			x.proxy.Add(t, "rst", "reset_peer", "upstream", 0.5, `{"timeout":20}`)
 		}},
 		{name: "timeout", counter: "timeout", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
 			// Half the connections never answer and close after 150 ms.
-			x.addToxic(t, "blackhole", "counted_timeout", "downstream", 0.5, `{"timeout":150}`)
+			x.proxy.Add(t, "blackhole", faultproxy.Timeout, "downstream", 0.5, `{"timeout":150}`)
 		}},
 	}
 	for _, tc := range cases {
@@ -403,9 +335,9 @@ func TestToxiproxyUploadFaults(t *testing.T) {
 			x.seed()
 			x.srv.Config.SetKeepAlivesEnabled(!tc.oneRequestPerConn)
 			tc.inject(t, x)
-			before := faultCount(tc.counter)
+			before := faultproxy.Count(tc.counter)
 			res, err := x.runSafely(t, 120*time.Second)
-			n := faultCount(tc.counter) - before
+			n := faultproxy.Count(tc.counter) - before
 			if n == 0 {
 				t.Fatalf("no %s fault was injected; the test proves nothing", tc.name)
 			}
@@ -421,7 +353,7 @@ func TestToxiproxyUploadFaults(t *testing.T) {
 func TestToxiproxyUploadDownAndUp(t *testing.T) {
 	x := newToxicS3(t)
 	x.seed()
-	x.addToxic(t, "bw", "counted_bandwidth", "upstream", 1, `{"rate":4096}`)
+	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":4096}`)
 	var outages atomic.Int64
 	stop := make(chan struct{})
 	flapped := make(chan struct{})
@@ -469,7 +401,7 @@ func TestToxiproxyUploadDownAndUp(t *testing.T) {
 func TestToxiproxyUploadStallThenCancel(t *testing.T) {
 	x := newToxicS3(t)
 	x.seed()
-	x.addToxic(t, "bw", "counted_bandwidth", "upstream", 1, `{"rate":2048}`)
+	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":2048}`)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	type outcome struct {
@@ -489,8 +421,8 @@ func TestToxiproxyUploadStallThenCancel(t *testing.T) {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	before := faultCount("timeout")
-	x.addToxic(t, "stall", "counted_timeout", "upstream", 1, `{"timeout":0}`)
+	before := faultproxy.Count("timeout")
+	x.proxy.Add(t, "stall", faultproxy.Timeout, "upstream", 1, `{"timeout":0}`)
 	time.Sleep(300 * time.Millisecond)
 	cancel()
 	// Heal the network shortly after, as a real one would come back, so
@@ -504,10 +436,10 @@ func TestToxiproxyUploadStallThenCancel(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("HANG: the engine did not return 60 s after cancellation of a stalled upload")
 	}
-	if faultCount("timeout") == before {
+	if faultproxy.Count("timeout") == before {
 		t.Fatal("no connection was stalled; the test proves nothing")
 	}
-	t.Logf("FAULTS upload stall: %d connections stalled, then cancelled", faultCount("timeout")-before)
+	t.Logf("FAULTS upload stall: %d connections stalled, then cancelled", faultproxy.Count("timeout")-before)
 	if !errors.Is(o.err, context.Canceled) {
 		t.Errorf("run error = %v, want context.Canceled", o.err)
 	}
