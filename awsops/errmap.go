@@ -44,8 +44,13 @@ func (e *awsError) Unwrap() []error {
 	return errs
 }
 
-// wrap adds op as context to err and, when the cause is one s3link knows,
-// the matching sentinel. It returns nil for a nil err.
+// Wrap adds op as context to err and, when the cause is one s3link knows
+// (unreachable endpoint, throttling, bad or expired credentials, ...), the
+// matching sentinel. The transfer engines call it for what their own
+// mapping does not cover, so every command words AWS errors alike.
+func Wrap(op string, err error) error { return wrap(op, err) }
+
+// wrap is Wrap. It returns nil for a nil err.
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil

@@ -71,9 +71,9 @@ func Sentence(err error, profile string) (sentence string, ok bool) {
 	case errors.Is(err, awsops.ErrInvalidRegion):
 		return "That region does not exist or is not enabled for this account: choose another region.", true
 	case errors.Is(err, awsops.ErrThrottled):
-		return "AWS is throttling requests: wait a moment, then retry; finished steps are skipped.", true
+		return "AWS is throttling requests: wait a moment, then retry; what already finished is skipped.", true
 	case errors.Is(err, awsops.ErrUnreachable):
-		return "AWS cannot be reached: check the network (and --endpoint-url), then retry; finished steps are skipped.", true
+		return "AWS cannot be reached: check the network (and --endpoint-url), then retry; what already finished is skipped.", true
 	case errors.Is(err, awsops.ErrAlreadyExists):
 		return "It already exists and cannot be reused as is: choose another name.", true
 	case errors.Is(err, syncer.ErrDestNotDir):

@@ -197,7 +197,7 @@ func mapS3Error(what error, err error) error {
 			return fmt.Errorf("%v: %w", what, ErrNoSuchKey)
 		}
 	}
-	return fmt.Errorf("%v: %w", what, err)
+	return awsops.Wrap(what.Error(), err)
 }
 
 // Connect builds a Store for bucket from c: credentials and endpoint the

@@ -95,7 +95,7 @@ func mapS3Error(what string, err error) error {
 			return fmt.Errorf("%s: %w", what, awsops.ErrNoSuchBucket)
 		}
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return awsops.Wrap(what, err)
 }
 
 // countingClient wraps the HTTP client for one upload request, so progress

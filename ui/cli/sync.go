@@ -156,7 +156,9 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		if err := writeJSON(g.Out, summary); err != nil {
 			return err
 		}
-	} else {
+	} else if runErr == nil || res.Downloaded+res.Skipped+res.FailedCount > 0 {
+		// A run that failed before moving anything has only its error to
+		// say; a summary of zeros would read as an empty prefix.
 		printSyncSummary(g.Out, summary)
 	}
 	switch {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -242,5 +243,30 @@ func TestParseS3URL(t *testing.T) {
 				t.Fatalf("parseS3URL(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 			}
 		})
+	}
+}
+
+// A sync that cannot reach the endpoint says so in one sentence and does
+// not also claim the prefix is empty.
+func TestSyncUnreachableEndpointIsOneSentence(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	code, out, stderr := execute("sync", "--no-tui", "--region", "us-east-1", "--endpoint-url", "http://"+addr,
+		"s3://media-ok/p", t.TempDir())
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if strings.Contains(out, "Nothing to download") {
+		t.Errorf("stdout claims an empty prefix: %q", out)
+	}
+	if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "AWS cannot be reached") {
+		t.Errorf("stderr should be one sentence saying AWS cannot be reached, got %q", stderr)
 	}
 }
