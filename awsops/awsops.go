@@ -41,9 +41,16 @@ type Identity struct {
 	Account string
 	ARN     string
 	UserID  string
-	// Region is the region the clients were configured with.
+	// Region is the region a flag, variable or the profile configured;
+	// "" when none did.
 	Region string
 }
+
+// SetupTagKey is the tag s3link puts on every bucket, IAM user and IAM
+// policy it creates, in the create call itself. Its value is the setup's
+// random id: a resource is s3link's exactly when it carries the id of a
+// record s3link holds.
+const SetupTagKey = "s3link:setup-id"
 
 // Bucket is an S3 bucket and where it lives.
 type Bucket struct {
@@ -52,11 +59,19 @@ type Bucket struct {
 	Created time.Time
 }
 
-// BucketResult reports what CreateBucket did.
-type BucketResult struct {
-	Bucket
-	// Reused is true when the bucket already existed and is ours.
-	Reused bool
+// BucketFacts is what Inspect learns about a bucket name before any plan.
+type BucketFacts struct {
+	Name string
+	// Exists is true when some account holds a bucket of that name.
+	Exists bool
+	// Owned is true when the caller's own account holds it (ListBuckets is
+	// the only call that tells ownership apart from mere access).
+	Owned  bool
+	Region string
+	// SetupID is the value of the bucket's SetupTagKey tag, "" when none.
+	SetupID string
+	// PublicAccess is the bucket's Block Public Access state (owned only).
+	PublicAccess PublicAccess
 }
 
 // PublicAccess is a bucket's Block Public Access configuration.
@@ -80,41 +95,88 @@ type PrefixSummary struct {
 	Truncated bool
 }
 
-// PolicyInfo describes an existing customer-managed policy, if any.
-type PolicyInfo struct {
+// PolicyFacts describes a customer-managed policy of a given name, if any.
+type PolicyFacts struct {
+	Name   string
 	Exists bool
 	ARN    string
+	// SetupID is the value of the policy's SetupTagKey tag, "" when none.
+	SetupID string
 	// SameDocument is true when the default version's document equals the
 	// document asked about (compared as JSON values, not bytes).
 	SameDocument bool
+	// Document is the default version's document, decoded.
+	Document string
 	// Versions is how many versions the policy holds (IAM keeps at most 5).
 	Versions int
+	// Users, Groups and Roles are the entities the policy is attached to.
+	Users, Groups, Roles []string
+	// Boundaries are the users and roles that use it as permissions boundary.
+	Boundaries []string
 }
 
-// Policy is a customer-managed IAM policy after CreatePolicy.
+// AttachedElsewhere lists the entities other than user that the policy is
+// attached to or bounds, in plain words ("user analyst", "role ci").
+func (p PolicyFacts) AttachedElsewhere(user string) []string {
+	var out []string
+	for _, u := range p.Users {
+		if u != user {
+			out = append(out, "user "+u)
+		}
+	}
+	for _, g := range p.Groups {
+		out = append(out, "group "+g)
+	}
+	for _, r := range p.Roles {
+		out = append(out, "role "+r)
+	}
+	for _, b := range p.Boundaries {
+		if b != user {
+			out = append(out, "the permissions boundary of "+b)
+		}
+	}
+	return out
+}
+
+// Policy is a customer-managed IAM policy after CreatePolicy or
+// AddPolicyVersion.
 type Policy struct {
 	Name      string
 	ARN       string
 	VersionID string
-	// Reused is true when a policy of that name already had the same document.
-	Reused bool
-	// NewVersion is true when an existing policy got a new default version.
-	NewVersion bool
 	// DeletedVersionID names the old version removed to stay within 5.
 	DeletedVersionID string
-	// Created is when AWS created the policy (zero when unknown); for a
-	// reused policy it tells whether an interrupted run made it.
-	Created time.Time
 }
 
-// User is an IAM user.
-type User struct {
+// UserFacts describes an IAM user of a given name, if any.
+type UserFacts struct {
 	Name   string
+	Exists bool
 	ARN    string
-	Reused bool
-	// Created is when AWS created the user (zero when unknown); for a
-	// reused user it tells whether an interrupted run made it.
-	Created time.Time
+	// SetupID is the value of the user's SetupTagKey tag, "" when none.
+	SetupID string
+	// Boundary is the ARN of the user's permissions boundary, "" when none.
+	Boundary string
+	// Policies are the ARNs of the managed policies attached to the user.
+	Policies []string
+	// Keys are the user's access keys, with when each was last used.
+	Keys []KeyInfo
+}
+
+// HasPolicy reports whether the policy arn is attached to the user.
+func (u UserFacts) HasPolicy(arn string) bool {
+	for _, p := range u.Policies {
+		if p == arn {
+			return true
+		}
+	}
+	return false
+}
+
+// User is an IAM user after CreateUser.
+type User struct {
+	Name string
+	ARN  string
 }
 
 // KeyInfo describes an existing access key; it never holds a secret.
@@ -161,50 +223,62 @@ func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte("[secret]"))
 // hold it. The JSON summary reveals it explicitly instead.
 func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"[secret]"`), nil }
 
-// Provisioner is every call the setup wizard and the headless setup make.
-type Provisioner interface {
+// Inspector reads the state setup and teardown decide on. It changes
+// nothing.
+type Inspector interface {
 	WhoAmI(ctx context.Context) (Identity, error)
 	ListBuckets(ctx context.Context) ([]Bucket, error)
-	BucketRegion(ctx context.Context, bucket string) (string, error)
-	BucketPublicAccess(ctx context.Context, bucket string) (PublicAccess, error)
+	InspectBucket(ctx context.Context, bucket string) (BucketFacts, error)
 	SummarizePrefix(ctx context.Context, bucket, prefix string) (PrefixSummary, error)
-	CreateBucket(ctx context.Context, name, region string) (BucketResult, error)
+	// InspectPolicy looks the policy up by name in the caller's account,
+	// comparing its default document with document.
+	InspectPolicy(ctx context.Context, name, document string) (PolicyFacts, error)
+	InspectUser(ctx context.Context, user string) (UserFacts, error)
+}
+
+// Provisioner is every call the setup wizard and the headless setup make.
+// Each create call fails with ErrAlreadyExists (or, for a bucket the
+// caller owns, ErrBucketOwned) instead of adopting what is there: whether
+// an existing resource may be used is the setup engine's decision.
+type Provisioner interface {
+	Inspector
+	// CreateBucket creates the bucket in region, tagged with setupID in
+	// the create call itself.
+	CreateBucket(ctx context.Context, name, region, setupID string) (Bucket, error)
 	BlockPublicAccess(ctx context.Context, bucket string) error
 	EnableDefaultEncryption(ctx context.Context, bucket string) error
-	LookupPolicy(ctx context.Context, name, document string) (PolicyInfo, error)
-	CreatePolicy(ctx context.Context, name, document string) (Policy, error)
-	CreateUser(ctx context.Context, name string, tags map[string]string) (User, error)
+	// CreatePolicy creates the policy, tagged with setupID.
+	CreatePolicy(ctx context.Context, name, document, setupID string) (Policy, error)
+	// AddPolicyVersion makes document the policy's default version,
+	// deleting the oldest non-default version at IAM's limit of 5.
+	AddPolicyVersion(ctx context.Context, policyARN, document string) (Policy, error)
+	// CreateUser creates the user, tagged with setupID and tags, with the
+	// permissions boundary boundaryARN ("" for none).
+	CreateUser(ctx context.Context, name string, tags map[string]string, boundaryARN, setupID string) (User, error)
+	// SetUserBoundary sets (or, with "", removes) a user's permissions
+	// boundary.
+	SetUserBoundary(ctx context.Context, user, boundaryARN string) error
 	AttachUserPolicy(ctx context.Context, user, policyARN string) error
 	ListAccessKeys(ctx context.Context, user string) ([]KeyInfo, error)
 	CreateAccessKey(ctx context.Context, user string) (AccessKey, error)
 	DeleteAccessKey(ctx context.Context, user, keyID string) error
 }
 
-// Remover undoes what setup created. Each call treats "already gone" as success.
+// Remover undoes what setup created. Each call treats "already gone" as
+// success. None of them decides what is s3link's: the setup engine proves
+// that first.
 type Remover interface {
 	DetachUserPolicy(ctx context.Context, user, policyARN string) error
 	DeleteAccessKey(ctx context.Context, user, keyID string) error
-	// DeleteUser removes the user, first deleting its remaining access keys
-	// and detaching its managed policies.
+	// DeleteUser removes the user, first deleting its remaining access keys,
+	// detaching its managed policies and deleting its inline policies.
 	DeleteUser(ctx context.Context, user string) error
-	// DeletePolicy removes the policy with all its non-default versions,
-	// detaching it from any entity first.
+	// DeletePolicy removes the policy with all its non-default versions. It
+	// detaches nothing: a policy still attached anywhere fails with
+	// ErrInUse.
 	DeletePolicy(ctx context.Context, policyARN string) error
 	// DeleteBucket removes the bucket only when it is empty; a non-empty
 	// bucket returns ErrBucketNotEmpty and is left alone.
 	DeleteBucket(ctx context.Context, bucket string) error
-
-	// The lookups below tell teardown whether a create call that was cut
-	// short left its resource behind: each reports the resource with its
-	// creation time, and ok is false when there is none.
-
-	// FindBucket looks the bucket up among the caller's own buckets.
-	FindBucket(ctx context.Context, bucket string) (b Bucket, ok bool, err error)
-	// FindPolicy looks up the customer-managed policy called name.
-	FindPolicy(ctx context.Context, name string) (p Policy, ok bool, err error)
-	// FindUser looks up the IAM user called name.
-	FindUser(ctx context.Context, name string) (u User, ok bool, err error)
-	// ListAccessKeys lists the user's access keys; a missing user is
-	// ErrNotFound.
-	ListAccessKeys(ctx context.Context, user string) ([]KeyInfo, error)
+	SetUserBoundary(ctx context.Context, user, boundaryARN string) error
 }

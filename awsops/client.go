@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -32,6 +33,13 @@ var ErrNoProfile = errors.New("AWS profile not found")
 // LoadAWSConfig resolves credentials and region the SDK's way (shared config
 // and credentials files, SSO, environment, instance roles), narrowed by c.
 func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
+	cfg, _, err := loadAWSConfig(ctx, c)
+	return cfg, err
+}
+
+// loadAWSConfig is LoadAWSConfig that also reports whether the region is
+// only DefaultRegion because nothing configured one.
+func loadAWSConfig(ctx context.Context, c Config) (aws.Config, bool, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = maxAttempts })
@@ -47,18 +55,26 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(c.Static.AccessKeyID, c.Static.Secret.Reveal(), "")))
 	}
+	// The SDK's own log lines (such as its IMDS fallback warnings) belong
+	// in the debug log, never on the terminal behind the wizard.
+	var logger logging.Logger = logging.Nop{}
 	if c.Debug != nil {
 		opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{debugMiddleware(c.Debug)}))
+		logger = logging.NewStandardLogger(c.Debug)
 	}
+	opts = append(opts, config.WithLogger(logger))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		var missing config.SharedConfigProfileNotExistError
 		if errors.As(err, &missing) {
-			return aws.Config{}, &profileError{profile: missing.Profile, err: err}
+			return aws.Config{}, false, &profileError{profile: missing.Profile, err: err}
 		}
-		return aws.Config{}, fmt.Errorf("load AWS config: %w: %w", ErrBadConfig, err)
+		return aws.Config{}, false, fmt.Errorf("load AWS config: %w: %w", ErrBadConfig, err)
 	}
-	if cfg.Region == "" {
+	defaulted := cfg.Region == ""
+	if defaulted {
+		// Calls that need some region (STS, IAM) still work; a new bucket
+		// never lands here silently: see Client.RegionConfigured.
 		cfg.Region = DefaultRegion
 	}
 	if cfg.Credentials != nil && c.Static == nil {
@@ -66,7 +82,7 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 		// them to ErrNoCredentials; the SDK only wraps them in plain text.
 		cfg.Credentials = aws.NewCredentialsCache(markedProvider{cfg.Credentials})
 	}
-	return cfg, nil
+	return cfg, defaulted, nil
 }
 
 // S3Options adapts an S3 client to c. An explicit EndpointURL also switches
@@ -126,6 +142,8 @@ type bucketSettingsAPI interface {
 	PutPublicAccessBlock(context.Context, *s3.PutPublicAccessBlockInput, ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error)
 	GetPublicAccessBlock(context.Context, *s3.GetPublicAccessBlockInput, ...func(*s3.Options)) (*s3.GetPublicAccessBlockOutput, error)
 	PutBucketEncryption(context.Context, *s3.PutBucketEncryptionInput, ...func(*s3.Options)) (*s3.PutBucketEncryptionOutput, error)
+	PutBucketTagging(context.Context, *s3.PutBucketTaggingInput, ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error)
+	GetBucketTagging(context.Context, *s3.GetBucketTaggingInput, ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error)
 }
 
 type objectListAPI interface {
@@ -148,8 +166,7 @@ type policyAPI interface {
 	DeletePolicyVersion(context.Context, *iam.DeletePolicyVersionInput, ...func(*iam.Options)) (*iam.DeletePolicyVersionOutput, error)
 	DeletePolicy(context.Context, *iam.DeletePolicyInput, ...func(*iam.Options)) (*iam.DeletePolicyOutput, error)
 	ListEntitiesForPolicy(context.Context, *iam.ListEntitiesForPolicyInput, ...func(*iam.Options)) (*iam.ListEntitiesForPolicyOutput, error)
-	DetachGroupPolicy(context.Context, *iam.DetachGroupPolicyInput, ...func(*iam.Options)) (*iam.DetachGroupPolicyOutput, error)
-	DetachRolePolicy(context.Context, *iam.DetachRolePolicyInput, ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
+	ListPolicyTags(context.Context, *iam.ListPolicyTagsInput, ...func(*iam.Options)) (*iam.ListPolicyTagsOutput, error)
 }
 
 type userAPI interface {
@@ -162,6 +179,9 @@ type userAPI interface {
 	ListUserPolicies(context.Context, *iam.ListUserPoliciesInput, ...func(*iam.Options)) (*iam.ListUserPoliciesOutput, error)
 	DeleteUserPolicy(context.Context, *iam.DeleteUserPolicyInput, ...func(*iam.Options)) (*iam.DeleteUserPolicyOutput, error)
 	DeleteLoginProfile(context.Context, *iam.DeleteLoginProfileInput, ...func(*iam.Options)) (*iam.DeleteLoginProfileOutput, error)
+	ListUserTags(context.Context, *iam.ListUserTagsInput, ...func(*iam.Options)) (*iam.ListUserTagsOutput, error)
+	PutUserPermissionsBoundary(context.Context, *iam.PutUserPermissionsBoundaryInput, ...func(*iam.Options)) (*iam.PutUserPermissionsBoundaryOutput, error)
+	DeleteUserPermissionsBoundary(context.Context, *iam.DeleteUserPermissionsBoundaryInput, ...func(*iam.Options)) (*iam.DeleteUserPermissionsBoundaryOutput, error)
 }
 
 type keyAPI interface {
@@ -183,6 +203,8 @@ type Client struct {
 	iam    iamAPI
 	sts    stsAPI
 	region string
+	// regionDefaulted is true when nothing configured a region.
+	regionDefaulted bool
 
 	mu        sync.Mutex
 	account   string // cached from STS; IAM ARNs need it
@@ -197,17 +219,23 @@ var (
 // New builds the S3, IAM and STS clients for c. It makes no AWS call, so
 // missing credentials surface on the first call (WhoAmI), as ErrNoCredentials.
 func New(ctx context.Context, c Config) (*Client, error) {
-	cfg, err := LoadAWSConfig(ctx, c)
+	cfg, defaulted, err := loadAWSConfig(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	return newClient(
+	cl := newClient(
 		s3.NewFromConfig(cfg, S3Options(c)),
 		iam.NewFromConfig(cfg, IAMOptions(c)),
 		sts.NewFromConfig(cfg, STSOptions(c)),
 		cfg.Region,
-	), nil
+	)
+	cl.regionDefaulted = defaulted
+	return cl, nil
 }
+
+// RegionConfigured reports whether a flag, an environment variable or the
+// profile set the region; when none did, Region is only DefaultRegion.
+func (c *Client) RegionConfigured() bool { return !c.regionDefaulted }
 
 func newClient(s3c s3API, iamc iamAPI, stsc stsAPI, region string) *Client {
 	return &Client{s3: s3c, iam: iamc, sts: stsc, region: region}
@@ -229,6 +257,9 @@ func (c *Client) WhoAmI(ctx context.Context) (Identity, error) {
 		ARN:     aws.ToString(out.Arn),
 		UserID:  aws.ToString(out.UserId),
 		Region:  c.region,
+	}
+	if c.regionDefaulted {
+		id.Region = ""
 	}
 	partition := "aws"
 	if parts := strings.SplitN(id.ARN, ":", 3); len(parts) == 3 && parts[0] == "arn" {

@@ -29,6 +29,12 @@ type fakeS3 struct {
 	createIn     []*s3.CreateBucketInput
 	createRegion []string
 	listCalls    int
+	tagIn        []*s3.PutBucketTaggingInput
+}
+
+func (f *fakeS3) PutBucketTagging(_ context.Context, in *s3.PutBucketTaggingInput, _ ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error) {
+	f.tagIn = append(f.tagIn, in)
+	return &s3.PutBucketTaggingOutput{}, nil
 }
 
 func (f *fakeS3) CreateBucket(_ context.Context, in *s3.CreateBucketInput, optFns ...func(*s3.Options)) (*s3.CreateBucketOutput, error) {
@@ -75,14 +81,22 @@ func TestCreateBucketRequest(t *testing.T) {
 		t.Run(tt.region, func(t *testing.T) {
 			f := &fakeS3{}
 			c := newClient(f, nil, nil, "us-east-1")
-			got, err := c.CreateBucket(t.Context(), "media", tt.region)
+			got, err := c.CreateBucket(t.Context(), "media", tt.region, "s3l-test")
 			if err != nil {
 				t.Fatalf("CreateBucket: %v", err)
 			}
-			if got.Reused || got.Region != tt.region {
+			if got.Region != tt.region || got.Name != "media" {
 				t.Fatalf("CreateBucket = %+v, want new in %s", got, tt.region)
 			}
 			in := f.createIn[0]
+			// The setup id rides on the create call itself, and again on a
+			// PutBucketTagging right after it.
+			if tags := in.CreateBucketConfiguration.Tags; len(tags) != 1 || aws.ToString(tags[0].Key) != SetupTagKey || aws.ToString(tags[0].Value) != "s3l-test" {
+				t.Fatalf("CreateBucket tags = %+v, want %s=s3l-test", tags, SetupTagKey)
+			}
+			if len(f.tagIn) != 1 || aws.ToString(f.tagIn[0].Tagging.TagSet[0].Value) != "s3l-test" {
+				t.Fatalf("PutBucketTagging calls = %+v, want one with the setup id", f.tagIn)
+			}
 			var constraint s3types.BucketLocationConstraint
 			if in.CreateBucketConfiguration != nil {
 				constraint = in.CreateBucketConfiguration.LocationConstraint
@@ -102,32 +116,31 @@ func TestCreateBucketRequest(t *testing.T) {
 
 func TestCreateBucketErrors(t *testing.T) {
 	tests := []struct {
-		name       string
-		region     string
-		createErr  error
-		owned      []string
-		wantReused bool
-		wantRegion string
-		wantErr    error
+		name      string
+		region    string
+		createErr error
+		owned     []string
+		wantErr   error
 	}{
 		{
 			name: "taken by another account", region: "eu-west-1",
 			createErr: opErr("S3", "CreateBucket", &s3types.BucketAlreadyExists{}),
 			wantErr:   ErrBucketTaken,
 		},
+		// A bucket the account already owns is never adopted as new.
 		{
 			name: "already exists but ours", region: "eu-west-1",
 			createErr: opErr("S3", "CreateBucket", &s3types.BucketAlreadyExists{}),
-			owned:     []string{"media-old", "media"}, wantReused: true, wantRegion: "ap-south-1",
+			owned:     []string{"media-old", "media"}, wantErr: ErrBucketOwned,
 		},
 		{
 			name: "already owned by you", region: "eu-west-1",
-			createErr:  opErr("S3", "CreateBucket", &s3types.BucketAlreadyOwnedByYou{}),
-			wantReused: true, wantRegion: "ap-south-1",
+			createErr: opErr("S3", "CreateBucket", &s3types.BucketAlreadyOwnedByYou{}),
+			wantErr:   ErrBucketOwned,
 		},
 		{
-			name: "owned in us-east-1", region: "us-east-1",
-			owned: []string{"media"}, wantReused: true, wantRegion: "ap-south-1",
+			name: "owned in us-east-1 answers 200, so it is checked first", region: "us-east-1",
+			owned: []string{"media"}, wantErr: ErrBucketOwned,
 		},
 		{
 			name: "bad region", region: "xx-nowhere-1",
@@ -144,18 +157,12 @@ func TestCreateBucketErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeS3{createErr: tt.createErr, owned: tt.owned, headRegion: "ap-south-1"}
 			c := newClient(f, nil, nil, "us-east-1")
-			got, err := c.CreateBucket(t.Context(), "media", tt.region)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("CreateBucket: err = %v, want %v", err, tt.wantErr)
-				}
-				return
+			got, err := c.CreateBucket(t.Context(), "media", tt.region, "s3l-test")
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("CreateBucket: err = %v, want %v", err, tt.wantErr)
 			}
-			if err != nil {
-				t.Fatalf("CreateBucket: %v", err)
-			}
-			if got.Reused != tt.wantReused || got.Region != tt.wantRegion || got.Name != "media" {
-				t.Fatalf("CreateBucket = %+v, want Reused=%v in %s", got, tt.wantReused, tt.wantRegion)
+			if got.Name != "" {
+				t.Fatalf("CreateBucket = %+v on failure, want nothing claimed", got)
 			}
 		})
 	}
@@ -270,13 +277,26 @@ func TestDeleteAccessKeyGoneIsSuccess(t *testing.T) {
 func TestCreatePolicyVersionLimit(t *testing.T) {
 	f := &fakeIAM{versionErr: opErr("IAM", "CreatePolicyVersion", &iamtypes.LimitExceededException{})}
 	c := newClient(nil, f, fakeSTS{}, "cn-north-1")
-	p, err := c.CreatePolicy(t.Context(), "access", `{"a":2}`)
+	_, err := c.AddPolicyVersion(t.Context(), "arn:aws-cn:iam::111122223333:policy/access", `{"a":2}`)
 	if !errors.Is(err, ErrPolicyVersionLimit) {
-		t.Fatalf("CreatePolicy: err = %v, want ErrPolicyVersionLimit", err)
+		t.Fatalf("AddPolicyVersion: err = %v, want ErrPolicyVersionLimit", err)
 	}
+}
+
+func TestCreatePolicyNeverAdopts(t *testing.T) {
+	c := newClient(nil, &fakeIAM{}, fakeSTS{}, "cn-north-1")
+	_, err := c.CreatePolicy(t.Context(), "access", `{"a":2}`, "s3l-test")
+	if !errors.Is(err, ErrAlreadyExists) {
+		t.Fatalf("CreatePolicy of a taken name: err = %v, want ErrAlreadyExists", err)
+	}
+}
+
+func TestPolicyARNPartition(t *testing.T) {
+	c := newClient(nil, &fakeIAM{}, fakeSTS{}, "cn-north-1")
+	arn, err := c.policyARN(t.Context(), "access")
 	// The partition comes from the caller's ARN, not from a guess.
-	if want := "arn:aws-cn:iam::111122223333:policy/access"; p.ARN != want {
-		t.Fatalf("policy ARN = %q, want %q", p.ARN, want)
+	if want := "arn:aws-cn:iam::111122223333:policy/access"; err != nil || arn != want {
+		t.Fatalf("policy ARN = %q, %v; want %q", arn, err, want)
 	}
 }
 

@@ -43,11 +43,13 @@ func TestPolicyEnforcedForNewKey(t *testing.T) {
 	e.putObject(t, bucket, "root.jpg", "root")
 	e.putObject(t, bucket, "media/set1-other/x.jpg", "sibling")
 
-	p, err := e.c.CreatePolicy(ctx, "s3link-enforce-policy", enforcementDoc)
+	p, err := e.c.CreatePolicy(ctx, "s3link-enforce-policy", enforcementDoc, testSetupID)
 	if err != nil {
 		t.Fatalf("CreatePolicy: %v", err)
 	}
-	if _, err := e.c.CreateUser(ctx, user, nil); err != nil {
+	// The product bounds the user by the platform policy; moto 5.2.1
+	// ignores user boundaries, so enforcement here comes from the policy.
+	if _, err := e.c.CreateUser(ctx, user, nil, p.ARN, testSetupID); err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
 	if err := e.c.AttachUserPolicy(ctx, user, p.ARN); err != nil {

@@ -109,8 +109,9 @@ var codeSentinels = map[string]error{
 	"NoSuchBucket":   ErrNoSuchBucket,
 
 	"BucketAlreadyExists":     ErrBucketTaken,
-	"BucketAlreadyOwnedByYou": ErrAlreadyExists,
+	"BucketAlreadyOwnedByYou": ErrBucketOwned,
 	"EntityAlreadyExists":     ErrAlreadyExists,
+	"DeleteConflict":          ErrInUse,
 	"NoSuchEntity":            ErrNotFound,
 
 	"IllegalLocationConstraintException": ErrInvalidRegion,
@@ -139,7 +140,7 @@ func sentinel(err error) error {
 	case errors.As(err, &taken):
 		return ErrBucketTaken
 	case errors.As(err, &owned):
-		return ErrAlreadyExists
+		return ErrBucketOwned
 	case errors.As(err, &noBucket):
 		return ErrNoSuchBucket
 	case errors.As(err, &exists):

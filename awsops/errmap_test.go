@@ -31,7 +31,7 @@ func TestSentinel(t *testing.T) {
 		want error
 	}{
 		{"bucket taken typed", opErr("S3", "CreateBucket", &s3types.BucketAlreadyExists{}), ErrBucketTaken},
-		{"bucket owned typed", opErr("S3", "CreateBucket", &s3types.BucketAlreadyOwnedByYou{}), ErrAlreadyExists},
+		{"bucket owned typed", opErr("S3", "CreateBucket", &s3types.BucketAlreadyOwnedByYou{}), ErrBucketOwned},
 		{"no such bucket typed", opErr("S3", "ListObjectsV2", &s3types.NoSuchBucket{}), ErrNoSuchBucket},
 		{"no such bucket code", opErr("S3", "GetPublicAccessBlock", apiErr("NoSuchBucket")), ErrNoSuchBucket},
 		{"bucket not empty", opErr("S3", "DeleteBucket", apiErr("BucketNotEmpty")), ErrBucketNotEmpty},

@@ -18,6 +18,8 @@ var (
 	ErrNoSuchBucket       = errors.New("bucket does not exist")
 	ErrBucketNotEmpty     = errors.New("bucket is not empty")
 	ErrAlreadyExists      = errors.New("already exists")
+	ErrBucketOwned        = errors.New("bucket already exists in this account")
+	ErrInUse              = errors.New("still attached")
 	ErrNotFound           = errors.New("not found")
 	ErrKeyLimit           = errors.New("user already has the maximum of 2 access keys")
 	ErrPolicyVersionLimit = errors.New("policy already has the maximum of 5 versions")

@@ -73,9 +73,14 @@ func (e *env) putObject(t *testing.T, bucket, key, body string) {
 	}
 }
 
+// testSetupID is the setup id the helpers tag what they create with.
+const testSetupID = "0123456789abcdef"
+
+// createBucket creates a bucket in us-east-1 through the client, tagged
+// with testSetupID.
 func (e *env) createBucket(t *testing.T, name string) {
 	t.Helper()
-	if _, err := e.c.CreateBucket(t.Context(), name, "us-east-1"); err != nil {
+	if _, err := e.c.CreateBucket(t.Context(), name, "us-east-1", testSetupID); err != nil {
 		t.Fatalf("CreateBucket(%q): %v", name, err)
 	}
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -23,51 +23,57 @@ const maxPolicyVersions = 5
 // maxAccessKeys is IAM's limit of access keys per user.
 const maxAccessKeys = 2
 
-// LookupPolicy reports whether a customer-managed policy called name exists
-// and whether its default version says the same as document.
-func (c *Client) LookupPolicy(ctx context.Context, name, document string) (PolicyInfo, error) {
+// InspectPolicy looks up the customer-managed policy called name in the
+// caller's account: its SetupTagKey tag, whether its default document says
+// the same as document, its versions and what it is attached to.
+func (c *Client) InspectPolicy(ctx context.Context, name, document string) (PolicyFacts, error) {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
 	arn, err := c.policyARN(ctx, name)
 	if err != nil {
-		return PolicyInfo{}, err
+		return PolicyFacts{Name: name}, err
 	}
-	st, err := c.policyState(ctx, arn, document)
-	if err != nil {
-		return PolicyInfo{}, err
-	}
-	return PolicyInfo{Exists: st.exists, ARN: arn, SameDocument: st.same, Versions: len(st.versions)}, nil
+	return c.inspectPolicy(ctx, name, arn, document)
 }
 
-type policyState struct {
-	exists         bool
-	created        time.Time
-	defaultVersion string
-	same           bool
-	versions       []iamtypes.PolicyVersion
-}
-
-func (c *Client) policyState(ctx context.Context, arn, document string) (policyState, error) {
+func (c *Client) inspectPolicy(ctx context.Context, name, arn, document string) (PolicyFacts, error) {
+	f := PolicyFacts{Name: name, ARN: arn}
 	got, err := c.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
 	if err != nil {
 		if isNotFound(err) {
-			return policyState{}, nil
+			return f, nil
 		}
-		return policyState{}, wrap(fmt.Sprintf("get policy %s", arn), err)
+		return f, wrap(fmt.Sprintf("get policy %s", arn), err)
 	}
-	st := policyState{exists: true, created: aws.ToTime(got.Policy.CreateDate), defaultVersion: aws.ToString(got.Policy.DefaultVersionId)}
-	ver, err := c.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{
-		PolicyArn: aws.String(arn),
-		VersionId: aws.String(st.defaultVersion),
-	})
+	f.Exists = true
+	def := aws.ToString(got.Policy.DefaultVersionId)
+	ver, err := c.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String(def)})
 	if err != nil {
-		return policyState{}, wrap(fmt.Sprintf("get version %s of policy %s", st.defaultVersion, arn), err)
+		return f, wrap(fmt.Sprintf("get version %s of policy %s", def, arn), err)
 	}
-	st.same = sameDocument(aws.ToString(ver.PolicyVersion.Document), document)
-	if st.versions, err = c.policyVersions(ctx, arn); err != nil {
-		return policyState{}, err
+	f.Document = decodeDocument(aws.ToString(ver.PolicyVersion.Document))
+	f.SameDocument = sameDocument(f.Document, document)
+	versions, err := c.policyVersions(ctx, arn)
+	if err != nil {
+		return f, err
 	}
-	return st, nil
+	f.Versions = len(versions)
+	tags := iam.NewListPolicyTagsPaginator(c.iam, &iam.ListPolicyTagsInput{PolicyArn: aws.String(arn)})
+	for tags.HasMorePages() {
+		page, err := tags.NextPage(ctx)
+		if err != nil {
+			return f, wrap(fmt.Sprintf("list tags of policy %s", arn), err)
+		}
+		for _, t := range page.Tags {
+			if aws.ToString(t.Key) == SetupTagKey {
+				f.SetupID = aws.ToString(t.Value)
+			}
+		}
+	}
+	if err := c.policyEntities(ctx, arn, &f); err != nil {
+		return f, err
+	}
+	return f, nil
 }
 
 func (c *Client) policyVersions(ctx context.Context, arn string) ([]iamtypes.PolicyVersion, error) {
@@ -83,14 +89,62 @@ func (c *Client) policyVersions(ctx context.Context, arn string) ([]iamtypes.Pol
 	return versions, nil
 }
 
-// sameDocument compares two policy documents as JSON values, so layout and
-// key order do not matter. IAM returns documents URL-encoded (RFC 3986).
-func sameDocument(stored, want string) bool {
-	// PathUnescape, not QueryUnescape: RFC 3986 encoding leaves a literal
-	// '+' alone, and QueryUnescape would turn it into a space.
-	if dec, err := url.PathUnescape(stored); err == nil && json.Valid([]byte(dec)) {
-		stored = dec
+// policyEntities fills in what the policy is attached to, and whose
+// permissions boundary it is.
+func (c *Client) policyEntities(ctx context.Context, arn string, f *PolicyFacts) error {
+	ents := iam.NewListEntitiesForPolicyPaginator(c.iam, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(arn)})
+	for ents.HasMorePages() {
+		page, err := ents.NextPage(ctx)
+		if err != nil {
+			return wrap(fmt.Sprintf("list entities of policy %s", arn), err)
+		}
+		for _, u := range page.PolicyUsers {
+			f.Users = append(f.Users, aws.ToString(u.UserName))
+		}
+		for _, g := range page.PolicyGroups {
+			f.Groups = append(f.Groups, aws.ToString(g.GroupName))
+		}
+		for _, r := range page.PolicyRoles {
+			f.Roles = append(f.Roles, aws.ToString(r.RoleName))
+		}
 	}
+	bounds := iam.NewListEntitiesForPolicyPaginator(c.iam, &iam.ListEntitiesForPolicyInput{
+		PolicyArn: aws.String(arn), PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsBoundary,
+	})
+	for bounds.HasMorePages() {
+		page, err := bounds.NextPage(ctx)
+		if err != nil {
+			return wrap(fmt.Sprintf("list entities of policy %s", arn), err)
+		}
+		for _, u := range page.PolicyUsers {
+			f.Boundaries = append(f.Boundaries, aws.ToString(u.UserName))
+		}
+		for _, r := range page.PolicyRoles {
+			f.Boundaries = append(f.Boundaries, aws.ToString(r.RoleName))
+		}
+	}
+	// An endpoint that ignores the usage filter lists the attachments
+	// again; those are not boundaries.
+	if slices.Equal(f.Boundaries, append(slices.Clone(f.Users), f.Roles...)) && len(f.Boundaries) > 0 {
+		f.Boundaries = nil
+	}
+	return nil
+}
+
+// decodeDocument undoes the URL encoding (RFC 3986) IAM returns
+// documents in. PathUnescape, not QueryUnescape: RFC 3986 encoding leaves
+// a literal '+' alone, and QueryUnescape would turn it into a space.
+func decodeDocument(stored string) string {
+	if dec, err := url.PathUnescape(stored); err == nil && json.Valid([]byte(dec)) {
+		return dec
+	}
+	return stored
+}
+
+// sameDocument compares two policy documents as JSON values, so layout and
+// key order do not matter.
+func sameDocument(stored, want string) bool {
+	stored = decodeDocument(stored)
 	var a, b any
 	if json.Unmarshal([]byte(stored), &a) != nil || json.Unmarshal([]byte(want), &b) != nil {
 		return false
@@ -98,51 +152,48 @@ func sameDocument(stored, want string) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// CreatePolicy makes sure a customer-managed policy called name holds
-// document as its default version: it creates the policy, reuses it when the
-// document is already the same, or adds a new default version, deleting the
-// oldest non-default version first when IAM's limit of 5 is reached.
-func (c *Client) CreatePolicy(ctx context.Context, name, document string) (Policy, error) {
+// PolicyDescription is the description s3link gives the policies it makes.
+const PolicyDescription = "Read access for the media platform, created by s3link"
+
+// CreatePolicy creates a customer-managed policy, tagged with setupID in
+// the create call. A policy of that name is ErrAlreadyExists: it is never
+// adopted or changed here.
+func (c *Client) CreatePolicy(ctx context.Context, name, document, setupID string) (Policy, error) {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	op := fmt.Sprintf("create policy %q", name)
-	out, err := c.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{
+	in := &iam.CreatePolicyInput{
 		PolicyName:     aws.String(name),
 		PolicyDocument: aws.String(document),
-		Description:    aws.String("Read access for the media platform, created by s3link"),
-	})
-	if err == nil {
-		return Policy{
-			Name:      name,
-			ARN:       aws.ToString(out.Policy.Arn),
-			VersionID: aws.ToString(out.Policy.DefaultVersionId),
-			Created:   aws.ToTime(out.Policy.CreateDate),
-		}, nil
+		Description:    aws.String(PolicyDescription),
 	}
-	var exists *iamtypes.EntityAlreadyExistsException
-	if !errors.As(err, &exists) {
-		return Policy{}, wrap(op, err)
+	if setupID != "" {
+		in.Tags = []iamtypes.Tag{{Key: aws.String(SetupTagKey), Value: aws.String(setupID)}}
 	}
+	out, err := c.iam.CreatePolicy(ctx, in)
+	if err != nil {
+		return Policy{}, wrap(fmt.Sprintf("create policy %q", name), err)
+	}
+	return Policy{
+		Name:      name,
+		ARN:       aws.ToString(out.Policy.Arn),
+		VersionID: aws.ToString(out.Policy.DefaultVersionId),
+	}, nil
+}
 
-	arn, err := c.policyARN(ctx, name)
+// AddPolicyVersion makes document the default version of the policy,
+// deleting the oldest non-default version first when IAM's limit of 5 is
+// reached. The setup engine calls it only for a policy it proved its own.
+func (c *Client) AddPolicyVersion(ctx context.Context, arn, document string) (Policy, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	op := fmt.Sprintf("add version to policy %s", arn)
+	versions, err := c.policyVersions(ctx, arn)
 	if err != nil {
 		return Policy{}, err
 	}
-	st, err := c.policyState(ctx, arn, document)
-	if err != nil {
-		return Policy{}, err
-	}
-	if !st.exists {
-		// It was deleted between our calls; let the caller retry.
-		return Policy{}, fmt.Errorf("%s: policy vanished while it was being updated", op)
-	}
-	if st.same {
-		return Policy{Name: name, ARN: arn, VersionID: st.defaultVersion, Reused: true, Created: st.created}, nil
-	}
-
-	res := Policy{Name: name, ARN: arn, NewVersion: true, Created: st.created}
-	if len(st.versions) >= maxPolicyVersions {
-		oldest, ok := oldestNonDefault(st.versions)
+	res := Policy{ARN: arn, Name: arn[strings.LastIndex(arn, "/")+1:]}
+	if len(versions) >= maxPolicyVersions {
+		oldest, ok := oldestNonDefault(versions)
 		if !ok {
 			return Policy{}, wrapAs(op, ErrPolicyVersionLimit, errors.New("no non-default version to delete"))
 		}
@@ -162,9 +213,9 @@ func (c *Client) CreatePolicy(ctx context.Context, name, document string) (Polic
 	if err != nil {
 		var limit *iamtypes.LimitExceededException
 		if errors.As(err, &limit) {
-			return res, wrapAs(fmt.Sprintf("add version to policy %s", arn), ErrPolicyVersionLimit, err)
+			return res, wrapAs(op, ErrPolicyVersionLimit, err)
 		}
-		return res, wrap(fmt.Sprintf("add version to policy %s", arn), err)
+		return res, wrap(op, err)
 	}
 	res.VersionID = aws.ToString(ver.PolicyVersion.VersionId)
 	return res, nil
@@ -197,72 +248,98 @@ func versionNumber(id *string) int {
 	return n
 }
 
-// CreateUser creates an IAM user with tags, or reuses the existing user of
-// that name (tags of an existing user are left as they are).
-func (c *Client) CreateUser(ctx context.Context, name string, tags map[string]string) (User, error) {
+// CreateUser creates an IAM user carrying tags and the SetupTagKey tag
+// (setupID), with boundaryARN as its permissions boundary, all in the one
+// create call, so no kill can leave an untagged or unbounded user of
+// s3link's. A user of that name is ErrAlreadyExists, never adopted.
+func (c *Client) CreateUser(ctx context.Context, name string, tags map[string]string, boundaryARN, setupID string) (User, error) {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
 	in := &iam.CreateUserInput{UserName: aws.String(name)}
+	if boundaryARN != "" {
+		in.PermissionsBoundary = aws.String(boundaryARN)
+	}
 	keys := make([]string, 0, len(tags))
 	for k := range tags {
-		keys = append(keys, k)
+		if k != SetupTagKey {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
 		in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
-	out, err := c.iam.CreateUser(ctx, in)
-	if err == nil {
-		return User{Name: name, ARN: aws.ToString(out.User.Arn), Created: aws.ToTime(out.User.CreateDate)}, nil
+	if setupID != "" {
+		in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(SetupTagKey), Value: aws.String(setupID)})
 	}
-	var exists *iamtypes.EntityAlreadyExistsException
-	if !errors.As(err, &exists) {
+	out, err := c.iam.CreateUser(ctx, in)
+	if err != nil {
 		return User{}, wrap(fmt.Sprintf("create user %q", name), err)
 	}
-	got, err := c.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
-	if err != nil {
-		return User{}, wrap(fmt.Sprintf("get user %q", name), err)
-	}
-	return User{Name: name, ARN: aws.ToString(got.User.Arn), Reused: true, Created: aws.ToTime(got.User.CreateDate)}, nil
+	return User{Name: name, ARN: aws.ToString(out.User.Arn)}, nil
 }
 
-// FindPolicy looks up the customer-managed policy called name, with its
-// creation time; ok is false when there is none.
-func (c *Client) FindPolicy(ctx context.Context, name string) (Policy, bool, error) {
+// InspectUser looks up the IAM user called name: its SetupTagKey tag, its
+// permissions boundary, its attached managed policies and its access keys.
+func (c *Client) InspectUser(ctx context.Context, name string) (UserFacts, error) {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	arn, err := c.policyARN(ctx, name)
-	if err != nil {
-		return Policy{}, false, err
-	}
-	got, err := c.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
-	if err != nil {
-		if isNotFound(err) {
-			return Policy{}, false, nil
-		}
-		return Policy{}, false, wrap(fmt.Sprintf("get policy %s", arn), err)
-	}
-	return Policy{
-		Name:      name,
-		ARN:       arn,
-		VersionID: aws.ToString(got.Policy.DefaultVersionId),
-		Created:   aws.ToTime(got.Policy.CreateDate),
-	}, true, nil
-}
-
-// FindUser looks up the IAM user called name, with its creation time; ok
-// is false when there is none.
-func (c *Client) FindUser(ctx context.Context, name string) (User, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
-	defer cancel()
+	f := UserFacts{Name: name}
 	got, err := c.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
 	if err != nil {
 		if isNotFound(err) {
-			return User{}, false, nil
+			return f, nil
 		}
-		return User{}, false, wrap(fmt.Sprintf("get user %q", name), err)
+		return f, wrap(fmt.Sprintf("get user %q", name), err)
 	}
-	return User{Name: name, ARN: aws.ToString(got.User.Arn), Created: aws.ToTime(got.User.CreateDate)}, true, nil
+	f.Exists, f.ARN = true, aws.ToString(got.User.Arn)
+	if b := got.User.PermissionsBoundary; b != nil {
+		f.Boundary = aws.ToString(b.PermissionsBoundaryArn)
+	}
+	tags := iam.NewListUserTagsPaginator(c.iam, &iam.ListUserTagsInput{UserName: aws.String(name)})
+	for tags.HasMorePages() {
+		page, err := tags.NextPage(ctx)
+		if err != nil {
+			return f, wrap(fmt.Sprintf("list tags of user %q", name), err)
+		}
+		for _, t := range page.Tags {
+			if aws.ToString(t.Key) == SetupTagKey {
+				f.SetupID = aws.ToString(t.Value)
+			}
+		}
+	}
+	attached := iam.NewListAttachedUserPoliciesPaginator(c.iam, &iam.ListAttachedUserPoliciesInput{UserName: aws.String(name)})
+	for attached.HasMorePages() {
+		page, err := attached.NextPage(ctx)
+		if err != nil {
+			return f, wrap(fmt.Sprintf("list policies attached to user %q", name), err)
+		}
+		for _, p := range page.AttachedPolicies {
+			f.Policies = append(f.Policies, aws.ToString(p.PolicyArn))
+		}
+	}
+	if f.Keys, err = c.listAccessKeys(ctx, name, true); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// SetUserBoundary sets the user's permissions boundary to boundaryARN, or
+// removes it when boundaryARN is "".
+func (c *Client) SetUserBoundary(ctx context.Context, user, boundaryARN string) error {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	if boundaryARN == "" {
+		_, err := c.iam.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String(user)})
+		if err == nil || isNotFound(err) {
+			return nil
+		}
+		return wrap(fmt.Sprintf("remove the permissions boundary of user %q", user), err)
+	}
+	_, err := c.iam.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{
+		UserName: aws.String(user), PermissionsBoundary: aws.String(boundaryARN),
+	})
+	return wrap(fmt.Sprintf("set the permissions boundary of user %q", user), err)
 }
 
 // AttachUserPolicy attaches a managed policy to a user; attaching it again
@@ -450,9 +527,9 @@ func (c *Client) deleteUser(ctx context.Context, user string) error {
 	return nil
 }
 
-// DeletePolicy detaches a managed policy from every user, group and role,
-// deletes its non-default versions and then the policy. A missing policy is
-// success.
+// DeletePolicy deletes a managed policy's non-default versions and then
+// the policy. It detaches nothing: a policy still attached anywhere fails
+// with ErrInUse. A missing policy is success.
 func (c *Client) DeletePolicy(ctx context.Context, policyARN string) error {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
@@ -464,31 +541,15 @@ func (c *Client) DeletePolicy(ctx context.Context, policyARN string) error {
 }
 
 func (c *Client) deletePolicy(ctx context.Context, arn string) error {
-	p := iam.NewListEntitiesForPolicyPaginator(c.iam, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(arn)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return wrap(fmt.Sprintf("list entities of policy %s", arn), err)
-		}
-		for _, u := range page.PolicyUsers {
-			if err := c.detachUserPolicy(ctx, aws.ToString(u.UserName), arn); err != nil {
-				return err
-			}
-		}
-		for _, g := range page.PolicyGroups {
-			_, err := c.iam.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: g.GroupName, PolicyArn: aws.String(arn)})
-			if err != nil && !isNotFound(err) {
-				return wrap(fmt.Sprintf("detach policy %s from group %q", arn, aws.ToString(g.GroupName)), err)
-			}
-		}
-		for _, r := range page.PolicyRoles {
-			_, err := c.iam.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: r.RoleName, PolicyArn: aws.String(arn)})
-			if err != nil && !isNotFound(err) {
-				return wrap(fmt.Sprintf("detach policy %s from role %q", arn, aws.ToString(r.RoleName)), err)
-			}
-		}
+	// Refuse before touching any version: a policy that stays must keep
+	// its history.
+	var f PolicyFacts
+	if err := c.policyEntities(ctx, arn, &f); err != nil {
+		return err
 	}
-
+	if n := len(f.Users) + len(f.Groups) + len(f.Roles) + len(f.Boundaries); n > 0 {
+		return wrapAs(fmt.Sprintf("delete policy %s", arn), ErrInUse, fmt.Errorf("attached to %d entities", n))
+	}
 	versions, err := c.policyVersions(ctx, arn)
 	if err != nil {
 		return err

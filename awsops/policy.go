@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -158,71 +157,141 @@ func PolicySummary(bucket, prefix string) []string {
 	}
 }
 
-// callerActions are the permissions the person running s3link needs for
-// setup, the sync check and teardown, one statement per service. Every
-// resource is "*": the bucket, policy and user names are chosen in the
-// wizard, after this policy would have to exist, and s3:ListAllMyBuckets
-// and sts:GetCallerIdentity accept no narrower resource anyway.
-var callerActions = []struct {
-	sid     string
-	actions []string
-}{
-	{"S3LinkIdentity", []string{
-		"sts:GetCallerIdentity",
-	}},
-	{"S3LinkBuckets", []string{
-		"s3:AbortMultipartUpload",
-		"s3:CreateBucket",
-		"s3:DeleteBucket",
-		"s3:GetBucketLocation",
-		"s3:GetBucketPublicAccessBlock",
-		"s3:GetObject",
-		"s3:ListAllMyBuckets",
-		"s3:ListBucket",
-		"s3:PutBucketPublicAccessBlock",
-		"s3:PutEncryptionConfiguration",
-		"s3:PutObject",
-	}},
-	{"S3LinkIAM", []string{
-		"iam:AttachUserPolicy",
-		"iam:CreateAccessKey",
-		"iam:CreatePolicy",
-		"iam:CreatePolicyVersion",
-		"iam:CreateUser",
-		"iam:DeleteAccessKey",
-		"iam:DeleteLoginProfile",
-		"iam:DeletePolicy",
-		"iam:DeletePolicyVersion",
-		"iam:DeleteUser",
-		"iam:DeleteUserPolicy",
-		"iam:DetachUserPolicy",
-		"iam:GetAccessKeyLastUsed",
-		"iam:GetPolicy",
-		"iam:GetPolicyVersion",
-		"iam:GetUser",
-		"iam:ListAccessKeys",
-		"iam:ListAttachedUserPolicies",
-		"iam:ListEntitiesForPolicy",
-		"iam:ListPolicyVersions",
-		"iam:ListUserPolicies",
-		"iam:TagUser",
-	}},
+// CallerScope names what the caller policy is limited to. Empty fields
+// fall back to the defaults setup uses ("*" for the bucket, a policy
+// variable for the account).
+type CallerScope struct {
+	Account    string
+	Bucket     string
+	Prefix     string
+	UserName   string
+	PolicyName string
+	// BoundaryName is the policy setup makes when it widens an existing
+	// user's permissions boundary; "" for PolicyName + "-Boundary".
+	BoundaryName string
 }
 
-// CallerPolicyDocument returns the IAM policy the person running s3link
-// needs for setup and teardown, for anyone who would rather not use admin
-// credentials.
-func CallerPolicyDocument() string {
-	doc := policyDocument{Version: PolicyVersion}
-	for _, g := range callerActions {
-		doc.Statement = append(doc.Statement, policyStatement{
-			Sid:      g.sid,
-			Effect:   "Allow",
-			Action:   slices.Clone(g.actions),
-			Resource: []string{"*"},
-		})
+// CallerPolicyDocument returns the least-privilege IAM policy the person
+// running s3link needs for setup, the proof, upload and teardown of scope:
+// every action on the exact bucket, objects, user and policy ARNs; user
+// creation only with the platform policy as permissions boundary; attach
+// and detach only of that policy; changes to policies only where they carry
+// s3link's tag. Only sts:GetCallerIdentity and s3:ListAllMyBuckets, which
+// take no narrower resource, are on "*".
+func CallerPolicyDocument(scope CallerScope) string {
+	acct := scope.Account
+	if acct == "" {
+		acct = "${aws:PrincipalAccount}"
 	}
+	bucket := scope.Bucket
+	if bucket == "" {
+		bucket = "*"
+	}
+	objects := "arn:aws:s3:::" + bucket + "/*"
+	if scope.Prefix != "" {
+		objects = "arn:aws:s3:::" + bucket + "/" + policyLiteral.Replace(scope.Prefix) + "/*"
+	}
+	boundary := scope.BoundaryName
+	if boundary == "" {
+		boundary = scope.PolicyName + "-Boundary"
+	}
+	iamARN := func(kind, name string) string { return "arn:aws:iam::" + acct + ":" + kind + "/" + name }
+	policyARNs := []string{iamARN("policy", scope.PolicyName), iamARN("policy", boundary)}
+	userARN := iamARN("user", scope.UserName)
+	tagged := map[string]map[string][]string{"Null": {"aws:ResourceTag/" + SetupTagKey: {"false"}}}
+	doc := policyDocument{Version: PolicyVersion, Statement: []policyStatement{
+		{Sid: "S3LinkGlobal", Effect: "Allow", Resource: []string{"*"}, Action: []string{
+			"s3:ListAllMyBuckets",
+			"sts:GetCallerIdentity",
+		}},
+		{Sid: "S3LinkBucket", Effect: "Allow", Resource: []string{"arn:aws:s3:::" + bucket}, Action: []string{
+			"s3:CreateBucket",
+			"s3:DeleteBucket",
+			"s3:GetBucketPublicAccessBlock",
+			"s3:GetBucketTagging",
+			"s3:ListBucket",
+			"s3:PutBucketPublicAccessBlock",
+			"s3:PutBucketTagging",
+			"s3:PutEncryptionConfiguration",
+			"s3:TagResource",
+		}},
+		{Sid: "S3LinkObjects", Effect: "Allow", Resource: []string{objects}, Action: []string{
+			"s3:AbortMultipartUpload",
+			"s3:GetObject",
+			"s3:PutObject",
+		}},
+		{Sid: "S3LinkReadPolicies", Effect: "Allow", Resource: policyARNs, Action: []string{
+			"iam:CreatePolicy",
+			"iam:GetPolicy",
+			"iam:GetPolicyVersion",
+			"iam:ListEntitiesForPolicy",
+			"iam:ListPolicyTags",
+			"iam:ListPolicyVersions",
+			"iam:TagPolicy",
+		}},
+		{Sid: "S3LinkChangeOwnPolicies", Effect: "Allow", Resource: policyARNs, Condition: tagged, Action: []string{
+			"iam:CreatePolicyVersion",
+			"iam:DeletePolicy",
+			"iam:DeletePolicyVersion",
+		}},
+		{Sid: "S3LinkUser", Effect: "Allow", Resource: []string{userARN}, Action: []string{
+			"iam:CreateAccessKey",
+			"iam:DeleteAccessKey",
+			"iam:DeleteLoginProfile",
+			"iam:DeleteUser",
+			"iam:DeleteUserPermissionsBoundary",
+			"iam:DeleteUserPolicy",
+			"iam:GetAccessKeyLastUsed",
+			"iam:GetUser",
+			"iam:ListAccessKeys",
+			"iam:ListAttachedUserPolicies",
+			"iam:ListUserPolicies",
+			"iam:ListUserTags",
+			"iam:TagUser",
+		}},
+		{Sid: "S3LinkCreateBoundedUser", Effect: "Allow", Resource: []string{userARN},
+			Condition: map[string]map[string][]string{"ArnEquals": {"iam:PermissionsBoundary": policyARNs}},
+			Action: []string{
+				"iam:CreateUser",
+				"iam:PutUserPermissionsBoundary",
+			}},
+		{Sid: "S3LinkAttachPlatformPolicy", Effect: "Allow", Resource: []string{userARN},
+			Condition: map[string]map[string][]string{"ArnEquals": {"iam:PolicyARN": policyARNs[:1]}},
+			Action: []string{
+				"iam:AttachUserPolicy",
+				"iam:DetachUserPolicy",
+			}},
+	}}
 	return marshalPolicy(doc)
+}
+
+// MergePolicies returns one document that allows what both documents
+// allow: the statements of a, then those of b, with statement ids made
+// unique. It is how a permissions boundary is widened to a second location.
+func MergePolicies(a, b string) (string, error) {
+	var da, db policyDocument
+	if err := json.Unmarshal([]byte(a), &da); err != nil {
+		return "", fmt.Errorf("read the first document: %w", err)
+	}
+	if err := json.Unmarshal([]byte(b), &db); err != nil {
+		return "", fmt.Errorf("read the second document: %w", err)
+	}
+	out := policyDocument{Version: PolicyVersion}
+	seen := map[string]bool{}
+	for _, st := range append(da.Statement, db.Statement...) {
+		base, sid := st.Sid, st.Sid
+		for n := 2; seen[sid]; n++ {
+			sid = fmt.Sprintf("%s%d", base, n)
+		}
+		seen[sid] = true
+		st.Sid = sid
+		out.Statement = append(out.Statement, st)
+	}
+	doc := marshalPolicy(out)
+	if err := CheckPolicySize(doc); err != nil {
+		return "", err
+	}
+	return doc, nil
 }
 
 // PolicySize counts a document the way IAM does for its size limit:

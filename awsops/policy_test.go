@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestPolicyDocumentGolden(t *testing.T) {
 }
 
 func TestCallerPolicyDocumentGolden(t *testing.T) {
-	requirePolicyGolden(t, "caller_policy", CallerPolicyDocument())
+	requirePolicyGolden(t, "caller_policy", CallerPolicyDocument(callerScope))
 }
 
 // productPrefixPolicy is the document PRODUCT.md spells out, with {B} for
@@ -233,7 +234,7 @@ func TestPolicyNoHeadObject(t *testing.T) {
 	docs := map[string]string{
 		"prefix": PolicyDocument("crowdai-imagery", "path/to/files"),
 		"root":   PolicyDocument("crowdai-imagery", ""),
-		"caller": CallerPolicyDocument(),
+		"caller": CallerPolicyDocument(callerScope),
 	}
 	for name, doc := range docs {
 		var p typedPolicy
@@ -286,55 +287,143 @@ func TestPolicyDocumentEscapesWildcards(t *testing.T) {
 	}
 }
 
+// callerScope is the scope the caller-policy tests print.
+var callerScope = CallerScope{Account: "123456789012", Bucket: "crowdai-imagery", Prefix: "path/to/files", UserName: "crowdai-platform-access", PolicyName: "CrowdAI-Platform-Access"}
+
+// sdkActions maps the SDK operations s3link calls to the IAM actions that
+// authorise them, where the two names differ.
+var sdkActions = map[string]string{
+	"s3:HeadBucket":              "s3:ListBucket",
+	"s3:ListObjectsV2":           "s3:ListBucket",
+	"s3:ListBuckets":             "s3:ListAllMyBuckets",
+	"s3:PutBucketEncryption":     "s3:PutEncryptionConfiguration",
+	"s3:GetPublicAccessBlock":    "s3:GetBucketPublicAccessBlock",
+	"s3:PutPublicAccessBlock":    "s3:PutBucketPublicAccessBlock",
+	"s3:HeadObject":              "s3:GetObject",
+	"s3:CreateMultipartUpload":   "s3:PutObject",
+	"s3:UploadPart":              "s3:PutObject",
+	"s3:CompleteMultipartUpload": "s3:PutObject",
+	"s3:ListMultipartUploads":    "s3:ListBucketMultipartUploads",
+	"s3:ListParts":               "s3:ListMultipartUploadParts",
+}
+
+// calledActions reads the source of awsops and the uploader (which runs
+// with the caller's credentials) and lists every IAM action its SDK calls
+// need, so the caller policy cannot drift from the code.
+func calledActions(t *testing.T) []string {
+	t.Helper()
+	direct := regexp.MustCompile(`c\.(iam|s3|sts)\.([A-Z]\w+)\(`)
+	paged := regexp.MustCompile(`(iam|s3)\.New(\w+)Paginator`)
+	upload := regexp.MustCompile(`\.(PutObject|CreateMultipartUpload|UploadPart|CompleteMultipartUpload|AbortMultipartUpload|ListObjectsV2|HeadObject|GetObject|ListMultipartUploads|ListParts)\(`)
+	seen := map[string]bool{}
+	add := func(svc, op string) {
+		a := svc + ":" + op
+		if m, ok := sdkActions[a]; ok {
+			a = m
+		}
+		seen[a] = true
+	}
+	files, _ := filepath.Glob("*.go")
+	up, _ := filepath.Glob("uploader/*.go")
+	for _, f := range append(files, up...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range direct.FindAllStringSubmatch(string(src), -1) {
+			add(m[1], m[2])
+		}
+		for _, m := range paged.FindAllStringSubmatch(string(src), -1) {
+			add(m[1], m[2])
+		}
+		if strings.HasPrefix(f, "uploader/") {
+			for _, m := range upload.FindAllStringSubmatch(string(src), -1) {
+				add("s3", m[1])
+			}
+		}
+	}
+	// Creating with tags needs the tagging permissions too.
+	seen["iam:TagPolicy"], seen["iam:TagUser"], seen["s3:TagResource"] = true, true, true
+	out := make([]string, 0, len(seen))
+	for a := range seen {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
+
 func TestCallerPolicyDocument(t *testing.T) {
 	var p typedPolicy
-	if err := json.Unmarshal([]byte(CallerPolicyDocument()), &p); err != nil {
+	if err := json.Unmarshal([]byte(CallerPolicyDocument(callerScope)), &p); err != nil {
 		t.Fatal(err)
-	}
-	want := []string{
-		"sts:GetCallerIdentity",
-		"s3:CreateBucket", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:PutBucketPublicAccessBlock",
-		"s3:GetBucketPublicAccessBlock", "s3:PutEncryptionConfiguration", "s3:ListBucket", "s3:DeleteBucket",
-		"s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload",
-		"iam:CreatePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions",
-		"iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy", "iam:ListEntitiesForPolicy",
-		"iam:CreateUser", "iam:GetUser", "iam:TagUser", "iam:DeleteUser", "iam:AttachUserPolicy",
-		"iam:DetachUserPolicy", "iam:ListAttachedUserPolicies", "iam:ListUserPolicies", "iam:DeleteUserPolicy",
-		"iam:DeleteLoginProfile", "iam:CreateAccessKey", "iam:ListAccessKeys", "iam:DeleteAccessKey",
-		"iam:GetAccessKeyLastUsed",
 	}
 	var got []string
 	sids := map[string]bool{}
 	for _, s := range p.Statement {
-		if s.Effect != "Allow" || !slices.Equal(s.Resource, []string{"*"}) || s.Condition != nil {
+		if s.Effect != "Allow" {
 			t.Errorf("statement %s = %+v", s.Sid, s)
 		}
 		if sids[s.Sid] || s.Sid == "" {
 			t.Errorf("statement id %q missing or repeated", s.Sid)
 		}
 		sids[s.Sid] = true
-		svc := ""
-		for _, a := range s.Action {
-			prefix, _, _ := strings.Cut(a, ":")
-			if svc == "" {
-				svc = prefix
-			}
-			if prefix != svc {
-				t.Errorf("statement %s mixes services %s and %s", s.Sid, svc, prefix)
-			}
-		}
 		if !slices.IsSorted(s.Action) {
 			t.Errorf("statement %s actions are not sorted", s.Sid)
+		}
+		for _, r := range s.Resource {
+			// Only the global actions may be on "*".
+			if r == "*" && s.Sid != "S3LinkGlobal" {
+				t.Errorf("statement %s puts %v on *", s.Sid, s.Action)
+			}
+			if strings.Contains(r, "*") && r != "*" && !strings.HasSuffix(r, "/path/to/files/*") {
+				t.Errorf("statement %s has a wildcard resource %s", s.Sid, r)
+			}
 		}
 		got = append(got, s.Action...)
 	}
 	slices.Sort(got)
-	slices.Sort(want)
+	got = slices.Compact(got)
+	want := calledActions(t)
 	if !slices.Equal(got, want) {
-		t.Errorf("caller actions:\ngot  %v\nwant %v", got, want)
+		t.Errorf("caller actions differ from what the code calls:\ngot  %v\nwant %v", got, want)
 	}
-	if CallerPolicyDocument() != CallerPolicyDocument() {
+	if CallerPolicyDocument(callerScope) != CallerPolicyDocument(callerScope) {
 		t.Error("caller policy is not deterministic")
+	}
+}
+
+func TestCallerPolicyConditions(t *testing.T) {
+	var p typedPolicy
+	if err := json.Unmarshal([]byte(CallerPolicyDocument(callerScope)), &p); err != nil {
+		t.Fatal(err)
+	}
+	policyARN := "arn:aws:iam::123456789012:policy/CrowdAI-Platform-Access"
+	for _, s := range p.Statement {
+		for _, a := range s.Action {
+			switch a {
+			case "iam:AttachUserPolicy", "iam:DetachUserPolicy":
+				// Attach and detach only the platform policy.
+				if got := s.Condition["ArnEquals"]["iam:PolicyARN"]; !slices.Equal(got, []string{policyARN}) {
+					t.Errorf("%s condition = %v, want iam:PolicyARN %s", a, s.Condition, policyARN)
+				}
+			case "iam:CreateUser", "iam:PutUserPermissionsBoundary":
+				// No user without the platform boundary.
+				if got := s.Condition["ArnEquals"]["iam:PermissionsBoundary"]; !slices.Contains(got, policyARN) {
+					t.Errorf("%s condition = %v, want iam:PermissionsBoundary", a, s.Condition)
+				}
+			case "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion":
+				if _, ok := s.Condition["Null"]["aws:ResourceTag/"+SetupTagKey]; !ok {
+					t.Errorf("%s may change policies without s3link's tag: %v", a, s.Condition)
+				}
+			case "iam:CreateAccessKey", "iam:DeleteUser":
+				if !slices.Equal(s.Resource, []string{"arn:aws:iam::123456789012:user/crowdai-platform-access"}) {
+					t.Errorf("%s on %v, want the platform user only", a, s.Resource)
+				}
+			}
+		}
 	}
 }
 
@@ -389,7 +478,7 @@ func TestPolicySize(t *testing.T) {
 	if err := CheckPolicySize(PolicyDocument("crowdai-imagery", "path/to/files")); err != nil {
 		t.Errorf("small policy refused: %v", err)
 	}
-	if err := CheckPolicySize(CallerPolicyDocument()); err != nil {
+	if err := CheckPolicySize(CallerPolicyDocument(callerScope)); err != nil {
 		t.Errorf("caller policy refused: %v", err)
 	}
 	if got := PolicySize("{ \"a\" :\n [ ] }"); got != 8 {

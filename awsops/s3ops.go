@@ -60,12 +60,69 @@ func (c *Client) ownedBucket(ctx context.Context, name string) (Bucket, bool, er
 	return Bucket{}, false, nil
 }
 
-// FindBucket looks the bucket up among the caller's own buckets, with its
-// creation time; ok is false when the caller owns no bucket of that name.
-func (c *Client) FindBucket(ctx context.Context, bucket string) (Bucket, bool, error) {
+// InspectBucket reports whether a bucket of that name exists, whether the
+// caller's account owns it, and for an owned bucket its region, its
+// SetupTagKey tag and its Block Public Access state. It changes nothing.
+func (c *Client) InspectBucket(ctx context.Context, bucket string) (BucketFacts, error) {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	return c.ownedBucket(ctx, bucket)
+	f := BucketFacts{Name: bucket}
+	b, owned, err := c.ownedBucket(ctx, bucket)
+	if err != nil {
+		return f, err
+	}
+	if !owned {
+		// HeadBucket answers 404 only when no account holds the name; a
+		// 403 or 301 means someone else's bucket.
+		_, err := c.bucketRegion(ctx, bucket)
+		switch {
+		case errors.Is(err, ErrNoSuchBucket):
+			return f, nil
+		case err != nil && !errors.Is(err, ErrAccessDenied):
+			return f, err
+		}
+		f.Exists = true
+		return f, nil
+	}
+	f.Exists, f.Owned, f.Region = true, true, b.Region
+	if f.Region == "" {
+		if f.Region, err = c.bucketRegion(ctx, bucket); err != nil {
+			return f, err
+		}
+	}
+	if f.SetupID, err = c.bucketSetupID(ctx, bucket, f.Region); err != nil {
+		return f, err
+	}
+	if f.PublicAccess, err = c.bucketPublicAccess(ctx, bucket, f.Region); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// bucketSetupID reads the bucket's SetupTagKey tag; no tags is "".
+func (c *Client) bucketSetupID(ctx context.Context, bucket, region string) (string, error) {
+	out, err := c.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(bucket)}, inRegion(region))
+	if err != nil {
+		if errorCode(err) == "NoSuchTagSet" || errorCode(err) == "NoSuchTagSetError" {
+			return "", nil
+		}
+		return "", wrap(fmt.Sprintf("get tags of bucket %q", bucket), err)
+	}
+	for _, t := range out.TagSet {
+		if aws.ToString(t.Key) == SetupTagKey {
+			return aws.ToString(t.Value), nil
+		}
+	}
+	return "", nil
+}
+
+// inRegion sends one S3 call to the bucket's own region.
+func inRegion(region string) func(*s3.Options) {
+	return func(o *s3.Options) {
+		if region != "" {
+			o.Region = region
+		}
+	}
 }
 
 // BucketRegion returns the region a bucket lives in.
@@ -122,7 +179,11 @@ func captureBucketRegion(dst *string) func(*middleware.Stack) error {
 func (c *Client) BucketPublicAccess(ctx context.Context, bucket string) (PublicAccess, error) {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	out, err := c.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(bucket)})
+	return c.bucketPublicAccess(ctx, bucket, "")
+}
+
+func (c *Client) bucketPublicAccess(ctx context.Context, bucket, region string) (PublicAccess, error) {
+	out, err := c.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(bucket)}, inRegion(region))
 	if err != nil {
 		if errorCode(err) == "NoSuchPublicAccessBlockConfiguration" {
 			return PublicAccess{}, nil
@@ -164,26 +225,29 @@ func (c *Client) SummarizePrefix(ctx context.Context, bucket, prefix string) (Pr
 	return sum, nil
 }
 
-// CreateBucket creates the bucket in region. A bucket of that name that the
-// caller already owns is reused (Reused, with its actual region); one owned
-// by anybody else returns ErrBucketTaken.
-func (c *Client) CreateBucket(ctx context.Context, name, region string) (BucketResult, error) {
+// CreateBucket creates the bucket in region, tagged with setupID in the
+// create call and again right after it (an endpoint that ignores tags at
+// creation still ends up with them). A bucket the caller already owns is
+// ErrBucketOwned, never adopted; one owned by anybody else ErrBucketTaken.
+func (c *Client) CreateBucket(ctx context.Context, name, region, setupID string) (Bucket, error) {
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
 	if region == "" {
-		region = c.region
+		return Bucket{}, fmt.Errorf("create bucket %q: no region given", name)
 	}
 	op := fmt.Sprintf("create bucket %q", name)
 
 	// us-east-1 answers 200 when the caller re-creates a bucket it owns
-	// there, so success alone would not tell a new bucket from an old one,
-	// and teardown must never delete a bucket setup did not create.
+	// there, so success alone would not tell a new bucket from an old one.
 	if region == "us-east-1" {
-		if b, ok, err := c.ownedBucket(ctx, name); err == nil && ok {
-			return c.reuseBucket(ctx, b)
+		if _, ok, err := c.ownedBucket(ctx, name); err != nil {
+			return Bucket{}, err
+		} else if ok {
+			return Bucket{}, wrapAs(op, ErrBucketOwned, errors.New("the bucket is already in this account"))
 		}
 	}
 
+	tags := []s3types.Tag{{Key: aws.String(SetupTagKey), Value: aws.String(setupID)}}
 	in := &s3.CreateBucketInput{Bucket: aws.String(name)}
 	if region != "us-east-1" {
 		// us-east-1 rejects an explicit LocationConstraint; every other
@@ -192,43 +256,36 @@ func (c *Client) CreateBucket(ctx context.Context, name, region string) (BucketR
 			LocationConstraint: s3types.BucketLocationConstraint(region),
 		}
 	}
-	_, err := c.s3.CreateBucket(ctx, in, func(o *s3.Options) { o.Region = region })
-	if err == nil {
-		return BucketResult{Bucket: Bucket{Name: name, Region: region, Created: time.Now().UTC()}}, nil
-	}
-
-	var owned *s3types.BucketAlreadyOwnedByYou
-	var taken *s3types.BucketAlreadyExists
-	switch {
-	case errors.As(err, &owned):
-		// The listing dates the bucket, which tells a bucket an
-		// interrupted run made from an older one.
-		if b, ok, lerr := c.ownedBucket(ctx, name); lerr == nil && ok {
-			return c.reuseBucket(ctx, b)
+	if setupID != "" {
+		if in.CreateBucketConfiguration == nil {
+			in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{}
 		}
-		return c.reuseBucket(ctx, Bucket{Name: name})
-	case errors.As(err, &taken):
-		// Some emulators answer BucketAlreadyExists to the owner too; only
-		// the owner's bucket list can say whose it is.
-		if b, ok, lerr := c.ownedBucket(ctx, name); lerr == nil && ok {
-			return c.reuseBucket(ctx, b)
-		}
-		return BucketResult{}, wrapAs(op, ErrBucketTaken, err)
+		in.CreateBucketConfiguration.Tags = tags
 	}
-	return BucketResult{}, wrap(op, err)
-}
-
-// reuseBucket reports an existing bucket of ours with its real region,
-// which may differ from the one asked for.
-func (c *Client) reuseBucket(ctx context.Context, b Bucket) (BucketResult, error) {
-	if b.Region == "" {
-		r, err := c.bucketRegion(ctx, b.Name)
-		if err != nil {
-			return BucketResult{}, err
+	_, err := c.s3.CreateBucket(ctx, in, inRegion(region))
+	if err != nil {
+		var taken *s3types.BucketAlreadyExists
+		if errors.As(err, &taken) {
+			// Some emulators answer BucketAlreadyExists to the owner too;
+			// only the owner's bucket list can say whose it is.
+			if _, ok, lerr := c.ownedBucket(ctx, name); lerr == nil && ok {
+				return Bucket{}, wrapAs(op, ErrBucketOwned, err)
+			}
 		}
-		b.Region = r
+		return Bucket{}, wrap(op, err)
 	}
-	return BucketResult{Bucket: b, Reused: true}, nil
+	b := Bucket{Name: name, Region: region, Created: time.Now().UTC()}
+	if setupID == "" {
+		return b, nil
+	}
+	_, err = c.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{
+		Bucket:  aws.String(name),
+		Tagging: &s3types.Tagging{TagSet: tags},
+	}, inRegion(region))
+	if err != nil {
+		return b, wrap(fmt.Sprintf("tag bucket %q", name), err)
+	}
+	return b, nil
 }
 
 // BlockPublicAccess turns on all four Block Public Access settings.

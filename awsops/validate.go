@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -287,6 +288,20 @@ func RegionName(code string) string {
 		}
 	}
 	return ""
+}
+
+// otherPartitionRegions are the regions of the GovCloud, China and
+// European Sovereign Cloud partitions, which the picker does not offer.
+var otherPartitionRegions = []string{
+	"us-gov-east-1", "us-gov-west-1",
+	"cn-north-1", "cn-northwest-1",
+	"eusc-de-east-1",
+}
+
+// KnownRegion reports whether code is a region of a partition this build
+// knows: a listed commercial region, or a GovCloud, China or sovereign one.
+func KnownRegion(code string) bool {
+	return RegionName(code) != "" || slices.Contains(otherPartitionRegions, code)
 }
 
 // regionShaped accepts any code shaped like an AWS region (us-east-1,

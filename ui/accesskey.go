@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 type keyPhase int
@@ -39,9 +40,11 @@ type keyScreen struct {
 	spin spinner.Model
 	clip func(string) error
 
-	spec awsops.SetupSpec
-	st   awsops.SetupState
-	rec  recordTarget
+	spec setup.Spec
+	st   setup.State
+	j    setup.Journal
+	// kept is the earlier run's key the plan kept; no new key was made.
+	kept string
 
 	phase    keyPhase
 	revealed bool
@@ -56,7 +59,7 @@ type keyScreen struct {
 	record   recordResult
 }
 
-func newKeyScreen(c *Common, ops Ops, clip func(string) error, spec awsops.SetupSpec, st awsops.SetupState, rec recordTarget) keyScreen {
+func newKeyScreen(c *Common, ops Ops, clip func(string) error, spec setup.Spec, st setup.State, j setup.Journal, kept string) keyScreen {
 	s := keyScreen{
 		c:    c,
 		ops:  ops,
@@ -64,7 +67,8 @@ func newKeyScreen(c *Common, ops Ops, clip func(string) error, spec awsops.Setup
 		clip: clip,
 		spec: spec,
 		st:   st,
-		rec:  rec,
+		j:    j,
+		kept: kept,
 		path: newInput(c, "Save to  ", ""),
 	}
 	s.path.SetValue(defaultCSVPath(spec.UserName))
@@ -76,7 +80,9 @@ func defaultCSVPath(user string) string { return "./" + user + "_accessKeys.csv"
 
 // secured reports whether leaving loses nothing: the secret was copied or
 // saved, the key deleted, or the user chose to leave anyway.
-func (s keyScreen) secured() bool { return s.copied || s.saved != "" || s.deleted || s.left }
+func (s keyScreen) secured() bool {
+	return s.copied || s.saved != "" || s.deleted || s.left || s.st.Key.ID == ""
+}
 
 // CSV paths may contain "?" while the path is being typed.
 func (s keyScreen) acceptsQuestionMark() bool { return s.phase == keySaving }
@@ -160,7 +166,7 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 			s.phase, s.failed, s.status = keyShowing, false, ""
 		case key.Matches(msg, k.GuardDelete):
 			s.phase = keyDeleting
-			return s, tea.Batch(s.spin.Tick, deleteKeyCmd(s.c.Ctx, s.ops, s.spec, s.st, s.rec))
+			return s, tea.Batch(s.spin.Tick, deleteKeyCmd(s.c.Ctx, s.ops, s.j, s.spec.UserName, s.st.Key.ID))
 		case key.Matches(msg, k.GuardLeave):
 			s.left = true
 			if s.intent == leaveQuit {
@@ -235,6 +241,13 @@ func masked(n int) string { return strings.Repeat("•", n) }
 func (s keyScreen) View() string {
 	st := s.c.Styles
 	w := s.c.Width
+	if s.st.Key.ID == "" {
+		return lines(
+			wrap("No new access key was made: the platform keeps using "+s.kept+", made by an earlier s3link run for "+s.spec.UserName+"; its secret was handed over then and cannot be shown again.", w),
+			"",
+			st.Muted.Render(wrap("To hand over a new key instead, go back to review and press n. Press enter to continue.", w)),
+		)
+	}
 	secret := s.st.Key.Secret.Reveal()
 	shown := masked(len(secret))
 	if s.revealed {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/steps"
 )
 
@@ -37,7 +38,7 @@ type App struct {
 	ops      Ops
 	profile  string
 	identity awsops.Identity
-	spec     awsops.SetupSpec
+	spec     setup.Spec
 	lastBkt  bucketAnswer
 
 	idScr     identityScreen
@@ -121,7 +122,7 @@ func (a App) Summary() string {
 func (a App) Err() error { return a.err }
 
 // Spec is the setup the answers describe so far.
-func (a App) Spec() awsops.SetupSpec { return a.spec }
+func (a App) Spec() setup.Spec { return a.spec }
 
 // layout gives the screens what is left under the header and above the
 // note line and the help bar, which grows when the full help is open.
@@ -348,7 +349,6 @@ func (a App) next() (tea.Model, tea.Cmd) {
 			a.invalidate(steps.Identity)
 		}
 		a.ops, a.profile, a.identity = a.idScr.ops, a.idScr.profile, a.idScr.identity
-		a.spec.Account = a.identity.Account
 	case steps.Bucket:
 		ans, ok := a.bucketScr.answer()
 		if !ok {
@@ -358,7 +358,7 @@ func (a App) next() (tea.Model, tea.Cmd) {
 			a.invalidate(steps.Bucket)
 		}
 		a.lastBkt = ans
-		a.spec.Bucket, a.spec.Region, a.spec.ExistingBucket = ans.Name, ans.Region, ans.Existing
+		a.spec.Bucket, a.spec.Region, a.spec.ExistingBucket, a.spec.ProtectBucket = ans.Name, ans.Region, ans.Existing, ans.Protect
 	case steps.Location:
 		p, ok := a.locScr.answer()
 		if !ok {
@@ -384,17 +384,23 @@ func (a App) next() (tea.Model, tea.Cmd) {
 		if !ok {
 			return a, nil
 		}
-		a.spec.PolicyName = name
+		// The person saw and confirmed the name on the policy screen.
+		a.spec.PolicyName, a.spec.PolicyNameChosen = name, true
 	case steps.User:
 		ans, ok := a.userScr.answer()
 		if !ok {
 			return a, nil
 		}
+		// An existing user was shown as such on the user screen, and review
+		// says again whether s3link made it: using it is a knowing choice.
 		a.spec.UserName, a.spec.Tags, a.spec.DeleteKeyID = ans.Name, ans.Tags, ans.DeleteKeyID
+		a.spec.ExistingUser, a.spec.RotateOldest = true, ans.DeleteKeyID != ""
 	case steps.Review:
 		r.Confirmed = a.revScr.phase == reviewPlanning
 	case steps.Apply:
 		r.Applied = a.revScr.phase == reviewApplied
+		// The plan may have resolved answers (an existing bucket's region).
+		a.spec = a.revScr.spec
 	case steps.Key:
 		r.KeySecured = a.keyScr.secured()
 		r.KeyUsable = !a.keyScr.deleted && a.keyScr.st.Key.ID != ""
@@ -482,11 +488,15 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 		if first {
 			a.revScr = newReviewScreen(a.c, a.ops, a.profile)
 		}
-		a.revScr.enter(a.spec, a.recordTarget(), a.upload)
+		return a.revScr.enter(a.spec, a.deps.RecordDir, a.recordBase(), a.upload)
 	case steps.Apply:
 		return a.revScr.start()
 	case steps.Key:
-		a.keyScr = newKeyScreen(a.c, a.ops, a.deps.Clipboard, a.spec, a.revScr.st, a.recordTarget())
+		kept := ""
+		if a.revScr.decided != nil {
+			kept = a.revScr.decided.ExistingKeyID
+		}
+		a.keyScr = newKeyScreen(a.c, a.ops, a.deps.Clipboard, a.revScr.spec, a.revScr.st, a.revScr.journal, kept)
 	case steps.Uploading:
 		a.upRunScr = newUploadingScreen(a.c, a.deps, a.callerConfig(), a.spec, a.upload)
 		return a.upRunScr.start()
@@ -526,19 +536,15 @@ func (a App) defaultRegion() string {
 	return "us-east-1"
 }
 
-func (a App) recordTarget() recordTarget {
-	return recordTarget{
-		Dir: a.deps.RecordDir,
-		Base: record.Record{
-			Account:     a.identity.Account,
-			CallerARN:   a.identity.ARN,
-			Profile:     a.profile,
-			Region:      a.spec.Region,
-			EndpointURL: a.deps.EndpointURL,
-			Sandbox:     a.deps.Sandbox,
-			CreatedAt:   a.started,
-		},
-		Now: a.c.Now,
+// recordBase is what a new setup record starts from: who runs the setup,
+// against which endpoint.
+func (a App) recordBase() record.Record {
+	return record.Record{
+		Account:     a.identity.Account,
+		CallerARN:   a.identity.ARN,
+		Profile:     a.profile,
+		EndpointURL: a.deps.EndpointURL,
+		Sandbox:     a.deps.Sandbox,
 	}
 }
 
@@ -550,7 +556,7 @@ func (a App) finalOutcome() outcome {
 		// nothing for teardown to do later.
 		recordPath = ""
 	}
-	o := newOutcome(a.spec, st, a.keyScr.deleted, recordPath)
+	o := newOutcome(a.revScr.decided, st, a.keyScr.deleted, recordPath)
 	o.Sandbox = a.deps.Sandbox
 	if a.have[steps.Uploading] {
 		o.Uploaded = a.upRunScr.outcome()

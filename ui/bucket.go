@@ -25,6 +25,9 @@ type bucketAnswer struct {
 	Name     string
 	Region   string
 	Existing bool
+	// Protect turns on Block Public Access on an existing bucket: the
+	// person's explicit choice, listed in review.
+	Protect bool
 }
 
 type bucketFocus int
@@ -48,6 +51,12 @@ type bucketScreen struct {
 	nameErr error
 	regions picker
 	focus   bucketFocus
+	// The typed name is looked up before it counts as new: checkID stamps
+	// the lookup, checked is the name found free, found what was found.
+	checkID  int
+	checking bool
+	checked  string
+	found    *bucketCheckedMsg
 
 	// existing bucket
 	listing   bool
@@ -56,6 +65,10 @@ type bucketScreen struct {
 	regionOf  map[string]string
 	inspected map[string]bucketInspectedMsg
 	inFlight  map[string]bool
+	// protect is the explicit choice to turn on Block Public Access on the
+	// existing bucket protectFor.
+	protect    bool
+	protectFor string
 
 	note string
 }
@@ -121,10 +134,11 @@ func (s bucketScreen) answer() (bucketAnswer, bool) {
 			return bucketAnswer{}, false
 		}
 		region, ok := s.region()
-		if !ok {
+		name := strings.TrimSpace(s.name.Value())
+		if !ok || s.checked != name {
 			return bucketAnswer{}, false
 		}
-		return bucketAnswer{Name: strings.TrimSpace(s.name.Value()), Region: region}, true
+		return bucketAnswer{Name: name, Region: region}, true
 	case bucketExisting:
 		it, ok := s.buckets.Selected()
 		if !ok {
@@ -134,7 +148,7 @@ func (s bucketScreen) answer() (bucketAnswer, bool) {
 		if !ok || ins.Err != nil || ins.Region == "" {
 			return bucketAnswer{}, false
 		}
-		return bucketAnswer{Name: it.Value, Region: ins.Region, Existing: true}, true
+		return bucketAnswer{Name: it.Value, Region: ins.Region, Existing: true, Protect: s.protect && s.protectFor == it.Value}, true
 	}
 	return bucketAnswer{}, false
 }
@@ -158,7 +172,7 @@ func (s bucketScreen) region() (string, bool) {
 func (s bucketScreen) Update(msg tea.Msg) (bucketScreen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !s.listing && len(s.inFlight) == 0 {
+		if !s.listing && len(s.inFlight) == 0 && !s.checking {
 			return s, nil
 		}
 		var cmd tea.Cmd
@@ -183,6 +197,25 @@ func (s bucketScreen) Update(msg tea.Msg) (bucketScreen, tea.Cmd) {
 		delete(s.inFlight, msg.Bucket)
 		s.inspected[msg.Bucket] = msg
 		return s, nil
+	case bucketCheckedMsg:
+		if msg.ID != s.checkID || msg.Name != strings.TrimSpace(s.name.Value()) {
+			return s, nil
+		}
+		s.checking = false
+		switch {
+		case msg.Err != nil:
+			sentence, _ := explain(msg.Err, "")
+			s.note = "Could not check whether the bucket exists. " + sentence + " Press enter to try again."
+		case msg.Facts.Owned:
+			s.found = &msg
+		case msg.Facts.Exists:
+			s.note = "The bucket name " + msg.Name + " belongs to another AWS account (bucket names are global); choose another name."
+			return s, s.focusField(focusName)
+		default:
+			s.checked = msg.Name
+			return s, goNext
+		}
+		return s, nil
 	case tea.KeyPressMsg:
 		return s.updateKey(msg)
 	}
@@ -201,7 +234,7 @@ func (s *bucketScreen) inspectSelected() tea.Cmd {
 		return nil
 	}
 	s.inFlight[it.Value] = true
-	return tea.Batch(s.spin.Tick, inspectBucketCmd(s.c.Ctx, s.ops, it.Value, s.regionOf[it.Value]))
+	return tea.Batch(s.spin.Tick, inspectBucketCmd(s.c.Ctx, s.ops, it.Value))
 }
 
 func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
@@ -228,6 +261,9 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 		s.mode = s.mode.Update(msg, k)
 		return s, nil
 	case bucketNew:
+		if s.found != nil && key.Matches(msg, k.UseAsExisting) {
+			return s.useFoundAsExisting()
+		}
 		switch {
 		case key.Matches(msg, k.Back):
 			s.phase = bucketChoosing
@@ -248,13 +284,25 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 				s.note = "Fix the bucket name first."
 				return s, s.focusField(focusName)
 			}
+			if _, ok := s.region(); ok && s.found == nil {
+				s.checking = true
+				s.checkID++
+				return s, tea.Batch(s.spin.Tick, checkBucketCmd(s.c.Ctx, s.ops, s.checkID, strings.TrimSpace(s.name.Value())))
+			}
+			if s.found != nil {
+				return s, nil
+			}
 			s.note = "Pick a region from the list, or type a valid region code."
 			return s, nil
 		}
 		var cmd tea.Cmd
 		if s.focus == focusName {
+			before := s.name.Value()
 			s.name, cmd = s.name.Update(msg)
 			s.nameErr = awsops.ValidateBucketName(strings.TrimSpace(s.name.Value()))
+			if s.name.Value() != before {
+				s.found, s.checked, s.checking = nil, "", false
+			}
 			return s, cmd
 		}
 		s.regions, cmd = s.regions.Update(msg, k)
@@ -267,6 +315,14 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 		case key.Matches(msg, k.Retry) && s.listErr != nil:
 			s.listing, s.listErr = true, nil
 			return s, tea.Batch(s.spin.Tick, listBucketsCmd(s.c.Ctx, s.ops))
+		case key.Matches(msg, k.Protect):
+			if it, ok := s.buckets.Selected(); ok {
+				if ins, ok := s.inspected[it.Value]; ok && ins.Err == nil && ins.Owned && !ins.Access.AllBlocked() {
+					s.protect = !(s.protect && s.protectFor == it.Value)
+					s.protectFor = it.Value
+				}
+			}
+			return s, nil
 		case key.Matches(msg, k.Next):
 			if _, ok := s.answer(); ok {
 				return s, goNext
@@ -283,6 +339,23 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 	return s, nil
 }
 
+// useFoundAsExisting switches to the existing-bucket list with the owned
+// bucket the typed name turned out to be, already inspected.
+func (s bucketScreen) useFoundAsExisting() (bucketScreen, tea.Cmd) {
+	f := s.found
+	s.found = nil
+	s.phase = bucketExisting
+	s.inspected[f.Name] = bucketInspectedMsg{Bucket: f.Name, Region: f.Facts.Region, Access: f.Facts.PublicAccess, Owned: true}
+	s.buckets.filter.SetValue(f.Name)
+	cmd := s.buckets.Focus()
+	if len(s.buckets.items) == 0 && !s.listing {
+		s.listing = true
+		return s, tea.Batch(cmd, s.spin.Tick, listBucketsCmd(s.c.Ctx, s.ops))
+	}
+	s.buckets.SetItems(s.buckets.items)
+	return s, cmd
+}
+
 func (s *bucketScreen) focusField(f bucketFocus) tea.Cmd {
 	s.focus = f
 	if f == focusName {
@@ -297,12 +370,20 @@ func (s bucketScreen) help() helpKeys {
 	k := s.c.Keys
 	switch s.phase {
 	case bucketNew:
+		if s.found != nil {
+			return helpKeys{short: []key.Binding{k.UseAsExisting, withHelp(k.Switch, "change the name"), k.Back, k.Help, k.Quit}}
+		}
 		return helpKeys{
 			short: []key.Binding{k.Next, k.Switch, k.Back, k.Help, k.Quit},
 			full:  [][]key.Binding{{k.Next, k.Switch, k.Back}, {k.Up, k.Down}, {k.Help, k.Quit}},
 		}
 	case bucketExisting:
 		b := []key.Binding{withHelp(k.Next, "use bucket"), k.Up, k.Down, k.Back}
+		if it, ok := s.buckets.Selected(); ok {
+			if ins, ok := s.inspected[it.Value]; ok && ins.Err == nil && ins.Owned && !ins.Access.AllBlocked() {
+				b = append(b, k.Protect)
+			}
+		}
 		if s.listErr != nil {
 			b = append(b, k.Retry)
 		}
@@ -356,10 +437,26 @@ func (s bucketScreen) viewNew(st *Styles, w int) string {
 		"",
 		st.Muted.Render(wrap("It will get: Block Public Access with all four settings on, and default encryption SSE-S3.", w)),
 	}
+	if s.checking {
+		parts = append(parts, s.spin.View()+" Checking whether a bucket of that name exists…")
+	}
+	if f := s.found; f != nil {
+		parts = append(parts, st.Warn.Render(wrap(fmt.Sprintf("⚠ You already own a bucket named %s (in %s, %s). s3link did not create it, so it will not treat it as new or change its settings. Press e to use it as an existing bucket, or change the name.",
+			f.Name, f.Facts.Region, bucketObjects(f.Objects)), w)))
+	}
 	if s.note != "" {
 		parts = append(parts, st.Warn.Render(wrap(s.note, w)))
 	}
 	return strings.Join(parts, "\n")
+}
+
+// bucketObjects says how many objects a first listing page showed.
+func bucketObjects(sum awsops.PrefixSummary) string {
+	n := fmt.Sprintf("%d %s", sum.Objects, Plural(sum.Objects, "object", "objects"))
+	if sum.Truncated {
+		n = "at least " + n
+	}
+	return n
 }
 
 func (s bucketScreen) viewExisting(st *Styles, w int) string {
@@ -414,7 +511,15 @@ func (s bucketScreen) viewInspection(st *Styles, w int) string {
 			off = append(off, f.name)
 		}
 	}
-	return st.Warn.Render(wrap(fmt.Sprintf("⚠ Block Public Access is not fully on (%s off). The platform needs no public access: consider turning all four on in the S3 console. s3link leaves an existing bucket as it is.", strings.Join(off, ", ")), w))
+	warn := st.Warn.Render(wrap(fmt.Sprintf("⚠ Block Public Access is not fully on (%s off). The platform needs no public access. s3link leaves an existing bucket as it is unless you choose otherwise.", strings.Join(off, ", ")), w))
+	if !ins.Owned {
+		return warn
+	}
+	box := "[ ]"
+	if s.protect && s.protectFor == it.Value {
+		box = "[x]"
+	}
+	return warn + "\n" + wrap(box+" Turn on all four settings for this bucket (press b; listed in review)", w)
 }
 
 // indent prefixes every line of s.

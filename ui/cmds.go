@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/awsops/uploader"
 )
@@ -66,22 +66,29 @@ func listBucketsCmd(ctx context.Context, ops Ops) tea.Cmd {
 	}
 }
 
-// inspectBucketCmd reads an existing bucket's Block Public Access state and,
-// when the listing did not say, its region.
-func inspectBucketCmd(ctx context.Context, ops Ops, bucket, region string) tea.Cmd {
+// inspectBucketCmd reads an existing bucket's region and Block Public
+// Access state.
+func inspectBucketCmd(ctx context.Context, ops Ops, bucket string) tea.Cmd {
 	return func() tea.Msg {
-		msg := bucketInspectedMsg{Bucket: bucket, Region: region}
-		if region == "" {
-			c, cancel := call(ctx)
-			msg.Region, msg.Err = ops.BucketRegion(c, bucket)
-			cancel()
-			if msg.Err != nil {
-				return msg
-			}
-		}
 		c, cancel := call(ctx)
 		defer cancel()
-		msg.Access, msg.Err = ops.BucketPublicAccess(c, bucket)
+		f, err := ops.InspectBucket(c, bucket)
+		return bucketInspectedMsg{Bucket: bucket, Region: f.Region, Access: f.PublicAccess, Owned: f.Owned, Err: err}
+	}
+}
+
+// checkBucketCmd looks up a name typed for a new bucket: a bucket the
+// account already owns is offered as an existing one, with its real
+// region and what it holds.
+func checkBucketCmd(ctx context.Context, ops Ops, id int, name string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := call(ctx)
+		defer cancel()
+		msg := bucketCheckedMsg{ID: id, Name: name}
+		msg.Facts, msg.Err = ops.InspectBucket(c, name)
+		if msg.Err == nil && msg.Facts.Owned {
+			msg.Objects, _ = ops.SummarizePrefix(c, name, "")
+		}
 		return msg
 	}
 }
@@ -103,7 +110,7 @@ func lookupPolicyCmd(ctx context.Context, ops Ops, id int, name, document string
 	return func() tea.Msg {
 		ctx, cancel := call(ctx)
 		defer cancel()
-		info, err := ops.LookupPolicy(ctx, name, document)
+		info, err := ops.InspectPolicy(ctx, name, document)
 		return policyLookedUpMsg{ID: id, Name: name, Info: info, Err: err}
 	}
 }
@@ -122,243 +129,58 @@ func listAccessKeysCmd(ctx context.Context, ops Ops, id int, user string) tea.Cm
 	}
 }
 
-// recordTarget is where and from what the local record is written. An
-// empty Dir keeps no record (tests that do not look at it).
-type recordTarget struct {
-	Dir  string
-	Base record.Record
-	Now  func() time.Time
-}
-
-// save writes what st holds to the record, so that `s3link teardown` can
-// remove it even if the wizard dies on the next action. An earlier run's
-// record for the same account and user is updated rather than replaced:
-// it knows what that run created, which this run may merely reuse.
-func (t recordTarget) save(spec awsops.SetupSpec, st *awsops.SetupState, dropKey string) recordResult {
-	return t.update(spec, func(rec *record.Record) {
-		rec.ApplySetup(spec, st)
-		if dropKey != "" {
-			rec.ForgetAccessKey(dropKey)
-		}
-	})
-}
-
-// update loads the record (or starts one from Base), lets change edit it
-// and saves it.
-func (t recordTarget) update(spec awsops.SetupSpec, change func(*record.Record)) recordResult {
-	if t.Dir == "" {
-		return recordResult{}
-	}
-	path := record.PathFor(t.Dir, t.Base.Account, spec.UserName)
-	rec := t.Base
-	switch old, err := record.Load(path); {
-	case err == nil:
-		rec = *old
-	case !errors.Is(err, fs.ErrNotExist):
-		return recordResult{Path: path, Err: err}
-	}
-	change(&rec)
-	rec.UpdatedAt = t.Now()
-	return recordResult{Path: path, Err: rec.Save(path)}
-}
-
-// begin writes the intent of action a to the record before its call goes
-// out, so that a kill during the call leaves a trace teardown can follow.
-// Actions that create nothing leave the record alone.
-func (t recordTarget) begin(spec awsops.SetupSpec, a awsops.Action) (record.Intent, recordResult) {
-	if t.Dir == "" {
-		return record.Intent{}, recordResult{}
-	}
-	// The wall clock, not t.Now: the intent is matched against the
-	// creation times AWS reports. A scratch record tells whether a creates
-	// anything, so actions that do not cost no save.
-	now := time.Now()
-	var scratch record.Record
-	if _, begun := scratch.BeginAction(spec, a, now); !begun {
-		return record.Intent{}, recordResult{}
-	}
-	var in record.Intent
-	res := t.update(spec, func(rec *record.Record) { in, _ = rec.BeginAction(spec, a, now) })
-	return in, res
-}
-
-// settleRun follows the intents this run left pending (a call that failed
-// may still have created its resource): do removes what the evidence says
-// the call made, and every intent settled is dropped from the record.
-func (t recordTarget) settleRun(ctx context.Context, ops awsops.Remover, spec awsops.SetupSpec, do func(string, func(context.Context) error) bool) recordResult {
-	if t.Dir == "" {
-		return recordResult{}
-	}
-	old, err := record.Load(record.PathFor(t.Dir, t.Base.Account, spec.UserName))
-	if err != nil {
-		return recordResult{} // nothing pending to follow; save reports real errors
-	}
-	var settled []record.Intent
-	for _, in := range old.Pending {
-		if in.At.Before(t.Base.CreatedAt) {
-			continue // an earlier run's: teardown's business
-		}
-		c, cancel := call(ctx)
-		l, ok, err := old.Settle(c, ops, in)
-		cancel()
-		switch {
-		case err != nil:
-			do(fmt.Sprintf("Check whether the failed %s left %s behind", in.Kind, in.Name), func(context.Context) error { return err })
-		case !ok:
-			settled = append(settled, in)
-		default:
-			title := l.Title()
-			if do(strings.ToUpper(title[:1])+title[1:], func(c context.Context) error { return l.Remove(c, ops) }) {
-				settled = append(settled, in)
-			}
-		}
-	}
-	if len(settled) == 0 {
-		return recordResult{}
-	}
-	return t.update(spec, func(rec *record.Record) {
-		for _, in := range settled {
-			rec.DropIntent(in)
-		}
-	})
-}
-
-// remove deletes the record once nothing it lists exists any more, but
-// only a record this run started: an earlier run's record also lists what
-// that run made, which a rollback of this run leaves alone.
-func (t recordTarget) remove(spec awsops.SetupSpec, left *awsops.SetupState) recordResult {
-	if t.Dir == "" {
-		return recordResult{}
-	}
-	path := record.PathFor(t.Dir, t.Base.Account, spec.UserName)
-	old, err := record.Load(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return recordResult{Path: path}
-	case err != nil:
-		return recordResult{Path: path, Err: err}
-	case !old.CreatedAt.Equal(t.Base.CreatedAt), len(old.Pending) > 0:
-		// An intent still pending may stand for a resource that exists;
-		// the record is teardown's only way to find it.
-		return t.save(spec, left, "")
-	}
-	return recordResult{Path: path, Err: record.Remove(path)}
-}
-
-// runActionCmd runs one action of the plan on a copy of the plan's state
-// and saves the record after a success.
-func runActionCmd(ctx context.Context, ops Ops, runID, index int, spec awsops.SetupSpec, a awsops.Action, st awsops.SetupState, rec recordTarget) tea.Cmd {
-	st = cloneState(st)
+// planSetupCmd reads what exists (the records on this computer and every
+// resource the answers touch) and lets the setup engine decide what to
+// create, reuse or refuse. It creates nothing.
+func planSetupCmd(ctx context.Context, ops Ops, id int, spec setup.Spec, recordDir string, base record.Record, now func() time.Time) tea.Cmd {
 	return func() tea.Msg {
-		var intent record.Intent
-		if !st.Completed(a.Kind) { // else RunAction makes no call
-			var r recordResult
-			if intent, r = rec.begin(spec, a); r.Err != nil {
-				return actionRanMsg{RunID: runID, Index: index, State: st, Record: r,
-					Err: fmt.Errorf("save the local record %s: %w", r.Path, r.Err)}
+		var recs []setup.Stored
+		if recordDir != "" {
+			var bad []error
+			recs, bad = setup.Records(recordDir)
+			if len(bad) > 0 {
+				return setupPlannedMsg{ID: id, Err: bad[0]}
 			}
 		}
+		c, cancel := context.WithTimeout(ctx, 4*awsops.CallTimeout)
+		defer cancel()
+		facts, err := setup.Inspect(c, ops, spec, recs, now())
+		if err != nil {
+			return setupPlannedMsg{ID: id, Err: err}
+		}
+		plan := setup.Decide(spec, facts, setup.NewID())
+		return setupPlannedMsg{ID: id, Plan: plan, Journal: setup.NewJournal(recordDir, plan, base)}
+	}
+}
+
+// runActionCmd runs one action of the plan through the setup engine (intent,
+// call, record) on a copy of the plan's state.
+func runActionCmd(ctx context.Context, ops Ops, runID, index int, j setup.Journal, plan *setup.Plan, st setup.State) tea.Cmd {
+	st = st.Clone()
+	return func() tea.Msg {
 		c, cancel := call(ctx)
 		defer cancel()
-		note, err := awsops.RunAction(c, ops, spec, a, &st)
-		msg := actionRanMsg{RunID: runID, Index: index, Note: note, State: st, Err: err}
-		switch {
-		case err == nil:
-			msg.Record = rec.save(spec, &st, "")
-		case errors.Is(err, context.Canceled) && !intent.At.IsZero():
-			// RunAction stops only before a call goes out.
-			msg.Record = rec.update(spec, func(r *record.Record) { r.DropIntent(intent) })
-		}
-		return msg
+		next, note, err := setup.Step(c, ops, j, plan, index, st)
+		return actionRanMsg{RunID: runID, Index: index, Note: note, State: next, Err: err, Record: recordResult{Path: j.Path}}
 	}
 }
 
-// cloneState copies st so that the Cmd's goroutine and the model never
-// share the Done slice.
-func cloneState(st awsops.SetupState) awsops.SetupState {
-	st.Done = slices.Clone(st.Done)
-	return st
-}
-
-// rollbackCmd undoes what this run created, newest first. What existed
-// before the run (a reused bucket, policy or user) stays. The record is
-// removed when everything went, or rewritten with what is left.
-func rollbackCmd(ctx context.Context, ops Ops, spec awsops.SetupSpec, st awsops.SetupState, rec recordTarget) tea.Cmd {
-	st = cloneState(st)
+// rollbackCmd undoes what this run created, newest first, through the
+// setup engine: each removal is proven first, and what existed before the
+// run stays.
+func rollbackCmd(ctx context.Context, ops Ops, j setup.Journal, plan *setup.Plan, st setup.State) tea.Cmd {
+	st = st.Clone()
 	return func() tea.Msg {
 		var steps []rollbackStep
-		do := func(title string, f func(context.Context) error) bool {
-			c, cancel := call(ctx)
-			defer cancel()
-			err := f(c)
-			steps = append(steps, rollbackStep{Title: title, Err: err})
-			return err == nil
-		}
-		left := st
-		left.Done = nil
-		if st.Key.ID != "" {
-			id := st.Key.ID
-			if do("Delete access key "+id, func(c context.Context) error { return ops.DeleteAccessKey(c, spec.UserName, id) }) {
-				left.Key = awsops.AccessKey{}
-			}
-		}
-		if st.Attached {
-			if do(fmt.Sprintf("Detach policy %s from %s", spec.PolicyName, spec.UserName), func(c context.Context) error {
-				return ops.DetachUserPolicy(c, spec.UserName, st.Policy.ARN)
-			}) {
-				left.Attached = false
-			}
-		}
-		if st.Completed(awsops.ActCreateUser) && !st.User.Reused {
-			if do("Delete user "+spec.UserName, func(c context.Context) error { return ops.DeleteUser(c, spec.UserName) }) {
-				left.User = awsops.User{}
-			}
-		}
-		if st.Completed(awsops.ActCreatePolicy) && !st.Policy.Reused && !st.Policy.NewVersion {
-			if do("Delete policy "+spec.PolicyName, func(c context.Context) error { return ops.DeletePolicy(c, st.Policy.ARN) }) {
-				left.Policy = awsops.Policy{}
-			}
-		}
-		if st.Completed(awsops.ActCreateBucket) && !st.Bucket.Reused {
-			if do("Delete bucket "+spec.Bucket, func(c context.Context) error { return ops.DeleteBucket(c, spec.Bucket) }) {
-				left.Bucket = awsops.BucketResult{}
-			}
-		}
-		settled := rec.settleRun(ctx, ops, spec, do)
-		msg := rolledBackMsg{Steps: steps}
-		if settled.Err != nil {
-			msg.Record = settled
-			return msg
-		}
-		for _, k := range st.Done {
-			if stillThere(k, left) {
-				left.Done = append(left.Done, k)
-			}
-		}
-		if left.Key.ID == "" && !left.Attached && left.User.Name == "" && left.Policy.ARN == "" && left.Bucket.Name == "" {
-			msg.Record = rec.remove(spec, &left)
-		} else {
-			msg.Record = rec.save(spec, &left, st.Key.ID)
+		res, err := setup.Rollback(ctx, ops, j, plan, st, func(title string, err error) {
+			steps = append(steps, rollbackStep{Title: strings.ToUpper(title[:1]) + title[1:], Err: err})
+		})
+		msg := rolledBackMsg{Steps: steps, Record: recordResult{Path: j.Path, Err: err}}
+		if res.RecordRemoved {
+			msg.Record.Path = ""
 		}
 		return msg
 	}
-}
-
-// stillThere reports whether what action k made survived the rollback.
-func stillThere(k awsops.ActionKind, left awsops.SetupState) bool {
-	switch k {
-	case awsops.ActCreateBucket, awsops.ActBlockPublic, awsops.ActEncryption:
-		return left.Bucket.Name != ""
-	case awsops.ActCreatePolicy:
-		return left.Policy.ARN != ""
-	case awsops.ActCreateUser:
-		return left.User.Name != ""
-	case awsops.ActAttachPolicy:
-		return left.Attached
-	case awsops.ActCreateAccessKey:
-		return left.Key.ID != ""
-	}
-	return false
 }
 
 // copyCmd sends value to the terminal's clipboard with OSC 52 and to the
@@ -382,18 +204,14 @@ func saveCSVCmd(path string, key awsops.AccessKey) tea.Cmd {
 
 // deleteKeyCmd deletes the new key the user chose not to keep, and drops
 // it from the record.
-func deleteKeyCmd(ctx context.Context, ops Ops, spec awsops.SetupSpec, st awsops.SetupState, rec recordTarget) tea.Cmd {
-	st = cloneState(st)
+func deleteKeyCmd(ctx context.Context, ops Ops, j setup.Journal, user, id string) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := call(ctx)
 		defer cancel()
-		id := st.Key.ID
-		if err := ops.DeleteAccessKey(c, spec.UserName, id); err != nil {
+		if err := ops.DeleteAccessKey(c, user, id); err != nil {
 			return keyDeletedMsg{KeyID: id, Err: err}
 		}
-		st.Key = awsops.AccessKey{}
-		st.Done = slices.DeleteFunc(st.Done, func(k awsops.ActionKind) bool { return k == awsops.ActCreateAccessKey })
-		return keyDeletedMsg{KeyID: id, Record: rec.save(spec, &st, id)}
+		return keyDeletedMsg{KeyID: id, Record: recordResult{Path: j.Path, Err: j.ForgetKey(id)}}
 	}
 }
 

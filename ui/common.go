@@ -15,16 +15,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/awsops/uploader"
 )
 
 // Ops is what the wizard needs from AWS: the setup calls, and the undo
 // calls for a rollback. *awsops.Client implements both.
-type Ops interface {
-	awsops.Provisioner
-	awsops.Remover
-}
+type Ops = setup.Ops
 
 // Deps is everything the wizard takes from outside.
 type Deps struct {

@@ -9,13 +9,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 // outcome is what a finished run made, for the done screen and for the
 // text printed after the program exits. It never holds the secret.
 type outcome struct {
-	Spec       awsops.SetupSpec
-	State      awsops.SetupState
+	Plan       *setup.Plan
+	Spec       setup.Spec
+	State      setup.State
 	KeyID      string
 	KeyDeleted bool
 	RecordPath string
@@ -27,8 +29,14 @@ type outcome struct {
 	Sandbox bool
 }
 
-func newOutcome(spec awsops.SetupSpec, st awsops.SetupState, keyDeleted bool, recordPath string) outcome {
-	o := outcome{Spec: spec, State: st, KeyDeleted: keyDeleted, RecordPath: recordPath, KeyID: st.Key.ID}
+func newOutcome(plan *setup.Plan, st setup.State, keyDeleted bool, recordPath string) outcome {
+	if plan == nil {
+		plan = &setup.Plan{}
+	}
+	o := outcome{Plan: plan, Spec: plan.Spec, State: st, KeyDeleted: keyDeleted, RecordPath: recordPath, KeyID: st.Key.ID}
+	if o.KeyID == "" {
+		o.KeyID = plan.ExistingKeyID
+	}
 	// The state's key holds the secret; the outcome keeps the id only.
 	o.State.Key = awsops.AccessKey{}
 	return o
@@ -45,20 +53,27 @@ func (o outcome) bucketNote() string {
 	switch {
 	case o.Spec.ExistingBucket:
 		return "existing"
-	case o.State.Bucket.Reused:
-		return "already yours, reused"
+	case o.Plan.Bucket.Decision == setup.Reuse:
+		return "made by this setup earlier"
 	}
 	return "created"
 }
 
 func (o outcome) policyNote() string {
-	switch {
-	case o.State.Policy.Reused:
+	switch o.Plan.Policy.Decision {
+	case setup.Reuse:
 		return "reused"
-	case o.State.Policy.NewVersion:
+	case setup.Change:
 		return "new version " + o.State.Policy.VersionID
 	}
 	return "created"
+}
+
+func (o outcome) policyARN() string {
+	if o.State.Policy.ARN != "" {
+		return o.State.Policy.ARN
+	}
+	return o.Plan.Policy.ARN
 }
 
 // created lists label/value pairs of what exists now.
@@ -67,8 +82,8 @@ func (o outcome) created() [][2]string {
 		{"Bucket", fmt.Sprintf("%s (%s)", o.Spec.Bucket, o.bucketNote())},
 		{"Prefix", o.prefix()},
 		{"Region", o.Spec.Region},
-		{"Policy", fmt.Sprintf("%s (%s)", o.State.Policy.ARN, o.policyNote())},
-		{"User", fmt.Sprintf("%s (%s)", o.Spec.UserName, pickStr(o.State.User.Reused, "reused", "created"))},
+		{"Policy", fmt.Sprintf("%s (%s)", o.policyARN(), o.policyNote())},
+		{"User", fmt.Sprintf("%s (%s)", o.Spec.UserName, pickStr(o.Plan.User.Decision == setup.Reuse, "reused", "created"))},
 	}
 	if o.KeyDeleted {
 		rows = append(rows, [2]string{"Key id", o.KeyID + " (deleted: create a new one with `aws iam create-access-key`)"})
@@ -218,7 +233,7 @@ func (s doneScreen) content() string {
 	parts = append(parts, "", st.Bold.Render("Paste into the platform"), st.Box.Render(strings.Join(box, "\n")),
 		st.Muted.Render("The secret access key is the one you copied or saved."))
 	parts = append(parts, "", st.Bold.Render("The same with the AWS CLI"))
-	for _, a := range awsops.Plan(s.o.Spec) {
+	for _, a := range s.o.Plan.Actions {
 		parts = append(parts, st.Muted.Render("# "+a.Title), "$ "+a.Command)
 	}
 	return strings.Join(parts, "\n")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -62,11 +63,27 @@ func (f *flow) final() App {
 
 func loadRecord(t *testing.T, dir, user string) *record.Record {
 	t.Helper()
-	rec, err := record.Load(record.PathFor(dir, "123456789012", user))
+	rec, err := record.Load(recordPathFor(t, dir, user))
 	if err != nil {
 		t.Fatalf("load record: %v", err)
 	}
 	return rec
+}
+
+// recordPathFor finds the one setup record for user in dir.
+func recordPathFor(t *testing.T, dir, user string) string {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "setups", "*.json"))
+	var found []string
+	for _, p := range paths {
+		if r, err := record.Load(p); err == nil && r.User.Name == user {
+			found = append(found, p)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("records for user %s in %s: %v (of %v), want one", user, dir, found, paths)
+	}
+	return found[0]
 }
 
 // walkToReview answers every screen with a new bucket and the defaults.
@@ -158,7 +175,7 @@ func TestFlowNewBucket(t *testing.T) {
 	if len(rec.AccessKeys) != 1 || rec.AccessKeys[0].ID != ids[0] {
 		t.Errorf("record keys = %+v, want %v", rec.AccessKeys, ids)
 	}
-	raw, err := os.ReadFile(record.PathFor(deps.RecordDir, "123456789012", DefaultUserName))
+	raw, err := os.ReadFile(recordPathFor(t, deps.RecordDir, DefaultUserName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,9 +235,14 @@ func TestFlowExistingBucket(t *testing.T) {
 	}
 }
 
-func TestFlowRerunEverythingExists(t *testing.T) {
+// TestFlowEverythingExistsButIsNotOurs: a bucket, policy and user of the
+// chosen names that s3link did not make. The bucket screen finds the
+// bucket before review and offers it as existing; review reuses all three
+// without changing them; the record claims none of them.
+func TestFlowEverythingExistsButIsNotOurs(t *testing.T) {
 	fake := awsopstest.New()
-	fake.AddBucket("acme-media", "eu-west-1", awsops.PublicAccess{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true})
+	fake.AddBucket("acme-media", "eu-west-1", awsops.PublicAccess{})
+	fake.Summaries["acme-media/"] = awsops.PrefixSummary{Objects: 300}
 	arn := fake.AddPolicy(DefaultPolicyName, awsops.PolicyDocument("acme-media", "imports/2026"))
 	fake.AddUser(DefaultUserName, awsops.KeyInfo{ID: "AKIAEARLIERKEY000001", Status: "Active", Created: awsopstest.Epoch.Add(-48 * time.Hour)})
 	deps := testDeps(t, fake)
@@ -233,47 +255,58 @@ func TestFlowRerunEverythingExists(t *testing.T) {
 	f.press("enter")
 	f.typeText("acme-media")
 	f.press("tab")
-	f.typeText("eu-west-1")
+	f.typeText("us-west-2")
+	f.press("enter")
+	// Found before review, with its real region and what it holds.
+	f.waitFor("You already own a bucket named acme-media (in eu-west-1, 300 objects)", "use it as existing")
+	f.press("e")
+	f.waitFor("Existing bucket", "Block Public Access is not fully on")
 	f.press("enter")
 	f.waitFor("Which folder in acme-media")
 	f.typeText("imports/2026")
 	f.press("enter")
-	f.skipUpload()
 	f.waitFor("What it allows")
 	f.press("enter")
 	f.waitFor("same document; it will be reused")
 	f.press("enter")
 	f.waitFor("The platform signs in")
 	f.press("enter")
-	f.waitFor("exists; it will be reused", "AKIAEARLIERKEY000001")
+	f.waitFor("exists (it holds 1 access key)", "AKIAEARLIERKEY000001")
 	f.press("enter")
-	f.waitFor("Nothing has been created yet")
+	f.waitFor("= reuse  bucket acme-media", "= reuse  policy "+DefaultPolicyName, "= reuse  user "+DefaultUserName, "Create an access key for")
 	f.press("enter")
 	f.waitFor("AWS shows the secret")
 	f.press("c")
 	f.waitFor("Secret copied")
 	f.press("enter")
 	f.skipSync()
-	f.waitFor("already yours, reused")
+	f.waitFor("acme-media (existing)")
 	f.press("enter")
 	app := f.final()
 
 	if app.Step() != steps.Done {
 		t.Fatalf("ended on %v", app.Step())
 	}
-	st := app.revScr.st
-	if !st.Bucket.Reused || !st.Policy.Reused || !st.User.Reused || st.Policy.ARN != arn {
-		t.Errorf("state = bucket reused %v, policy reused %v, user reused %v", st.Bucket.Reused, st.Policy.Reused, st.User.Reused)
+	for _, m := range []string{"CreateBucket", "BlockPublicAccess", "EnableDefaultEncryption", "CreatePolicy", "AddPolicyVersion", "CreateUser"} {
+		if n := fake.Count(m); n != 0 {
+			t.Errorf("%s called %d times on resources that are not s3link's", m, n)
+		}
+	}
+	if pab, _, _ := fake.HasBucket("acme-media"); pab.AllBlocked() {
+		t.Error("the existing bucket's Block Public Access was changed")
 	}
 	if _, n, _ := fake.PolicyDocument(DefaultPolicyName); n != 1 {
 		t.Errorf("policy has %d versions, want the 1 it had", n)
+	}
+	if !fake.Attached(DefaultUserName, arn) {
+		t.Error("the policy was not attached")
 	}
 	ids, _ := fake.UserKeys(DefaultUserName)
 	if len(ids) != 2 || !slices.Contains(ids, "AKIAEARLIERKEY000001") {
 		t.Errorf("keys = %v, want the earlier one and a new one", ids)
 	}
 	rec := loadRecord(t, deps.RecordDir, DefaultUserName)
-	if rec.Bucket.Created || rec.Policy.Created || rec.User.Created || !rec.User.Attached {
+	if rec.Bucket.Created || rec.Policy.Created || rec.User.Created || !rec.User.Attached || len(rec.AccessKeys) != 1 {
 		t.Errorf("record claims reused things were created: %+v", rec)
 	}
 }
@@ -289,7 +322,7 @@ func TestFlowFailureThenRollback(t *testing.T) {
 	f.walkNewBucket("acme-media", "eu-west-1", "imports")
 	f.press("enter")
 	f.waitFor("failed. AWS denied the request", "Already in place: bucket acme-media, policy")
-	path := record.PathFor(deps.RecordDir, "123456789012", DefaultUserName)
+	path := recordPathFor(t, deps.RecordDir, DefaultUserName)
 	if rec, err := record.Load(path); err != nil || !rec.Bucket.Created || rec.Policy.ARN == "" {
 		t.Fatalf("record after the failure = %+v, %v; want the bucket and the policy", rec, err)
 	}

@@ -16,10 +16,13 @@ type KeyMap struct {
 	PageDown key.Binding
 	Accept   key.Binding
 
-	Retry    key.Binding
-	Rollback key.Binding
-	Stop     key.Binding
-	Profile  key.Binding
+	Retry         key.Binding
+	Rollback      key.Binding
+	NewKey        key.Binding
+	UseAsExisting key.Binding
+	Protect       key.Binding
+	Stop          key.Binding
+	Profile       key.Binding
 
 	Reveal     key.Binding
 	CopySecret key.Binding
@@ -52,10 +55,13 @@ func DefaultKeyMap() KeyMap {
 		PageDown: key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
 		Accept:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "use suggestion")),
 
-		Retry:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
-		Rollback: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "roll back")),
-		Stop:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit, keep the record")),
-		Profile:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pick another profile")),
+		Retry:         key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry")),
+		Rollback:      key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "roll back")),
+		NewKey:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "make a new key instead")),
+		UseAsExisting: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "use it as existing")),
+		Protect:       key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "turn on Block Public Access")),
+		Stop:          key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit, keep the record")),
+		Profile:       key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pick another profile")),
 
 		Reveal:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "show secret")),
 		CopySecret: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy secret")),

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 // locationScreen asks for the path inside the bucket, shows it normalised
@@ -176,7 +177,7 @@ func (s locationScreen) View() string {
 	}
 	parts = append(parts,
 		field(st, "Prefix", st.Value.Render(shown)),
-		field(st, "Location", awsops.Location(s.bucket, s.prefix)),
+		field(st, "Location", setup.Location(s.bucket, s.prefix)),
 		"",
 	)
 	switch {

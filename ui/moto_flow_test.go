@@ -92,7 +92,7 @@ func TestFlowMoto(t *testing.T) {
 	if err != nil || !pab.AllBlocked() {
 		t.Errorf("public access = %+v, %v; want all four on", pab, err)
 	}
-	info, err := client.LookupPolicy(ctx, DefaultPolicyName, awsops.PolicyDocument(bucket, prefix))
+	info, err := client.InspectPolicy(ctx, DefaultPolicyName, awsops.PolicyDocument(bucket, prefix))
 	if err != nil || !info.Exists || !info.SameDocument {
 		t.Errorf("policy = %+v, %v; want it with PolicyDocument's document", info, err)
 	}
@@ -166,7 +166,7 @@ func TestFlowMoto(t *testing.T) {
 		t.Errorf("attached policies = %+v, want only %s", attached.AttachedPolicies, info.ARN)
 	}
 
-	rec, err := record.Load(record.PathFor(deps.RecordDir, app.identity.Account, DefaultUserName))
+	rec, err := record.Load(recordPathFor(t, deps.RecordDir, DefaultUserName))
 	if err != nil {
 		t.Fatal(err)
 	}

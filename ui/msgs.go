@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/awsops/uploader"
 )
@@ -49,6 +50,7 @@ type bucketInspectedMsg struct {
 	Bucket string
 	Region string
 	Access awsops.PublicAccess
+	Owned  bool
 	Err    error
 }
 
@@ -69,7 +71,7 @@ type prefixSummarizedMsg struct {
 type policyLookedUpMsg struct {
 	ID   int
 	Name string
-	Info awsops.PolicyInfo
+	Info awsops.PolicyFacts
 	Err  error
 }
 
@@ -83,13 +85,32 @@ type accessKeysListedMsg struct {
 	Err    error
 }
 
+// setupPlannedMsg: the setup engine read what exists and made its plan
+// (nothing was created).
+type setupPlannedMsg struct {
+	ID      int
+	Plan    *setup.Plan
+	Journal setup.Journal
+	Err     error
+}
+
+// bucketCheckedMsg: a bucket name typed for a new bucket was looked up:
+// whether it exists, whose it is, where, and what it holds.
+type bucketCheckedMsg struct {
+	ID      int
+	Name    string
+	Facts   awsops.BucketFacts
+	Objects awsops.PrefixSummary
+	Err     error
+}
+
 // actionRanMsg: one action of the plan finished. State is the plan's state
 // after it, a copy owned by the receiver.
 type actionRanMsg struct {
 	RunID  int
 	Index  int
 	Note   string
-	State  awsops.SetupState
+	State  setup.State
 	Err    error
 	Record recordResult
 }

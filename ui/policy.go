@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 // DefaultPolicyName is the manual guide's "CrowdAI Platform Access" made
@@ -44,7 +45,7 @@ type policyScreen struct {
 	nameErr error
 	phase   policyPhase
 	reqID   int
-	info    awsops.PolicyInfo
+	info    awsops.PolicyFacts
 	lookErr error
 	choice  choice
 }
@@ -92,7 +93,7 @@ func (s *policyScreen) enter(bucket, prefix string) tea.Cmd {
 func (s *policyScreen) reset() {
 	s.phase = policyEditing
 	s.lookErr = nil
-	s.info = awsops.PolicyInfo{}
+	s.info = awsops.PolicyFacts{}
 }
 
 func (s policyScreen) acceptsQuestionMark() bool { return false }
@@ -103,10 +104,14 @@ func (s policyScreen) answer() (string, bool) {
 	switch s.phase {
 	case policyFree, policySame:
 		return s.name(), true
-	case policyDifferent:
-		return s.name(), s.choice.cursor == 0
 	}
 	return "", false
+}
+
+// alternative is the name offered when the typed one is taken by another
+// document: the name with the location, as setup derives it.
+func (s policyScreen) alternative() string {
+	return setup.DerivedPolicyName(s.name(), s.bucket, s.prefix)
 }
 
 func (s policyScreen) name() string { return strings.TrimSpace(s.input.Value()) }
@@ -176,8 +181,8 @@ func (s policyScreen) Update(msg tea.Msg) (policyScreen, tea.Cmd) {
 		default:
 			s.phase, s.info = policyDifferent, msg.Info
 			s.choice = choice{options: []string{
-				"Add a new default version to " + msg.Name + " (IAM keeps at most 5 versions; the oldest non-default one is deleted if needed)",
-				"Choose another name",
+				"Use " + s.alternative() + " instead",
+				"Type another name",
 			}}
 			s.input.Blur()
 		}
@@ -209,9 +214,11 @@ func (s policyScreen) updateKey(msg tea.KeyPressMsg) (policyScreen, tea.Cmd) {
 	case policyDifferent:
 		if key.Matches(msg, k.Next) {
 			if s.choice.cursor == 0 {
-				return s, goNext
+				s.input.SetValue(s.alternative())
+				s.nameChanged()
+			} else {
+				s.reset()
 			}
-			s.reset()
 			s.layout()
 			return s, s.input.Focus()
 		}
@@ -281,7 +288,11 @@ func (s policyScreen) status(st *Styles, w int) string {
 	case policySame:
 		return st.OK.Render(wrap("✓ "+s.name()+" exists with the same document; it will be reused. Press enter.", w))
 	case policyDifferent:
-		return lines(st.Warn.Render(wrap("⚠ "+s.name()+" exists with a different document.", w)), s.choice.View(st, w))
+		owner := "s3link did not create it"
+		if s.info.SetupID != "" {
+			owner = "it is s3link's policy for another location"
+		}
+		return lines(st.Warn.Render(wrap("⚠ "+s.name()+" exists with a different document and "+owner+"; s3link will not change it.", w)), s.choice.View(st, w))
 	case policyLookupFailed:
 		sentence, _ := explain(s.lookErr, "")
 		return st.Error.Render(wrap("✗ Could not check the name. "+sentence, w))

@@ -12,12 +12,16 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 type reviewPhase int
 
 const (
-	reviewPlanning reviewPhase = iota
+	reviewInspecting reviewPhase = iota
+	reviewInspectFailed
+	reviewPlanning
 	reviewRunning
 	reviewFailed
 	reviewRollingBack
@@ -49,14 +53,21 @@ type reviewScreen struct {
 	vp      viewport.Model
 	profile string
 
-	spec awsops.SetupSpec
-	plan []awsops.Action
+	spec setup.Spec
+	// decided is the engine's plan; plan is its list of calls.
+	decided *setup.Plan
+	journal setup.Journal
+	plan    []setup.Action
+	planID  int
+	planErr error
 	// upload is the folder chosen to upload after the plan, listed last;
 	// it is not an action of the plan (it runs after the key screen).
 	upload uploadChoice
 	rows   []actionRow
-	st     awsops.SetupState
-	rec    recordTarget
+	st     setup.State
+	// recordDir and base are where records live and what a new one holds.
+	recordDir string
+	base      record.Record
 
 	phase     reviewPhase
 	runID     int
@@ -79,16 +90,45 @@ func newReviewScreen(c *Common, ops Ops, profile string) reviewScreen {
 	return s
 }
 
-// enter shows the plan for spec, and the upload chosen to follow it.
-// Nothing runs until start.
-func (s *reviewScreen) enter(spec awsops.SetupSpec, rec recordTarget, upload uploadChoice) {
-	s.spec, s.rec, s.upload = spec, rec, upload
-	s.plan = awsops.Plan(spec)
+// enter asks the setup engine for the plan for spec (it reads what exists
+// first), and shows the upload chosen to follow it. Nothing is created
+// until start.
+func (s *reviewScreen) enter(spec setup.Spec, recordDir string, base record.Record, upload uploadChoice) tea.Cmd {
+	if s.phase > reviewPlanning && s.decided != nil && len(s.st.Done) > 0 {
+		// Applying started: the plan stays what it was.
+		s.refresh()
+		return nil
+	}
+	s.spec, s.recordDir, s.base, s.upload = spec, recordDir, base, upload
+	s.decided, s.plan, s.rows, s.planErr = nil, nil, nil, nil
+	s.phase = reviewInspecting
+	s.planID++
+	s.refresh()
+	s.vp.GotoTop()
+	return tea.Batch(s.spin.Tick, planSetupCmd(s.c.Ctx, s.ops, s.planID, spec, recordDir, base, s.c.Now))
+}
+
+// planned takes the engine's plan.
+func (s reviewScreen) planned(msg setupPlannedMsg) reviewScreen {
+	if msg.ID != s.planID || s.phase != reviewInspecting {
+		return s
+	}
+	if msg.Err != nil {
+		s.phase, s.planErr = reviewInspectFailed, msg.Err
+		s.refresh()
+		return s
+	}
+	s.decided, s.journal = msg.Plan, msg.Journal
+	s.spec = msg.Plan.Spec
+	s.plan = msg.Plan.Actions
 	s.rows = make([]actionRow, len(s.plan))
 	s.phase = reviewPlanning
 	s.refresh()
-	s.vp.GotoTop()
+	return s
 }
+
+// refused reports whether the plan cannot run as the answers stand.
+func (s reviewScreen) refused() bool { return s.decided != nil && s.decided.Err() != nil }
 
 // start runs the plan from its first action not done yet.
 func (s *reviewScreen) start() tea.Cmd {
@@ -109,14 +149,16 @@ func (s *reviewScreen) run(i int) tea.Cmd {
 	s.current = i
 	s.rows[i] = actionRow{status: rowRunning}
 	s.refresh()
-	return tea.Batch(s.spin.Tick, runActionCmd(s.c.Ctx, s.ops, s.runID, i, s.spec, s.plan[i], s.st, s.rec))
+	return tea.Batch(s.spin.Tick, runActionCmd(s.c.Ctx, s.ops, s.runID, i, s.journal, s.decided, s.st))
 }
 
 func (s reviewScreen) acceptsQuestionMark() bool { return false }
 
 // busy reports whether AWS calls are in flight, when quitting needs a
 // second thought.
-func (s reviewScreen) busy() bool { return s.phase == reviewRunning || s.phase == reviewRollingBack }
+func (s reviewScreen) busy() bool {
+	return s.phase == reviewRunning || s.phase == reviewRollingBack || s.phase == reviewInspecting
+}
 
 // created reports whether this run made anything that a quit would leave
 // behind (in the record, for teardown).
@@ -153,6 +195,8 @@ func (s reviewScreen) Update(msg tea.Msg) (reviewScreen, tea.Cmd) {
 	case stylesChangedMsg:
 		s.refresh()
 		return s, nil
+	case setupPlannedMsg:
+		return s.planned(msg), nil
 	case actionRanMsg:
 		if msg.RunID != s.runID || s.phase != reviewRunning {
 			return s, nil
@@ -162,7 +206,7 @@ func (s reviewScreen) Update(msg tea.Msg) (reviewScreen, tea.Cmd) {
 		s.phase = reviewRolledBack
 		s.undo = msg.Steps
 		s.record = msg.Record
-		s.st = awsops.SetupState{}
+		s.st = setup.State{}
 		for i := range s.rows {
 			s.rows[i] = actionRow{}
 		}
@@ -189,12 +233,6 @@ func (s reviewScreen) actionRan(msg actionRanMsg) (reviewScreen, tea.Cmd) {
 	}
 	s.rows[i] = actionRow{status: rowDone, note: note}
 	s.record = msg.Record
-	if msg.Record.Err != nil {
-		s.phase = reviewFailed
-		s.failErr = fmt.Errorf("save the local record %s: %w", msg.Record.Path, msg.Record.Err)
-		s.refresh()
-		return s, nil
-	}
 	if i+1 < len(s.plan) {
 		return s, s.run(i + 1)
 	}
@@ -219,10 +257,19 @@ func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
 		return s, goBack
 	}
 	switch s.phase {
+	case reviewInspectFailed:
+		if key.Matches(msg, k.Retry) {
+			return s, s.enter(s.spec, s.recordDir, s.base, s.upload)
+		}
 	case reviewPlanning:
 		switch {
-		case key.Matches(msg, k.Next):
+		case key.Matches(msg, k.Next) && !s.refused():
 			return s, goNext
+		case key.Matches(msg, k.NewKey) && s.decided != nil && s.decided.Key.Decision == setup.Reuse:
+			// The person asks for a new key instead of the earlier run's.
+			spec := s.spec
+			spec.NewKey = true
+			return s, s.enter(spec, s.recordDir, s.base, s.upload)
 		}
 	case reviewFailed:
 		switch {
@@ -231,7 +278,7 @@ func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
 		case key.Matches(msg, k.Rollback):
 			s.phase = reviewRollingBack
 			s.refresh()
-			return s, tea.Batch(s.spin.Tick, rollbackCmd(s.c.Ctx, s.ops, s.spec, s.st, s.rec))
+			return s, tea.Batch(s.spin.Tick, rollbackCmd(s.c.Ctx, s.ops, s.journal, s.decided, s.st))
 		case key.Matches(msg, k.Stop):
 			return s, goQuit
 		}
@@ -259,8 +306,19 @@ func (s reviewScreen) help() helpKeys {
 		return helpKeys{short: []key.Binding{withHelp(k.Yes, "quit now"), withHelp(k.No, "keep going")}}
 	}
 	switch s.phase {
+	case reviewInspecting:
+		return helpKeys{short: []key.Binding{k.Back, k.Help, k.Quit}}
+	case reviewInspectFailed:
+		return helpKeys{short: []key.Binding{withHelp(k.Retry, "read again"), k.Back, k.Help, k.Quit}}
 	case reviewPlanning:
-		return helpKeys{short: []key.Binding{withHelp(k.Next, "create all of this"), withHelp(k.Down, "scroll"), k.Back, k.Help, k.Quit}}
+		if s.refused() {
+			return helpKeys{short: []key.Binding{withHelp(k.Back, "change the answers"), withHelp(k.Down, "scroll"), k.Help, k.Quit}}
+		}
+		b := []key.Binding{withHelp(k.Next, "create all of this"), withHelp(k.Down, "scroll")}
+		if s.decided != nil && s.decided.Key.Decision == setup.Reuse {
+			b = append(b, k.NewKey)
+		}
+		return helpKeys{short: append(b, k.Back, k.Help, k.Quit)}
 	case reviewFailed:
 		return helpKeys{short: []key.Binding{k.Retry, k.Rollback, k.Stop, k.Help}}
 	case reviewRolledBack:
@@ -273,9 +331,9 @@ func (s reviewScreen) help() helpKeys {
 // is left under it.
 func (s *reviewScreen) refresh() {
 	footer := s.footer()
-	fh := 0
+	fh := strings.Count(wrap(s.header(), s.c.Width), "\n")
 	if footer != "" {
-		fh = strings.Count(footer, "\n") + 2
+		fh += strings.Count(footer, "\n") + 2
 	}
 	s.vp.SetWidth(s.c.Width)
 	s.vp.SetHeight(max(s.c.Height-fh-2, 3))
@@ -288,6 +346,9 @@ func (s *reviewScreen) refresh() {
 
 func (s reviewScreen) rowLine(i int) int {
 	if s.phase == reviewPlanning {
+		if d := len(s.decisions()); d > 0 {
+			return i*2 + d + 1
+		}
 		return i * 2
 	}
 	return i
@@ -295,7 +356,14 @@ func (s reviewScreen) rowLine(i int) int {
 
 func (s reviewScreen) header() string {
 	switch s.phase {
+	case reviewInspecting:
+		return "Reading what already exists (nothing is created yet)…"
+	case reviewInspectFailed:
+		return "Could not read what already exists."
 	case reviewPlanning:
+		if s.refused() {
+			return "Nothing has been created. This plan cannot run as the answers stand:"
+		}
 		return "Nothing has been created yet. Confirming runs these AWS calls, in order:"
 	case reviewRunning:
 		return "Creating… (each step is saved to the local record as it completes)"
@@ -309,10 +377,65 @@ func (s reviewScreen) header() string {
 	return "Everything is in place."
 }
 
+// decisions lists, per resource, what the plan does with it and why.
+func (s reviewScreen) decisions() []string {
+	if s.decided == nil {
+		return nil
+	}
+	st := s.c.Styles
+	w := s.c.Width
+	var out []string
+	for _, it := range s.decided.Items() {
+		if it.Decision == setup.Create {
+			continue // the numbered calls below are what gets created
+		}
+		var mark string
+		switch it.Decision {
+		case setup.Create:
+			mark = st.OK.Render("+ create")
+		case setup.Reuse:
+			mark = st.Muted.Render("= reuse ")
+		case setup.Change:
+			mark = st.Warn.Render("~ change")
+		case setup.Refuse:
+			mark = st.Error.Render("✗ refuse")
+		}
+		line := mark + " " + it.What + " " + it.Name + st.Muted.Render(" — "+it.Reason)
+		if it.Decision == setup.Refuse {
+			line = mark + " " + it.What + " " + it.Name
+		}
+		out = append(out, ansi.Truncate(line, w, "…"))
+	}
+	return out
+}
+
 func (s reviewScreen) checklist() string {
 	st := s.c.Styles
 	w := s.c.Width
 	var b strings.Builder
+	switch s.phase {
+	case reviewInspecting:
+		return s.spin.View() + " Looking up the bucket, policy, user and earlier setups…"
+	case reviewInspectFailed:
+		sentence, detail := explain(s.planErr, s.profile)
+		out := st.Error.Render(wrap("✗ "+sentence, w))
+		if detail != "" {
+			out += "\n" + st.Muted.Render(wrap(detail, w))
+		}
+		return out
+	case reviewPlanning:
+		if d := s.decisions(); len(d) > 0 {
+			b.WriteString(strings.Join(d, "\n"))
+			b.WriteString("\n\n")
+		}
+		if s.refused() {
+			for _, r := range s.decided.Refusals {
+				b.WriteString(st.Error.Render(wrap("✗ "+r, w)) + "\n")
+			}
+			b.WriteString(wrap("Press esc to change the answers.", w))
+			return b.String()
+		}
+	}
 	for i, a := range s.plan {
 		if i > 0 {
 			b.WriteString("\n")
@@ -361,7 +484,12 @@ func (s reviewScreen) footer() string {
 	var parts []string
 	switch s.phase {
 	case reviewPlanning:
-		parts = append(parts, st.Muted.Render(wrap(fmt.Sprintf("Location %s · region %s · the full commands are on the last screen.", awsops.Location(s.spec.Bucket, s.spec.Prefix), s.spec.Region), w)))
+		if s.decided != nil {
+			for _, wn := range s.decided.Warnings {
+				parts = append(parts, st.Warn.Render(wrap("⚠ "+wn, w)))
+			}
+		}
+		parts = append(parts, st.Muted.Render(wrap(fmt.Sprintf("Location %s · region %s · the full commands are on the last screen.", setup.Location(s.spec.Bucket, s.spec.Prefix), s.spec.Region), w)))
 	case reviewFailed:
 		sentence, detail := explain(s.failErr, s.profile)
 		var kl *awsops.KeyLimitError
@@ -393,13 +521,13 @@ func (s reviewScreen) footer() string {
 // existing lists what the plan made or found so far, in plain words.
 func (s reviewScreen) existing() string {
 	var out []string
-	if s.st.Completed(awsops.ActCreateBucket) {
+	if s.st.Completed(setup.ActCreateBucket) {
 		out = append(out, "bucket "+s.spec.Bucket)
 	}
-	if s.st.Completed(awsops.ActCreatePolicy) {
+	if s.st.Completed(setup.ActCreatePolicy) {
 		out = append(out, "policy "+s.spec.PolicyName)
 	}
-	if s.st.Completed(awsops.ActCreateUser) {
+	if s.st.Completed(setup.ActCreateUser) {
 		out = append(out, "user "+s.spec.UserName)
 	}
 	if s.st.Attached {
@@ -439,7 +567,7 @@ func (s reviewScreen) viewUndo(st *Styles, w int) []string {
 
 // View draws the screen as text; the root adds the frame.
 func (s reviewScreen) View() string {
-	parts := []string{s.header(), "", s.vp.View()}
+	parts := []string{wrap(s.header(), s.c.Width), "", s.vp.View()}
 	if f := s.footer(); f != "" {
 		parts = append(parts, "", f)
 	}

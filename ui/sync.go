@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/syncer"
 )
 
@@ -75,7 +76,7 @@ type syncScreen struct {
 	skipped bool
 }
 
-func newSyncScreen(c *Common, d Deps, spec awsops.SetupSpec, k awsops.AccessKey) syncScreen {
+func newSyncScreen(c *Common, d Deps, spec setup.Spec, k awsops.AccessKey) syncScreen {
 	endpoint := d.AWS.EndpointURL
 	if endpoint == "" {
 		endpoint = d.EndpointURL
@@ -256,7 +257,7 @@ func (s syncScreen) download() (syncScreen, tea.Cmd) {
 		return s, nil
 	}
 	s.phase = syncTransferring
-	s.xfer = newTransferScreen(s.c, newSyncTransfer(eng), downloadLabels(awsops.Location(s.bucket, s.prefix), s.dest))
+	s.xfer = newTransferScreen(s.c, newSyncTransfer(eng), downloadLabels(setup.Location(s.bucket, s.prefix), s.dest))
 	return s, s.xfer.start(false)
 }
 
@@ -289,7 +290,7 @@ func (s syncScreen) View() string {
 	st := s.c.Styles
 	w := s.c.Width
 	parts := []string{
-		wrap("Prove that the key works: download what is in "+awsops.Location(s.bucket, s.prefix)+" with the new access key, exactly as the platform will.", w),
+		wrap("Prove that the key works: download what is in "+setup.Location(s.bucket, s.prefix)+" with the new access key, exactly as the platform will.", w),
 		"",
 	}
 	switch s.phase {

@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/uploader"
 )
 
@@ -230,7 +231,7 @@ func (s uploadScreen) help() helpKeys {
 func (s uploadScreen) View() string {
 	st := s.c.Styles
 	w := s.c.Width
-	where := awsops.Location(s.bucket, s.prefix)
+	where := setup.Location(s.bucket, s.prefix)
 	parts := []string{
 		wrap("Nothing is in "+where+" yet. Upload a folder of media into it, so the platform's key has something to prove it can read?", w),
 		st.Muted.Render(wrap("Nothing runs now: the upload is listed on the review screen and runs after the access key is handed over, with your own credentials (the platform's key can only read).", w)),
@@ -292,7 +293,7 @@ func (s uploadScreen) previewLine(w int) string {
 
 // uploadPlanLine is the review screen's last action for a chosen upload.
 func uploadPlanLine(u uploadChoice, bucket, prefix string) (title, command string) {
-	dest := awsops.Location(bucket, prefix)
+	dest := setup.Location(bucket, prefix)
 	title = fmt.Sprintf("Upload %d %s (%s) from %s to %s, after the key is handed over",
 		u.Files, Plural(u.Files, "file", "files"), HumanBytes(u.Bytes), u.Dir, dest)
 	command = "s3link upload " + shellWord(u.Dir) + " " + dest
@@ -332,13 +333,13 @@ type uploadingScreen struct {
 	xfer  transferScreen
 }
 
-func newUploadingScreen(c *Common, d Deps, cfg awsops.Config, spec awsops.SetupSpec, u uploadChoice) uploadingScreen {
+func newUploadingScreen(c *Common, d Deps, cfg awsops.Config, spec setup.Spec, u uploadChoice) uploadingScreen {
 	opts := uploader.Options{Bucket: spec.Bucket, Prefix: spec.Prefix, All: u.All, Concurrency: d.Concurrency}
 	return uploadingScreen{
 		c:      c,
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
 		choice: u,
-		where:  awsops.Location(spec.Bucket, spec.Prefix),
+		where:  setup.Location(spec.Bucket, spec.Prefix),
 		build: func() tea.Cmd {
 			return buildUploadCmd(c.Ctx, d.NewUpload, cfg, u.Dir, opts)
 		},

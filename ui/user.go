@@ -256,7 +256,7 @@ func (s userScreen) View() string {
 	case userLooking:
 		parts = append(parts, s.spin.View()+" Checking whether the user exists…")
 	case userExists:
-		parts = append(parts, st.OK.Render(wrap(fmt.Sprintf("✓ %s exists; it will be reused (it holds %d access %s). Press enter.", s.userName(), len(s.keys), Plural(int64(len(s.keys)), "key", "keys")), w)))
+		parts = append(parts, st.Warn.Render(wrap(fmt.Sprintf("⚠ %s exists (it holds %d access %s). Continuing gives it this location's policy and, unless an earlier s3link key is kept, a new key; review says whether s3link made the user, and teardown removes only what s3link added. Press enter to use it, or change the name.", s.userName(), len(s.keys), Plural(int64(len(s.keys)), "key", "keys")), w)))
 		parts = append(parts, s.keyTable(st)...)
 	case userFull:
 		parts = append(parts, st.Warn.Render(wrap(fmt.Sprintf("⚠ %s exists and already holds 2 access keys, the most AWS allows:", s.userName()), w)))

@@ -5,6 +5,7 @@ package awsopstest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -54,14 +55,17 @@ type fakePolicy struct {
 	ids      []int
 	next     int
 	created  time.Time
+	setupID  string
+	groups   []string
 }
 
 type fakeUser struct {
-	arn     string
-	tags    map[string]string
-	keys    []awsops.KeyInfo
-	pols    map[string]bool
-	created time.Time
+	arn      string
+	tags     map[string]string
+	keys     []awsops.KeyInfo
+	pols     map[string]bool
+	created  time.Time
+	boundary string
 }
 
 type fakeBucket struct {
@@ -69,6 +73,7 @@ type fakeBucket struct {
 	pab       awsops.PublicAccess
 	encrypted bool
 	objects   int
+	setupID   string
 }
 
 // Fake is an in-memory AWS account. It behaves like the real Client where
@@ -121,6 +126,7 @@ func New() *Fake {
 var (
 	_ awsops.Provisioner = (*Fake)(nil)
 	_ awsops.Remover     = (*Fake)(nil)
+	_ awsops.Inspector   = (*Fake)(nil)
 )
 
 // AddBucket puts a bucket of ours in the account, with the given Block
@@ -164,6 +170,62 @@ func (p *fakePolicy) add(doc string) string {
 	return fmt.Sprintf("v%d", p.next)
 }
 
+// TagBucket, TagPolicy and TagUser set the SetupTagKey tag of an existing
+// resource, as if a setup with that id had created it.
+func (f *Fake) TagBucket(name, setupID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if b, ok := f.buckets[name]; ok {
+		b.setupID = setupID
+	}
+}
+
+// TagPolicy sets the policy's SetupTagKey tag.
+func (f *Fake) TagPolicy(name, setupID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.policies[name]; ok {
+		p.setupID = setupID
+	}
+}
+
+// TagUser sets the user's SetupTagKey tag.
+func (f *Fake) TagUser(name, setupID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u, ok := f.users[name]; ok {
+		u.tags[awsops.SetupTagKey] = setupID
+	}
+}
+
+// AttachToGroup attaches the policy to a group, as another admin might.
+func (f *Fake) AttachToGroup(policy, group string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p, ok := f.policies[policy]; ok {
+		p.groups = append(p.groups, group)
+	}
+}
+
+// Boundary returns the user's permissions boundary ARN.
+func (f *Fake) Boundary(user string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u, ok := f.users[user]; ok {
+		return u.boundary
+	}
+	return ""
+}
+
+// SetBoundary sets a user's permissions boundary directly.
+func (f *Fake) SetBoundary(user, arn string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u, ok := f.users[user]; ok {
+		u.boundary = arn
+	}
+}
+
 // AddUser puts a user in the account holding the given keys, dated a day
 // before Now.
 func (f *Fake) AddUser(name string, keys ...awsops.KeyInfo) {
@@ -173,6 +235,7 @@ func (f *Fake) AddUser(name string, keys ...awsops.KeyInfo) {
 		arn:     fmt.Sprintf("arn:aws:iam::%s:user/%s", f.Identity.Account, name),
 		keys:    append([]awsops.KeyInfo(nil), keys...),
 		pols:    map[string]bool{},
+		tags:    map[string]string{},
 		created: f.Now().Add(-24 * time.Hour),
 	}
 }
@@ -336,7 +399,7 @@ func (f *Fake) call(ctx context.Context, method string, args ...any) error {
 	return fs[0].err
 }
 
-// WhoAmI implements awsops.Provisioner.
+// WhoAmI implements awsops.Inspector.
 func (f *Fake) WhoAmI(ctx context.Context) (awsops.Identity, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -346,7 +409,7 @@ func (f *Fake) WhoAmI(ctx context.Context) (awsops.Identity, error) {
 	return f.Identity, nil
 }
 
-// ListBuckets implements awsops.Provisioner.
+// ListBuckets implements awsops.Inspector.
 func (f *Fake) ListBuckets(ctx context.Context) ([]awsops.Bucket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -361,35 +424,21 @@ func (f *Fake) ListBuckets(ctx context.Context) ([]awsops.Bucket, error) {
 	return out, nil
 }
 
-// BucketRegion implements awsops.Provisioner.
-func (f *Fake) BucketRegion(ctx context.Context, bucket string) (string, error) {
+// InspectBucket implements awsops.Inspector.
+func (f *Fake) InspectBucket(ctx context.Context, bucket string) (awsops.BucketFacts, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.call(ctx, "BucketRegion", bucket); err != nil {
-		return "", err
+	if err := f.call(ctx, "InspectBucket", bucket); err != nil {
+		return awsops.BucketFacts{Name: bucket}, err
 	}
 	b, ok := f.buckets[bucket]
 	if !ok {
-		return "", fmt.Errorf("bucket region %q: %w", bucket, awsops.ErrNoSuchBucket)
+		return awsops.BucketFacts{Name: bucket, Exists: f.taken[bucket]}, nil
 	}
-	return b.Region, nil
+	return awsops.BucketFacts{Name: bucket, Exists: true, Owned: true, Region: b.Region, SetupID: b.setupID, PublicAccess: b.pab}, nil
 }
 
-// BucketPublicAccess implements awsops.Provisioner.
-func (f *Fake) BucketPublicAccess(ctx context.Context, bucket string) (awsops.PublicAccess, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.call(ctx, "BucketPublicAccess", bucket); err != nil {
-		return awsops.PublicAccess{}, err
-	}
-	b, ok := f.buckets[bucket]
-	if !ok {
-		return awsops.PublicAccess{}, fmt.Errorf("public access of %q: %w", bucket, awsops.ErrNoSuchBucket)
-	}
-	return b.pab, nil
-}
-
-// SummarizePrefix implements awsops.Provisioner.
+// SummarizePrefix implements awsops.Inspector.
 func (f *Fake) SummarizePrefix(ctx context.Context, bucket, prefix string) (awsops.PrefixSummary, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -403,21 +452,21 @@ func (f *Fake) SummarizePrefix(ctx context.Context, bucket, prefix string) (awso
 }
 
 // CreateBucket implements awsops.Provisioner.
-func (f *Fake) CreateBucket(ctx context.Context, name, region string) (awsops.BucketResult, error) {
+func (f *Fake) CreateBucket(ctx context.Context, name, region, setupID string) (awsops.Bucket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call(ctx, "CreateBucket", name, region); err != nil {
-		return awsops.BucketResult{}, err
+		return awsops.Bucket{}, err
 	}
 	if f.taken[name] {
-		return awsops.BucketResult{}, fmt.Errorf("create bucket %q: %w", name, awsops.ErrBucketTaken)
+		return awsops.Bucket{}, fmt.Errorf("create bucket %q: %w", name, awsops.ErrBucketTaken)
 	}
-	if b, ok := f.buckets[name]; ok {
-		return awsops.BucketResult{Bucket: b.Bucket, Reused: true}, nil
+	if _, ok := f.buckets[name]; ok {
+		return awsops.Bucket{}, fmt.Errorf("create bucket %q: %w", name, awsops.ErrBucketOwned)
 	}
-	b := &fakeBucket{Bucket: awsops.Bucket{Name: name, Region: region, Created: f.Now()}}
+	b := &fakeBucket{Bucket: awsops.Bucket{Name: name, Region: region, Created: f.Now()}, setupID: setupID}
 	f.buckets[name] = b
-	return awsops.BucketResult{Bucket: b.Bucket}, nil
+	return b.Bucket, nil
 }
 
 // BlockPublicAccess implements awsops.Provisioner.
@@ -444,113 +493,152 @@ func (f *Fake) EnableDefaultEncryption(ctx context.Context, bucket string) error
 	}
 	b, ok := f.buckets[bucket]
 	if !ok {
-		return fmt.Errorf("default encryption %q: %w", bucket, awsops.ErrNoSuchBucket)
+		return fmt.Errorf("encrypt %q: %w", bucket, awsops.ErrNoSuchBucket)
 	}
 	b.encrypted = true
 	return nil
 }
 
-// LookupPolicy implements awsops.Provisioner. Documents are compared as
-// text: the UI always passes PolicyDocument's canonical form.
-func (f *Fake) LookupPolicy(ctx context.Context, name, document string) (awsops.PolicyInfo, error) {
+func (f *Fake) policyByARN(arn string) *fakePolicy {
+	for _, p := range f.policies {
+		if p.arn == arn {
+			return p
+		}
+	}
+	return nil
+}
+
+func (f *Fake) policyFacts(p *fakePolicy, document string) awsops.PolicyFacts {
+	def := p.versions[len(p.versions)-1]
+	pf := awsops.PolicyFacts{
+		Name: p.name, Exists: true, ARN: p.arn, SetupID: p.setupID,
+		SameDocument: sameJSON(def, document), Document: def, Versions: len(p.versions),
+		Groups: append([]string(nil), p.groups...),
+	}
+	names := make([]string, 0, len(f.users))
+	for n := range f.users {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		u := f.users[n]
+		if u.pols[p.arn] {
+			pf.Users = append(pf.Users, n)
+		}
+		if u.boundary == p.arn {
+			pf.Boundaries = append(pf.Boundaries, n)
+		}
+	}
+	return pf
+}
+
+// InspectPolicy implements awsops.Inspector.
+func (f *Fake) InspectPolicy(ctx context.Context, name, document string) (awsops.PolicyFacts, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.call(ctx, "LookupPolicy", name); err != nil {
-		return awsops.PolicyInfo{}, err
+	if err := f.call(ctx, "InspectPolicy", name); err != nil {
+		return awsops.PolicyFacts{Name: name}, err
 	}
 	p, ok := f.policies[name]
 	if !ok {
-		return awsops.PolicyInfo{}, nil
+		return awsops.PolicyFacts{Name: name, ARN: fmt.Sprintf("arn:aws:iam::%s:policy/%s", f.Identity.Account, name)}, nil
 	}
-	return awsops.PolicyInfo{
-		Exists:       true,
-		ARN:          p.arn,
-		SameDocument: p.versions[len(p.versions)-1] == document,
-		Versions:     len(p.versions),
-	}, nil
+	return f.policyFacts(p, document), nil
 }
 
-// CreatePolicy implements awsops.Provisioner: a taken name with the same
-// document is reused; with another document it gets a new default
-// version, deleting the oldest when five are held.
-func (f *Fake) CreatePolicy(ctx context.Context, name, document string) (awsops.Policy, error) {
+// CreatePolicy implements awsops.Provisioner.
+func (f *Fake) CreatePolicy(ctx context.Context, name, document, setupID string) (awsops.Policy, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call(ctx, "CreatePolicy", name); err != nil {
 		return awsops.Policy{}, err
 	}
-	p, ok := f.policies[name]
-	if !ok {
-		p = f.addPolicy(name, document)
-		return awsops.Policy{Name: name, ARN: p.arn, VersionID: "v1", Created: p.created}, nil
+	if _, ok := f.policies[name]; ok {
+		return awsops.Policy{}, fmt.Errorf("create policy %q: %w", name, awsops.ErrAlreadyExists)
 	}
-	if p.versions[len(p.versions)-1] == document {
-		return awsops.Policy{Name: name, ARN: p.arn, VersionID: fmt.Sprintf("v%d", p.ids[len(p.ids)-1]), Reused: true, Created: p.created}, nil
+	p := f.addPolicy(name, document)
+	p.setupID = setupID
+	return awsops.Policy{Name: name, ARN: p.arn, VersionID: "v1"}, nil
+}
+
+// AddPolicyVersion implements awsops.Provisioner.
+func (f *Fake) AddPolicyVersion(ctx context.Context, arn, document string) (awsops.Policy, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "AddPolicyVersion", arn); err != nil {
+		return awsops.Policy{}, err
 	}
-	out := awsops.Policy{Name: name, ARN: p.arn, NewVersion: true, Created: p.created}
+	p := f.policyByARN(arn)
+	if p == nil {
+		return awsops.Policy{}, fmt.Errorf("add version to %s: %w", arn, awsops.ErrNotFound)
+	}
+	res := awsops.Policy{Name: p.name, ARN: arn}
 	if len(p.versions) >= 5 {
-		out.DeletedVersionID = fmt.Sprintf("v%d", p.ids[0])
+		res.DeletedVersionID = fmt.Sprintf("v%d", p.ids[0])
 		p.versions, p.ids = p.versions[1:], p.ids[1:]
 	}
-	out.VersionID = p.add(document)
-	return out, nil
+	res.VersionID = p.add(document)
+	return res, nil
 }
 
 // CreateUser implements awsops.Provisioner.
-func (f *Fake) CreateUser(ctx context.Context, name string, tags map[string]string) (awsops.User, error) {
+func (f *Fake) CreateUser(ctx context.Context, name string, tags map[string]string, boundaryARN, setupID string) (awsops.User, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.call(ctx, "CreateUser", name, tags); err != nil {
+	if err := f.call(ctx, "CreateUser", name, boundaryARN); err != nil {
 		return awsops.User{}, err
 	}
-	if u, ok := f.users[name]; ok {
-		return awsops.User{Name: name, ARN: u.arn, Reused: true, Created: u.created}, nil
+	if _, ok := f.users[name]; ok {
+		return awsops.User{}, fmt.Errorf("create user %q: %w", name, awsops.ErrAlreadyExists)
 	}
-	u := &fakeUser{arn: fmt.Sprintf("arn:aws:iam::%s:user/%s", f.Identity.Account, name), tags: tags, pols: map[string]bool{}, created: f.Now()}
+	t := map[string]string{}
+	for k, v := range tags {
+		// As the real client: only the setup id sets the ownership tag.
+		if k != awsops.SetupTagKey {
+			t[k] = v
+		}
+	}
+	if setupID != "" {
+		t[awsops.SetupTagKey] = setupID
+	}
+	u := &fakeUser{arn: fmt.Sprintf("arn:aws:iam::%s:user/%s", f.Identity.Account, name), tags: t, pols: map[string]bool{}, created: f.Now(), boundary: boundaryARN}
 	f.users[name] = u
-	return awsops.User{Name: name, ARN: u.arn, Created: u.created}, nil
+	return awsops.User{Name: name, ARN: u.arn}, nil
 }
 
-// FindBucket implements awsops.Remover.
-func (f *Fake) FindBucket(ctx context.Context, bucket string) (awsops.Bucket, bool, error) {
+// InspectUser implements awsops.Inspector.
+func (f *Fake) InspectUser(ctx context.Context, name string) (awsops.UserFacts, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.call(ctx, "FindBucket", bucket); err != nil {
-		return awsops.Bucket{}, false, err
-	}
-	b, ok := f.buckets[bucket]
-	if !ok {
-		return awsops.Bucket{}, false, nil
-	}
-	return b.Bucket, true, nil
-}
-
-// FindPolicy implements awsops.Remover.
-func (f *Fake) FindPolicy(ctx context.Context, name string) (awsops.Policy, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.call(ctx, "FindPolicy", name); err != nil {
-		return awsops.Policy{}, false, err
-	}
-	p, ok := f.policies[name]
-	if !ok {
-		return awsops.Policy{}, false, nil
-	}
-	return awsops.Policy{Name: name, ARN: p.arn, VersionID: fmt.Sprintf("v%d", p.ids[len(p.ids)-1]), Created: p.created}, true, nil
-}
-
-// FindUser implements awsops.Remover.
-func (f *Fake) FindUser(ctx context.Context, name string) (awsops.User, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err := f.call(ctx, "FindUser", name); err != nil {
-		return awsops.User{}, false, err
+	if err := f.call(ctx, "InspectUser", name); err != nil {
+		return awsops.UserFacts{Name: name}, err
 	}
 	u, ok := f.users[name]
 	if !ok {
-		return awsops.User{}, false, nil
+		return awsops.UserFacts{Name: name}, nil
 	}
-	return awsops.User{Name: name, ARN: u.arn, Created: u.created}, true, nil
+	uf := awsops.UserFacts{Name: name, Exists: true, ARN: u.arn, SetupID: u.tags[awsops.SetupTagKey], Boundary: u.boundary,
+		Keys: append([]awsops.KeyInfo(nil), u.keys...)}
+	for arn := range u.pols {
+		uf.Policies = append(uf.Policies, arn)
+	}
+	sort.Strings(uf.Policies)
+	return uf, nil
+}
+
+// SetUserBoundary implements awsops.Provisioner and awsops.Remover.
+func (f *Fake) SetUserBoundary(ctx context.Context, user, boundaryARN string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "SetUserBoundary", user, boundaryARN); err != nil {
+		return err
+	}
+	u, ok := f.users[user]
+	if !ok {
+		return fmt.Errorf("set boundary of %q: %w", user, awsops.ErrNotFound)
+	}
+	u.boundary = boundaryARN
+	return nil
 }
 
 // AttachUserPolicy implements awsops.Provisioner.
@@ -562,14 +650,16 @@ func (f *Fake) AttachUserPolicy(ctx context.Context, user, policyARN string) err
 	}
 	u, ok := f.users[user]
 	if !ok {
-		return fmt.Errorf("attach policy to %q: %w", user, awsops.ErrNotFound)
+		return fmt.Errorf("attach to %q: %w", user, awsops.ErrNotFound)
+	}
+	if f.policyByARN(policyARN) == nil {
+		return fmt.Errorf("attach %s: %w", policyARN, awsops.ErrNotFound)
 	}
 	u.pols[policyARN] = true
 	return nil
 }
 
-// ListAccessKeys implements awsops.Provisioner; an unknown user is
-// ErrNotFound.
+// ListAccessKeys implements awsops.Provisioner.
 func (f *Fake) ListAccessKeys(ctx context.Context, user string) ([]awsops.KeyInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -578,13 +668,12 @@ func (f *Fake) ListAccessKeys(ctx context.Context, user string) ([]awsops.KeyInf
 	}
 	u, ok := f.users[user]
 	if !ok {
-		return nil, fmt.Errorf("list access keys of %q: %w", user, awsops.ErrNotFound)
+		return nil, fmt.Errorf("list keys of %q: %w", user, awsops.ErrNotFound)
 	}
 	return append([]awsops.KeyInfo(nil), u.keys...), nil
 }
 
-// CreateAccessKey implements awsops.Provisioner; a user holding two keys
-// gets a *awsops.KeyLimitError.
+// CreateAccessKey implements awsops.Provisioner.
 func (f *Fake) CreateAccessKey(ctx context.Context, user string) (awsops.AccessKey, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -593,36 +682,33 @@ func (f *Fake) CreateAccessKey(ctx context.Context, user string) (awsops.AccessK
 	}
 	u, ok := f.users[user]
 	if !ok {
-		return awsops.AccessKey{}, fmt.Errorf("create access key for %q: %w", user, awsops.ErrNotFound)
+		return awsops.AccessKey{}, fmt.Errorf("create key for %q: %w", user, awsops.ErrNotFound)
 	}
 	if len(u.keys) >= 2 {
 		return awsops.AccessKey{}, &awsops.KeyLimitError{User: user, Keys: append([]awsops.KeyInfo(nil), u.keys...)}
 	}
 	f.keyN++
-	k := awsops.AccessKey{
-		User:    user,
-		ID:      fmt.Sprintf("AKIAFAKE%012d", f.keyN),
-		Secret:  awsops.NewSecret(fmt.Sprintf("fakeSecret%030d", f.keyN)),
-		Created: f.Now(),
-	}
-	u.keys = append(u.keys, awsops.KeyInfo{ID: k.ID, Status: "Active", Created: k.Created})
+	id := fmt.Sprintf("AKIAFAKE%012d", f.keyN)
+	k := awsops.AccessKey{User: user, ID: id, Secret: awsops.NewSecret(fmt.Sprintf("fake-secret-%d-do-not-use", f.keyN)), Created: f.Now()}
+	u.keys = append(u.keys, awsops.KeyInfo{ID: id, Status: "Active", Created: k.Created})
 	return k, nil
 }
 
-// DeleteAccessKey implements awsops.Provisioner and awsops.Remover; a key
-// already gone counts as deleted.
+// DeleteAccessKey implements awsops.Provisioner and awsops.Remover.
 func (f *Fake) DeleteAccessKey(ctx context.Context, user, keyID string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call(ctx, "DeleteAccessKey", user, keyID); err != nil {
 		return err
 	}
-	if u, ok := f.users[user]; ok {
-		for i, k := range u.keys {
-			if k.ID == keyID {
-				u.keys = append(u.keys[:i], u.keys[i+1:]...)
-				break
-			}
+	u, ok := f.users[user]
+	if !ok {
+		return nil
+	}
+	for i, k := range u.keys {
+		if k.ID == keyID {
+			u.keys = append(u.keys[:i], u.keys[i+1:]...)
+			break
 		}
 	}
 	return nil
@@ -652,26 +738,25 @@ func (f *Fake) DeleteUser(ctx context.Context, user string) error {
 	return nil
 }
 
-// DeletePolicy implements awsops.Remover, detaching it from every user.
+// DeletePolicy implements awsops.Remover.
 func (f *Fake) DeletePolicy(ctx context.Context, policyARN string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call(ctx, "DeletePolicy", policyARN); err != nil {
 		return err
 	}
-	for name, p := range f.policies {
-		if p.arn == policyARN {
-			delete(f.policies, name)
-		}
+	p := f.policyByARN(policyARN)
+	if p == nil {
+		return nil
 	}
-	for _, u := range f.users {
-		delete(u.pols, policyARN)
+	if pf := f.policyFacts(p, ""); len(pf.Users)+len(pf.Groups)+len(pf.Boundaries) > 0 {
+		return fmt.Errorf("delete policy %s: %w", policyARN, awsops.ErrInUse)
 	}
+	delete(f.policies, p.name)
 	return nil
 }
 
-// DeleteBucket implements awsops.Remover. A bucket with objects (see
-// PutObjects) is left alone with ErrBucketNotEmpty.
+// DeleteBucket implements awsops.Remover.
 func (f *Fake) DeleteBucket(ctx context.Context, bucket string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -693,4 +778,13 @@ func (f *Fake) PutObjects(bucket string, n int) {
 	if b, ok := f.buckets[bucket]; ok {
 		b.objects = n
 	}
+}
+
+// sameJSON compares two documents as JSON values.
+func sameJSON(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }

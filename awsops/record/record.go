@@ -5,6 +5,7 @@
 package record
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,12 +17,14 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // CurrentVersion is the record format this build writes and reads. Load
 // refuses other versions instead of guessing, because teardown deletes what
 // the record names.
-const CurrentVersion = 1
+const CurrentVersion = 2
 
 // maxRecordSize bounds what Load reads: a real record is a few kilobytes,
 // and a wrong path should not pull a large file into memory.
@@ -32,12 +35,19 @@ const maxRecordSize = 1 << 20
 var (
 	ErrCorrupt = errors.New("setup record is damaged")
 	ErrVersion = errors.New("setup record version is not supported")
+	// ErrExists is Create's answer when a record of that setup id exists.
+	ErrExists = errors.New("setup record already exists")
 )
 
-// Record is what one setup created or reused, written after every step so
-// that a crash part-way still leaves a record teardown can act on.
+// Record is what one setup (one location for one user, with its own random
+// id) created or reused, written before and after every call so that a
+// crash part-way still leaves a record teardown can act on. Teardown
+// removes a resource only when AWS shows it carries SetupID.
 type Record struct {
-	Version     int    `json:"version"`
+	Version int `json:"version"`
+	// SetupID is the random id every bucket, user and policy this setup
+	// created carries as the awsops.SetupTagKey tag.
+	SetupID     string `json:"setup_id"`
 	Account     string `json:"account"`
 	CallerARN   string `json:"caller_arn"`
 	Profile     string `json:"profile,omitempty"`
@@ -45,8 +55,11 @@ type Record struct {
 	EndpointURL string `json:"endpoint_url,omitempty"`
 	Bucket      Bucket `json:"bucket"`
 	// Prefix is the normalised path inside the bucket; "" is the root.
-	Prefix     string    `json:"prefix"`
-	Policy     Policy    `json:"policy"`
+	Prefix string `json:"prefix"`
+	Policy Policy `json:"policy"`
+	// Boundary is a permissions boundary this setup made to widen an
+	// existing user's boundary to this location too; nil when none.
+	Boundary   *Boundary `json:"boundary,omitempty"`
 	User       User      `json:"user"`
 	AccessKeys []Key     `json:"access_keys"`
 	CreatedAt  time.Time `json:"created_at"`
@@ -54,8 +67,7 @@ type Record struct {
 	// Sandbox marks a record made against the local emulator.
 	Sandbox bool `json:"sandbox,omitempty"`
 	// Pending lists the create calls announced but not yet known to have
-	// completed (see Intent). The field is optional, so records written
-	// before it existed still load, and the format version stays 1.
+	// completed (see Intent).
 	Pending []Intent `json:"pending,omitempty"`
 }
 
@@ -63,30 +75,38 @@ type Record struct {
 type Bucket struct {
 	Name   string `json:"name"`
 	Region string `json:"region"`
-	// Created is true when s3link created the bucket, false when it reused
-	// one; teardown deletes only what s3link created.
+	// Created is true when this setup's CreateBucket made the bucket.
 	Created bool `json:"created"`
 }
 
 // Policy is the customer-managed policy setup used.
 type Policy struct {
-	Name      string `json:"name"`
-	ARN       string `json:"arn"`
-	VersionID string `json:"version_id"`
-	// Created is true when s3link created the policy.
+	Name string `json:"name"`
+	ARN  string `json:"arn"`
+	// Created is true when this setup created the policy.
 	Created bool `json:"created"`
-	// NewVersion is true when s3link added a version to an existing policy.
-	NewVersion bool `json:"new_version"`
+}
+
+// Boundary is a permissions-boundary policy setup created for a user it
+// reused, and the boundary it replaced.
+type Boundary struct {
+	Name string `json:"name"`
+	ARN  string `json:"arn"`
+	// Created is true once the policy exists.
+	Created bool `json:"created"`
+	// Set is true once the user carries it as its boundary.
+	Set bool `json:"set"`
+	// Previous is the boundary it replaced; teardown puts it back.
+	Previous string `json:"previous"`
 }
 
 // User is the IAM user setup used.
 type User struct {
 	Name string `json:"name"`
 	ARN  string `json:"arn"`
-	// Created is true when s3link created the user.
+	// Created is true when this setup created the user.
 	Created bool `json:"created"`
-	// Attached is true when s3link attached the policy to the user, so
-	// teardown detaches it even from a user it did not create.
+	// Attached is true when this setup attached the policy to the user.
 	Attached bool `json:"attached"`
 }
 
@@ -94,6 +114,22 @@ type User struct {
 type Key struct {
 	ID      string    `json:"id"`
 	Created time.Time `json:"created"`
+}
+
+// HasKey reports whether the record names the access key id.
+func (r *Record) HasKey(id string) bool {
+	return slices.ContainsFunc(r.AccessKeys, func(k Key) bool { return k.ID == id })
+}
+
+// ForgetAccessKey drops an access key that no longer exists from the record.
+func (r *Record) ForgetAccessKey(id string) {
+	r.AccessKeys = slices.DeleteFunc(r.AccessKeys, func(k Key) bool { return k.ID == id })
+}
+
+// Empty reports whether the record lists nothing that may still exist.
+func (r *Record) Empty() bool {
+	return !r.Bucket.Created && !r.Policy.Created && !r.User.Created && !r.User.Attached &&
+		r.Boundary == nil && len(r.AccessKeys) == 0 && len(r.Pending) == 0
 }
 
 // Dir returns the folder that holds s3link's records: $S3LINK_CONFIG_DIR
@@ -115,11 +151,9 @@ func Dir() (string, error) {
 	return filepath.Join(base, "s3link"), nil
 }
 
-// PathFor returns where the record for account and user lives:
-// dir/setups/<account>-<user>.json. Both parts are reduced to characters
-// safe in a file name on every system.
-func PathFor(dir, account, user string) string {
-	return filepath.Join(dir, "setups", fileComponent(account)+"-"+fileComponent(user)+".json")
+// Path returns where the record of setup id lives: dir/setups/<id>.json.
+func Path(dir, id string) string {
+	return filepath.Join(dir, "setups", fileComponent(id)+".json")
 }
 
 // fileComponent keeps IAM-name characters and replaces the rest with "_".
@@ -142,11 +176,65 @@ func fileComponent(s string) string {
 	return string(b)
 }
 
-// Save writes the record to path atomically: readers see the old record or
-// the new one, never a mix, even if s3link is killed mid-write. It creates
-// the parent folder with mode 0700 and the file with mode 0600, and sets
-// UpdatedAt (and CreatedAt, Version when unset).
-func (r *Record) Save(path string) error {
+// Create writes r as a new record at path. It never replaces a record:
+// when one exists it returns ErrExists, so two setups can never overwrite
+// each other's list of what to tear down.
+func (r *Record) Create(path string) error {
+	return r.write(path, true)
+}
+
+// Update changes the record at path under an exclusive lock: it loads the
+// newest version, lets change edit it and saves it, so concurrent runs of
+// the same setup never drop each other's changes. It returns the record
+// as saved.
+func Update(path string, change func(*Record) error) (*Record, error) {
+	if _, err := os.Lstat(path); err != nil {
+		// Load's sentence, not a lock error: there is nothing to lock.
+		return nil, loadOpenError(path, err)
+	}
+	lock := flock.New(lockPath(path))
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	defer cancel()
+	ok, err := lock.TryLockContext(ctx, 10*time.Millisecond)
+	if err != nil || !ok {
+		if err == nil {
+			err = errors.New("another s3link holds it")
+		}
+		return nil, sentence(err, "The setup record %q is locked by another s3link (%s); wait for it to finish, then retry.", path, causeText(err))
+	}
+	defer func() { _ = lock.Unlock() }()
+	rec, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(rec); err != nil {
+		return nil, err
+	}
+	if err := rec.write(path, false); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// lockWait bounds how long Update waits for another s3link's save.
+const lockWait = 15 * time.Second
+
+// lockPath is the lock file beside a record; it starts with a dot, so List
+// skips it.
+func lockPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".lock")
+}
+
+// Save writes the record to path, replacing what is there. Prefer Create
+// and Update, which never lose another run's changes.
+func (r *Record) Save(path string) error { return r.write(path, false) }
+
+// write saves the record to path atomically: readers see the old record
+// or the new one, never a mix, even if s3link is killed mid-write. It
+// creates the parent folder with mode 0700 and the file with mode 0600, and
+// sets UpdatedAt (and CreatedAt, Version when unset). With exclusive, an
+// existing record is ErrExists and is left as it is.
+func (r *Record) write(path string, exclusive bool) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return saveError(path, err)
@@ -192,7 +280,17 @@ func (r *Record) Save(path string) error {
 		_ = os.Remove(tmpName)
 		return saveError(path, err)
 	}
-	if err := os.Rename(tmpName, path); err != nil {
+	if exclusive {
+		// A hard link fails when path exists, where a rename would replace.
+		err := os.Link(tmpName, path)
+		_ = os.Remove(tmpName)
+		if errors.Is(err, fs.ErrExist) {
+			return sentence(ErrExists, "A setup record %q already exists; s3link never replaces one.", path)
+		}
+		if err != nil {
+			return saveError(path, err)
+		}
+	} else if err := os.Rename(tmpName, path); err != nil {
 		_ = os.Remove(tmpName)
 		return saveError(path, err)
 	}
@@ -233,13 +331,7 @@ func Load(path string) (*Record, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, sentence(err, "There is no setup record at %q; check the path, or run s3link setup first.", path)
-		case errors.Is(err, fs.ErrPermission):
-			return nil, sentence(err, "The setup record %q cannot be read (permission denied); fix its permissions or run s3link as its owner.", path)
-		}
-		return nil, sentence(err, "The setup record %q cannot be read (%s); check the file and try again.", path, causeText(err))
+		return nil, loadOpenError(path, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxRecordSize+1))
@@ -249,6 +341,22 @@ func Load(path string) (*Record, error) {
 		}
 		return nil, sentence(err, "The setup record %q cannot be read (%s); check the file and try again.", path, causeText(err))
 	}
+	return parseRecord(path, data)
+}
+
+// loadOpenError is the sentence for a record that cannot be opened.
+func loadOpenError(path string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return sentence(err, "There is no setup record at %q; check the path, or run s3link setup first.", path)
+	case errors.Is(err, fs.ErrPermission):
+		return sentence(err, "The setup record %q cannot be read (permission denied); fix its permissions or run s3link as its owner.", path)
+	}
+	return sentence(err, "The setup record %q cannot be read (%s); check the file and try again.", path, causeText(err))
+}
+
+// parseRecord checks and decodes a record's bytes.
+func parseRecord(path string, data []byte) (*Record, error) {
 	if len(data) > maxRecordSize {
 		return nil, sentence(ErrCorrupt, "%q is too large to be a setup record; check that you chose the right file.", path)
 	}
@@ -262,10 +370,25 @@ func Load(path string) (*Record, error) {
 	switch {
 	case r.Version == 0:
 		return nil, sentence(ErrVersion, "%q is not an s3link setup record (it has no version); check that you chose the right file.", path)
+	case r.Version == 1:
+		var names []string
+		if r.User.Name != "" {
+			names = append(names, fmt.Sprintf("user %q", r.User.Name))
+		}
+		if r.Policy.Name != "" {
+			names = append(names, fmt.Sprintf("policy %q", r.Policy.Name))
+		}
+		what := "what it lists"
+		if len(names) > 0 {
+			what = strings.Join(names, ", ") + " and their access keys"
+		}
+		return nil, sentence(ErrVersion, "The setup record %q was written by an older s3link that did not tag what it created, so ownership cannot be proven and s3link leaves it alone: remove %s in the AWS console if they are yours, then delete the file.", path, what)
 	case r.Version > CurrentVersion:
 		return nil, sentence(ErrVersion, "The setup record %q was written by a newer s3link (record version %d); upgrade s3link to use it.", path, r.Version)
 	case r.Version != CurrentVersion:
 		return nil, sentence(ErrVersion, "The setup record %q has unknown version %d; check that you chose the right file.", path, r.Version)
+	case r.SetupID == "":
+		return nil, sentence(ErrCorrupt, "The setup record %q has no setup id, so nothing in it can be proven s3link's; check that you chose the right file.", path)
 	}
 	return &r, nil
 }
@@ -314,6 +437,7 @@ func List(dir string) ([]string, error) {
 // Remove deletes the record at path. A record that is already gone counts
 // as removed, so teardown can be re-run.
 func Remove(path string) error {
+	_ = os.Remove(lockPath(path))
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return sentence(err, "The setup record %q cannot be removed (%s); delete it by hand.", path, causeText(err))
 	}

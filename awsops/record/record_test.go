@@ -20,9 +20,13 @@ import (
 // knownSecret is AWS's documented example secret: realistic, and harmless.
 const knownSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
+// sampleSetupID is a setup id in the form setup makes them.
+const sampleSetupID = "7f3c2a9e4b1d4e6f"
+
 func sampleRecord() *Record {
 	created := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	return &Record{
+		SetupID:     sampleSetupID,
 		Account:     "123456789012",
 		CallerARN:   "arn:aws:iam::123456789012:user/admin",
 		Profile:     "work",
@@ -32,7 +36,11 @@ func sampleRecord() *Record {
 		Prefix:      "path/to/files",
 		Policy: Policy{
 			Name: "CrowdAI-Platform-Access", ARN: "arn:aws:iam::123456789012:policy/CrowdAI-Platform-Access",
-			VersionID: "v2", Created: false, NewVersion: true,
+			Created: true,
+		},
+		Boundary: &Boundary{
+			Name: "CrowdAI-Platform-Access-Boundary", ARN: "arn:aws:iam::123456789012:policy/CrowdAI-Platform-Access-Boundary",
+			Created: true, Set: true, Previous: "arn:aws:iam::123456789012:policy/Old-Boundary",
 		},
 		User:       User{Name: "crowdai-platform-access", ARN: "arn:aws:iam::123456789012:user/crowdai-platform-access", Created: true, Attached: true},
 		AccessKeys: []Key{{ID: "AKIAIOSFODNN7EXAMPLE", Created: created}},
@@ -102,8 +110,8 @@ func TestSaveModes(t *testing.T) {
 		t.Skip("Unix permissions")
 	}
 	cfg := filepath.Join(t.TempDir(), "cfg")
-	path := PathFor(cfg, "123456789012", "u")
-	if err := sampleRecord().Save(path); err != nil {
+	path := Path(cfg, sampleSetupID)
+	if err := sampleRecord().Create(path); err != nil {
 		t.Fatal(err)
 	}
 	for p, want := range map[string]fs.FileMode{cfg: 0o700, filepath.Dir(path): 0o700, path: 0o600} {
@@ -147,7 +155,7 @@ func TestSecretNeverInRecord(t *testing.T) {
 	dir := t.TempDir()
 	r := sampleRecord()
 	r.AccessKeys = []Key{{ID: key.ID, Created: key.Created}}
-	path := PathFor(dir, r.Account, key.User)
+	path := Path(dir, r.SetupID)
 	if err := r.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +240,17 @@ func TestLoadErrors(t *testing.T) {
 		{"huge number", []byte(`{"version":1e400}`), "is damaged or cut short", ErrCorrupt},
 		{"null", []byte("null"), "has no version", ErrVersion},
 		{"no version", []byte(`{"account":"1"}`), "has no version", ErrVersion},
-		{"newer version", []byte(`{"version":2}`), "newer s3link (record version 2); upgrade s3link", ErrVersion},
+		{"newer version", []byte(`{"version":3,"setup_id":"x"}`), "newer s3link (record version 3); upgrade s3link", ErrVersion},
+		// Version 1 records predate the setup tag: nothing they name can
+		// be proven s3link's, so they are refused and the sentence says
+		// what to remove by hand.
+		{"version 1", []byte(`{"version":1,"user":{"name":"old-user"},"policy":{"name":"Old-Policy"}}`),
+			"was written by an older s3link that did not tag what it created, so ownership cannot be proven and s3link leaves it alone", ErrVersion},
+		{"version 1 with a setup id", []byte(`{"version":1,"setup_id":"x"}`), "was written by an older s3link", ErrVersion},
+		// The names come from the file: they must not break the sentence.
+		{"version 1 with a line break in a name", []byte(`{"version":1,"user":{"name":"a\r\nb"},"policy":{"name":"p"}}`), "was written by an older s3link", ErrVersion},
+		{"no setup id", []byte(`{"version":2,"account":"123456789012","user":{"name":"u"}}`), "has no setup id, so nothing in it can be proven s3link's", ErrCorrupt},
+		{"empty setup id", []byte(`{"version":2,"setup_id":""}`), "has no setup id", ErrCorrupt},
 		{"negative version", []byte(`{"version":-1}`), "unknown version -1", ErrVersion},
 		{"too large", append([]byte(`{"version":1,"prefix":"`), bytes.Repeat([]byte("a"), maxRecordSize)...), "too large", ErrCorrupt},
 	}
@@ -286,6 +304,51 @@ func TestLoadErrors(t *testing.T) {
 	})
 }
 
+// TestLoadVersion1 refuses a whole record as the previous s3link wrote it,
+// and the sentence names the file and what to remove by hand.
+func TestLoadVersion1(t *testing.T) {
+	const v1 = `{
+  "version": 1,
+  "account": "123456789012",
+  "caller_arn": "arn:aws:iam::123456789012:user/admin",
+  "region": "eu-west-1",
+  "bucket": {"name": "crowdai-imagery", "region": "eu-west-1", "created": true},
+  "prefix": "path/to/files",
+  "policy": {"name": "CrowdAI-Platform-Access", "arn": "arn:aws:iam::123456789012:policy/CrowdAI-Platform-Access", "version_id": "v2", "created": false, "new_version": true},
+  "user": {"name": "crowdai-platform-access", "arn": "arn:aws:iam::123456789012:user/crowdai-platform-access", "created": true, "attached": true},
+  "access_keys": [{"id": "AKIAIOSFODNN7EXAMPLE", "created": "2025-03-01T12:00:00Z"}],
+  "created_at": "2025-03-01T12:00:00Z",
+  "updated_at": "2025-03-01T12:00:00Z"
+}
+`
+	path := filepath.Join(t.TempDir(), "setups", "123456789012-crowdai-platform-access.json")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(v1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Load(path)
+	if err == nil {
+		t.Fatalf("Load accepted a version 1 record: %+v", r)
+	}
+	if r != nil {
+		t.Error("Load returned a record with its error")
+	}
+	checkSentence(t, err, path, "older s3link")
+	if !errors.Is(err, ErrVersion) {
+		t.Errorf("error does not match ErrVersion: %v", err)
+	}
+	for _, name := range []string{"crowdai-platform-access", "CrowdAI-Platform-Access"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s, which is left to remove by hand", err, name)
+		}
+	}
+	if got, _ := os.ReadFile(path); string(got) != v1 {
+		t.Error("Load changed the version 1 record")
+	}
+}
+
 // TestLoadEveryTruncation cuts a valid record at every byte: each cut must
 // be refused with a sentence, never accepted half-read and never a panic.
 func TestLoadEveryTruncation(t *testing.T) {
@@ -318,34 +381,38 @@ func checkSentence(t *testing.T, err error, path, want string) {
 	}
 }
 
-func TestPathFor(t *testing.T) {
+func TestPath(t *testing.T) {
 	tests := []struct {
-		name, account, user, want string
+		name, id, want string
 	}{
-		{"plain", "123456789012", "crowdai-platform-access", "123456789012-crowdai-platform-access.json"},
-		{"iam characters kept", "123456789012", "a+b=c,d.e@f_g", "123456789012-a+b=c,d.e@f_g.json"},
-		{"separators replaced", "../..", "x/y\\z", "_._..-x_y_z.json"},
-		{"empty parts", "", "", "unknown-unknown.json"},
-		{"leading dot", ".hidden", "u", "_hidden-u.json"},
-		{"unicode", "1", "jürgen", "1-j__rgen.json"},
-		{"nul", "1", "a\x00b", "1-a_b.json"},
+		{"plain", sampleSetupID, sampleSetupID + ".json"},
+		{"iam characters kept", "a+b=c,d.e@f_g", "a+b=c,d.e@f_g.json"},
+		{"separators replaced", "../x/y\\z", "_._x_y_z.json"},
+		{"dot dot", "..", "_..json"},
+		{"empty", "", "unknown.json"},
+		{"leading dot", ".hidden", "_hidden.json"},
+		{"unicode", "jürgen", "j__rgen.json"},
+		{"nul", "a\x00b", "a_b.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join("cfg")
-			got := PathFor(dir, tt.account, tt.user)
+			got := Path(dir, tt.id)
 			want := filepath.Join(dir, "setups", tt.want)
 			if got != want {
-				t.Fatalf("PathFor = %q, want %q", got, want)
+				t.Fatalf("Path = %q, want %q", got, want)
 			}
 			if filepath.Dir(got) != filepath.Join(dir, "setups") {
 				t.Fatalf("%q escapes the setups folder", got)
 			}
 		})
 	}
-	long := PathFor("d", strings.Repeat("1", 300), strings.Repeat("u", 300))
+	long := Path("d", strings.Repeat("1", 300))
 	if len(filepath.Base(long)) > 255 {
 		t.Errorf("file name is %d bytes, over common file system limits", len(filepath.Base(long)))
+	}
+	if Path("d", "a") == Path("d", "b") {
+		t.Error("two setup ids share a record path")
 	}
 }
 
@@ -390,12 +457,12 @@ func TestListAndRemove(t *testing.T) {
 	if paths, err := List(dir); err != nil || len(paths) != 0 {
 		t.Fatalf("List of an empty config = %v, %v", paths, err)
 	}
-	old := PathFor(dir, "111111111111", "a")
-	mid := PathFor(dir, "222222222222", "b")
-	newest := PathFor(dir, "333333333333", "c")
+	old := Path(dir, "1111aaaa")
+	mid := Path(dir, "2222bbbb")
+	newest := Path(dir, "3333cccc")
 	now := time.Now()
 	for _, p := range []string{mid, newest, old} {
-		if err := sampleRecord().Save(p); err != nil {
+		if err := sampleRecord().Create(p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -437,7 +504,9 @@ func FuzzLoadRecord(f *testing.F) {
 	valid := validRecordJSON(f)
 	for _, s := range [][]byte{
 		valid, valid[:len(valid)/3], nil, []byte("null"), []byte("{}"), []byte("[]"), []byte(`{"version":1}`),
-		[]byte(`{"version":1e400}`), []byte(`{"version":2}`), []byte(`{"access_keys":[{"created":"yesterday"}],"version":1}`),
+		[]byte(`{"version":1e400}`), []byte(`{"version":2}`), []byte(`{"version":2,"setup_id":"x"}`),
+		[]byte(`{"version":3,"setup_id":"x"}`), []byte(`{"access_keys":[{"created":"yesterday"}],"version":2,"setup_id":"x"}`),
+		[]byte(`{"version":2,"setup_id":"x","boundary":null,"pending":[{"kind":"user","name":"u","at":"2026-03-01T12:00:00Z"}]}`),
 		[]byte(strings.Repeat("[", 10001)), []byte("\xef\xbb\xbf{}"), []byte("\x00"),
 	} {
 		f.Add(s)
@@ -460,6 +529,9 @@ func FuzzLoadRecord(f *testing.F) {
 		}
 		if r.Version != CurrentVersion {
 			t.Fatalf("accepted version %d", r.Version)
+		}
+		if r.SetupID == "" {
+			t.Fatal("accepted a record without a setup id")
 		}
 		// An accepted record survives a save and a second load unchanged.
 		if err := r.Save(path); err != nil {

@@ -26,8 +26,8 @@ func TestModesWithUmaskZero(t *testing.T) {
 	if err := WriteCredentialsCSV(csvPath, testKey("AKIAIOSFODNN7EXAMPLE", knownSecret)); err != nil {
 		t.Fatal(err)
 	}
-	recPath := PathFor(filepath.Join(dir, "cfg"), "123456789012", "u")
-	if err := sampleRecord().Save(recPath); err != nil {
+	recPath := Path(filepath.Join(dir, "cfg"), sampleSetupID)
+	if err := sampleRecord().Create(recPath); err != nil {
 		t.Fatal(err)
 	}
 	for p, want := range map[string]fs.FileMode{
@@ -66,6 +66,7 @@ func TestWriteFailureRemovesFile(t *testing.T) {
 	}
 	csvErr := WriteCredentialsCSV(csvPath, testKey("AKIAIOSFODNN7EXAMPLE", knownSecret))
 	recErr := sampleRecord().Save(recPath)
+	createErr := sampleRecord().Create(filepath.Join(dir, "new.json"))
 	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +84,9 @@ func TestWriteFailureRemovesFile(t *testing.T) {
 
 	if recErr == nil || !strings.Contains(recErr.Error(), "could not be saved") {
 		t.Fatalf("Save under a 16-byte limit: %v", recErr)
+	}
+	if createErr == nil || !strings.Contains(createErr.Error(), "could not be saved") || errors.Is(createErr, ErrExists) {
+		t.Fatalf("Create under a 16-byte limit: %v, want a save failure", createErr)
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 0 {

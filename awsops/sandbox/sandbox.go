@@ -75,7 +75,7 @@ func seed(ctx context.Context, c awsops.Config) error {
 	if err != nil {
 		return err
 	}
-	if _, err := client.CreateBucket(ctx, DemoBucket, DemoRegion); err != nil {
+	if _, err := client.CreateBucket(ctx, DemoBucket, DemoRegion, ""); err != nil {
 		return err
 	}
 	if err := client.BlockPublicAccess(ctx, DemoBucket); err != nil {

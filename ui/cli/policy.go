@@ -9,7 +9,7 @@ import (
 )
 
 func newPolicyCmd(g *Globals) *cobra.Command {
-	var bucket, prefix string
+	var bucket, prefix, user, policyName, account string
 	var caller bool
 	cmd := &cobra.Command{
 		Use:   "policy --bucket BUCKET [--prefix PATH]",
@@ -17,12 +17,37 @@ func newPolicyCmd(g *Globals) *cobra.Command {
 		Long: `Print the least-privilege IAM policy that setup attaches to the platform's user:
 s3:GetObject on the objects under the prefix (this also authorises HeadObject)
 and s3:ListBucket limited to that prefix. With --caller, print instead the
-policy the person running s3link needs for setup, upload and teardown.`,
+least-privilege policy the person running s3link needs for setup, upload and
+teardown of that bucket, user and policy: every action on their exact ARNs,
+user creation only with the platform policy as permissions boundary, attach
+and detach only of that policy, policy changes only where s3link's tag is.
+Without --bucket the S3 part covers every bucket; --account fills the
+account id into the IAM ARNs (default: the signed-in account, through the
+${aws:PrincipalAccount} policy variable).`,
+		Example: `  s3link policy --bucket crowdai-imagery --prefix path/to/files
+  s3link policy --caller --bucket crowdai-imagery --prefix path/to/files --user crowdai-platform-access --policy-name CrowdAI-Platform-Access`,
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{annotationNoAWS: "yes"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if caller {
-				fmt.Fprint(cmd.OutOrStdout(), awsops.CallerPolicyDocument())
+				scope := awsops.CallerScope{Account: account, Bucket: bucket, UserName: user, PolicyName: policyName}
+				if bucket != "" {
+					if err := awsops.ValidateBucketName(bucket); err != nil {
+						return usageError("%v", err)
+					}
+					p, err := awsops.NormalizePrefix(prefix)
+					if err != nil {
+						return usageError("%v", err)
+					}
+					scope.Prefix = p
+				}
+				if err := awsops.ValidateUserName(user); err != nil {
+					return usageError("%v", err)
+				}
+				if err := awsops.ValidatePolicyName(policyName); err != nil {
+					return usageError("%v", err)
+				}
+				fmt.Fprint(cmd.OutOrStdout(), awsops.CallerPolicyDocument(scope))
 				return nil
 			}
 			if bucket == "" {
@@ -42,5 +67,8 @@ policy the person running s3link needs for setup, upload and teardown.`,
 	cmd.Flags().StringVar(&bucket, "bucket", "", "bucket the policy grants access to")
 	cmd.Flags().StringVar(&prefix, "prefix", "", "path inside the bucket (empty for the whole bucket)")
 	cmd.Flags().BoolVar(&caller, "caller", false, "print the policy the caller needs to run setup, upload and teardown")
+	cmd.Flags().StringVar(&user, "user", defaultUserName, "with --caller: the platform's IAM user")
+	cmd.Flags().StringVar(&policyName, "policy-name", defaultPolicyName, "with --caller: the platform's IAM policy")
+	cmd.Flags().StringVar(&account, "account", "", "with --caller: the AWS account id for the IAM ARNs")
 	return cmd
 }

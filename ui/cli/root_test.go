@@ -51,8 +51,12 @@ func TestPolicyCommandPrintsTheDocument(t *testing.T) {
 	if code != 0 || out != awsops.PolicyDocument("crowdai-imagery", "path/to/files") {
 		t.Errorf("exit %d, output:\n%s", code, out)
 	}
-	code, out, _ = execute("policy", "--caller")
-	if code != 0 || out != awsops.CallerPolicyDocument() {
+	code, out, _ = execute("policy", "--caller", "--bucket", "crowdai-imagery", "--prefix", "path/to/files", "--user", "u1", "--policy-name", "P1", "--account", "123456789012")
+	want := awsops.CallerPolicyDocument(awsops.CallerScope{Account: "123456789012", Bucket: "crowdai-imagery", Prefix: "path/to/files", UserName: "u1", PolicyName: "P1"})
+	if code != 0 || out != want {
 		t.Errorf("--caller: exit %d, output:\n%s", code, out)
+	}
+	if !strings.Contains(out, `"arn:aws:iam::123456789012:user/u1"`) || !strings.Contains(out, `"arn:aws:s3:::crowdai-imagery/path/to/files/*"`) {
+		t.Errorf("--caller does not name the exact user and objects:\n%s", out)
 	}
 }

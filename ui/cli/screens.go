@@ -4,7 +4,7 @@ import (
 	"context"
 	"os"
 
-	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/awsops/uploader"
 	"github.com/s3link/s3link/ui"
@@ -15,13 +15,13 @@ import (
 func init() {
 	uploadScreen = func(ctx context.Context, g *Globals, e *uploader.Engine) (uploader.Result, error) {
 		bucket, prefix := e.Destination()
-		return ui.RunUpload(ctx, e, screenOptions(g, e.Source(), awsops.Location(bucket, prefix)))
+		return ui.RunUpload(ctx, e, screenOptions(g, e.Source(), setup.Location(bucket, prefix)))
 	}
 }
 
 // runSyncScreen draws the live download screen while eng runs.
 func runSyncScreen(ctx context.Context, g *Globals, eng *syncer.Engine, req syncRequest) (syncer.Result, error) {
-	return ui.RunSync(ctx, eng, screenOptions(g, awsops.Location(req.Bucket, req.Prefix), req.Dest))
+	return ui.RunSync(ctx, eng, screenOptions(g, setup.Location(req.Bucket, req.Prefix), req.Dest))
 }
 
 func screenOptions(g *Globals, from, to string) ui.ScreenOptions {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 type actionReport struct {
@@ -47,21 +48,22 @@ type setupSummary struct {
 	Commands []string       `json:"commands"`
 }
 
-func newSetupSummary(id awsops.Identity, spec awsops.SetupSpec, st *awsops.SetupState, rec *record.Record, recPath string, o *setupOptions, done []actionReport) setupSummary {
+func newSetupSummary(id awsops.Identity, plan *setup.Plan, st setup.State, rec *record.Record, recPath string, o *setupOptions, done []actionReport) setupSummary {
+	spec := plan.Spec
 	var s setupSummary
 	s.Account, s.CallerARN, s.Region = id.Account, id.ARN, spec.Region
-	s.Location = awsops.Location(spec.Bucket, spec.Prefix)
+	s.Location = setup.Location(spec.Bucket, spec.Prefix)
 	s.Bucket.Name, s.Bucket.Region, s.Bucket.Created = spec.Bucket, spec.Region, rec.Bucket.Created
 	s.Prefix = spec.Prefix
-	s.Policy.Name, s.Policy.ARN, s.Policy.VersionID = spec.PolicyName, st.Policy.ARN, st.Policy.VersionID
-	s.User.Name, s.User.ARN = spec.UserName, st.User.ARN
+	s.Policy.Name, s.Policy.ARN, s.Policy.VersionID = spec.PolicyName, rec.Policy.ARN, st.Policy.VersionID
+	s.User.Name, s.User.ARN = spec.UserName, rec.User.ARN
 	if st.Key.ID != "" {
 		s.AccessKey.ID, s.AccessKey.New, s.AccessKey.CSV = st.Key.ID, true, o.CSVPath
 		if o.PrintSecret {
 			s.AccessKey.SecretAccessKey = st.Key.Secret.Reveal()
 		}
 	} else {
-		s.AccessKey.ID = spec.ExistingKeyID
+		s.AccessKey.ID = plan.ExistingKeyID
 	}
 	s.Record = recPath
 	s.Sandbox = rec.Sandbox
@@ -69,7 +71,7 @@ func newSetupSummary(id awsops.Identity, spec awsops.SetupSpec, st *awsops.Setup
 	if s.Actions == nil {
 		s.Actions = []actionReport{}
 	}
-	for _, a := range awsops.Plan(spec) {
+	for _, a := range plan.Actions {
 		s.Commands = append(s.Commands, a.Command)
 	}
 	return s
@@ -97,6 +99,10 @@ func printSetupSummary(w io.Writer, s setupSummary) {
 		fmt.Fprintf(w, "Record of what was created: %s (used by 's3link teardown')\n", s.Record)
 	}
 	fmt.Fprintln(w)
+	if len(s.Commands) == 0 {
+		fmt.Fprintln(w, "Nothing needed creating: everything was already in place.")
+		return
+	}
 	fmt.Fprintln(w, "The same with the AWS CLI:")
 	fmt.Fprintln(w, "  "+strings.Join(s.Commands, "\n  "))
 }

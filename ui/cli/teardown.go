@@ -6,18 +6,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 type teardownOptions struct {
 	Record       string
+	All          bool
 	Yes          bool
 	DeleteBucket bool
+	DeleteKeys   []string
 }
 
 func newTeardownCmd(g *Globals) *cobra.Command {
@@ -26,291 +31,201 @@ func newTeardownCmd(g *Globals) *cobra.Command {
 		Use:   "teardown",
 		Short: "Remove what setup created, from its local record, after confirmation",
 		Long: `Remove what 's3link setup' created, as listed in its local record: the access
-keys it made, the policy attachment, the IAM user and the IAM policy (only those
-setup created, not ones it reused). The bucket is removed only with
---delete-bucket, only if setup created it, and only when it is empty.
-Anything already gone counts as removed.`,
+keys it made, the policy attachment it made, and the IAM user and policies it
+created. Before anything is removed, s3link checks that your credentials are
+for the record's AWS account, and that each user, policy and bucket carries
+the setup's id as a tag; anything else (a same-named resource someone else
+made, one the setup only reused) is left as it was and named as left.
+
+The bucket is removed only with --delete-bucket, only if the setup created it,
+and only when it is empty. Anything already gone counts as removed.`,
+		Example: `  s3link teardown                       # the only record, or choose one on a terminal
+  s3link teardown --record ~/.config/s3link/setups/s3l-1a2b3c4d5e6f7a8b.json --yes
+  s3link teardown --all --yes --delete-bucket`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTeardown(cmd.Context(), g, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Record, "record", "", "record file to tear down (default: the only one, or the one for --user)")
-	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
-	cmd.Flags().BoolVar(&o.DeleteBucket, "delete-bucket", false, "also delete the bucket if setup created it and it is empty")
+	f := cmd.Flags()
+	f.StringVar(&o.Record, "record", "", "record file to tear down")
+	f.BoolVar(&o.All, "all", false, "tear down every setup record of s3link's (newest first)")
+	f.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	f.BoolVar(&o.DeleteBucket, "delete-bucket", false, "also delete the bucket if setup created it and it is empty")
+	f.StringArrayVar(&o.DeleteKeys, "delete-key", nil, "also delete this access key of the record's user (one an interrupted run may have made; repeatable)")
 	return cmd
 }
 
-// removal is one teardown step.
-type removal struct {
-	title string
-	run   func(context.Context, awsops.Remover) error
-	// forget drops the resource from the record once it is gone.
-	forget func(*record.Record)
-}
-
 func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) error {
-	path, err := pickRecord(o.Record)
-	if err != nil {
+	if o.All && o.Record != "" {
+		return usageError("--record and --all exclude each other; name one record or ask for all")
+	}
+	paths, err := pickRecords(g, o)
+	if err != nil || len(paths) == 0 {
 		return err
 	}
+	var failed []string
+	for i, path := range paths {
+		if i > 0 {
+			fmt.Fprintln(g.Out)
+		}
+		if err := teardownOne(ctx, g, o, path); err != nil {
+			if errors.Is(err, context.Canceled) || len(paths) == 1 {
+				return err
+			}
+			fmt.Fprintf(g.Err, "Error: %s\n", explain(err))
+			failed = append(failed, path)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("teardown did not finish for %d of %d records (%s); run it again for them when the cause is fixed", len(failed), len(paths), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// teardownOne removes what one record's setup provably created.
+func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path string) error {
 	rec, err := record.Load(path)
 	if err != nil {
 		return err
 	}
-	var client *awsops.Client
-	connect := func() error {
-		if client != nil {
-			return nil
-		}
-		cfg := g.AWSConfig()
-		if cfg.EndpointURL == "" {
-			cfg.EndpointURL = rec.EndpointURL
-		}
-		if cfg.Profile == "" {
-			cfg.Profile = rec.Profile
-		}
-		if cfg.Region == "" {
-			cfg.Region = rec.Region
-		}
-		c, err := awsops.New(ctx, cfg)
-		if err != nil {
-			return errors.New(explain(err))
-		}
-		client = c
-		return nil
+	st := setup.Stored{Path: path, Record: rec}
+	cfg := g.AWSConfig()
+	if cfg.EndpointURL == "" {
+		cfg.EndpointURL = rec.EndpointURL
 	}
-	// Pending intents must be looked up before the plan is shown: what an
-	// interrupted create left behind is part of what teardown removes.
-	var ops awsops.Remover
-	if len(rec.Pending) > 0 {
-		if err := connect(); err != nil {
+	if cfg.Profile == "" && cfg.Static == nil {
+		cfg.Profile = rec.Profile
+	}
+	if cfg.Region == "" {
+		cfg.Region = rec.Region
+	}
+	ops, err := awsops.New(ctx, cfg)
+	if err != nil {
+		return errors.New(explain(err))
+	}
+	// Who am I, before anything else: another account's same-named user is
+	// not this record's.
+	if err := setup.CheckAccount(ctx, ops, st); err != nil {
+		var ae *setup.AccountError
+		if errors.As(err, &ae) {
 			return err
 		}
-		ops = client
+		return errors.New(explain(err))
 	}
-	plan := planTeardown(ctx, rec, ops, o.DeleteBucket)
-	for _, u := range plan.unknown {
-		fmt.Fprintf(g.Out, "✗ %s\n", u)
+	undo, err := setup.PlanUndo(ctx, ops, st, setup.UndoOptions{DeleteBucket: o.DeleteBucket, DeleteKeys: o.DeleteKeys, Now: time.Now()})
+	if err != nil {
+		return errors.New(explain(err))
 	}
-	if len(plan.steps) == 0 {
-		plan.settle(rec)
-		if len(rec.Pending) == 0 {
-			fmt.Fprintf(g.Out, "Nothing left to remove in %s.\n", path)
-			return record.Remove(path)
+	fmt.Fprintf(g.Out, "Setup %s for %s (account %s, record %s):\n", rec.SetupID, setup.Location(rec.Bucket.Name, rec.Prefix), rec.Account, path)
+	if len(undo.Removals) == 0 {
+		fmt.Fprintln(g.Out, "  nothing of this setup's is left to remove")
+	} else {
+		fmt.Fprintln(g.Out, "s3link will:")
+		for _, r := range undo.Removals {
+			fmt.Fprintf(g.Out, "  - %s\n", r.Title)
 		}
-		for _, b := range plan.keptBuckets {
-			fmt.Fprintf(g.Out, "The bucket %s, created while setup was interrupted, stays (add --delete-bucket to remove it when empty).\n", b)
-		}
-		if err := rec.Save(path); err != nil {
-			return fmt.Errorf("update the record %s: %w", path, err)
-		}
-		if err := uncheckedError(plan, path); err != nil {
-			return err
-		}
-		fmt.Fprintf(g.Out, "Nothing else to remove; %s keeps the bucket for a later 's3link teardown --delete-bucket'.\n", path)
-		return nil
 	}
-	fmt.Fprintf(g.Out, "From %s (account %s), s3link will:\n", path, rec.Account)
-	for _, s := range plan.steps {
-		fmt.Fprintf(g.Out, "  - %s\n", s.title)
+	for _, k := range undo.Kept {
+		fmt.Fprintf(g.Out, "  · leaves %s\n", k)
 	}
-	if rec.Bucket.Name != "" && !o.DeleteBucket {
-		fmt.Fprintf(g.Out, "The bucket %s and its objects stay (add --delete-bucket to remove it when empty).\n", rec.Bucket.Name)
-	}
-	for _, b := range plan.keptBuckets {
-		fmt.Fprintf(g.Out, "The bucket %s, created while setup was interrupted, stays (add --delete-bucket to remove it when empty).\n", b)
-	}
-	if !o.Yes {
+	if len(undo.Removals) > 0 && !o.Yes {
 		if !g.IsTerminal {
 			return usageError("teardown needs confirmation; there is no terminal to ask on, so rerun with --yes")
 		}
-		if !confirm(g.In, g.Out, "Remove these? Type yes to continue: ") {
+		if !confirm(g.In, g.Out, "Remove these? [y/N] ") {
 			fmt.Fprintln(g.Out, "Nothing removed.")
 			return nil
 		}
 	}
-
-	if err := connect(); err != nil {
-		return err
-	}
-	plan.settle(rec)
-	failed, err := runRemovals(ctx, g.Out, client, rec, path, plan.steps)
+	res, err := undo.Run(ctx, ops, func(title string, err error) {
+		if err != nil {
+			fmt.Fprintf(g.Out, "✗ %s: %s\n", title, explain(err))
+			return
+		}
+		fmt.Fprintf(g.Out, "✓ %s\n", title)
+	})
 	if err != nil {
 		return err
 	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d removals failed; the record %s still lists them, so rerun 's3link teardown' when the cause is fixed", failed, len(plan.steps), path)
+	fmt.Fprintln(g.Out, undo.Summary(res))
+	if res.RecordRemoved {
+		fmt.Fprintf(g.Out, "The record %s is removed: nothing it lists is left.\n", path)
+	} else if len(res.Failed) == 0 {
+		fmt.Fprintf(g.Out, "The record %s stays for what is left.\n", path)
 	}
-	if err := uncheckedError(plan, path); err != nil {
-		return err
+	if len(res.Failed) > 0 {
+		return fmt.Errorf("%d removals failed; the record %s still lists them, so rerun 's3link teardown' when the cause is fixed", len(res.Failed), path)
 	}
-	fmt.Fprintln(g.Out, "Everything setup created is gone.")
-	if (rec.Bucket.Name != "" && !o.DeleteBucket) || len(rec.Pending) > 0 {
-		return rec.Save(path)
-	}
-	return record.Remove(path)
+	return nil
 }
 
-// uncheckedError reports the pending intents teardown could not look up.
-func uncheckedError(plan teardownPlan, path string) error {
-	if len(plan.unknown) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%d interrupted setup steps could not be checked; the record %s keeps them, so rerun 's3link teardown' when the cause is fixed", len(plan.unknown), path)
-}
-
-// teardownPlan is what teardown will do: the removals, and what it learnt
-// about the record's pending intents.
-type teardownPlan struct {
-	steps []removal
-	// drop lists the intents that left nothing of s3link's behind.
-	drop []record.Intent
-	// keptBuckets are buckets an interrupted setup created, left alone
-	// without --delete-bucket; their intents stay in the record.
-	keptBuckets []string
-	// unknown says, per intent that could not be looked up, why.
-	unknown []string
-}
-
-// settle drops the intents that left nothing behind from rec.
-func (p teardownPlan) settle(rec *record.Record) {
-	for _, in := range p.drop {
-		rec.DropIntent(in)
-	}
-}
-
-// planTeardown lists the removals for rec. Each pending intent is looked
-// up through ops (nil when there are none): a resource its call created is
-// removed like one the record lists; an intent that left nothing is
-// dropped; one that cannot be looked up stays for the next teardown.
-func planTeardown(ctx context.Context, rec *record.Record, ops awsops.Remover, deleteBucket bool) teardownPlan {
-	var p teardownPlan
-	found := map[awsops.ActionKind][]record.Leftover{}
-	for _, in := range rec.Pending {
-		l, ok, err := rec.Settle(ctx, ops, in)
-		switch {
-		case err != nil:
-			p.unknown = append(p.unknown, fmt.Sprintf("check whether the interrupted %s %s left anything behind: %s", in.Kind, in.Name, explain(err)))
-		case !ok:
-			p.drop = append(p.drop, in)
-		case in.Kind == awsops.ActCreateBucket && !deleteBucket:
-			p.keptBuckets = append(p.keptBuckets, in.Name)
-		default:
-			found[in.Kind] = append(found[in.Kind], l)
-		}
-	}
-	p.steps = teardownSteps(rec, deleteBucket, found)
-	return p
-}
-
-// runRemovals runs steps in order, dropping each resource from the record
-// (saved at once) as it goes. It returns how many failed.
-func runRemovals(ctx context.Context, out io.Writer, ops awsops.Remover, rec *record.Record, path string, steps []removal) (int, error) {
-	var failed int
-	for _, s := range steps {
-		if err := s.run(ctx, ops); err != nil {
-			failed++
-			fmt.Fprintf(out, "✗ %s: %s\n", s.title, explain(err))
-			continue
-		}
-		fmt.Fprintf(out, "✓ %s\n", s.title)
-		s.forget(rec)
-		if err := rec.Save(path); err != nil {
-			return failed, fmt.Errorf("update the record %s: %w", path, err)
-		}
-	}
-	return failed, nil
-}
-
-// teardownSteps lists the removals the record calls for, in an order AWS
-// accepts: keys, the attachment, the user, the policy, the bucket. The
-// leftovers of interrupted creates join the resources of their kind.
-func teardownSteps(rec *record.Record, deleteBucket bool, leftovers map[awsops.ActionKind][]record.Leftover) []removal {
-	var steps []removal
-	addLeftovers := func(kind awsops.ActionKind) {
-		for _, l := range leftovers[kind] {
-			steps = append(steps, removal{
-				title:  l.Title(),
-				run:    l.Remove,
-				forget: func(r *record.Record) { r.DropIntent(l.Intent) },
-			})
-		}
-	}
-	user := rec.User.Name
-	for _, k := range rec.AccessKeys {
-		id := k.ID
-		steps = append(steps, removal{
-			title:  fmt.Sprintf("delete access key %s of user %s", id, user),
-			run:    func(ctx context.Context, r awsops.Remover) error { return r.DeleteAccessKey(ctx, user, id) },
-			forget: func(r *record.Record) { r.ForgetAccessKey(id) },
-		})
-	}
-	addLeftovers(awsops.ActCreateAccessKey)
-	if rec.User.Attached && !rec.User.Created && rec.Policy.ARN != "" {
-		arn := rec.Policy.ARN
-		steps = append(steps, removal{
-			title:  fmt.Sprintf("detach policy %s from user %s", rec.Policy.Name, user),
-			run:    func(ctx context.Context, r awsops.Remover) error { return r.DetachUserPolicy(ctx, user, arn) },
-			forget: func(r *record.Record) { r.User.Attached = false },
-		})
-	}
-	if rec.User.Created {
-		steps = append(steps, removal{
-			title:  fmt.Sprintf("delete IAM user %s", user),
-			run:    func(ctx context.Context, r awsops.Remover) error { return r.DeleteUser(ctx, user) },
-			forget: func(r *record.Record) { r.User = record.User{} },
-		})
-	}
-	addLeftovers(awsops.ActCreateUser)
-	if rec.Policy.Created && rec.Policy.ARN != "" {
-		arn := rec.Policy.ARN
-		steps = append(steps, removal{
-			title:  fmt.Sprintf("delete IAM policy %s", rec.Policy.Name),
-			run:    func(ctx context.Context, r awsops.Remover) error { return r.DeletePolicy(ctx, arn) },
-			forget: func(r *record.Record) { r.Policy = record.Policy{} },
-		})
-	}
-	addLeftovers(awsops.ActCreatePolicy)
-	if deleteBucket && rec.Bucket.Created && rec.Bucket.Name != "" {
-		b := rec.Bucket.Name
-		steps = append(steps, removal{
-			title:  fmt.Sprintf("delete bucket %s (only if empty)", b),
-			run:    func(ctx context.Context, r awsops.Remover) error { return r.DeleteBucket(ctx, b) },
-			forget: func(r *record.Record) { r.Bucket = record.Bucket{} },
-		})
-	}
-	addLeftovers(awsops.ActCreateBucket)
-	return steps
-}
-
-// pickRecord finds the record to tear down: the one named, or the only one.
-func pickRecord(named string) (string, error) {
-	if named != "" {
-		return named, nil
+// pickRecords finds the records to tear down: the one named, all of them,
+// the only one, or (on a terminal) the one the person chooses.
+func pickRecords(g *Globals, o *teardownOptions) ([]string, error) {
+	if o.Record != "" {
+		return []string{o.Record}, nil
 	}
 	dir, err := record.Dir()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	paths, err := record.List(dir)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	switch len(paths) {
-	case 0:
-		return "", fmt.Errorf("no setup record found in %s; there is nothing s3link created to remove", dir)
-	case 1:
-		return paths[0], nil
+	switch {
+	case len(paths) == 0:
+		fmt.Fprintf(g.Out, "No setup record found in %s; there is nothing s3link created to remove.\n", dir)
+		return nil, nil
+	case o.All || len(paths) == 1:
+		return paths, nil
+	case !g.IsTerminal:
+		return nil, usageError("there are %d setup records (%s); choose one with --record PATH, or all with --all", len(paths), strings.Join(paths, ", "))
 	}
-	return "", usageError("there are %d setup records (%s); choose one with --record PATH", len(paths), strings.Join(paths, ", "))
+	fmt.Fprintf(g.Out, "There are %d setup records:\n", len(paths))
+	for i, p := range paths {
+		line := p
+		if r, err := record.Load(p); err == nil {
+			line = fmt.Sprintf("%s  user %s, account %s", setup.Location(r.Bucket.Name, r.Prefix), r.User.Name, r.Account)
+		}
+		fmt.Fprintf(g.Out, "  %d. %s\n", i+1, line)
+	}
+	in := bufio.NewReader(g.In)
+	for {
+		fmt.Fprintf(g.Out, "Which one? [1-%d, a for all, q to quit] ", len(paths))
+		line, err := in.ReadString('\n')
+		answer := strings.TrimSpace(strings.ToLower(line))
+		switch {
+		case answer == "q" || (err != nil && answer == ""):
+			fmt.Fprintln(g.Out, "Nothing removed.")
+			return nil, nil
+		case answer == "a":
+			return paths, nil
+		}
+		if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(paths) {
+			return paths[n-1 : n], nil
+		}
+	}
 }
 
+// confirm asks until the answer is yes (y, yes) or no (n, no, or the end of
+// the input); anything else asks again.
 func confirm(in io.Reader, out io.Writer, prompt string) bool {
-	fmt.Fprint(out, prompt)
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && line == "" {
-		return false
+	r := bufio.NewReader(in)
+	for {
+		fmt.Fprint(out, prompt)
+		line, err := r.ReadString('\n')
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			return true
+		case "n", "no":
+			return false
+		}
+		if err != nil {
+			fmt.Fprintln(out)
+			return false
+		}
+		fmt.Fprintln(out, "Please answer y or n.")
 	}
-	return strings.EqualFold(strings.TrimSpace(line), "yes")
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 // What "s3link sync" and "s3link upload" share: reading their s3:// and
@@ -22,7 +23,7 @@ type s3Location struct {
 }
 
 // URL renders the location as a folder, the way the user would type it.
-func (l s3Location) URL() string { return awsops.Location(l.Bucket, l.Prefix) }
+func (l s3Location) URL() string { return setup.Location(l.Bucket, l.Prefix) }
 
 // parseS3URL splits s3://BUCKET[/PREFIX]; what names the argument in its
 // messages ("an S3 URL"). A download reads what exists (strict false): bucket
