@@ -167,4 +167,3 @@ func compositeParts(v string) int64 {
 	}
 	return n
 }
-

@@ -38,7 +38,7 @@ type LocalFile struct {
 	// writes through it.
 	Irregular bool
 	Size      int64
-	ModTime time.Time
+	ModTime   time.Time
 	// MD5 is the hex MD5 of the local content. Only Checksum mode reads it,
 	// and only when NeedsLocalMD5 says so; the caller computes it, so
 	// ShouldSync stays pure.
