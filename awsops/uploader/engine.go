@@ -144,11 +144,11 @@ type remoteEntry struct {
 // Engine uploads one folder into one bucket prefix. Its methods are safe to
 // call from several goroutines; Run and RetryFailed may not overlap.
 type Engine struct {
-	api       S3API
-	dir       string
+	api S3API
+	dir string
 	// root is the folder, opened once per run: every file is opened
 	// beneath it.
-	root *os.Root
+	root      *os.Root
 	opts      Options
 	filter    *transfer.Filter
 	threshold int64

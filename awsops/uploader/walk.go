@@ -100,8 +100,8 @@ func Preview(ctx context.Context, dir string, opts Options) (Scan, error) {
 type localFile struct {
 	// open is the path to open beneath the folder (OS separators): the
 	// file's own, or for a link the file it leads to, as the walk found it.
-	open    string
-	rel     string // slash-separated, relative to the folder
+	open string
+	rel  string // slash-separated, relative to the folder
 	// seen is what the walk saw at open; the engine reads a file only when
 	// what it opened is that same file (device and inode).
 	seen    fs.FileInfo
