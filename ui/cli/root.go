@@ -192,7 +192,7 @@ func Execute(ctx context.Context, g *Globals, args []string) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(g.Err, "Cancelled.")
-		return 130
+		return cancelledCode(ctx)
 	}
 	if strings.HasPrefix(err.Error(), "unknown command") {
 		// cobra reports an unknown subcommand as a plain error.
