@@ -76,8 +76,8 @@ func TestSyncNeverWritesThroughALinkOutOfDest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(t, os.Symlink(outside, filepath.Join(dest, "sub")))          // leaves DEST
-	must(t, os.Symlink("real", filepath.Join(dest, "alias")))         // stays inside
+	must(t, os.Symlink(outside, filepath.Join(dest, "sub")))  // leaves DEST
+	must(t, os.Symlink("real", filepath.Join(dest, "alias"))) // stays inside
 	// DEST itself may be a link: the person named it.
 	must(t, os.Symlink(dest, filepath.Join(base, "destlink")))
 	want := map[string][]byte{"ok.txt": []byte("fine"), "alias/x.txt": []byte("inside")}
