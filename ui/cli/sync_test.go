@@ -209,7 +209,7 @@ func TestProgressLine(t *testing.T) {
 	if got := ui.HumanBytes(1536); got != "1.5 KiB" {
 		t.Errorf("HumanBytes = %q", got)
 	}
-	if got := printable("a\nb"); got != `"a\nb"` {
+	if got := printable("a\nb\x1b[8mc"); got != "a bc" {
 		t.Errorf("printable = %q", got)
 	}
 }
