@@ -225,8 +225,8 @@ func TestInterruptSync(t *testing.T) {
 				assertNoPanic(t, "interrupted sync", p.stderr.String()+p.stdout.String())
 				if delivered && sig != syscall.SIGKILL {
 					// Handled: the process exits on its own, as cancelled.
-					if died != 0 || (code != 130 && code != 0) {
-						t.Errorf("after %v: exit %d, signal %v; want exit 130 (cancelled)\nstderr:\n%s", sig, code, died, p.stderr)
+					if died != 0 || (code != 128+int(sig) && code != 0) {
+						t.Errorf("after %v: exit %d, signal %v; want exit %d (cancelled)\nstderr:\n%s", sig, code, died, 128+int(sig), p.stderr)
 					}
 				}
 				complete, temps := checkSyncDest(t, dest, want)
@@ -330,8 +330,8 @@ func TestInterruptUpload(t *testing.T) {
 				}
 				t.Logf("%v after %v: delivered=%v exit=%d signal=%v", sig, delay, delivered, code, died)
 				assertNoPanic(t, "interrupted upload", p.stderr.String()+p.stdout.String())
-				if delivered && sig != syscall.SIGKILL && (died != 0 || (code != 130 && code != 0)) {
-					t.Errorf("after %v: exit %d, signal %v; want exit 130 (cancelled)\nstderr:\n%s", sig, code, died, p.stderr)
+				if delivered && sig != syscall.SIGKILL && (died != 0 || (code != 128+int(sig) && code != 0)) {
+					t.Errorf("after %v: exit %d, signal %v; want exit %d (cancelled)\nstderr:\n%s", sig, code, died, 128+int(sig), p.stderr)
 				}
 				complete := x.checkBucket(t, prefix, want)
 				open := x.openUploads(t, prefix)

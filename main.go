@@ -15,12 +15,22 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first SIGINT or SIGTERM cancels the command, which stops and
+	// cleans up; a second one ends the process at once.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		cancel(cli.Interrupted{Signal: s})
+		s = <-sigs
+		os.Exit(cli.SignalExitCode(s))
+	}()
 	g := &cli.Globals{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		IsTerminal: term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()),
 	}
 	code := cli.Execute(ctx, g, os.Args[1:])
-	stop()
+	signal.Stop(sigs)
 	os.Exit(code)
 }

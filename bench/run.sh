@@ -14,6 +14,8 @@
 #   BENCH_TOOLS  which downloaders to time (default "s3link aws rclone rclone-tuned raw";
 #                "s3link-tui" times the same sync with its live screen in tmux)
 #   BENCH_S3LINK_FLAGS  extra flags for s3link sync, e.g. "--concurrency 32"
+#   BENCH_S3LINK_BEFORE path to another s3link binary (an older build, say); adds
+#                the tool "s3link-before", timed with the same flags beside s3link
 #   BENCH_DATA   where data, server root and downloads live (default bench/.data)
 #   BENCH_SETTLE seconds to let the disk settle before each timed run (default 3)
 #
@@ -34,6 +36,11 @@ RUNS="${BENCH_RUNS:-3}"
 SETS=$(echo "${BENCH_SETS:-small large mixed}" | tr ',' ' ')
 TOOLS=$(echo "${BENCH_TOOLS:-s3link aws rclone rclone-tuned raw}" | tr ',' ' ')
 S3LINK_FLAGS="${BENCH_S3LINK_FLAGS:-}"
+S3LINK_BEFORE="${BENCH_S3LINK_BEFORE:-}"
+if [[ -n $S3LINK_BEFORE ]]; then
+	[[ -x $S3LINK_BEFORE ]] || { echo "BENCH_S3LINK_BEFORE=$S3LINK_BEFORE is not an executable" >&2; exit 1; }
+	[[ " $TOOLS " == *" s3link-before "* ]] || TOOLS="$TOOLS s3link-before"
+fi
 
 # Test credentials for the local server only; nothing here talks to AWS.
 export AWS_ACCESS_KEY_ID=benchaccesskey
@@ -134,6 +141,8 @@ run_tool() {
 	case $tool in
 	s3link) # shellcheck disable=SC2206
 		cmd=("$BIN/s3link" sync --no-tui --endpoint-url "$URL" --region us-east-1 $S3LINK_FLAGS "s3://bench-$set/data" "$dest") ;;
+	s3link-before) # shellcheck disable=SC2206
+		cmd=("$S3LINK_BEFORE" sync --no-tui --endpoint-url "$URL" --region us-east-1 $S3LINK_FLAGS "s3://bench-$set/data" "$dest") ;;
 	aws) cmd=(aws --endpoint-url "$URL" s3 sync --only-show-errors "s3://bench-$set/data" "$dest") ;;
 	rclone) cmd=("$BIN/rclone" copy "vgw:bench-$set/data" "$dest") ;;
 	rclone-tuned) cmd=("$BIN/rclone" copy --transfers 16 --checkers 32 --fast-list "vgw:bench-$set/data" "$dest") ;;
@@ -190,7 +199,7 @@ mkdir -p "$RES"
 for set in $SETS; do
 	load_set "$set"
 	tools=$TOOLS
-	[[ $set == many ]] && tools=s3link
+	[[ $set == many ]] && tools="s3link$([[ -n $S3LINK_BEFORE ]] && echo " s3link-before")"
 	for run in $(seq "$RUNS"); do
 		for tool in $tools; do
 			dest="$DATA/dest/$tool"
@@ -234,8 +243,8 @@ fastest_peer() { # set kind
 {
 	echo "Medians of $RUNS runs, seconds (wall clock, including process start)."
 	echo
-	echo "| data set | s3link | aws s3 sync | rclone copy | rclone copy --transfers 16 --checkers 32 --fast-list | raw GET ceiling | s3link speed vs fastest peer | s3link vs raw GET | s3link peak RSS |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "| data set | s3link | s3link-before | aws s3 sync | rclone copy | rclone copy --transfers 16 --checkers 32 --fast-list | raw GET ceiling | s3link speed vs fastest peer | s3link vs raw GET | s3link peak RSS |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	for set in $SETS; do
 		for kind in full noop; do
 			name=$set
@@ -248,7 +257,7 @@ fastest_peer() { # set kind
 			[[ -f "$RES/$set.s3link.rss" ]] && rss="$(( $(sort -n "$RES/$set.s3link.rss" | tail -1) / 1024 )) MiB"
 			ofraw="—"
 			[[ $raw != NA ]] && ofraw=$(awk -v r="$raw" -v s="$s" 'BEGIN { if (s == "NA") print "—"; else printf "%.0f%%", 100 * r / s }')
-			echo "| $name | $s | $(cell "$set.aws.$kind") | $(cell "$set.rclone.$kind") | $(cell "$set.rclone-tuned.$kind") | $([[ $kind == full ]] && echo "$raw" || echo "—") | $(ratio "$peer" "$s") | $ofraw | $rss |"
+			echo "| $name | $s | $(cell "$set.s3link-before.$kind") | $(cell "$set.aws.$kind") | $(cell "$set.rclone.$kind") | $(cell "$set.rclone-tuned.$kind") | $([[ $kind == full ]] && echo "$raw" || echo "—") | $(ratio "$peer" "$s") | $ofraw | $rss |"
 		done
 	done
 	for set in $SETS; do

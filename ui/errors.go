@@ -8,6 +8,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/ui/text"
 )
 
 // explain turns an error into one plain sentence saying what happened and
@@ -87,7 +88,7 @@ func Sentence(err error, profile string) (sentence string, ok bool) {
 // oneLine keeps an error's text to one line of reasonable length: AWS
 // messages can carry request ids and newlines.
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(text.Clean(s)), " ")
 	const maxLen = 200
 	if r := []rune(s); len(r) > maxLen {
 		s = string(r[:maxLen-1]) + "…"

@@ -18,6 +18,7 @@ import (
 	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/ui/text"
 )
 
 // Transfer is what the live transfer screen drives: a download (syncer) or
@@ -703,7 +704,7 @@ func (s transferScreen) failureLines(w, most int) []string {
 		fs, from = fs[:min(len(fs), most)], 0
 	}
 	for _, f := range fs[from:] {
-		out = append(out, ansi.Truncate("  "+st.Error.Render("✗ ")+leftTrunc(f.Key, 26)+st.Muted.Render(": "+oneLine(f.Reason)), w, "…"))
+		out = append(out, ansi.Truncate("  "+st.Error.Render("✗ ")+leftTrunc(f.Key, 26)+st.Muted.Render(": "+oneLine(text.Reason(f.Key, f.Reason))), w, "…"))
 	}
 	if shown := int64(len(fs) - from); shown < n {
 		out = append(out, st.Muted.Render(fmt.Sprintf("  … %d more", n-shown)))

@@ -10,7 +10,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,12 +30,8 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return
 // and moves it into place once verified. Whatever happens, no partial file is
 // ever left under the final name, and the temporary file is removed on
 // failure or cancellation.
-func (e *Engine) download(ctx context.Context, j job, tr *transfer.Live) (err error) {
-	dir, base := filepath.Split(j.path)
-	if err := e.mkdirAll(dir); err != nil {
-		return fmt.Errorf("create folder: %w", err)
-	}
-	tf, err := e.openTemp(dir, base)
+func (e *Engine) download(ctx context.Context, j job, h *dirHandle, base string, tr *transfer.Live) (err error) {
+	tf, err := e.openTemp(h, base)
 	if err != nil {
 		return fmt.Errorf("create temporary file: %w", err)
 	}
@@ -55,7 +50,7 @@ func (e *Engine) download(ctx context.Context, j job, tr *transfer.Live) (err er
 	if err != nil {
 		return err
 	}
-	if err := tf.commit(j.path, mtime); err != nil {
+	if err := tf.commit(base, mtime); err != nil {
 		return err
 	}
 	return nil

@@ -20,20 +20,18 @@
 // but wrong is fetched again; each with bounded attempts, then reported per
 // object with a one-line reason. Cancellation removes temporary files; on
 // Linux they are unnamed (O_TMPFILE) and vanish even on a crash, elsewhere a
-// crash can leave hidden ".name.s3link-*.part" files, which later runs ignore.
+// crash can leave hidden ".name.s3link-*.part" files, which the next run
+// removes from the folders it works in.
 package syncer
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -155,8 +153,9 @@ type Engine struct {
 	sem      chan struct{}
 	failures transfer.Failures[Failure]
 
-	dirMu sync.Mutex
-	dirs  map[string]struct{}
+	// dest is the destination opened for this run; nil in a dry run into
+	// a folder that does not exist yet.
+	dest *destDirs
 
 	// noUnnamed is set once the destination's filesystem refuses unnamed
 	// temporary files.
@@ -201,7 +200,6 @@ func New(store Store, opts Options) (*Engine, error) {
 		autoPart:  autoPart,
 		p:         transfer.NewProgress(opts.Concurrency),
 		sem:       make(chan struct{}, opts.Concurrency),
-		dirs:      make(map[string]struct{}),
 	}, nil
 }
 
@@ -230,7 +228,8 @@ func (e *Engine) RetryFailed(ctx context.Context) (Result, error) {
 
 type job struct {
 	obj  Object
-	path string
+	path string // for people: dest joined with rel
+	rel  string // slash-separated below dest; "." is dest itself
 }
 
 func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
@@ -246,6 +245,9 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 		e.p.Finish()
 		return e.result(), err
 	}
+	if e.dest != nil {
+		defer func() { e.dest.close(); e.dest = nil }()
+	}
 
 	err := transfer.Run(ctx, e.p, e.opts.Concurrency, func(jobs chan<- job) error {
 		if retry == nil {
@@ -260,21 +262,29 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 	return e.result(), err
 }
 
+// prepareDest creates the destination when missing and opens it, once per
+// run. The destination itself may be a symbolic link (the person named it);
+// nothing below it is reached through a link that leads out.
 func (e *Engine) prepareDest() error {
 	fi, err := os.Stat(e.opts.Dest)
 	switch {
 	case err == nil && !fi.IsDir():
 		return fmt.Errorf("%s: %w", e.opts.Dest, ErrDestNotDir)
-	case err == nil, e.opts.DryRun && errors.Is(err, fs.ErrNotExist):
+	case e.opts.DryRun && errors.Is(err, fs.ErrNotExist):
 		return nil
 	case errors.Is(err, fs.ErrNotExist):
 		if err := os.MkdirAll(e.opts.Dest, 0o755); err != nil {
 			return fmt.Errorf("create destination: %w", err)
 		}
-		return nil
-	default:
+	case err != nil:
 		return fmt.Errorf("destination: %w", err)
 	}
+	d, err := openDestDirs(e.opts.Dest)
+	if err != nil {
+		return fmt.Errorf("destination: %w", err)
+	}
+	e.dest = d
+	return nil
 }
 
 // list feeds the queue page by page.
@@ -316,6 +326,13 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 		return nil
 	}
 	p, err := LocalPath(e.opts.Dest, e.prefix, o.Key)
+	rel := strings.TrimSuffix(o.Key[len(e.prefix):], "/")
+	if rel == "" {
+		rel = "."
+	}
+	if err == nil {
+		err = checkLength(rel)
+	}
 	if strings.HasSuffix(o.Key, "/") && err == nil {
 		if o.Size > 0 {
 			e.p.FilesTotal.Add(1)
@@ -323,11 +340,13 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 			return nil
 		}
 		if !e.opts.DryRun {
-			if err := e.mkdirAll(p); err != nil {
+			h, _, err := e.dest.acquire(rel)
+			if err != nil {
 				e.p.FilesTotal.Add(1)
-				e.recordFailure(Failure{Key: o.Key, Reason: transfer.OneLine(err), Retryable: true, obj: o, path: p})
+				e.recordFailure(Failure{Key: o.Key, Reason: transfer.OneLine(err), Retryable: !errors.Is(err, ErrLeavesDest), obj: o, path: p})
 				return nil
 			}
+			e.dest.release(h, true, nil)
 		}
 		e.dirCount.Add(1)
 		return nil
@@ -339,25 +358,60 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	}
 	e.p.BytesTotal.Add(o.Size)
 	select {
-	case jobs <- job{obj: o, path: p}:
+	case jobs <- job{obj: o, path: p, rel: rel}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-func (e *Engine) process(ctx context.Context, slot int, j job) {
-	local := LocalFile{}
-	if fi, err := os.Lstat(j.path); err == nil {
-		local = LocalFile{Exists: true, IsDir: fi.IsDir(), Size: fi.Size(), ModTime: fi.ModTime()}
+// Limits of local names: 255 bytes a name, 4096 a path (Linux; most
+// systems have the same or less). A key past them is refused before any
+// folder is made for it.
+const (
+	maxNameLen = 255
+	maxPathLen = 4095
+)
+
+// checkLength refuses a path below the destination that no filesystem
+// call could take, so that no folders are made for it first.
+func checkLength(rel string) error {
+	if len(rel) > maxPathLen {
+		return fmt.Errorf("the local path would be %d bytes, over the %d-byte limit", len(rel), maxPathLen+1)
 	}
-	if NeedsLocalMD5(j.obj, local, e.opts.Mode) {
-		sum, err := fileMD5(j.path)
-		if err != nil {
-			e.fail(j, fmt.Errorf("read local file for checksum: %w", err), true)
-			return
+	for seg := range strings.SplitSeq(rel, "/") {
+		if len(seg) > maxNameLen {
+			return fmt.Errorf("a name in the path is %d bytes, over the %d-byte limit of file names", len(seg), maxNameLen)
 		}
-		local.MD5 = sum
+	}
+	return nil
+}
+
+func (e *Engine) process(ctx context.Context, slot int, j job) {
+	if e.opts.DryRun {
+		e.plan(ctx, j)
+		return
+	}
+	dir, base := splitRel(j.rel)
+	h, made, err := e.dest.acquire(dir)
+	if err != nil {
+		if !errors.Is(err, ErrLeavesDest) {
+			err = fmt.Errorf("create folder: %w", err)
+		}
+		e.fail(j, err, !errors.Is(err, ErrLeavesDest))
+		return
+	}
+	ok := false
+	defer func() { e.dest.release(h, ok, made) }()
+	local, err := e.local(ctx, h.r, base, j.obj)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.fail(j, err, !errors.Is(err, ErrLeavesDest))
+		} else {
+			e.p.BytesTotal.Add(-j.obj.Size)
+			e.p.FilesTotal.Add(-1)
+		}
+		return
 	}
 	need, reason := ShouldSync(j.obj, local, e.opts.Mode)
 	if reason == ReasonDirInTheWay {
@@ -365,20 +419,13 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		return
 	}
 	if !need {
+		ok = true
 		e.p.FilesSkipped.Add(1)
 		e.p.BytesTotal.Add(-j.obj.Size)
 		return
 	}
-	if e.opts.DryRun {
-		if e.opts.OnPlan != nil {
-			e.opts.OnPlan(Planned{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: reason})
-		}
-		e.p.FilesDone.Add(1)
-		e.p.BytesDone.Add(j.obj.Size)
-		return
-	}
 	tr := e.p.Begin(slot, j.obj.Key, j.obj.Size)
-	err := e.download(ctx, j, tr)
+	err = e.download(ctx, j, h, base, tr)
 	e.p.End(slot)
 	if err != nil {
 		// The bytes of a failed or cancelled download never reach a final
@@ -392,7 +439,78 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		e.fail(j, err, true)
 		return
 	}
+	ok = true
 	e.p.FilesDone.Add(1)
+}
+
+// plan decides one object of a dry run, reading beneath the destination as
+// a real run would and writing nothing.
+func (e *Engine) plan(ctx context.Context, j job) {
+	local := LocalFile{}
+	if e.dest != nil {
+		var err error
+		local, err = e.local(ctx, e.dest.root, filepath.FromSlash(j.rel), j.obj)
+		if err != nil {
+			if ctx.Err() == nil {
+				e.fail(j, err, !errors.Is(err, ErrLeavesDest))
+			}
+			return
+		}
+	}
+	need, reason := ShouldSync(j.obj, local, e.opts.Mode)
+	switch {
+	case reason == ReasonDirInTheWay:
+		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
+		return
+	case !need:
+		e.p.FilesSkipped.Add(1)
+		e.p.BytesTotal.Add(-j.obj.Size)
+		return
+	}
+	if e.opts.OnPlan != nil {
+		e.opts.OnPlan(Planned{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: reason})
+	}
+	e.p.FilesDone.Add(1)
+	e.p.BytesDone.Add(j.obj.Size)
+}
+
+// local describes what is at name beneath r, hashing it when the mode and
+// the object call for a checksum. A link at name is described as itself,
+// never followed: a download replaces it.
+func (e *Engine) local(ctx context.Context, r *os.Root, name string, obj Object) (LocalFile, error) {
+	fi, err := r.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return LocalFile{}, nil
+	}
+	if err != nil {
+		return LocalFile{}, fmt.Errorf("look at the local file: %w", rootErr(err))
+	}
+	local := LocalFile{Exists: true, IsDir: fi.IsDir(), Irregular: !fi.IsDir() && !fi.Mode().IsRegular(),
+		Size: fi.Size(), ModTime: fi.ModTime()}
+	if !NeedsLocalHash(obj, local, e.opts.Mode) {
+		return local, nil
+	}
+	if _, ok := PlainMD5(obj.ETag); ok {
+		sum, err := hashLocal(ctx, r, name, obj.Size, ObjectChecksum{Algorithm: "MD5"})
+		if err != nil {
+			return LocalFile{}, fmt.Errorf("read local file for checksum: %w", err)
+		}
+		local.MD5 = sum
+		return local, nil
+	}
+	cs, err := e.remoteChecksum(ctx, obj)
+	if err != nil {
+		return LocalFile{}, err
+	}
+	if cs == nil {
+		return local, nil // nothing to compare with: the size and time rule decides
+	}
+	sum, err := hashLocal(ctx, r, name, obj.Size, *cs)
+	if err != nil {
+		return LocalFile{}, fmt.Errorf("read local file for checksum: %w", err)
+	}
+	local.Sum, local.RemoteSum = sum, cs.Value
+	return local, nil
 }
 
 // fail records a per-object failure; the object's bytes leave the total.
@@ -429,48 +547,10 @@ func (e *Engine) result() Result {
 	}
 }
 
-// mkdirAll creates dir and remembers it, so thousands of objects in one
-// folder cost one MkdirAll, not thousands of stat walks.
-func (e *Engine) mkdirAll(dir string) error {
-	e.dirMu.Lock()
-	_, ok := e.dirs[dir]
-	e.dirMu.Unlock()
-	if ok {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	e.dirMu.Lock()
-	if len(e.dirs) >= 8192 {
-		clear(e.dirs) // bounded memory; a miss only costs a MkdirAll
-	}
-	e.dirs[dir] = struct{}{}
-	e.dirMu.Unlock()
-	return nil
-}
-
-func fileMD5(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := md5.New()
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	if _, err := io.CopyBuffer(h, f, *bp); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // IsTempName reports whether a file name is one of the engine's named
-// temporary files, ".<name>.s3link-<random>.part". On Linux downloads are
-// unnamed files (O_TMPFILE) until complete, so these only appear briefly when
-// replacing an existing file, or on filesystems without O_TMPFILE. A crash
-// can leave some behind; they are hidden, never taken for content, ignored by
-// later runs, and safe to delete.
-func IsTempName(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.Contains(name, ".s3link-") && strings.HasSuffix(name, ".part")
-}
+// temporary files, ".<name>.s3link-<random>.part" (see transfer.IsTempName).
+// On Linux downloads are unnamed files (O_TMPFILE) until complete, so these
+// only appear briefly when replacing an existing file, or on filesystems
+// without O_TMPFILE. A kill can leave some behind; the next run removes the
+// ones in the folders it works in, and upload never sends them.
+func IsTempName(name string) bool { return transfer.IsTempName(name) }

@@ -34,7 +34,11 @@ func TestShouldSync(t *testing.T) {
 		{"checksum equal, upper case", remote, LocalFile{Exists: true, Size: 10, MD5: strings.ToUpper(md5hex)}, Checksum, false, ReasonSameChecksum},
 		{"checksum differs, time equal", remote, LocalFile{Exists: true, Size: 10, ModTime: lm, MD5: "00000000000000000000000000000000"}, Checksum, true, ReasonChecksum},
 		{"checksum mode, size differs", remote, LocalFile{Exists: true, Size: 9, MD5: md5hex}, Checksum, true, ReasonSize},
-		{"checksum mode, multipart ETag falls back to size", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour)}, Checksum, false, ReasonUnchanged},
+		{"checksum mode, multipart ETag without a checksum falls back to size and time", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour)}, Checksum, true, ReasonTime},
+		{"checksum mode, multipart ETag, same size and time", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm}, Checksum, false, ReasonUnchanged},
+		{"checksum mode, multipart ETag, object checksum differs", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm, Sum: "AAAA-2", RemoteSum: "BBBB-2"}, Checksum, true, ReasonChecksum},
+		{"checksum mode, multipart ETag, object checksum equal", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour), Sum: "BBBB-2", RemoteSum: "BBBB-2"}, Checksum, false, ReasonSameChecksum},
+		{"symbolic link at the name", remote, LocalFile{Exists: true, Irregular: true, Size: 10, ModTime: lm}, SizeAndTime, true, ReasonNotRegular},
 		{"checksum mode, missing", remote, LocalFile{}, Checksum, true, ReasonNew},
 	}
 	for _, tt := range tests {

@@ -25,6 +25,7 @@ import (
 type S3API interface {
 	s3.ListObjectsV2APIClient
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 }
 
 // S3Store is the Store over Amazon S3 (or anything that speaks its API).
@@ -161,6 +162,54 @@ func (s *S3Store) Get(ctx context.Context, req GetRequest) (*GetResponse, error)
 		}
 	}
 	return resp, nil
+}
+
+// Checksum implements Checksummer with HEAD in checksum mode: the object's
+// full-object checksum, or its composite one together with the part size
+// (a second HEAD, of part 1), when every part but the last has that size.
+func (s *S3Store) Checksum(ctx context.Context, bucket string, obj Object) (*ObjectChecksum, error) {
+	in := &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(obj.Key), ChecksumMode: types.ChecksumModeEnabled}
+	if obj.ETag != "" {
+		in.IfMatch = aws.String(obj.ETag)
+	}
+	out, err := s.api.HeadObject(ctx, in)
+	if err != nil {
+		return nil, mapS3Error(fmt.Errorf("head %q", obj.Key), err)
+	}
+	var c ObjectChecksum
+	for _, a := range []struct {
+		name string
+		v    *string
+	}{{"CRC64NVME", out.ChecksumCRC64NVME}, {"CRC32C", out.ChecksumCRC32C}, {"CRC32", out.ChecksumCRC32}, {"SHA256", out.ChecksumSHA256}, {"SHA1", out.ChecksumSHA1}} {
+		if v := aws.ToString(a.v); v != "" {
+			c = ObjectChecksum{Algorithm: a.name, Value: v}
+			break
+		}
+	}
+	if c.Value == "" {
+		return nil, nil
+	}
+	n := compositeParts(c.Value)
+	if out.ChecksumType == types.ChecksumTypeFullObject || n == 0 {
+		if n != 0 {
+			return nil, nil
+		}
+		return &c, nil
+	}
+	// Composite: the part size comes from part 1; the upload is only
+	// reproducible when the parts were equal but for the last.
+	in.PartNumber = aws.Int32(1)
+	in.ChecksumMode = ""
+	p1, err := s.api.HeadObject(ctx, in)
+	if err != nil {
+		return nil, mapS3Error(fmt.Errorf("head %q part 1", obj.Key), err)
+	}
+	ps := aws.ToInt64(p1.ContentLength)
+	if ps <= 0 || (obj.Size+ps-1)/ps != n {
+		return nil, nil
+	}
+	c.PartSize = ps
+	return &c, nil
 }
 
 // mapS3Error wraps err under what, mapping the codes the engine words

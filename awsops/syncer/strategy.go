@@ -14,8 +14,10 @@ const (
 	// stat per object, which is what makes a no-op re-sync fast.
 	SizeAndTime Mode = iota
 	// Checksum compares the MD5 of the local content with the ETag when the
-	// ETag is a plain MD5; otherwise (multipart or encrypted objects) it falls
-	// back to comparing sizes.
+	// ETag is a plain MD5; otherwise (multipart objects) with the object's
+	// full-object or composite checksum where it has one (a HEAD in checksum
+	// mode); and where it has none, it decides as SizeAndTime does, so it is
+	// never weaker than the default.
 	Checksum
 )
 
@@ -29,14 +31,22 @@ func (m Mode) String() string {
 
 // LocalFile is what ShouldSync needs to know about the local side.
 type LocalFile struct {
-	Exists  bool
-	IsDir   bool
-	Size    int64
-	ModTime time.Time
+	Exists bool
+	IsDir  bool
+	// Irregular is anything else that is not a regular file: a symbolic
+	// link, a named pipe, a device. A download replaces it, never reads or
+	// writes through it.
+	Irregular bool
+	Size      int64
+	ModTime   time.Time
 	// MD5 is the hex MD5 of the local content. Only Checksum mode reads it,
 	// and only when NeedsLocalMD5 says so; the caller computes it, so
 	// ShouldSync stays pure.
 	MD5 string
+	// Sum is the local content's checksum in the form of RemoteSum, the
+	// object's own checksum (base64, "-N" for a composite one), when
+	// Checksum mode found one to compare with.
+	Sum, RemoteSum string
 }
 
 // Reason explains a ShouldSync decision in a few words.
@@ -51,6 +61,7 @@ const (
 	ReasonUnchanged    Reason = "unchanged"
 	ReasonDirInTheWay  Reason = "a directory is in the way"
 	ReasonSameChecksum Reason = "same checksum"
+	ReasonNotRegular   Reason = "not a regular file"
 )
 
 // ShouldSync decides whether remote must be downloaded over local. It returns
@@ -63,18 +74,25 @@ func ShouldSync(remote Object, local LocalFile, mode Mode) (bool, Reason) {
 		return true, ReasonNew
 	case local.IsDir:
 		return false, ReasonDirInTheWay
+	case local.Irregular:
+		return true, ReasonNotRegular
 	case local.Size != remote.Size:
 		return true, ReasonSize
 	}
 	if mode == Checksum {
-		md5hex, ok := PlainMD5(remote.ETag)
-		if !ok {
-			return false, ReasonUnchanged
+		if md5hex, ok := PlainMD5(remote.ETag); ok {
+			if !strings.EqualFold(local.MD5, md5hex) {
+				return true, ReasonChecksum
+			}
+			return false, ReasonSameChecksum
 		}
-		if !strings.EqualFold(local.MD5, md5hex) {
-			return true, ReasonChecksum
+		if local.RemoteSum != "" {
+			if local.Sum != local.RemoteSum {
+				return true, ReasonChecksum
+			}
+			return false, ReasonSameChecksum
 		}
-		return false, ReasonSameChecksum
+		// No checksum to compare with: the default rule, never less.
 	}
 	if !local.ModTime.Truncate(time.Second).Equal(remote.LastModified.Truncate(time.Second)) {
 		return true, ReasonTime
@@ -85,11 +103,19 @@ func ShouldSync(remote Object, local LocalFile, mode Mode) (bool, Reason) {
 // NeedsLocalMD5 reports whether ShouldSync will look at local.MD5, so the
 // caller hashes local files only when the answer depends on it.
 func NeedsLocalMD5(remote Object, local LocalFile, mode Mode) bool {
-	if mode != Checksum || !local.Exists || local.IsDir || local.Size != remote.Size {
+	if !NeedsLocalHash(remote, local, mode) {
 		return false
 	}
 	_, ok := PlainMD5(remote.ETag)
 	return ok
+}
+
+// NeedsLocalHash reports whether Checksum mode has to read the local file:
+// a regular file of the object's size, whose content decides. With a plain
+// MD5 ETag the hash is MD5 (NeedsLocalMD5); otherwise it is the object's own
+// checksum, when the object has one.
+func NeedsLocalHash(remote Object, local LocalFile, mode Mode) bool {
+	return mode == Checksum && local.Exists && !local.IsDir && !local.Irregular && local.Size == remote.Size
 }
 
 // PlainMD5 returns the lower-case hex MD5 an ETag looks like, and false when

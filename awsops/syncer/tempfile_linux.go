@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -14,25 +15,38 @@ const procFD = "/proc/self/fd/"
 
 var haveProc = func() bool { _, err := os.Stat(procFD); return err == nil }()
 
-func openUnnamed(dir string) (*os.File, error) {
+// openFd opens the folder itself, for linkat.
+func (h *dirHandle) openFd() error {
+	f, err := h.r.Open(".")
+	if err != nil {
+		return err
+	}
+	h.f, h.fd = f, int(f.Fd())
+	return nil
+}
+
+func openUnnamed(h *dirHandle) (*os.File, error) {
 	if !haveProc {
 		return nil, errUnnamedUnsupported
 	}
-	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_RDWR|unix.O_CLOEXEC, 0o644)
+	f, err := h.r.OpenFile(".", unix.O_TMPFILE|os.O_RDWR, 0o644)
 	if err != nil {
 		// Filesystems without O_TMPFILE say so in one of these ways.
-		if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EISDIR) || errors.Is(err, unix.EINVAL) {
+		var errno syscall.Errno
+		if errors.As(err, &errno) && (errno == unix.EOPNOTSUPP || errno == unix.EISDIR || errno == unix.EINVAL) {
 			return nil, errUnnamedUnsupported
 		}
-		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
+		return nil, rootErr(err)
 	}
-	return os.NewFile(uintptr(fd), dir), nil
+	return f, nil
 }
 
-func linkUnnamed(f *os.File, final string) error {
-	err := unix.Linkat(unix.AT_FDCWD, procFD+strconv.Itoa(int(f.Fd())), unix.AT_FDCWD, final, unix.AT_SYMLINK_FOLLOW)
+// linkUnnamed gives f the name base in h's folder; base itself is never
+// followed.
+func linkUnnamed(f *os.File, h *dirHandle, base string) error {
+	err := unix.Linkat(unix.AT_FDCWD, procFD+strconv.Itoa(int(f.Fd())), h.fd, base, unix.AT_SYMLINK_FOLLOW)
 	if err != nil {
-		return &os.LinkError{Op: "link", Old: f.Name(), New: final, Err: err}
+		return &os.LinkError{Op: "link", Old: f.Name(), New: base, Err: err}
 	}
 	return nil
 }

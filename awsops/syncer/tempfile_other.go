@@ -7,9 +7,11 @@ import (
 	"time"
 )
 
-func openUnnamed(string) (*os.File, error) { return nil, errUnnamedUnsupported }
+func (h *dirHandle) openFd() error { return nil }
 
-func linkUnnamed(*os.File, string) error { return errUnnamedUnsupported }
+func openUnnamed(*dirHandle) (*os.File, error) { return nil, errUnnamedUnsupported }
+
+func linkUnnamed(*os.File, *dirHandle, string) error { return errUnnamedUnsupported }
 
 func setTimesFd(*os.File, time.Time) error { return errUnnamedUnsupported }
 

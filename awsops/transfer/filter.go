@@ -120,3 +120,27 @@ func matchSegs(pat, segs []string) bool {
 	}
 	return len(segs) == 0
 }
+
+// IsTempName reports whether a file name is one of the download engine's
+// named temporary files: "." + the target's name + ".s3link-" + a random
+// base-36 number + ".part". Only names of exactly this shape are s3link's
+// own; the download engine removes stale ones and upload never sends them.
+func IsTempName(name string) bool {
+	if !strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".part") {
+		return false
+	}
+	i := strings.LastIndex(name, ".s3link-")
+	if i < 2 {
+		return false
+	}
+	r := name[i+len(".s3link-") : len(name)-len(".part")]
+	if r == "" || len(r) > 13 {
+		return false
+	}
+	for _, c := range r {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"os"
 	"path"
@@ -143,8 +144,11 @@ type remoteEntry struct {
 // Engine uploads one folder into one bucket prefix. Its methods are safe to
 // call from several goroutines; Run and RetryFailed may not overlap.
 type Engine struct {
-	api       S3API
-	dir       string
+	api S3API
+	dir string
+	// root is the folder, opened once per run: every file is opened
+	// beneath it.
+	root      *os.Root
 	opts      Options
 	filter    *transfer.Filter
 	threshold int64
@@ -253,6 +257,16 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 		e.mu.Unlock()
 	}
 
+	real, err := realFolder(e.dir)
+	if err == nil {
+		e.root, err = os.OpenRoot(real)
+	}
+	if err != nil {
+		e.p.Finish()
+		return e.result(), err
+	}
+	defer func() { e.root.Close(); e.root = nil }()
+
 	if retry == nil {
 		if err := e.listRemote(ctx); err != nil {
 			e.p.Finish()
@@ -261,7 +275,7 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 	}
 	e.remoteListed.Store(true)
 
-	err := transfer.Run(ctx, e.p, e.opts.Concurrency, func(jobs chan<- job) error {
+	err = transfer.Run(ctx, e.p, e.opts.Concurrency, func(jobs chan<- job) error {
 		if retry == nil {
 			return e.walk(ctx, jobs)
 		}
@@ -350,6 +364,11 @@ func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) e
 			e.recordFailure(f)
 			continue
 		}
+		// What is there now is what the retry may read.
+		if fi, err := e.root.Stat(f.file.open); err == nil {
+			f.file.seen = fi
+			f.file.size = fi.Size()
+		}
 		e.p.BytesTotal.Add(f.file.size)
 		select {
 		case jobs <- job{file: f.file, force: true}:
@@ -362,26 +381,51 @@ func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) e
 	return nil
 }
 
+// ErrLeavesFolder means a file's path now goes through a symbolic link that
+// leads out of the folder: it is not read.
+var ErrLeavesFolder = errors.New("its path now goes through a symbolic link that leads out of the folder; not read")
+
+// openWalked opens the file the walk found, beneath the folder and without
+// blocking, and checks that what it opened is that same regular file: a
+// file swapped for a link, a pipe or another file after the walk is not
+// read.
+func (e *Engine) openWalked(lf localFile) (*os.File, fs.FileInfo, error) {
+	f, err := e.root.OpenFile(lf.open, os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Err.Error() == "path escapes from parent" {
+			return nil, nil, ErrLeavesFolder
+		}
+		return nil, nil, fmt.Errorf("open: %w", pathErr(err))
+	}
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		err = pathErr(err)
+	case !fi.Mode().IsRegular():
+		err = errors.New("no longer a regular file; not read")
+	case lf.seen != nil && !os.SameFile(fi, lf.seen):
+		err = errors.New("replaced by another file after the folder was read; not read (run again to upload what is there now)")
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
 func (e *Engine) process(ctx context.Context, slot int, j job) {
 	lf := j.file
 	if reason := checkKey(lf.key); reason != "" {
 		e.fail(lf, errors.New(reason), false)
 		return
 	}
-	f, err := os.Open(lf.path)
+	f, fi, err := e.openWalked(lf)
 	if err != nil {
-		e.fail(lf, fmt.Errorf("open: %w", pathErr(err)), true)
+		e.fail(lf, err, !errors.Is(err, ErrLeavesFolder))
 		return
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		if err == nil {
-			err = errors.New("no longer a regular file")
-		}
-		e.fail(lf, pathErr(err), true)
-		return
-	}
 	if fi.Size() != lf.size {
 		// Changed since the walk: upload what is there now.
 		e.p.BytesTotal.Add(fi.Size() - lf.size)

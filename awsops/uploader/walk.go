@@ -98,8 +98,13 @@ func Preview(ctx context.Context, dir string, opts Options) (Scan, error) {
 
 // localFile is one regular file found by the walk.
 type localFile struct {
-	path    string // to open; a link's own path, which leads inside the folder
-	rel     string // slash-separated, relative to the folder
+	// open is the path to open beneath the folder (OS separators): the
+	// file's own, or for a link the file it leads to, as the walk found it.
+	open string
+	rel  string // slash-separated, relative to the folder
+	// seen is what the walk saw at open; the engine reads a file only when
+	// what it opened is that same file (device and inode).
+	seen    fs.FileInfo
 	key     string
 	size    int64
 	modTime time.Time
@@ -120,23 +125,32 @@ type walker struct {
 	ignored  func(Ignored)
 }
 
-func (w *walker) walk(ctx context.Context, dir string) error {
+// realFolder returns the folder's real path: links are judged against it,
+// so a folder reached through a link (/home -> /data/home) does not make
+// every link look outside.
+func realFolder(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return err
+		return "", err
 	}
-	// Links are judged against the real folder, so a folder reached through
-	// a link (/home -> /data/home) does not make every link look outside.
 	root, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return fmt.Errorf("folder %s: %w", dir, err)
+		return "", fmt.Errorf("folder %s: %w", dir, err)
 	}
 	fi, err := os.Stat(root)
 	if err != nil {
-		return fmt.Errorf("folder %s: %w", dir, err)
+		return "", fmt.Errorf("folder %s: %w", dir, err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%s: %w", dir, ErrNotDir)
+		return "", fmt.Errorf("%s: %w", dir, ErrNotDir)
+	}
+	return root, nil
+}
+
+func (w *walker) walk(ctx context.Context, dir string) error {
+	root, err := realFolder(dir)
+	if err != nil {
+		return err
 	}
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
@@ -164,6 +178,11 @@ func (w *walker) walk(ctx context.Context, dir string) error {
 func (w *walker) entry(root, p, rel string, d fs.DirEntry) error {
 	var fi fs.FileInfo
 	var err error
+	open, _ := filepath.Rel(root, p)
+	if transfer.IsTempName(d.Name()) {
+		w.ignored(Ignored{Path: rel, Reason: "temporary file of an interrupted s3link download; not uploaded"})
+		return nil
+	}
 	switch t := d.Type(); {
 	case t.IsRegular():
 		fi, err = d.Info()
@@ -179,6 +198,8 @@ func (w *walker) entry(root, p, rel string, d fs.DirEntry) error {
 		if r, rerr := filepath.Rel(root, target); rerr != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) || filepath.IsAbs(r) {
 			w.ignored(Ignored{Path: rel, Reason: "symbolic link to a place outside the folder; not followed"})
 			return nil
+		} else {
+			open = r
 		}
 		fi, err = os.Stat(target)
 		if err == nil && fi.IsDir() {
@@ -201,7 +222,7 @@ func (w *walker) entry(root, p, rel string, d fs.DirEntry) error {
 		w.filtered()
 		return nil
 	}
-	return w.file(localFile{path: p, rel: rel, key: joinKey(w.prefix, rel), size: fi.Size(), modTime: fi.ModTime()})
+	return w.file(localFile{open: open, seen: fi, rel: rel, key: joinKey(w.prefix, rel), size: fi.Size(), modTime: fi.ModTime()})
 }
 
 func kind(t fs.FileMode) string {

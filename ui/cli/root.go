@@ -58,11 +58,13 @@ func (g *Globals) openDebugLog() error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s for the debug log: %w", dir, err)
+	if err := record.EnsurePrivateDir(dir); err != nil {
+		return err
 	}
 	path := filepath.Join(dir, "debug.log")
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	// Never through a link: a link at debug.log would have s3link append
+	// to, and change the mode of, whatever it points at.
+	f, err := record.OpenNoFollow(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("open the debug log %s: %w", path, err)
 	}
@@ -190,7 +192,7 @@ func Execute(ctx context.Context, g *Globals, args []string) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(g.Err, "Cancelled.")
-		return 130
+		return cancelledCode(ctx)
 	}
 	if strings.HasPrefix(err.Error(), "unknown command") {
 		// cobra reports an unknown subcommand as a plain error.

@@ -6,17 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/ui"
+	"github.com/s3link/s3link/ui/text"
 )
 
 // syncOptions are the flags of "s3link sync".
@@ -270,7 +268,7 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 	if len(s.Failures) > 0 {
 		fmt.Fprintln(w, "Failed:")
 		for _, f := range s.Failures {
-			fmt.Fprintf(w, "  %s: %s\n", printable(f.Key), printable(f.Reason))
+			fmt.Fprintf(w, "  %s: %s\n", printable(f.Key), text.Reason(f.Key, f.Reason))
 		}
 		if int64(len(s.Failures)) < s.Failed {
 			fmt.Fprintf(w, "  ... and %d more\n", s.Failed-int64(len(s.Failures)))
@@ -278,13 +276,7 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 	}
 }
 
-// printable quotes a string that holds control characters or invalid UTF-8:
-// keys are untrusted and must not move the cursor or split lines.
-func printable(s string) string {
-	for _, r := range s {
-		if r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ' {
-			return strconv.Quote(s)
-		}
-	}
-	return s
-}
+// printable is an untrusted key, path or message made safe to print: no
+// control sequence or character reaches the terminal, and a long one is
+// shortened in the middle (see package text).
+func printable(s string) string { return text.Safe(s) }

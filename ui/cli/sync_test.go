@@ -176,7 +176,8 @@ func TestSyncExitsOneAndListsFailures(t *testing.T) {
 			t.Errorf("failure %q not listed in %q", k, out)
 		}
 	}
-	if strings.ContainsAny(out, "\u202e\t") || !strings.Contains(out, `"../evil\u202e\tgpj.exe"`) {
+	// Every control sequence is removed (SGR included), not quoted.
+	if strings.ContainsAny(out+stderr, "\u202e\t\x1b") || !strings.Contains(out, "  ../evil gpj.exe: ") {
 		t.Errorf("a key's control characters reached the output: %q", out)
 	}
 	if !strings.Contains(stderr, "3 of 5 objects could not be downloaded") {
@@ -208,7 +209,7 @@ func TestProgressLine(t *testing.T) {
 	if got := ui.HumanBytes(1536); got != "1.5 KiB" {
 		t.Errorf("HumanBytes = %q", got)
 	}
-	if got := printable("a\nb"); got != `"a\nb"` {
+	if got := printable("a\nb\x1b[8mc"); got != "a bc" {
 		t.Errorf("printable = %q", got)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/uploader"
 	"github.com/s3link/s3link/ui"
+	"github.com/s3link/s3link/ui/text"
 )
 
 // uploadOptions are the flags of `s3link upload`.
@@ -127,7 +128,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		opts.OnPlan = func(p uploader.Planned) {
 			planMu.Lock()
 			defer planMu.Unlock()
-			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", p.Path, target.Bucket, p.Key, ui.HumanBytes(p.Size), p.Reason)
+			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", printable(p.Path), target.Bucket, printable(p.Key), ui.HumanBytes(p.Size), p.Reason)
 		}
 	}
 	eng, err := uploader.New(uploader.NewS3Client(cfg, o.Concurrency, awsops.S3Options(c)), dir, opts)
@@ -275,7 +276,7 @@ func printUploadSummary(w io.Writer, dir string, t s3Location, r uploader.Result
 				fmt.Fprintf(w, "  ... and %d more\n", r.IgnoredCount-maxListed)
 				break
 			}
-			fmt.Fprintf(w, "  %s: %s\n", ig.Path, ig.Reason)
+			fmt.Fprintf(w, "  %s: %s\n", printable(ig.Path), text.Reason(ig.Path, ig.Reason))
 		}
 	}
 	if r.FailedCount > 0 {
@@ -285,7 +286,7 @@ func printUploadSummary(w io.Writer, dir string, t s3Location, r uploader.Result
 				fmt.Fprintf(w, "  ... and %d more (--json lists them all)\n", r.FailedCount-maxListed)
 				break
 			}
-			fmt.Fprintf(w, "  %s: %s\n", f.Path, f.Reason)
+			fmt.Fprintf(w, "  %s: %s\n", printable(f.Path), text.Reason(f.Path, f.Reason))
 		}
 	}
 }

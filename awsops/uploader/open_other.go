@@ -1,0 +1,5 @@
+//go:build !unix
+
+package uploader
+
+const oNonblock = 0
