@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/sandbox"
 )
 
@@ -138,4 +139,24 @@ func TestEmbeddedSandboxProofDownload(t *testing.T) {
 		t.Errorf("a wrong secret downloaded:\n%s\n%s", out, stderr)
 	}
 	assertNoPanic(t, "sync with a wrong secret", stderr)
+
+	// Teardown removes the user, its key and the policy; the demo bucket
+	// existed before setup and stays.
+	code, out, stderr = e.run(60*time.Second, "teardown", "--yes", "--endpoint-url", url)
+	if code != 0 {
+		t.Fatalf("teardown: exit %d\n%s\n%s", code, out, stderr)
+	}
+	client, err := awsops.New(t.Context(), sb.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := client.FindUser(t.Context(), "crowdai-platform-access"); ok || err != nil {
+		t.Errorf("the user survived teardown (%v, %v)", ok, err)
+	}
+	if _, ok, err := client.FindPolicy(t.Context(), "CrowdAI-Platform-Access"); ok || err != nil {
+		t.Errorf("the policy survived teardown (%v, %v)", ok, err)
+	}
+	if _, ok, err := client.FindBucket(t.Context(), sandbox.DemoBucket); !ok || err != nil {
+		t.Errorf("teardown removed the pre-existing demo bucket (%v, %v)", ok, err)
+	}
 }
