@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -184,24 +183,22 @@ func (s *Server) URL() string { return s.url }
 func (s *Server) Logs() string { return s.logs.String() }
 
 // Stop terminates the whole process group: SIGTERM first, SIGKILL when it
-// has not exited after a grace period. It is safe to call more than once.
+// has not exited after a grace period (on Windows, which has neither, the
+// process is killed at once). It is safe to call more than once.
 func (s *Server) Stop() error {
 	s.stopOnce.Do(func() {
-		// A negative pid signals the process group created by Setpgid,
-		// which also reaches any worker moto may have forked.
-		pgid := -s.cmd.Process.Pid
-		if err := syscall.Kill(pgid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+		if err := terminateGroup(s.cmd.Process); err != nil {
 			s.stopErr = fmt.Errorf("stop moto_server: %w", err)
 		}
 		select {
 		case <-s.done:
 		case <-time.After(stopGrace):
-			_ = syscall.Kill(pgid, syscall.SIGKILL)
+			killGroup(s.cmd.Process)
 			<-s.done
 		}
 		// Leave nothing of the group behind, even when the leader exited
 		// on SIGTERM before its children.
-		_ = syscall.Kill(pgid, syscall.SIGKILL)
+		killGroup(s.cmd.Process)
 	})
 	return s.stopErr
 }

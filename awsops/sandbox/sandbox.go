@@ -1,11 +1,13 @@
-// Package sandbox runs s3link against a local AWS emulator (moto_server)
-// seeded with demo media, so the whole product can be tried without an AWS
-// account.
+// Package sandbox runs s3link against a local AWS emulator seeded with demo
+// media, so the whole product can be tried without an AWS account: moto_server
+// when it is installed, else the embedded emulator inside the s3link process
+// (package emulator), which needs nothing but the s3link binary.
 package sandbox
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,8 +17,30 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/emulator"
 	"github.com/s3link/s3link/awsops/moto"
 )
+
+// Kind chooses the emulator a sandbox runs on.
+type Kind string
+
+// The emulators, and Auto: moto_server when it is on PATH, else embedded.
+const (
+	Auto     Kind = "auto"
+	Moto     Kind = "moto"
+	Embedded Kind = "embedded"
+)
+
+// ParseKind reads a --sandbox value; "" means Auto.
+func ParseKind(s string) (Kind, error) {
+	switch k := Kind(s); k {
+	case "":
+		return Auto, nil
+	case Auto, Moto, Embedded:
+		return k, nil
+	}
+	return "", fmt.Errorf("unknown sandbox emulator %q; choose embedded or moto (or leave it out to pick moto when installed)", s)
+}
 
 // The seeded demo location, used by the wizard's "existing bucket" path.
 const (
@@ -30,29 +54,58 @@ const (
 // Credentials are the fixed dummy credentials the sandbox uses. moto accepts
 // any signature while its IAM enforcement is off, which the sandbox leaves
 // off: with it on, moto mis-verifies listings whose prefix holds "/"
-// (moto issue #5948).
+// (moto issue #5948). The embedded emulator knows them as the account
+// administrator's key and checks every signature.
 var Credentials = awsops.StaticCredentials{AccessKeyID: "S3LINKSANDBOXDEMOKEY", Secret: awsops.NewSecret("sandbox-secret-not-a-real-key")}
 
 // Sandbox is a running emulator with its seeded demo bucket.
 type Sandbox struct {
-	Server *moto.Server
+	// Kind is the emulator that runs: Moto or Embedded.
+	Kind   Kind
 	Config awsops.Config
 	// RecordDir holds setup records for this sandbox run only.
 	RecordDir string
+
+	stop func() error
 }
 
-// Start launches moto_server on a free loopback port and seeds the demo
-// bucket. Stop must be called however the program ends.
-func Start(ctx context.Context) (*Sandbox, error) {
-	srv, err := moto.Start(ctx, moto.Options{})
-	if err != nil {
-		return nil, err
+// Start launches the emulator kind chooses on a free loopback port and
+// seeds the demo bucket. Auto takes moto_server when it is on PATH and the
+// embedded emulator otherwise. Stop must be called however the program ends.
+func Start(ctx context.Context, kind Kind) (*Sandbox, error) {
+	switch kind {
+	case "":
+		kind = Auto
+	case Auto, Moto, Embedded:
+	default:
+		return nil, fmt.Errorf("unknown sandbox emulator %q", kind)
 	}
-	sb := &Sandbox{Server: srv, Config: awsops.Config{
-		Region: DemoRegion, EndpointURL: srv.URL(), Static: &Credentials,
-	}}
+	sb := &Sandbox{Kind: kind}
+	var url string
+	if kind == Auto || kind == Moto {
+		srv, err := moto.Start(ctx, moto.Options{})
+		switch {
+		case err == nil:
+			sb.Kind, url, sb.stop = Moto, srv.URL(), srv.Stop
+		case kind == Auto && errors.Is(err, moto.ErrNotInstalled):
+			kind = Embedded
+		default:
+			return nil, err
+		}
+	}
+	if kind == Embedded {
+		srv, err := emulator.Start(emulator.Options{Region: DemoRegion, Admin: []emulator.Key{
+			{ID: Credentials.AccessKeyID, Secret: Credentials.Secret.Reveal()},
+		}})
+		if err != nil {
+			return nil, err
+		}
+		sb.Kind, url, sb.stop = Embedded, srv.URL(), srv.Stop
+	}
+	sb.Config = awsops.Config{Region: DemoRegion, EndpointURL: url, Static: &Credentials}
+	var err error
 	if sb.RecordDir, err = os.MkdirTemp("", "s3link-sandbox-"); err != nil {
-		_ = srv.Stop()
+		_ = sb.stop()
 		return nil, err
 	}
 	if err := seed(ctx, sb.Config); err != nil {
@@ -64,10 +117,18 @@ func Start(ctx context.Context) (*Sandbox, error) {
 
 // Stop shuts the emulator down and removes the sandbox's records.
 func (sb *Sandbox) Stop() {
-	_ = sb.Server.Stop()
+	_ = sb.stop()
 	if sb.RecordDir != "" {
 		_ = os.RemoveAll(sb.RecordDir)
 	}
+}
+
+// Limits says in a sentence what the running emulator does not check.
+func (sb *Sandbox) Limits() string {
+	if sb.Kind == Embedded {
+		return "S3, IAM and STS run inside s3link and evaluate no IAM policy: the proof download shows the flow, not AWS's enforcement."
+	}
+	return "moto_server runs with its IAM enforcement off: the proof download shows the flow, not AWS's enforcement."
 }
 
 func seed(ctx context.Context, c awsops.Config) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/moto"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/sandbox"
 )
@@ -26,7 +27,10 @@ type Globals struct {
 	Profile     string
 	Region      string
 	EndpointURL string
+	// Sandbox runs every command against a local emulator; SandboxKind
+	// picks it ("auto", "embedded" or "moto"; "" means auto).
 	Sandbox     bool
+	SandboxKind string
 
 	In  io.Reader
 	Out io.Writer
@@ -77,11 +81,19 @@ func (g *Globals) openDebugLog() error {
 	return nil
 }
 
-// startSandbox points every client at a fresh, seeded moto_server.
+// startSandbox points every client at a fresh, seeded emulator: moto_server
+// when asked for or installed, else the embedded one.
 func (g *Globals) startSandbox(ctx context.Context) error {
-	fmt.Fprintln(g.Err, "Sandbox: starting a local AWS emulator (moto_server) with demo media...")
-	sb, err := sandbox.Start(ctx)
+	kind, err := sandbox.ParseKind(g.SandboxKind)
 	if err != nil {
+		return usageError("--sandbox: %v", err)
+	}
+	fmt.Fprintln(g.Err, "Sandbox: starting a local AWS emulator with demo media...")
+	sb, err := sandbox.Start(ctx, kind)
+	if err != nil {
+		if kind == sandbox.Moto && errors.Is(err, moto.ErrNotInstalled) {
+			err = fmt.Errorf("%w, or run --sandbox=embedded, which needs nothing installed", err)
+		}
 		return fmt.Errorf("the sandbox could not start: %w", err)
 	}
 	g.sandbox = sb
@@ -95,7 +107,15 @@ func (g *Globals) startSandbox(ctx context.Context) error {
 	if err := os.Setenv("S3LINK_CONFIG_DIR", sb.RecordDir); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.Err, "Sandbox: emulator at %s; demo media in s3://%s/%s/\n", sb.Config.EndpointURL, sandbox.DemoBucket, sandbox.DemoPrefix)
+	name := "moto_server"
+	if sb.Kind == sandbox.Embedded {
+		name = "embedded"
+		if kind == sandbox.Auto {
+			fmt.Fprintln(g.Err, "Sandbox: moto_server is not installed, so the embedded emulator runs.")
+		}
+	}
+	fmt.Fprintf(g.Err, "Sandbox: %s emulator at %s; demo media in s3://%s/%s/\n", name, sb.Config.EndpointURL, sandbox.DemoBucket, sandbox.DemoPrefix)
+	fmt.Fprintln(g.Err, "Sandbox: "+sb.Limits())
 	return nil
 }
 
@@ -146,7 +166,8 @@ func NewRoot(g *Globals) *cobra.Command {
 	pf.StringVar(&g.Region, "region", "", "AWS region (default: the profile's region)")
 	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send S3, IAM and STS requests to this endpoint (path-style S3)")
 	pf.BoolVar(&g.Debug, "debug", false, "log every AWS call (operation, status, request id; never secrets) to debug.log in s3link's config folder (or set S3LINK_DEBUG=1)")
-	pf.BoolVar(&g.Sandbox, "sandbox", false, "run against a local AWS emulator (moto_server) seeded with demo media")
+	pf.StringVar(&g.SandboxKind, "sandbox", "", "run against a local AWS emulator seeded with demo media: moto_server when installed, else the embedded one; --sandbox=embedded|moto chooses")
+	pf.Lookup("sandbox").NoOptDefVal = string(sandbox.Auto)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if cmd.Annotations[annotationNoAWS] != "" {
 			return nil
@@ -157,6 +178,9 @@ func NewRoot(g *Globals) *cobra.Command {
 			if err := g.openDebugLog(); err != nil {
 				return err
 			}
+		}
+		if cmd.Flags().Changed("sandbox") {
+			g.Sandbox = true
 		}
 		if g.Sandbox {
 			return g.startSandbox(cmd.Context())

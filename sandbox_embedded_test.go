@@ -1,0 +1,162 @@
+package main
+
+// The sandbox on a machine with Go and nothing else: the built binary runs
+// with a PATH holding only the go tool's folder and an empty one, so
+// moto_server cannot be found and --sandbox must fall back to the embedded
+// emulator, for the headless setup and for the proof download with the new
+// key.
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/sandbox"
+)
+
+// goOnlyPath is a PATH with the go tool's folder and an empty folder.
+func goOnlyPath(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Dir(goBin) + string(os.PathListSeparator) + t.TempDir()
+	for _, dir := range filepath.SplitList(p) {
+		if _, err := os.Stat(filepath.Join(dir, "moto_server")); err == nil {
+			t.Fatalf("moto_server is in %s, beside go; this test needs a PATH without it", dir)
+		}
+	}
+	return p
+}
+
+func readKeyCSV(t *testing.T, path string) (id, secret string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) != 2 || len(rows[1]) != 2 {
+		t.Fatalf("key CSV: %d rows, %v", len(rows), err)
+	}
+	return rows[1][0], rows[1][1]
+}
+
+func TestSandboxWithoutMotoRunsEmbedded(t *testing.T) {
+	t.Parallel()
+	e := newSandboxEnv(t)
+	e.extra = []string{"PATH=" + goOnlyPath(t)}
+	csvPath := filepath.Join(e.work, "k.csv")
+	code, out, stderr := e.run(60*time.Second, "--sandbox", "setup", "--non-interactive", "--json",
+		"--existing-bucket", "--bucket", sandbox.DemoBucket, "--prefix", sandbox.DemoPrefix, "--csv", csvPath)
+	if code != 0 {
+		t.Fatalf("sandbox setup without moto_server: exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{"moto_server is not installed, so the embedded emulator runs", "embedded emulator at http://127.0.0.1:", "evaluate no IAM policy"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the banner lacks %q:\n%s", want, stderr)
+		}
+	}
+	var sum struct {
+		Location  string
+		Sandbox   bool
+		AccessKey struct{ ID string }
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("summary: %v\n%s", err, out)
+	}
+	id, _ := readKeyCSV(t, csvPath)
+	if sum.Location != "s3://"+sandbox.DemoBucket+"/"+sandbox.DemoPrefix+"/" || !sum.Sandbox || sum.AccessKey.ID != id {
+		t.Errorf("summary = %+v, CSV key %s", sum, id)
+	}
+
+	if code, _, stderr := e.run(30*time.Second, "--sandbox=moto", "setup", "--non-interactive", "--bucket", "x-media", "--csv", filepath.Join(e.work, "k2.csv")); code == 0 || !strings.Contains(stderr, "--sandbox=embedded") {
+		t.Errorf("--sandbox=moto without moto_server: exit %d, want a failure that offers --sandbox=embedded:\n%s", code, stderr)
+	}
+}
+
+// TestEmbeddedSandboxProofDownload runs the sandbox's embedded emulator,
+// seeded exactly as --sandbox seeds it, and drives it with separate s3link
+// processes, as the platform would: headless setup with the sandbox's
+// credentials, then the proof download (s3link sync) with the new key from
+// the CSV. A wrong secret must fail: the emulator checks signatures.
+func TestEmbeddedSandboxProofDownload(t *testing.T) {
+	t.Parallel()
+	sb, err := sandbox.Start(t.Context(), sandbox.Embedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sb.Stop)
+	if sb.Kind != sandbox.Embedded {
+		t.Fatalf("sandbox kind %q", sb.Kind)
+	}
+	url := sb.Config.EndpointURL
+	path := goOnlyPath(t)
+
+	e := newSandboxEnv(t)
+	e.extra = []string{"PATH=" + path,
+		"AWS_ACCESS_KEY_ID=" + sandbox.Credentials.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + sandbox.Credentials.Secret.Reveal()}
+	csvPath := filepath.Join(e.work, "k.csv")
+	code, out, stderr := e.run(60*time.Second, "setup", "--non-interactive", "--endpoint-url", url,
+		"--existing-bucket", "--bucket", sandbox.DemoBucket, "--prefix", sandbox.DemoPrefix, "--csv", csvPath)
+	if code != 0 {
+		t.Fatalf("setup: exit %d\n%s\n%s", code, out, stderr)
+	}
+	id, secret := readKeyCSV(t, csvPath)
+
+	proof := newSandboxEnv(t)
+	proof.extra = []string{"PATH=" + path, "AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret}
+	dest := filepath.Join(proof.work, "proof")
+	src := "s3://" + sandbox.DemoBucket + "/" + sandbox.DemoPrefix + "/"
+	code, out, stderr = proof.run(120*time.Second, "sync", src, dest, "--no-tui", "--endpoint-url", url)
+	if code != 0 {
+		t.Fatalf("proof download with the new key: exit %d\n%s\n%s", code, out, stderr)
+	}
+	for i, f := range sandbox.DemoImages(sandbox.DemoCount, 1) {
+		got, err := os.ReadFile(filepath.Join(dest, filepath.FromSlash(f.Name)))
+		if err != nil {
+			t.Fatalf("demo image %d: %v", i, err)
+		}
+		if !bytes.Equal(got, f.Body) {
+			t.Fatalf("demo image %s differs from what the sandbox seeded", f.Name)
+		}
+	}
+
+	wrong := newSandboxEnv(t)
+	wrong.extra = []string{"PATH=" + path, "AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret + "x"}
+	code, out, stderr = wrong.run(60*time.Second, "sync", src, filepath.Join(wrong.work, "proof"), "--no-tui", "--endpoint-url", url)
+	if code == 0 {
+		t.Errorf("a wrong secret downloaded:\n%s\n%s", out, stderr)
+	}
+	assertNoPanic(t, "sync with a wrong secret", stderr)
+
+	// Teardown removes the user, its key and the policy; the demo bucket
+	// existed before setup and stays.
+	code, out, stderr = e.run(60*time.Second, "teardown", "--yes", "--endpoint-url", url)
+	if code != 0 {
+		t.Fatalf("teardown: exit %d\n%s\n%s", code, out, stderr)
+	}
+	client, err := awsops.New(t.Context(), sb.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := client.FindUser(t.Context(), "crowdai-platform-access"); ok || err != nil {
+		t.Errorf("the user survived teardown (%v, %v)", ok, err)
+	}
+	if _, ok, err := client.FindPolicy(t.Context(), "CrowdAI-Platform-Access"); ok || err != nil {
+		t.Errorf("the policy survived teardown (%v, %v)", ok, err)
+	}
+	if _, ok, err := client.FindBucket(t.Context(), sandbox.DemoBucket); !ok || err != nil {
+		t.Errorf("teardown removed the pre-existing demo bucket (%v, %v)", ok, err)
+	}
+}
