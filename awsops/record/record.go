@@ -236,8 +236,14 @@ func (r *Record) Save(path string) error { return r.write(path, false) }
 // existing record is ErrExists and is left as it is.
 func (r *Record) write(path string, exclusive bool) error {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return saveError(path, err)
+	// The records folder, and the configuration folder above it, are
+	// created 0700 and refused when others can write them: a record is a
+	// list of things teardown deletes.
+	if err := EnsurePrivateDir(filepath.Dir(dir)); err != nil {
+		return err
+	}
+	if err := EnsurePrivateDir(dir); err != nil {
+		return err
 	}
 	rec := *r
 	now := time.Now().UTC()
@@ -329,7 +335,12 @@ func Load(path string) (*Record, error) {
 		}
 		return nil, sentence(ErrCorrupt, "%q is not a regular file, so it cannot be a setup record; check the path.", path)
 	}
-	f, err := os.Open(path)
+	if fi, err := os.Stat(filepath.Dir(path)); err == nil && fi.IsDir() {
+		if err := EnsurePrivateDir(filepath.Dir(path)); err != nil {
+			return nil, err
+		}
+	}
+	f, err := OpenNoFollow(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, loadOpenError(path, err)
 	}
@@ -347,6 +358,8 @@ func Load(path string) (*Record, error) {
 // loadOpenError is the sentence for a record that cannot be opened.
 func loadOpenError(path string, err error) error {
 	switch {
+	case errors.Is(err, ErrNotRegular):
+		return sentence(errors.Join(ErrCorrupt, err), "%q is not a regular file (a link, a pipe or a device), so s3link does not read it as a setup record; remove it or check the path.", path)
 	case errors.Is(err, fs.ErrNotExist):
 		return sentence(err, "There is no setup record at %q; check the path, or run s3link setup first.", path)
 	case errors.Is(err, fs.ErrPermission):
@@ -397,6 +410,13 @@ func parseRecord(path string, data []byte) (*Record, error) {
 // A dir without records gives an empty list and no error.
 func List(dir string) ([]string, error) {
 	setups := filepath.Join(dir, "setups")
+	if fi, err := os.Stat(setups); err == nil && fi.IsDir() {
+		for _, d := range []string{dir, setups} {
+			if err := EnsurePrivateDir(d); err != nil {
+				return nil, err
+			}
+		}
+	}
 	entries, err := os.ReadDir(setups)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

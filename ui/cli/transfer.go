@@ -95,9 +95,12 @@ func parseSize(s string) (int64, error) {
 const progressInterval = time.Second
 
 // runHeadless calls run and prints line() to w (stderr) at most once per
-// progressInterval until it returns. The engine never waits for the
-// printing: line draws from a Snapshot.
+// progressInterval until it returns, and only when it changed since the
+// last line (or the start): a run that makes no progress, such as one
+// retrying an unreachable endpoint, prints nothing but its outcome. The
+// engine never waits for the printing: line draws from a Snapshot.
 func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Context) (R, error), line func() string) (R, error) {
+	last := line()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -110,7 +113,10 @@ func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Conte
 			case <-done:
 				return
 			case <-t.C:
-				fmt.Fprintln(w, line())
+				if l := line(); l != last {
+					fmt.Fprintln(w, l)
+					last = l
+				}
 			}
 		}
 	}()
