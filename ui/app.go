@@ -185,7 +185,7 @@ func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a.paste(msg)
 	case profilesLoadedMsg, opsBuiltMsg, identityResolvedMsg:
 		return a.updateScreen(steps.Identity, msg)
-	case bucketsListedMsg, bucketInspectedMsg:
+	case bucketsListedMsg, bucketInspectedMsg, bucketCheckedMsg:
 		return a.updateScreen(steps.Bucket, msg)
 	case prefixSettledMsg, prefixSummarizedMsg:
 		return a.updateScreen(steps.Location, msg)
@@ -193,7 +193,7 @@ func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a.updateScreen(steps.Policy, msg)
 	case accessKeysListedMsg:
 		return a.updateScreen(steps.User, msg)
-	case actionRanMsg, rolledBackMsg:
+	case setupPlannedMsg, actionRanMsg, rolledBackMsg:
 		return a.updateScreen(steps.Review, msg)
 	case clipboardCopiedMsg, csvSavedMsg, keyDeletedMsg:
 		return a.updateScreen(steps.Key, msg)
@@ -462,7 +462,7 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 		}
 	case steps.Bucket:
 		if first {
-			a.bucketScr = newBucketScreen(a.c, a.ops, a.defaultRegion(), a.deps.Preset)
+			a.bucketScr = newBucketScreen(a.c, a.ops, a.defaultRegion(), a.deps.Preset, a.deps.RecordDir)
 		}
 	case steps.Location:
 		if first {
@@ -490,7 +490,9 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 		}
 		return a.revScr.enter(a.spec, a.deps.RecordDir, a.recordBase(), a.upload)
 	case steps.Apply:
-		return a.revScr.start()
+		// A plan with nothing to run is applied at once: its goNext must
+		// count as coming from Apply.
+		return stamp(a.revScr.start(), steps.Apply)
 	case steps.Key:
 		kept := ""
 		if a.revScr.decided != nil {

@@ -40,11 +40,14 @@ const (
 // bucketScreen chooses a new bucket (name and region) or one of the
 // account's buckets.
 type bucketScreen struct {
-	c     *Common
-	ops   Ops
-	phase bucketPhase
-	mode  choice
-	spin  spinner.Model
+	c   *Common
+	ops Ops
+	// recordDir holds the setup records: a typed name that is a bucket an
+	// earlier s3link setup made counts as that setup's, not as someone's.
+	recordDir string
+	phase     bucketPhase
+	mode      choice
+	spin      spinner.Model
 
 	// new bucket
 	name    textinput.Model
@@ -73,10 +76,11 @@ type bucketScreen struct {
 	note string
 }
 
-func newBucketScreen(c *Common, ops Ops, defaultRegion string, pre Preset) bucketScreen {
+func newBucketScreen(c *Common, ops Ops, defaultRegion string, pre Preset, recordDir string) bucketScreen {
 	s := bucketScreen{
-		c:   c,
-		ops: ops,
+		c:         c,
+		ops:       ops,
+		recordDir: recordDir,
 		mode: choice{options: []string{
 			"Create a new bucket",
 			"Use an existing bucket of this account",
@@ -206,6 +210,10 @@ func (s bucketScreen) Update(msg tea.Msg) (bucketScreen, tea.Cmd) {
 		case msg.Err != nil:
 			sentence, _ := explain(msg.Err, "")
 			s.note = "Could not check whether the bucket exists. " + sentence + " Press enter to try again."
+		case msg.Facts.Owned && msg.Setup != "":
+			// An earlier s3link setup made it: review continues that setup.
+			s.checked = msg.Name
+			return s, goNext
 		case msg.Facts.Owned:
 			s.found = &msg
 		case msg.Facts.Exists:
@@ -287,7 +295,7 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 			if _, ok := s.region(); ok && s.found == nil {
 				s.checking = true
 				s.checkID++
-				return s, tea.Batch(s.spin.Tick, checkBucketCmd(s.c.Ctx, s.ops, s.checkID, strings.TrimSpace(s.name.Value())))
+				return s, tea.Batch(s.spin.Tick, checkBucketCmd(s.c.Ctx, s.ops, s.checkID, strings.TrimSpace(s.name.Value()), s.recordDir))
 			}
 			if s.found != nil {
 				return s, nil

@@ -80,15 +80,24 @@ func inspectBucketCmd(ctx context.Context, ops Ops, bucket string) tea.Cmd {
 // checkBucketCmd looks up a name typed for a new bucket: a bucket the
 // account already owns is offered as an existing one, with its real
 // region and what it holds.
-func checkBucketCmd(ctx context.Context, ops Ops, id int, name string) tea.Cmd {
+func checkBucketCmd(ctx context.Context, ops Ops, id int, name, recordDir string) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := call(ctx)
 		defer cancel()
 		msg := bucketCheckedMsg{ID: id, Name: name}
 		msg.Facts, msg.Err = ops.InspectBucket(c, name)
-		if msg.Err == nil && msg.Facts.Owned {
-			msg.Objects, _ = ops.SummarizePrefix(c, name, "")
+		if msg.Err != nil || !msg.Facts.Owned {
+			return msg
 		}
+		if msg.Facts.SetupID != "" && recordDir != "" {
+			recs, _ := setup.Records(recordDir)
+			for _, st := range recs {
+				if st.Record.SetupID == msg.Facts.SetupID && st.Record.Bucket.Name == name {
+					msg.Setup = st.Record.SetupID
+				}
+			}
+		}
+		msg.Objects, _ = ops.SummarizePrefix(c, name, "")
 		return msg
 	}
 }

@@ -416,3 +416,69 @@ func TestFlowSecretNeverDrawnUnasked(t *testing.T) {
 		t.Error("the summary holds the secret")
 	}
 }
+
+// TestFlowRerunOfTheSameSetup: the wizard run again with the answers of
+// an earlier setup reviews what really happens: everything is reused, the
+// earlier key is kept (no second active key) unless n asks for a new one.
+func TestFlowRerunOfTheSameSetup(t *testing.T) {
+	fake := awsopstest.New()
+	deps := testDeps(t, fake)
+	deps.Clipboard = (&clipRecorder{}).write
+
+	first := startFlow(t, deps)
+	first.walkNewBucket("acme-media", "eu-west-1", "imports/2026")
+	first.press("enter")
+	first.waitFor("AWS shows the secret")
+	first.press("c")
+	first.waitFor("Secret copied")
+	first.press("enter")
+	first.skipSync()
+	first.waitFor("Paste into the platform")
+	first.press("enter")
+	first.final()
+	keys, _ := fake.UserKeys(DefaultUserName)
+	if len(keys) != 1 {
+		t.Fatalf("first run keys = %v", keys)
+	}
+	creates := fake.Count("CreateBucket") + fake.Count("CreatePolicy") + fake.Count("CreateUser") + fake.Count("CreateAccessKey")
+
+	f := startFlow(t, deps)
+	f.waitFor("Account", "123456789012")
+	f.press("enter")
+	f.waitFor("Create a new bucket")
+	f.press("enter")
+	f.typeText("acme-media")
+	f.press("tab")
+	f.typeText("eu-west-1")
+	f.press("enter")
+	// The bucket carries the earlier setup's id: no "you already own it".
+	f.waitFor("Which folder in acme-media")
+	f.tm.Send(tea.PasteMsg{Content: "imports/2026"})
+	f.press("enter")
+	f.skipUpload()
+	f.waitFor("What it allows")
+	f.press("enter")
+	f.waitFor("same document; it will be reused")
+	f.press("enter")
+	f.waitFor("The platform signs in")
+	f.press("enter")
+	f.waitFor("exists (it holds 1 access key)")
+	f.press("enter")
+	f.waitFor("= reuse  bucket acme-media — created by this setup earlier", "= reuse  access key "+keys[0], "n make a new key instead")
+	f.press("enter")
+	f.waitFor("No new access key was made", keys[0])
+	f.press("enter")
+	f.waitFor("Paste into the platform", keys[0])
+	f.press("enter")
+	app := f.final()
+
+	if app.Step() != steps.Done {
+		t.Fatalf("ended on %v", app.Step())
+	}
+	if n := fake.Count("CreateBucket") + fake.Count("CreatePolicy") + fake.Count("CreateUser") + fake.Count("CreateAccessKey"); n != creates {
+		t.Errorf("the re-run made %d create calls", n-creates)
+	}
+	if after, _ := fake.UserKeys(DefaultUserName); !slices.Equal(after, keys) {
+		t.Errorf("keys after the re-run = %v, want only %v", after, keys)
+	}
+}

@@ -101,7 +101,9 @@ type bucketCheckedMsg struct {
 	Name    string
 	Facts   awsops.BucketFacts
 	Objects awsops.PrefixSummary
-	Err     error
+	// Setup is the id of the local setup record whose bucket this is.
+	Setup string
+	Err   error
 }
 
 // actionRanMsg: one action of the plan finished. State is the plan's state

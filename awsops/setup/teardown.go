@@ -469,6 +469,8 @@ func (u *Undo) Summary(res UndoResult) string {
 		return fmt.Sprintf("%d of %d removals failed; the record %s keeps them, so run teardown again when the cause is fixed.", len(res.Failed), len(u.Removals), u.Path)
 	case len(stays) == 0:
 		return "Everything this setup created is gone."
+	case len(res.Removed) == 0:
+		return "Nothing was removed; left in place: " + strings.Join(stays, ", ") + "."
 	}
 	return "Everything else this setup created is gone; left in place: " + strings.Join(stays, ", ") + "."
 }
