@@ -140,23 +140,40 @@ func TestEmbeddedSandboxProofDownload(t *testing.T) {
 	}
 	assertNoPanic(t, "sync with a wrong secret", stderr)
 
-	// Teardown removes the user, its key and the policy; the demo bucket
-	// existed before setup and stays.
+	// Teardown removes the user, its key and the policy, each proven by
+	// the setup's tag; the demo bucket existed before setup (seeded
+	// untagged, used as an existing bucket) and stays.
 	code, out, stderr = e.run(60*time.Second, "teardown", "--yes", "--endpoint-url", url)
 	if code != 0 {
 		t.Fatalf("teardown: exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{
+		"✓ delete IAM user crowdai-platform-access with its access keys " + id,
+		"✓ delete IAM policy CrowdAI-Platform-Access",
+		"Everything this setup created is gone.",
+		"is removed: nothing it lists is left.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("teardown output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "bucket "+sandbox.DemoBucket) {
+		t.Errorf("teardown names the pre-existing demo bucket:\n%s", out)
 	}
 	client, err := awsops.New(t.Context(), sb.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := client.FindUser(t.Context(), "crowdai-platform-access"); ok || err != nil {
-		t.Errorf("the user survived teardown (%v, %v)", ok, err)
+	if u, err := client.InspectUser(t.Context(), "crowdai-platform-access"); u.Exists || err != nil {
+		t.Errorf("the user survived teardown (%+v, %v)", u, err)
 	}
-	if _, ok, err := client.FindPolicy(t.Context(), "CrowdAI-Platform-Access"); ok || err != nil {
-		t.Errorf("the policy survived teardown (%v, %v)", ok, err)
+	if p, err := client.InspectPolicy(t.Context(), "CrowdAI-Platform-Access", awsops.PolicyDocument(sandbox.DemoBucket, sandbox.DemoPrefix)); p.Exists || err != nil {
+		t.Errorf("the policy survived teardown (%+v, %v)", p, err)
 	}
-	if _, ok, err := client.FindBucket(t.Context(), sandbox.DemoBucket); !ok || err != nil {
-		t.Errorf("teardown removed the pre-existing demo bucket (%v, %v)", ok, err)
+	if b, err := client.InspectBucket(t.Context(), sandbox.DemoBucket); !b.Owned || b.SetupID != "" || err != nil {
+		t.Errorf("teardown removed or changed the pre-existing demo bucket (%+v, %v)", b, err)
+	}
+	if sum, err := client.SummarizePrefix(t.Context(), sandbox.DemoBucket, sandbox.DemoPrefix); err != nil || sum.Objects != int64(sandbox.DemoCount) {
+		t.Errorf("the demo images after teardown = %+v, %v; want %d", sum, err, sandbox.DemoCount)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,22 +110,28 @@ func (c *Client) policyEntities(ctx context.Context, arn string, f *PolicyFacts)
 	bounds := iam.NewListEntitiesForPolicyPaginator(c.iam, &iam.ListEntitiesForPolicyInput{
 		PolicyArn: aws.String(arn), PolicyUsageFilter: iamtypes.PolicyUsageTypePermissionsBoundary,
 	})
+	var boundaries []string
+	ignored := false
 	for bounds.HasMorePages() {
 		page, err := bounds.NextPage(ctx)
 		if err != nil {
 			return wrap(fmt.Sprintf("list entities of policy %s", arn), err)
 		}
+		// A group can never have a permissions boundary: an answer that
+		// lists groups comes from an endpoint (moto) that ignored the usage
+		// filter and listed the attachments again.
+		if len(page.PolicyGroups) > 0 {
+			ignored = true
+		}
 		for _, u := range page.PolicyUsers {
-			f.Boundaries = append(f.Boundaries, aws.ToString(u.UserName))
+			boundaries = append(boundaries, aws.ToString(u.UserName))
 		}
 		for _, r := range page.PolicyRoles {
-			f.Boundaries = append(f.Boundaries, aws.ToString(r.RoleName))
+			boundaries = append(boundaries, aws.ToString(r.RoleName))
 		}
 	}
-	// An endpoint that ignores the usage filter lists the attachments
-	// again; those are not boundaries.
-	if slices.Equal(f.Boundaries, append(slices.Clone(f.Users), f.Roles...)) && len(f.Boundaries) > 0 {
-		f.Boundaries = nil
+	if !ignored {
+		f.Boundaries = boundaries
 	}
 	return nil
 }

@@ -528,14 +528,13 @@ func (a App) callerConfig() awsops.Config {
 	return c
 }
 
+// defaultRegion is the region the flags or the profile set, "" when none
+// did: then the bucket screen offers no default and the person picks one.
 func (a App) defaultRegion() string {
-	switch {
-	case a.deps.Region != "":
+	if a.deps.Region != "" {
 		return a.deps.Region
-	case a.identity.Region != "":
-		return a.identity.Region
 	}
-	return "us-east-1"
+	return a.identity.Region
 }
 
 // recordBase is what a new setup record starts from: who runs the setup,

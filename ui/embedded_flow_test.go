@@ -2,14 +2,17 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/sandbox"
+	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/steps"
 )
 
@@ -88,25 +91,28 @@ func TestFlowEmbeddedSandbox(t *testing.T) {
 		t.Fatalf("ended on %v with %v", app.Step(), app.Err())
 	}
 
-	pab, err := client.BucketPublicAccess(ctx, bucket)
-	if err != nil || !pab.AllBlocked() {
-		t.Errorf("public access = %+v, %v; want all four on", pab, err)
+	rec, err := record.Load(recordPathFor(t, deps.RecordDir, DefaultUserName))
+	if err != nil {
+		t.Fatal(err)
 	}
-	info, err := client.LookupPolicy(ctx, DefaultPolicyName, awsops.PolicyDocument(bucket, prefix))
-	if err != nil || !info.Exists || !info.SameDocument {
-		t.Errorf("policy = %+v, %v; want it with PolicyDocument's document", info, err)
+	// The new bucket, the policy and the user carry the setup's id, set in
+	// their create calls.
+	b, err := client.InspectBucket(ctx, bucket)
+	if err != nil || !b.Owned || b.Region != sandbox.DemoRegion || b.SetupID != rec.SetupID || !b.PublicAccess.AllBlocked() {
+		t.Errorf("bucket = %+v, %v; want it in %s, tagged %s, with all four Block Public Access settings on", b, err, sandbox.DemoRegion, rec.SetupID)
 	}
-	keys, err := client.ListAccessKeys(ctx, DefaultUserName)
-	if err != nil || len(keys) != 1 {
-		t.Fatalf("keys = %+v, %v; want one", keys, err)
+	info, err := client.InspectPolicy(ctx, DefaultPolicyName, awsops.PolicyDocument(bucket, prefix))
+	if err != nil || !info.Exists || !info.SameDocument || info.SetupID != rec.SetupID {
+		t.Errorf("policy = %+v, %v; want it with PolicyDocument's document, tagged %s", info, err, rec.SetupID)
 	}
+	user, err := client.InspectUser(ctx, DefaultUserName)
+	if err != nil || user.SetupID != rec.SetupID || user.Boundary != info.ARN || !user.HasPolicy(info.ARN) || len(user.Keys) != 1 {
+		t.Fatalf("user = %+v, %v; want it tagged %s, bounded by and attached to %s, with one key", user, err, rec.SetupID, info.ARN)
+	}
+	keys := user.Keys
 	// The proof download used the new key: the emulator saw it.
 	if keys[0].LastUsed.IsZero() {
 		t.Errorf("the new key %s was never used; the proof download did not sign with it", keys[0].ID)
-	}
-	rec, err := record.Load(record.PathFor(deps.RecordDir, app.identity.Account, DefaultUserName))
-	if err != nil {
-		t.Fatal(err)
 	}
 	if rec.Bucket.Name != bucket || !rec.Bucket.Created || rec.Policy.ARN != info.ARN || !rec.User.Attached ||
 		len(rec.AccessKeys) != 1 || rec.AccessKeys[0].ID != keys[0].ID || !rec.Sandbox {
@@ -117,14 +123,31 @@ func TestFlowEmbeddedSandbox(t *testing.T) {
 		t.Errorf("summary does not report the download:\n%s", app.Summary())
 	}
 
-	// Teardown's calls clear what the wizard made.
-	if err := client.DeleteUser(ctx, DefaultUserName); err != nil {
+	// Teardown (the engine `s3link teardown` runs) proves each resource by
+	// its tag and removes the user with its key and the policy; the bucket
+	// stays unless asked for, and holds the upload anyway.
+	st := setup.Stored{Path: recordPathFor(t, deps.RecordDir, DefaultUserName), Record: rec}
+	if err := setup.CheckAccount(ctx, client, st); err != nil {
 		t.Fatal(err)
 	}
-	if err := client.DeletePolicy(ctx, info.ARN); err != nil {
+	undo, err := setup.PlanUndo(ctx, client, st, setup.UndoOptions{Now: time.Now()})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := client.FindUser(ctx, DefaultUserName); ok || err != nil {
-		t.Errorf("user left after teardown: %v, %v", ok, err)
+	res, err := undo.Run(ctx, client, nil)
+	if err != nil || len(res.Failed) != 0 || len(res.Removed) != 2 || res.RecordRemoved {
+		t.Fatalf("teardown = %+v, %v; want the user and the policy removed, the record kept for the bucket", res, err)
+	}
+	if got, want := undo.Summary(res), "Everything else this setup created is gone; left in place: bucket "+bucket+"."; got != want {
+		t.Errorf("teardown summary = %q, want %q", got, want)
+	}
+	if u, err := client.InspectUser(ctx, DefaultUserName); u.Exists || err != nil {
+		t.Errorf("user left after teardown: %+v, %v", u, err)
+	}
+	if p, err := client.InspectPolicy(ctx, DefaultPolicyName, ""); p.Exists || err != nil {
+		t.Errorf("policy left after teardown: %+v, %v", p, err)
+	}
+	if err := client.DeleteBucket(ctx, bucket); !errors.Is(err, awsops.ErrBucketNotEmpty) {
+		t.Errorf("DeleteBucket of the uploaded-to bucket: %v, want ErrBucketNotEmpty", err)
 	}
 }

@@ -10,12 +10,16 @@
 //     own key or one made by CreateAccessKey and still active; the signature
 //     is checked against the key's secret, so a mistyped or lost secret
 //     fails as it would on AWS;
-//   - IAM keeps users, managed policies with up to 5 versions, tags,
-//     permissions boundaries, attachments and up to 2 access keys per user,
-//     and answers duplicates, missing entities and blocked deletions with
+//   - IAM keeps users, managed policies with up to 5 versions, tags (also
+//     those given in CreateUser and CreatePolicy), permissions boundaries,
+//     attachments and up to 2 access keys per user; ListEntitiesForPolicy
+//     lists attachments, or with PolicyUsageFilter=PermissionsBoundary the
+//     users a policy bounds; duplicates, missing entities and blocked
+//     deletions (a policy attached or used as a boundary) answer with
 //     AWS's error codes;
 //   - S3 buckets remember their region, Block Public Access, default
-//     encryption and tags.
+//     encryption and tags, those of CreateBucketConfiguration included
+//     (with or without a LocationConstraint).
 //
 // What it does not do: it evaluates no IAM policy and no boundary. Any
 // known key may do anything, so a download with a new key shows the flow

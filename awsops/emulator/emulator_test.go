@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -18,6 +20,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/emulator"
+	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 var admin = emulator.Key{ID: "S3LINKTESTADMINKEY01", Secret: "admin-secret"}
@@ -92,7 +96,7 @@ func TestCallerIdentity(t *testing.T) {
 func TestUserWithTagsAndBoundary(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
-	pol, err := e.client.CreatePolicy(ctx, "Platform-Access", doc1)
+	pol, err := e.client.CreatePolicy(ctx, "Platform-Access", doc1, "s3l-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,20 +148,291 @@ func TestUserWithTagsAndBoundary(t *testing.T) {
 	if !errors.As(err, &exists) || !errors.Is(awsops.Wrap("create user", err), awsops.ErrAlreadyExists) {
 		t.Errorf("duplicate CreateUser: %v, want EntityAlreadyExists", err)
 	}
-	reused, err := e.client.CreateUser(ctx, "platform", nil)
-	if err != nil || !reused.Reused {
-		t.Errorf("awsops CreateUser of an existing user = %+v, %v; want Reused", reused, err)
+	// awsops never adopts an existing user.
+	if u, err := e.client.CreateUser(ctx, "platform", nil, "", "s3l-1"); !errors.Is(err, awsops.ErrAlreadyExists) {
+		t.Errorf("awsops CreateUser of an existing user = %+v, %v; want ErrAlreadyExists", u, err)
 	}
 	_, err = e.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("nobody")})
 	var missing *iamtypes.NoSuchEntityException
 	if !errors.As(err, &missing) || !errors.Is(awsops.Wrap("get user", err), awsops.ErrNotFound) {
 		t.Errorf("GetUser of a missing user: %v, want NoSuchEntity", err)
 	}
-	if _, ok, err := e.client.FindUser(ctx, "nobody"); ok || err != nil {
-		t.Errorf("FindUser(nobody) = %v, %v", ok, err)
+	if f, err := e.client.InspectUser(ctx, "nobody"); f.Exists || err != nil {
+		t.Errorf("InspectUser(nobody) = %+v, %v; want it missing", f, err)
 	}
 	if _, err := e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("has space")}); code(err) != "ValidationError" {
 		t.Errorf("a user name with a space: %v, want ValidationError", err)
+	}
+
+	// awsops' CreateUser puts the tags, the setup id and the boundary in
+	// the create call; InspectUser reads them back.
+	au, err := e.client.CreateUser(ctx, "analyst", map[string]string{"team": "media", awsops.SetupTagKey: "forged"}, pol.ARN, "s3l-2")
+	if err != nil || au.Name != "analyst" || au.ARN != "arn:aws:iam::123456789012:user/analyst" {
+		t.Fatalf("awsops CreateUser = %+v, %v", au, err)
+	}
+	f, err := e.client.InspectUser(ctx, "analyst")
+	if err != nil || !f.Exists || f.ARN != au.ARN || f.SetupID != "s3l-2" || f.Boundary != pol.ARN || len(f.Policies) != 0 || len(f.Keys) != 0 {
+		t.Errorf("InspectUser = %+v, %v; want tagged s3l-2 and bounded by %s", f, err, pol.ARN)
+	}
+	utags, err := e.iam.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String("analyst")})
+	if err != nil || len(utags.Tags) != 2 {
+		t.Errorf("ListUserTags = %+v, %v; want team and the setup id", utags, err)
+	}
+	if err := e.client.SetUserBoundary(ctx, "analyst", ""); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := e.client.InspectUser(ctx, "analyst"); err != nil || f.Boundary != "" {
+		t.Errorf("after removing the boundary: %+v, %v", f, err)
+	}
+	if err := e.client.SetUserBoundary(ctx, "analyst", ""); err != nil {
+		t.Errorf("removing a boundary that is gone counts as done: %v", err)
+	}
+	if err := e.client.SetUserBoundary(ctx, "analyst", pol.ARN); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := e.client.InspectUser(ctx, "analyst"); err != nil || f.Boundary != pol.ARN {
+		t.Errorf("after setting the boundary again: %+v, %v", f, err)
+	}
+	if _, err := e.client.CreateUser(ctx, "bounded-badly", nil, pol.ARN+"-missing", "s3l-2"); !errors.Is(err, awsops.ErrNotFound) {
+		t.Errorf("CreateUser with a missing boundary: %v, want ErrNotFound", err)
+	}
+	if f, _ := e.client.InspectUser(ctx, "bounded-badly"); f.Exists {
+		t.Errorf("a refused CreateUser made the user: %+v", f)
+	}
+}
+
+// TestPolicyEntities covers what InspectPolicy and DeletePolicy stand on:
+// ListEntitiesForPolicy lists attachments, and with
+// PolicyUsageFilter=PermissionsBoundary only the users the policy bounds;
+// a policy still attached or used as a boundary cannot be deleted.
+func TestPolicyEntities(t *testing.T) {
+	e := start(t)
+	ctx := t.Context()
+	pol, err := e.client.CreatePolicy(ctx, "Platform-Access", doc1, "s3l-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct {
+		name, boundary string
+		attach         bool
+	}{{"attached", "", true}, {"bounded", pol.ARN, false}, {"both", pol.ARN, true}, {"neither", "", false}} {
+		if _, err := e.client.CreateUser(ctx, u.name, nil, u.boundary, "s3l-1"); err != nil {
+			t.Fatal(err)
+		}
+		if u.attach {
+			if err := e.client.AttachUserPolicy(ctx, u.name, pol.ARN); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	users := func(usage iamtypes.PolicyUsageType) []string {
+		t.Helper()
+		out, err := e.iam.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(pol.ARN), PolicyUsageFilter: usage})
+		if err != nil {
+			t.Fatalf("ListEntitiesForPolicy(%q): %v", usage, err)
+		}
+		var names []string
+		for _, u := range out.PolicyUsers {
+			names = append(names, aws.ToString(u.UserName))
+		}
+		return names
+	}
+	if got, want := users(""), []string{"attached", "both"}; !slices.Equal(got, want) {
+		t.Errorf("entities without a filter = %v, want %v", got, want)
+	}
+	if got, want := users(iamtypes.PolicyUsageTypePermissionsPolicy), []string{"attached", "both"}; !slices.Equal(got, want) {
+		t.Errorf("entities, PermissionsPolicy = %v, want %v", got, want)
+	}
+	if got, want := users(iamtypes.PolicyUsageTypePermissionsBoundary), []string{"both", "bounded"}; !slices.Equal(got, want) {
+		t.Errorf("entities, PermissionsBoundary = %v, want %v", got, want)
+	}
+	if _, err := e.iam.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(pol.ARN), PolicyUsageFilter: "Sometimes"}); code(err) != "ValidationError" {
+		t.Errorf("an unknown usage filter: %v, want ValidationError", err)
+	}
+	got, err := e.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(pol.ARN)})
+	if err != nil || aws.ToInt32(got.Policy.AttachmentCount) != 2 || aws.ToInt32(got.Policy.PermissionsBoundaryUsageCount) != 2 {
+		t.Errorf("GetPolicy counts = %+v, %v; want 2 attachments and 2 boundary uses", got.Policy, err)
+	}
+
+	info, err := e.client.InspectPolicy(ctx, "Platform-Access", doc1)
+	if err != nil || info.SetupID != "s3l-1" || !slices.Equal(info.Users, []string{"attached", "both"}) ||
+		!slices.Equal(info.Boundaries, []string{"both", "bounded"}) || len(info.Groups)+len(info.Roles) != 0 {
+		t.Fatalf("InspectPolicy = %+v, %v", info, err)
+	}
+	if got, want := info.AttachedElsewhere("both"), []string{"user attached", "the permissions boundary of bounded"}; !slices.Equal(got, want) {
+		t.Errorf("AttachedElsewhere(both) = %v, want %v", got, want)
+	}
+
+	// Attached or a boundary: IAM refuses, and awsops refuses first.
+	for _, u := range []string{"attached", "both"} {
+		if err := e.client.DetachUserPolicy(ctx, u, pol.ARN); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.client.DetachUserPolicy(ctx, "attached", pol.ARN); err != nil {
+		t.Errorf("detaching a detached policy counts as done: %v", err)
+	}
+	if _, err := e.iam.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(pol.ARN)}); code(err) != "DeleteConflict" {
+		t.Errorf("DeletePolicy of a boundary: %v, want DeleteConflict", err)
+	}
+	if err := e.client.DeletePolicy(ctx, pol.ARN); !errors.Is(err, awsops.ErrInUse) {
+		t.Errorf("awsops DeletePolicy of a boundary: %v, want ErrInUse", err)
+	}
+	if info, err := e.client.InspectPolicy(ctx, "Platform-Access", doc1); err != nil || len(info.Users) != 0 || !slices.Equal(info.Boundaries, []string{"both", "bounded"}) {
+		t.Errorf("InspectPolicy after detaching = %+v, %v; want only the boundaries", info, err)
+	}
+	if err := e.client.SetUserBoundary(ctx, "bounded", ""); err != nil {
+		t.Fatal(err)
+	}
+	// Deleting the user frees its boundary too.
+	if err := e.client.DeleteUser(ctx, "both"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.client.DeletePolicy(ctx, pol.ARN); err != nil {
+		t.Errorf("DeletePolicy of an unused policy: %v", err)
+	}
+	if info, err := e.client.InspectPolicy(ctx, "Platform-Access", doc1); err != nil || info.Exists {
+		t.Errorf("the policy survived: %+v, %v", info, err)
+	}
+}
+
+// TestSetupEngine runs the engine `s3link setup` and `s3link teardown`
+// use against the emulator: inspect, decide and apply for a fresh
+// location, a re-run that finds everything its own, then a teardown that
+// proves every resource by its tag and removes it.
+func TestSetupEngine(t *testing.T) {
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		t.Run(region, func(t *testing.T) {
+			e := start(t)
+			ctx := t.Context()
+			// An untagged bucket of the account's, as the sandbox seeds.
+			if _, err := e.client.CreateBucket(ctx, "media-seeded", region, ""); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			spec := setup.Spec{Bucket: "media-engine", Region: region, Prefix: "p/2026", PolicyName: "Platform-Access",
+				UserName: "platform", Tags: map[string]string{"team": "media"}}
+			base := record.Record{EndpointURL: e.srv.URL(), Sandbox: true}
+
+			plan := func() *setup.Plan {
+				t.Helper()
+				recs, errs := setup.Records(dir)
+				if len(errs) > 0 {
+					t.Fatal(errs)
+				}
+				f, err := setup.Inspect(ctx, e.client, spec, recs, time.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return setup.Decide(spec, f, setup.NewID())
+			}
+			p := plan()
+			if err := p.Err(); err != nil {
+				t.Fatalf("plan refused: %v", err)
+			}
+			for _, it := range p.Items() {
+				if it.Decision != setup.Create {
+					t.Errorf("fresh location: %s %s is %q (%s), want create", it.What, it.Name, it.Decision, it.Reason)
+				}
+			}
+			j := setup.NewJournal(dir, p, base)
+			st, err := setup.Apply(ctx, e.client, j, p, setup.State{}, func(i int, _ string, err error) {
+				if err != nil {
+					t.Errorf("%s: %v", p.Actions[i].Title, err)
+				}
+			})
+			if err != nil {
+				t.Fatalf("apply: %v", err)
+			}
+			if len(st.Done) != len(p.Actions) || st.Key.ID == "" || st.Key.Secret.IsZero() {
+				t.Fatalf("state = %+v after %d actions", st, len(p.Actions))
+			}
+
+			// Every resource carries the setup's id, from its create call.
+			b, err := e.client.InspectBucket(ctx, spec.Bucket)
+			if err != nil || !b.Owned || b.Region != region || b.SetupID != p.SetupID || !b.PublicAccess.AllBlocked() {
+				t.Errorf("bucket = %+v, %v; want it in %s, tagged %s, blocked", b, err, region, p.SetupID)
+			}
+			doc := awsops.PolicyDocument(spec.Bucket, spec.Prefix)
+			pol, err := e.client.InspectPolicy(ctx, spec.PolicyName, doc)
+			if err != nil || pol.SetupID != p.SetupID || !pol.SameDocument || !slices.Equal(pol.Users, []string{"platform"}) {
+				t.Errorf("policy = %+v, %v", pol, err)
+			}
+			u, err := e.client.InspectUser(ctx, spec.UserName)
+			if err != nil || u.SetupID != p.SetupID || u.Boundary != pol.ARN || !u.HasPolicy(pol.ARN) || len(u.Keys) != 1 || u.Keys[0].ID != st.Key.ID {
+				t.Errorf("user = %+v, %v", u, err)
+			}
+			rec, err := j.Load()
+			if err != nil || rec == nil || rec.SetupID != p.SetupID || !rec.Bucket.Created || rec.Bucket.Region != region ||
+				!rec.Policy.Created || rec.Policy.ARN != pol.ARN || !rec.User.Created || !rec.User.Attached ||
+				len(rec.AccessKeys) != 1 || rec.AccessKeys[0].ID != st.Key.ID || len(rec.Pending) != 0 || !rec.Sandbox {
+				t.Errorf("record = %+v, %v", rec, err)
+			}
+
+			// A re-run continues the record and finds nothing to do.
+			again := plan()
+			if err := again.Err(); err != nil || !again.Continues || again.SetupID != p.SetupID || len(again.Actions) != 0 || again.ExistingKeyID != st.Key.ID {
+				t.Errorf("re-run plan = %+v, %v; want to continue %s with nothing to do", again, err, p.SetupID)
+			}
+			// The seeded bucket is the account's but not s3link's: a new
+			// bucket of that name is refused, never adopted.
+			seeded := spec
+			seeded.Bucket, seeded.UserName = "media-seeded", "other"
+			f, err := setup.Inspect(ctx, e.client, seeded, nil, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sp := setup.Decide(seeded, f, setup.NewID()); sp.Bucket.Decision != setup.Refuse {
+				t.Errorf("a new bucket over the seeded one: %q (%s), want refuse", sp.Bucket.Decision, sp.Bucket.Reason)
+			}
+
+			// Teardown, with the bucket (empty, ours).
+			recs, _ := setup.Records(dir)
+			if len(recs) != 1 {
+				t.Fatalf("%d records, want 1", len(recs))
+			}
+			if err := setup.CheckAccount(ctx, e.client, recs[0]); err != nil {
+				t.Fatal(err)
+			}
+			undo, err := setup.PlanUndo(ctx, e.client, recs[0], setup.UndoOptions{DeleteBucket: true, Now: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var titles []string
+			for _, r := range undo.Removals {
+				titles = append(titles, r.Title)
+			}
+			want := []string{
+				"delete IAM user platform with its access keys " + st.Key.ID,
+				"delete IAM policy Platform-Access",
+				"delete bucket media-engine (only if empty)",
+			}
+			if !slices.Equal(titles, want) || len(undo.Kept) != 0 {
+				t.Errorf("teardown plan = %q, kept %v; want %q", titles, undo.Kept, want)
+			}
+			res, err := undo.Run(ctx, e.client, nil)
+			if err != nil || len(res.Failed) != 0 || !res.RecordRemoved {
+				t.Fatalf("teardown = %+v, %v", res, err)
+			}
+			if got := undo.Summary(res); got != "Everything this setup created is gone." {
+				t.Errorf("summary = %q", got)
+			}
+			if u, err := e.client.InspectUser(ctx, spec.UserName); err != nil || u.Exists {
+				t.Errorf("user after teardown = %+v, %v", u, err)
+			}
+			if pol, err := e.client.InspectPolicy(ctx, spec.PolicyName, doc); err != nil || pol.Exists {
+				t.Errorf("policy after teardown = %+v, %v", pol, err)
+			}
+			if b, err := e.client.InspectBucket(ctx, spec.Bucket); err != nil || b.Exists {
+				t.Errorf("bucket after teardown = %+v, %v", b, err)
+			}
+			if b, err := e.client.InspectBucket(ctx, "media-seeded"); err != nil || !b.Owned {
+				t.Errorf("the seeded bucket after teardown = %+v, %v; want it untouched", b, err)
+			}
+			if recs, _ := setup.Records(dir); len(recs) != 0 {
+				t.Errorf("records after teardown: %d", len(recs))
+			}
+		})
 	}
 }
 
@@ -167,7 +442,7 @@ func TestPolicyVersions(t *testing.T) {
 	out, err := e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{
 		PolicyName: aws.String("Platform-Access"), PolicyDocument: aws.String(doc1),
 		Description: aws.String("read access"),
-		Tags:        []iamtypes.Tag{{Key: aws.String("s3link:setup"), Value: aws.String("id-1")}},
+		Tags:        []iamtypes.Tag{{Key: aws.String(awsops.SetupTagKey), Value: aws.String("s3l-1")}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -192,27 +467,38 @@ func TestPolicyVersions(t *testing.T) {
 		t.Errorf("ListPolicies(Local) = %+v, %v", local, err)
 	}
 
-	// s3link's own logic on top: same document reuses, another adds a
+	// s3link's own logic on top: a policy of that name is never adopted,
+	// even with the same document; AddPolicyVersion adds a default
 	// version, and at IAM's limit of 5 the oldest non-default one goes.
-	if p, err := e.client.CreatePolicy(ctx, "Platform-Access", doc1); err != nil || !p.Reused || p.VersionID != "v1" {
-		t.Errorf("same document: %+v, %v; want reused v1", p, err)
+	if p, err := e.client.CreatePolicy(ctx, "Platform-Access", doc1, "s3l-1"); !errors.Is(err, awsops.ErrAlreadyExists) {
+		t.Errorf("creating an existing policy = %+v, %v; want ErrAlreadyExists", p, err)
+	}
+	info, err := e.client.InspectPolicy(ctx, "Platform-Access", doc1)
+	if err != nil || !info.Exists || info.ARN != arn || info.SetupID != "s3l-1" || !info.SameDocument || info.Versions != 1 {
+		t.Errorf("InspectPolicy = %+v, %v; want v1 tagged s3l-1 with doc1", info, err)
 	}
 	for n := 2; n <= 5; n++ {
-		p, err := e.client.CreatePolicy(ctx, "Platform-Access", docN(n))
-		if err != nil || !p.NewVersion || p.VersionID != "v"+string(rune('0'+n)) || p.DeletedVersionID != "" {
+		p, err := e.client.AddPolicyVersion(ctx, arn, docN(n))
+		if err != nil || p.VersionID != "v"+string(rune('0'+n)) || p.DeletedVersionID != "" || p.ARN != arn || p.Name != "Platform-Access" {
 			t.Fatalf("version %d: %+v, %v", n, p, err)
 		}
 	}
 	if _, err := e.iam.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(docN(6))}); code(err) != "LimitExceeded" {
 		t.Errorf("a sixth version: %v, want LimitExceeded", err)
 	}
-	p, err := e.client.CreatePolicy(ctx, "Platform-Access", docN(6))
+	p, err := e.client.AddPolicyVersion(ctx, arn, docN(6))
 	if err != nil || p.VersionID != "v6" || p.DeletedVersionID != "v1" {
 		t.Errorf("at the limit: %+v, %v; want v6 with v1 deleted", p, err)
 	}
-	info, err := e.client.LookupPolicy(ctx, "Platform-Access", docN(6))
-	if err != nil || !info.SameDocument || info.Versions != 5 {
-		t.Errorf("LookupPolicy = %+v, %v; want the new default among 5 versions", info, err)
+	info, err = e.client.InspectPolicy(ctx, "Platform-Access", docN(6))
+	if err != nil || !info.SameDocument || info.Versions != 5 || info.SetupID != "s3l-1" {
+		t.Errorf("InspectPolicy = %+v, %v; want the new default among 5 versions", info, err)
+	}
+	if info, err := e.client.InspectPolicy(ctx, "Platform-Access", doc1); err != nil || info.SameDocument || !strings.Contains(info.Document, "b/p6/*") {
+		t.Errorf("InspectPolicy against the old document = %+v, %v; want a different document", info, err)
+	}
+	if info, err := e.client.InspectPolicy(ctx, "Nobody-Policy", doc1); err != nil || info.Exists {
+		t.Errorf("InspectPolicy of a missing policy = %+v, %v", info, err)
 	}
 	vers, _ := e.iam.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)})
 	defaults := 0
@@ -241,7 +527,7 @@ func TestPolicyVersions(t *testing.T) {
 func TestAccessKeys(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
-	if _, err := e.client.CreateUser(ctx, "platform", map[string]string{"k": "v"}); err != nil {
+	if _, err := e.client.CreateUser(ctx, "platform", map[string]string{"k": "v"}, "", "s3l-1"); err != nil {
 		t.Fatal(err)
 	}
 	k1, err := e.client.CreateAccessKey(ctx, "platform")
@@ -283,6 +569,9 @@ func TestAccessKeys(t *testing.T) {
 			t.Errorf("key %s last used %v; only %s was used", k.ID, k.LastUsed, k1.ID)
 		}
 	}
+	if f, err := e.client.InspectUser(ctx, "platform"); err != nil || len(f.Keys) != 2 || f.Keys[0].ID != k1.ID || f.Keys[0].LastUsed.IsZero() {
+		t.Errorf("InspectUser keys = %+v, %v; want both, %s used", f.Keys, err, k1.ID)
+	}
 
 	if _, err := e.iam.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("platform"), AccessKeyId: aws.String(k1.ID), Status: iamtypes.StatusTypeInactive}); err != nil {
 		t.Fatal(err)
@@ -304,14 +593,14 @@ func TestAccessKeys(t *testing.T) {
 func TestDeleteConflicts(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
-	pol, err := e.client.CreatePolicy(ctx, "Platform-Access", doc1)
+	pol, err := e.client.CreatePolicy(ctx, "Platform-Access", doc1, "s3l-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.CreatePolicy(ctx, "Platform-Access", docN(2)); err != nil {
+	if _, err := e.client.AddPolicyVersion(ctx, pol.ARN, docN(2)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.CreateUser(ctx, "platform", nil); err != nil {
+	if _, err := e.client.CreateUser(ctx, "platform", nil, "", "s3l-1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.client.AttachUserPolicy(ctx, "platform", pol.ARN); err != nil {
@@ -343,6 +632,13 @@ func TestDeleteConflicts(t *testing.T) {
 	if aws.ToInt32(got.Policy.AttachmentCount) != 1 {
 		t.Errorf("AttachmentCount = %d, want 1", aws.ToInt32(got.Policy.AttachmentCount))
 	}
+	// awsops refuses by itself, before touching any version.
+	if err := e.client.DeletePolicy(ctx, pol.ARN); !errors.Is(err, awsops.ErrInUse) {
+		t.Errorf("awsops DeletePolicy while attached: %v, want ErrInUse", err)
+	}
+	if info, err := e.client.InspectPolicy(ctx, "Platform-Access", docN(2)); err != nil || info.Versions != 2 {
+		t.Errorf("after a refused DeletePolicy = %+v, %v; want both versions kept", info, err)
+	}
 
 	// Teardown's order: the user with its keys and attachments, then the
 	// policy with its versions.
@@ -352,8 +648,11 @@ func TestDeleteConflicts(t *testing.T) {
 	if err := e.client.DeletePolicy(ctx, pol.ARN); err != nil {
 		t.Fatalf("awsops DeletePolicy: %v", err)
 	}
-	if _, ok, err := e.client.FindPolicy(ctx, "Platform-Access"); ok || err != nil {
-		t.Errorf("the policy survived teardown: %v, %v", ok, err)
+	if info, err := e.client.InspectPolicy(ctx, "Platform-Access", doc1); info.Exists || err != nil {
+		t.Errorf("the policy survived teardown: %+v, %v", info, err)
+	}
+	if err := e.client.DeletePolicy(ctx, pol.ARN); err != nil {
+		t.Errorf("deleting a deleted policy counts as done: %v", err)
 	}
 	if err := e.client.DeleteUser(ctx, "platform"); err != nil {
 		t.Errorf("deleting a deleted user counts as done: %v", err)
@@ -363,17 +662,19 @@ func TestDeleteConflicts(t *testing.T) {
 func TestBuckets(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
-	b, err := e.client.CreateBucket(ctx, "media-east", "us-east-1")
-	if err != nil || b.Reused || b.Region != "us-east-1" {
+	b, err := e.client.CreateBucket(ctx, "media-east", "us-east-1", "s3l-east")
+	if err != nil || b.Name != "media-east" || b.Region != "us-east-1" {
 		t.Fatalf("CreateBucket = %+v, %v", b, err)
 	}
 	if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("media-east")}); err != nil {
 		t.Errorf("re-creating an owned bucket in us-east-1 answers 200 on AWS: %v", err)
 	}
-	if b, err := e.client.CreateBucket(ctx, "media-east", "us-east-1"); err != nil || !b.Reused {
-		t.Errorf("CreateBucket again = %+v, %v; want reused", b, err)
+	// awsops never adopts a bucket the account owns, in us-east-1 (where
+	// S3 answers 200) or elsewhere.
+	if b, err := e.client.CreateBucket(ctx, "media-east", "us-east-1", "s3l-other"); !errors.Is(err, awsops.ErrBucketOwned) {
+		t.Errorf("CreateBucket of an owned bucket in us-east-1 = %+v, %v; want ErrBucketOwned", b, err)
 	}
-	if b, err := e.client.CreateBucket(ctx, "media-eu", "eu-west-1"); err != nil || b.Reused || b.Region != "eu-west-1" {
+	if b, err := e.client.CreateBucket(ctx, "media-eu", "eu-west-1", "s3l-eu"); err != nil || b.Region != "eu-west-1" {
 		t.Fatalf("CreateBucket(eu-west-1) = %+v, %v", b, err)
 	}
 	_, err = e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("media-eu"),
@@ -383,8 +684,8 @@ func TestBuckets(t *testing.T) {
 	if !errors.As(err, &owned) {
 		t.Errorf("re-creating an owned bucket outside us-east-1: %v, want BucketAlreadyOwnedByYou", err)
 	}
-	if b, err := e.client.CreateBucket(ctx, "media-eu", "eu-west-1"); err != nil || !b.Reused || b.Region != "eu-west-1" {
-		t.Errorf("awsops CreateBucket again = %+v, %v; want reused in eu-west-1", b, err)
+	if b, err := e.client.CreateBucket(ctx, "media-eu", "eu-west-1", "s3l-other"); !errors.Is(err, awsops.ErrBucketOwned) {
+		t.Errorf("CreateBucket of an owned bucket in eu-west-1 = %+v, %v; want ErrBucketOwned", b, err)
 	}
 	if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("media-x"),
 		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: "us-east-1"}}); code(err) != "InvalidLocationConstraint" {
@@ -397,9 +698,70 @@ func TestBuckets(t *testing.T) {
 	if err != nil || loc.LocationConstraint != "eu-west-1" {
 		t.Errorf("GetBucketLocation = %+v, %v", loc, err)
 	}
+
+	// Tags in the create call itself: a configuration with Tags and no
+	// LocationConstraint (us-east-1), and one with both.
+	tag := func(v string) []s3types.Tag {
+		return []s3types.Tag{{Key: aws.String(awsops.SetupTagKey), Value: aws.String(v)}}
+	}
+	if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("media-tagged"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{Tags: tag("s3l-raw")}}); err != nil {
+		t.Fatalf("CreateBucket with Tags and no LocationConstraint: %v", err)
+	}
+	if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("media-tagged-eu"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: "eu-west-1", Tags: tag("s3l-raw-eu")}},
+		func(o *s3.Options) { o.Region = "eu-west-1" }); err != nil {
+		t.Fatalf("CreateBucket with Tags and a LocationConstraint: %v", err)
+	}
+	for bucket, want := range map[string]string{"media-tagged": "s3l-raw", "media-tagged-eu": "s3l-raw-eu"} {
+		tags, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(bucket)})
+		if err != nil || len(tags.TagSet) != 1 || aws.ToString(tags.TagSet[0].Key) != awsops.SetupTagKey || aws.ToString(tags.TagSet[0].Value) != want {
+			t.Errorf("tags of %s, given at creation = %+v, %v; want %s", bucket, tags, err, want)
+		}
+	}
+	dup := append(tag("a"), tag("b")...)
+	if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("media-dup"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{Tags: dup}}); code(err) != "InvalidTag" {
+		t.Errorf("CreateBucket with a tag key twice: %v, want InvalidTag", err)
+	}
+	if _, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("media-tagged"),
+		Tagging: &s3types.Tagging{TagSet: dup}}); code(err) != "InvalidTag" {
+		t.Errorf("PutBucketTagging with a tag key twice: %v, want InvalidTag", err)
+	}
+	if f, err := e.client.InspectBucket(ctx, "media-dup"); f.Exists || err != nil {
+		t.Errorf("a refused create made the bucket: %+v, %v", f, err)
+	}
+
+	// An untagged bucket, as the sandbox seeds its demo bucket.
+	if _, err := e.client.CreateBucket(ctx, "media-plain", "us-east-1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("media-plain")}); code(err) != "NoSuchTagSet" {
+		t.Errorf("tags of an untagged bucket: %v, want NoSuchTagSet", err)
+	}
+
+	// InspectBucket sees the tags and the region of each.
+	for _, want := range []awsops.BucketFacts{
+		{Name: "media-east", Exists: true, Owned: true, Region: "us-east-1", SetupID: "s3l-east"},
+		{Name: "media-eu", Exists: true, Owned: true, Region: "eu-west-1", SetupID: "s3l-eu"},
+		{Name: "media-tagged", Exists: true, Owned: true, Region: "us-east-1", SetupID: "s3l-raw"},
+		{Name: "media-plain", Exists: true, Owned: true, Region: "us-east-1"},
+		{Name: "media-missing"},
+		// ListBuckets' Prefix must not make a longer name count.
+		{Name: "media"},
+	} {
+		if got, err := e.client.InspectBucket(ctx, want.Name); err != nil || got != want {
+			t.Errorf("InspectBucket(%s) = %+v, %v; want %+v", want.Name, got, err, want)
+		}
+	}
+
 	list, err := e.client.ListBuckets(ctx)
-	if err != nil || len(list) != 2 || list[1].Name != "media-eu" || list[1].Region != "eu-west-1" {
-		t.Errorf("ListBuckets = %+v, %v", list, err)
+	names := make([]string, len(list))
+	for i, b := range list {
+		names[i] = b.Name + "@" + b.Region
+	}
+	if want := []string{"media-east@us-east-1", "media-eu@eu-west-1", "media-plain@us-east-1", "media-tagged@us-east-1", "media-tagged-eu@eu-west-1"}; err != nil || !slices.Equal(names, want) {
+		t.Errorf("ListBuckets = %v, %v; want %v", names, err, want)
 	}
 
 	// Settings: none, then what was put.
@@ -412,6 +774,9 @@ func TestBuckets(t *testing.T) {
 	if pa, err := e.client.BucketPublicAccess(ctx, "media-east"); err != nil || !pa.AllBlocked() {
 		t.Errorf("public access after blocking = %+v, %v", pa, err)
 	}
+	if f, err := e.client.InspectBucket(ctx, "media-east"); err != nil || !f.PublicAccess.AllBlocked() {
+		t.Errorf("InspectBucket public access after blocking = %+v, %v", f, err)
+	}
 	if err := e.client.EnableDefaultEncryption(ctx, "media-east"); err != nil {
 		t.Fatal(err)
 	}
@@ -420,16 +785,16 @@ func TestBuckets(t *testing.T) {
 		enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 {
 		t.Errorf("GetBucketEncryption = %+v, %v", enc, err)
 	}
-	if _, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("media-east")}); code(err) != "NoSuchTagSet" {
-		t.Errorf("tags of an untagged bucket: %v, want NoSuchTagSet", err)
-	}
-	if _, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("media-east"),
-		Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("s3link:setup"), Value: aws.String("id-1")}}}}); err != nil {
+	if _, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("media-plain"),
+		Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("team"), Value: aws.String("media")}}}}); err != nil {
 		t.Fatal(err)
 	}
-	tags, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("media-east")})
-	if err != nil || len(tags.TagSet) != 1 || aws.ToString(tags.TagSet[0].Value) != "id-1" {
+	tags, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("media-plain")})
+	if err != nil || len(tags.TagSet) != 1 || aws.ToString(tags.TagSet[0].Value) != "media" {
 		t.Errorf("GetBucketTagging = %+v, %v", tags, err)
+	}
+	if f, err := e.client.InspectBucket(ctx, "media-plain"); err != nil || f.SetupID != "" {
+		t.Errorf("a bucket with other tags = %+v, %v; want no setup id", f, err)
 	}
 	if _, err := e.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String("missing")}); !errors.Is(awsops.Wrap("x", err), awsops.ErrNoSuchBucket) {
 		t.Errorf("settings of a missing bucket: %v, want NoSuchBucket", err)
@@ -438,8 +803,15 @@ func TestBuckets(t *testing.T) {
 	if err := e.client.DeleteBucket(ctx, "media-east"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := e.client.FindBucket(ctx, "media-east"); ok || err != nil {
-		t.Errorf("the deleted bucket is still listed: %v, %v", ok, err)
+	if f, err := e.client.InspectBucket(ctx, "media-east"); f.Exists || err != nil {
+		t.Errorf("the deleted bucket still exists: %+v, %v", f, err)
+	}
+	// A bucket made again under the name starts without the old tags.
+	if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("media-east")}); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := e.client.InspectBucket(ctx, "media-east"); err != nil || f.SetupID != "" || f.PublicAccess.AllBlocked() {
+		t.Errorf("a bucket re-made under the name = %+v, %v; want none of the old settings", f, err)
 	}
 }
 
@@ -448,14 +820,14 @@ func TestBuckets(t *testing.T) {
 func TestDownloadWithNewKey(t *testing.T) {
 	e := start(t)
 	ctx := t.Context()
-	if _, err := e.client.CreateBucket(ctx, "media", "us-east-1"); err != nil {
+	if _, err := e.client.CreateBucket(ctx, "media", "us-east-1", ""); err != nil {
 		t.Fatal(err)
 	}
 	body := bytes.Repeat([]byte("jpeg"), 5000)
 	if _, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("media"), Key: aws.String("p/a b+c.jpg"), Body: bytes.NewReader(body)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.CreateUser(ctx, "platform", nil); err != nil {
+	if _, err := e.client.CreateUser(ctx, "platform", nil, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	k, err := e.client.CreateAccessKey(ctx, "platform")

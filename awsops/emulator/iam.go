@@ -558,15 +558,20 @@ func (s *iamService) attachments(arn string) []*user {
 	return out
 }
 
-func (s *iamService) boundaryUses(arn string) int {
-	n := 0
+// boundedBy lists the users whose permissions boundary is the policy arn,
+// by name.
+func (s *iamService) boundedBy(arn string) []*user {
+	var out []*user
 	for _, u := range s.users {
 		if u.boundary == arn {
-			n++
+			out = append(out, u)
 		}
 	}
-	return n
+	slices.SortFunc(out, func(a, b *user) int { return strings.Compare(a.name, b.name) })
+	return out
 }
+
+func (s *iamService) boundaryUses(arn string) int { return len(s.boundedBy(arn)) }
 
 func (s *iamService) xPolicy(p *policy, withTags bool) xPolicy {
 	x := xPolicy{
@@ -655,6 +660,9 @@ func (s *iamService) deletePolicy(f form, _ identity) (any, *apiError) {
 	}
 	if len(s.attachments(p.arn)) > 0 {
 		return nil, errDeleteConflict("Cannot delete a policy attached to entities.")
+	}
+	if len(s.boundedBy(p.arn)) > 0 {
+		return nil, errDeleteConflict("Cannot delete a policy used as a permissions boundary: remove it from every user's boundary first.")
 	}
 	if len(p.versions) > 1 {
 		return nil, errDeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
@@ -785,10 +793,27 @@ func (s *iamService) listEntitiesForPolicy(f form, _ identity) (any, *apiError) 
 		PolicyRoles  []string `xml:"PolicyRoles>member"`
 		IsTruncated  bool
 	}{}
-	if filter := f.get("EntityFilter"); filter == "" || filter == "User" {
-		for _, u := range s.attachments(p.arn) {
+	// PolicyUsageFilter picks attachments (PermissionsPolicy, also the
+	// default: the entities the policy "is attached to") or the users
+	// whose permissions boundary it is (PermissionsBoundary). Groups and
+	// roles are not emulated, so they are never listed.
+	var users []*user
+	switch usage := f.get("PolicyUsageFilter"); usage {
+	case "", "PermissionsPolicy":
+		users = s.attachments(p.arn)
+	case "PermissionsBoundary":
+		users = s.boundedBy(p.arn)
+	default:
+		return nil, errValidation("1 validation error detected: Value '" + usage + "' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
+	}
+	switch filter := f.get("EntityFilter"); filter {
+	case "", "User":
+		for _, u := range users {
 			out.PolicyUsers = append(out.PolicyUsers, member{u.name, u.id})
 		}
+	case "Group", "Role", "LocalManagedPolicy", "AWSManagedPolicy":
+	default:
+		return nil, errValidation("1 validation error detected: Value '" + filter + "' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]")
 	}
 	return out, nil
 }

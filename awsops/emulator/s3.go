@@ -84,6 +84,9 @@ func (x *xPublicAccessBlock) normalize() { x.XMLName, x.Xmlns = xml.Name{}, s3NS
 func (x *xEncryption) normalize()        { x.XMLName, x.Xmlns = xml.Name{}, s3NS }
 func (x *xTagging) normalize()           { x.XMLName, x.Xmlns = xml.Name{}, s3NS }
 
+// check refuses a tag set S3 would refuse; see checkBucketTags.
+func (x *xTagging) check() string { return checkBucketTags(x.TagSet) }
+
 func newS3(srv *Server) (*s3Service, error) {
 	backend := s3mem.New()
 	fake := gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog()))
@@ -218,6 +221,12 @@ func setting[T any, PT interface {
 			s.error(w, r, http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 			return
 		}
+		if c, ok := any(v).(interface{ check() string }); ok {
+			if msg := c.check(); msg != "" {
+				s.error(w, r, http.StatusBadRequest, "InvalidTag", msg)
+				return
+			}
+		}
 		v.normalize()
 		s.mu.Lock()
 		*slot = v
@@ -242,13 +251,22 @@ func setting[T any, PT interface {
 	}
 }
 
+// maxBucketTags is S3's limit of tags per bucket.
+const maxBucketTags = 50
+
 // createBucket follows S3: no LocationConstraint means us-east-1, which
 // refuses an explicit one; re-creating a bucket you own answers 200 in
-// us-east-1 and BucketAlreadyOwnedByYou everywhere else. Every bucket here
-// belongs to the one account, so BucketAlreadyExists never happens.
+// us-east-1 (changing nothing, the tags included) and
+// BucketAlreadyOwnedByYou everywhere else. Tags in the configuration
+// (allowed with or without a LocationConstraint) become the new bucket's
+// tag set, as PutBucketTagging would set it. Every bucket here belongs to
+// the one account, so BucketAlreadyExists never happens.
 func (s *s3Service) createBucket(w http.ResponseWriter, r *http.Request, bucket string) {
 	var cfg struct {
 		LocationConstraint string
+		Tags               *struct {
+			Tag []xTag
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxSettingsBody))
 	if err == nil && len(strings.TrimSpace(string(body))) > 0 {
@@ -257,6 +275,14 @@ func (s *s3Service) createBucket(w http.ResponseWriter, r *http.Request, bucket 
 	if err != nil {
 		s.error(w, r, http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 		return
+	}
+	var tags *xTagging // an empty <Tags/> leaves the bucket without a tag set
+	if cfg.Tags != nil && len(cfg.Tags.Tag) > 0 {
+		if msg := checkBucketTags(cfg.Tags.Tag); msg != "" {
+			s.error(w, r, http.StatusBadRequest, "InvalidTag", msg)
+			return
+		}
+		tags = &xTagging{Xmlns: s3NS, TagSet: cfg.Tags.Tag}
 	}
 	sigRegion := ""
 	if a, err := parseAuth(r); err == nil {
@@ -298,10 +324,29 @@ func (s *s3Service) createBucket(w http.ResponseWriter, r *http.Request, bucket 
 		return
 	}
 	s.mu.Lock()
-	s.buckets[bucket] = &bucketMeta{region: region}
+	s.buckets[bucket] = &bucketMeta{region: region, tags: tags}
 	s.mu.Unlock()
 	w.Header().Set("Location", "/"+bucket)
 	w.WriteHeader(http.StatusOK)
+}
+
+// checkBucketTags applies S3's rules for a tag set: at most 50 tags, each
+// key non-empty and given once. It returns the refusal, "" when none.
+func checkBucketTags(tags []xTag) string {
+	if len(tags) > maxBucketTags {
+		return "Bucket tag count cannot be greater than 50"
+	}
+	seen := map[string]bool{}
+	for _, t := range tags {
+		switch {
+		case t.Key == "":
+			return "The TagKey you have provided is invalid"
+		case seen[t.Key]:
+			return "Cannot provide multiple Tags with the same key"
+		}
+		seen[t.Key] = true
+	}
+	return ""
 }
 
 // listBuckets answers ListBuckets with each bucket's region, honouring the
