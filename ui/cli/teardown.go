@@ -148,12 +148,13 @@ func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path strin
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(g.Out, undo.Summary(res))
 	if res.RecordRemoved {
 		fmt.Fprintf(g.Out, "The record %s is removed: nothing it lists is left.\n", path)
 	} else if len(res.Failed) == 0 {
 		fmt.Fprintf(g.Out, "The record %s stays for what is left.\n", path)
 	}
+	// The last line says what stayed.
+	fmt.Fprintln(g.Out, undo.Summary(res))
 	if len(res.Failed) > 0 {
 		return fmt.Errorf("%d removals failed; the record %s still lists them, so rerun 's3link teardown' when the cause is fixed", len(res.Failed), path)
 	}
