@@ -380,3 +380,42 @@ func TestDerivedPolicyName(t *testing.T) {
 		t.Error("two shortened names collide")
 	}
 }
+
+// A run killed during CreateAccessKey for a user s3link did not create:
+// the key it may have made is named with its id and age and left alone,
+// unless the person names it.
+func TestInterruptedKeyOfAReusedUser(t *testing.T) {
+	f := awsopstest.New()
+	f.AddUser("platform", awsops.KeyInfo{ID: "AKIATHEIRSOLDKEY0001", Status: "Active", Created: awsopstest.Epoch.Add(-72 * time.Hour)})
+	at := awsopstest.Epoch
+	f.Now = func() time.Time { return at.Add(2 * time.Second) }
+	k, err := f.CreateAccessKey(context.Background(), "platform") // the answer never reached the record
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &record.Record{Version: record.CurrentVersion, SetupID: "s3l-x", Account: "123456789012",
+		User:    record.User{Name: "platform"},
+		Pending: []record.Intent{{Kind: string(ActCreateAccessKey), Name: "platform", At: at}}}
+	now := at.Add(10 * time.Minute)
+	u, err := PlanUndo(context.Background(), f, Stored{Record: rec}, UndoOptions{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Removals) != 0 {
+		t.Fatalf("removals %v of a key no record names", u.Removals)
+	}
+	if len(u.Kept) != 1 || !strings.Contains(u.Kept[0].String(), k.ID) || !strings.Contains(u.Kept[0].String(), "made 9 min ago") ||
+		!strings.Contains(u.Kept[0].String(), "--delete-key "+k.ID) || strings.Contains(u.Kept[0].String(), "AKIATHEIRSOLDKEY0001") {
+		t.Fatalf("kept = %v, want the interrupted run's key named with its age", u.Kept)
+	}
+	u, err = PlanUndo(context.Background(), f, Stored{Record: rec}, UndoOptions{Now: now, DeleteKeys: []string{k.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Run(context.Background(), f, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := f.UserKeys("platform"); !slices.Equal(ids, []string{"AKIATHEIRSOLDKEY0001"}) {
+		t.Errorf("keys = %v, want only the user's own key left", ids)
+	}
+}
