@@ -28,7 +28,8 @@ func main() {
 	}()
 	g := &cli.Globals{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
-		IsTerminal: term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()),
+		// TERM=dumb cannot draw a full-screen interface: plain lines instead.
+		IsTerminal: term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) && os.Getenv("TERM") != "dumb",
 	}
 	code := cli.Execute(ctx, g, os.Args[1:])
 	signal.Stop(sigs)

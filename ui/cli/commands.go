@@ -10,5 +10,6 @@ func subcommands(g *Globals) []*cobra.Command {
 		newTeardownCmd(g),
 		newUploadCmd(g),
 		newSyncCmd(g),
+		newVersionCmd(),
 	}
 }

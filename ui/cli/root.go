@@ -154,10 +154,17 @@ func NewRoot(g *Globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "s3link",
 		Short:         "Link an S3 media location to the platform: bucket, policy, user, key, and a proof download",
-		Version:       Version,
+		Version:       readBuildInfo().Short(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Example: `  s3link --sandbox                      # try the whole flow against a local emulator
+  s3link --profile my-admin             # the wizard, with a profile of the shared config
+  s3link setup --non-interactive --bucket B --prefix P --region eu-west-1 --csv key.csv
+  s3link sync s3://B/P ./media --csv key.csv
+  s3link teardown`,
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SuggestionsMinimumDistance = 2
 	root.SetIn(g.In)
 	root.SetOut(g.Out)
 	root.SetErr(g.Err)
@@ -199,6 +206,20 @@ func NewRoot(g *Globals) *cobra.Command {
 		return runSetup(cmd.Context(), g, o)
 	}
 	root.AddCommand(subcommands(g)...)
+	// An unknown shell is a usage mistake, not a help page with status 0.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usageError("s3link has no completion for %q; choose bash, zsh, fish or powershell", args[0])
+				}
+				return cmd.Help()
+			}
+			c.Example = "  source <(s3link completion bash)\n  s3link completion zsh > \"${fpath[1]}/_s3link\""
+		}
+	}
 	return root
 }
 
@@ -219,8 +240,15 @@ func Execute(ctx context.Context, g *Globals, args []string) int {
 		return cancelledCode(ctx)
 	}
 	if strings.HasPrefix(err.Error(), "unknown command") {
-		// cobra reports an unknown subcommand as a plain error.
-		err = usageError("%v; see 's3link --help'", err)
+		// cobra reports an unknown subcommand as a plain error, without its
+		// suggestions when the root command takes no arguments.
+		hint := "see 's3link --help'"
+		if len(args) > 0 {
+			if sug := root.SuggestionsFor(args[0]); len(sug) > 0 {
+				hint = fmt.Sprintf("did you mean '%s'? (see 's3link --help')", strings.Join(sug, "' or '"))
+			}
+		}
+		err = usageError("%v; %s", err, hint)
 	}
 	fmt.Fprintln(g.Err, "Error: "+sentence(err.Error()))
 	var ee *ExitError

@@ -3,8 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
 )
@@ -23,6 +27,8 @@ func TestUsageErrorsExitTwoWithOneSentence(t *testing.T) {
 		want string
 	}{
 		{"unknown command", []string{"bogus"}, `Unknown command "bogus"`},
+		{"typo gets a suggestion", []string{"stup"}, `did you mean 'setup'?`},
+		{"unknown completion shell", []string{"completion", "tcsh"}, `no completion for "tcsh"`},
 		{"unknown flag", []string{"setup", "--bogus"}, "Unknown flag: --bogus"},
 		{"policy without bucket", []string{"policy"}, "--bucket is required"},
 		{"policy with bad bucket", []string{"policy", "--bucket", "Bad"}, `use "bad" instead`},
@@ -59,4 +65,34 @@ func TestPolicyCommandPrintsTheDocument(t *testing.T) {
 	if !strings.Contains(out, `"arn:aws:iam::123456789012:user/u1"`) || !strings.Contains(out, `"arn:aws:s3:::crowdai-imagery/path/to/files/*"`) {
 		t.Errorf("--caller does not name the exact user and objects:\n%s", out)
 	}
+}
+
+func TestVersionFromTheBuild(t *testing.T) {
+	code, out, _ := execute("--version")
+	if code != 0 || !strings.HasPrefix(out, "s3link ") || !strings.Contains(out, runtime.Version()) || !strings.Contains(out, runtime.GOOS+"/"+runtime.GOARCH) {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+	code, out, _ = execute("version")
+	for _, want := range []string{"commit:", "go:       " + runtime.Version(), "platform: " + runtime.GOOS + "/" + runtime.GOARCH} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("version: exit %d, lacks %q:\n%s", code, want, out)
+		}
+	}
+}
+
+func TestEveryCommandHasExamples(t *testing.T) {
+	root := NewRoot(&Globals{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "help" || (c.HasParent() && c.Parent().Name() == "completion") {
+			return
+		}
+		if c.Example == "" {
+			t.Errorf("%s has no Examples", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }

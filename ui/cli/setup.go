@@ -51,9 +51,14 @@ func newSetupCmd(g *Globals) *cobra.Command {
 an existing one), a least-privilege IAM policy, an IAM user with that policy,
 and an access key for it.
 
-On a terminal this opens the wizard. With --non-interactive (or without a
-terminal) every answer comes from flags, progress is printed one line per
-step, and the secret access key is written only to the --csv file.`,
+On a terminal this opens the wizard. With --non-interactive every answer comes
+from flags, the plan (create, reuse or refuse, with the reason) and then one
+line per step are printed, and the secret access key is written only to the
+--csv file. Without a terminal, --non-interactive (or --json) is required.`,
+		Example: `  s3link setup                                  # the wizard
+  s3link setup --non-interactive --bucket crowdai-imagery --region eu-west-1 \
+    --prefix path/to/files --csv ./crowdai-platform-access_accessKeys.csv
+  s3link setup --non-interactive --existing-bucket --bucket media --user reader --existing-user --csv key.csv --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.policyNameSet = cmd.Flags().Changed("policy-name")

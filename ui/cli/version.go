@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// BuildInfo is what the binary knows about its own build.
+type BuildInfo struct {
+	Version   string // the module version, or Version when stamped, or "dev"
+	Revision  string // VCS revision, "" when unknown
+	Time      string // VCS commit time, "" when unknown
+	Modified  bool   // the work tree had changes
+	GoVersion string
+	Platform  string // GOOS/GOARCH
+}
+
+// readBuildInfo reads the build information Go embeds in every binary.
+func readBuildInfo() BuildInfo {
+	b := BuildInfo{Version: Version, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	if b.Version == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		b.Version = info.Main.Version
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Revision = s.Value
+		case "vcs.time":
+			b.Time = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
+		}
+	}
+	return b
+}
+
+// Short is the one line --version prints.
+func (b BuildInfo) Short() string {
+	var extra []string
+	if b.Revision != "" {
+		rev := b.Revision
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if b.Modified {
+			rev += "+changes"
+		}
+		extra = append(extra, "commit "+rev)
+	}
+	if b.Time != "" {
+		extra = append(extra, b.Time)
+	}
+	extra = append(extra, b.GoVersion, b.Platform)
+	return fmt.Sprintf("s3link %s (%s)", b.Version, strings.Join(extra, ", "))
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:         "version",
+		Short:       "Print the version, the commit it was built from, and the Go version",
+		Example:     "  s3link version\n  s3link --version",
+		Args:        cobra.NoArgs,
+		Annotations: map[string]string{annotationNoAWS: "yes"},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			b := readBuildInfo()
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "s3link %s\n", b.Version)
+			rev := b.Revision
+			if rev == "" {
+				rev = "unknown (built outside a git checkout)"
+			} else if b.Modified {
+				rev += " (with uncommitted changes)"
+			}
+			fmt.Fprintf(w, "commit:   %s\n", rev)
+			if b.Time != "" {
+				fmt.Fprintf(w, "built at: %s\n", b.Time)
+			}
+			fmt.Fprintf(w, "go:       %s\nplatform: %s\n", b.GoVersion, b.Platform)
+			return nil
+		},
+	}
+}
