@@ -57,6 +57,10 @@ func Sentence(err error, profile string) (sentence string, ok bool) {
 		return "AWS did not accept these credentials: check them with `aws sts get-caller-identity`, or pick another profile.", true
 	case errors.Is(err, awsops.ErrAccessDenied):
 		return "AWS denied the request: these credentials lack a permission s3link needs; `s3link policy --caller` prints the policy to ask your AWS administrator for.", true
+	case errors.Is(err, awsops.ErrBucketOwned):
+		return "A bucket of that name already exists in this account and s3link did not create it: use it as an existing bucket, or choose another name.", true
+	case errors.Is(err, awsops.ErrInUse):
+		return "The policy is still attached to a user, group or role, or bounds one, so it was left in place: detach it there first, then retry.", true
 	case errors.Is(err, awsops.ErrBucketTaken):
 		return "That bucket name belongs to another AWS account: choose another name.", true
 	case errors.Is(err, awsops.ErrNoSuchBucket):
