@@ -251,7 +251,7 @@ func (a App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a.updateScreen(steps.Identity, msg)
 	case bucketsListedMsg, bucketInspectedMsg, bucketCheckedMsg:
 		return a.updateScreen(steps.Bucket, msg)
-	case prefixSettledMsg, prefixSummarizedMsg:
+	case prefixSettledMsg, prefixSummarizedMsg, foldersListedMsg:
 		return a.updateScreen(steps.Location, msg)
 	case policyLookedUpMsg:
 		return a.updateScreen(steps.Policy, msg)
@@ -907,8 +907,13 @@ func (a App) fullHelp(h helpKeys) [][]key.Binding {
 			cols = append(cols, c)
 		}
 	}
-	closeHelp := key.NewBinding(key.WithKeys(a.c.Keys.Help.Keys()...), key.WithHelp("? or f1", "close this help"))
-	return append(cols, []key.Binding{closeHelp})
+	closeHelp := key.NewBinding(key.WithKeys(a.c.Keys.Help.Keys()...), key.WithHelp("?/f1", "close this help"))
+	if len(cols) == 0 {
+		return [][]key.Binding{{closeHelp}}
+	}
+	// Under the last column, where the bar has room for it.
+	cols[len(cols)-1] = append(cols[len(cols)-1], closeHelp)
+	return cols
 }
 
 func sameKeys(a, b key.Binding) bool {

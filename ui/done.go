@@ -203,7 +203,7 @@ func (s doneScreen) help() helpKeys {
 	k := s.c.Keys
 	return helpKeys{
 		short: []key.Binding{withHelp(k.Next, "finish"), withHelp(k.Down, "scroll"), k.PageDown, k.Help},
-		full:  [][]key.Binding{{withHelp(k.Next, "finish")}, {withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), k.PageUp, k.PageDown}, {k.Quit}},
+		full:  [][]key.Binding{{withHelp(k.Next, "finish")}, {withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}, {k.Quit}},
 	}
 }
 

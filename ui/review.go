@@ -338,7 +338,7 @@ func (s reviewScreen) help() helpKeys {
 // scrollKeys are the keys that scroll the list, for the full help.
 func (s reviewScreen) scrollKeys() []key.Binding {
 	k := s.c.Keys
-	return []key.Binding{withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), k.PageUp, k.PageDown}
+	return []key.Binding{withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}
 }
 
 // refresh re-renders the checklist into the viewport and sizes it to what
