@@ -44,6 +44,15 @@ type Identity struct {
 	// Region is the region a flag, variable or the profile configured;
 	// "" when none did.
 	Region string
+	// RegionSource says what set Region: "--region", "AWS_REGION",
+	// "AWS_DEFAULT_REGION" or "profile NAME"; "" when Region is "".
+	RegionSource string
+	// Endpoint is the endpoint the calls go to when one replaces AWS's own
+	// (--endpoint-url or AWS_ENDPOINT_URL), "" for AWS itself.
+	Endpoint string
+	// EndpointSource says what set Endpoint: "--endpoint-url" or the
+	// environment variable's name.
+	EndpointSource string
 }
 
 // SetupTagKey is the tag s3link puts on every bucket, IAM user and IAM

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -205,6 +206,10 @@ type Client struct {
 	region string
 	// regionDefaulted is true when nothing configured a region.
 	regionDefaulted bool
+	// regionSource, endpoint and endpointSource fill Identity's fields.
+	regionSource   string
+	endpoint       string
+	endpointSource string
 
 	mu        sync.Mutex
 	account   string // cached from STS; IAM ARNs need it
@@ -230,7 +235,48 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		cfg.Region,
 	)
 	cl.regionDefaulted = defaulted
+	if !defaulted {
+		cl.regionSource = regionSource(c)
+	}
+	cl.endpoint, cl.endpointSource = endpointOf(c)
 	return cl, nil
+}
+
+// regionSource names what configured the region, in the order the SDK
+// reads them: the Config (the --region flag), the environment, the profile.
+func regionSource(c Config) string {
+	switch {
+	case c.Region != "":
+		return "--region"
+	case os.Getenv("AWS_REGION") != "":
+		return "AWS_REGION"
+	case os.Getenv("AWS_DEFAULT_REGION") != "":
+		return "AWS_DEFAULT_REGION"
+	}
+	p := c.Profile
+	if p == "" {
+		p = os.Getenv("AWS_PROFILE")
+	}
+	if p == "" {
+		p = "default"
+	}
+	return "profile " + p
+}
+
+// endpointOf is the endpoint that replaces AWS's own, and what set it.
+// Only the global variable counts here: a per-service one (such as
+// AWS_ENDPOINT_URL_S3) moves one service, not "the calls".
+func endpointOf(c Config) (string, string) {
+	if c.EndpointURL != "" {
+		return c.EndpointURL, "--endpoint-url"
+	}
+	if os.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") == "true" {
+		return "", ""
+	}
+	if e := os.Getenv("AWS_ENDPOINT_URL"); e != "" {
+		return e, "AWS_ENDPOINT_URL"
+	}
+	return "", ""
 }
 
 // RegionConfigured reports whether a flag, an environment variable or the
@@ -260,7 +306,10 @@ func (c *Client) WhoAmI(ctx context.Context) (Identity, error) {
 	}
 	if c.regionDefaulted {
 		id.Region = ""
+	} else {
+		id.RegionSource = c.regionSource
 	}
+	id.Endpoint, id.EndpointSource = c.endpoint, c.endpointSource
 	partition := "aws"
 	if parts := strings.SplitN(id.ARN, ":", 3); len(parts) == 3 && parts[0] == "arn" {
 		partition = parts[1]

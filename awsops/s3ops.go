@@ -225,6 +225,38 @@ func (c *Client) SummarizePrefix(ctx context.Context, bucket, prefix string) (Pr
 	return sum, nil
 }
 
+// maxFolders bounds the folders ListFolders returns: a picker, not an
+// inventory.
+const maxFolders = 1000
+
+// ListFolders lists the folders directly under prefix ("" for the bucket
+// root) as full prefixes with a trailing slash ("photos/2026/"), the
+// common prefixes of a listing with delimiter "/". It reads at most
+// maxFolders of them.
+func (c *Client) ListFolders(ctx context.Context, bucket, prefix string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Delimiter: aws.String("/")}
+	if prefix = strings.Trim(prefix, "/"); prefix != "" {
+		in.Prefix = aws.String(prefix + "/")
+	}
+	var out []string
+	for {
+		page, err := c.s3.ListObjectsV2(ctx, in)
+		if err != nil {
+			return nil, wrap(fmt.Sprintf("list folders of s3://%s/%s", bucket, aws.ToString(in.Prefix)), err)
+		}
+		for _, p := range page.CommonPrefixes {
+			out = append(out, aws.ToString(p.Prefix))
+		}
+		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil || len(out) >= maxFolders {
+			break
+		}
+		in.ContinuationToken = page.NextContinuationToken
+	}
+	return out[:min(len(out), maxFolders)], nil
+}
+
 // CreateBucket creates the bucket in region, tagged with setupID in the
 // create call and again right after it (an endpoint that ignores tags at
 // creation still ends up with them). A bucket the caller already owns is

@@ -277,24 +277,33 @@ func (m *Machine) Invalidates(changed Step) []Step {
 	return out
 }
 
-// Position returns s's 1-based place among the steps a user sees and how
-// many there are, for the "step 2 of 8" header. Apply shares Review's place:
-// it is the same screen. The count grows when a conditional step is called
-// for (an upload into an empty location) and shrinks when it is not.
+// partOf maps the steps that share another step's number onto it: Apply
+// is the review screen running its plan; the upload offer belongs to the
+// location (what goes into it); the upload belongs to the proof download
+// (media to prove with).
+var partOf = map[Step]Step{Apply: Review, Upload: Location, Uploading: Sync}
+
+// Position returns s's 1-based place among the numbered steps and how many
+// there are, for the "step 2 of 9" header. The count is fixed when the
+// machine is built, so it never changes mid-flow: the conditional steps
+// share the number of the step they belong to (partOf), and a step passed
+// over later (Sync, when the key was deleted) keeps its number, so Done is
+// always the last. Only steps skipped up front leave the count; they, and
+// steps that belong to one, have place 0.
 func (m *Machine) Position(s Step) (int, int) {
-	var shown []Step
-	for _, o := range m.Steps() {
-		if o != Apply {
-			shown = append(shown, o)
+	var numbered []Step
+	for _, o := range m.order {
+		if _, shared := partOf[o]; !shared && !m.skip[o] {
+			numbered = append(numbered, o)
 		}
 	}
-	if s == Apply {
-		s = Review
+	if p, ok := partOf[s]; ok {
+		s = p
 	}
-	for i, o := range shown {
+	for i, o := range numbered {
 		if o == s {
-			return i + 1, len(shown)
+			return i + 1, len(numbered)
 		}
 	}
-	return 0, len(shown)
+	return 0, len(numbered)
 }

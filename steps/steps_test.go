@@ -184,9 +184,11 @@ func TestPosition(t *testing.T) {
 		{name: "done last", step: Done, want: 9, outOf: 9},
 		{name: "skips shrink the count", skip: []Step{Location}, step: Policy, want: 3, outOf: 8},
 		{name: "skipped step has no place", skip: []Step{Location}, step: Location, want: 0, outOf: 8},
-		{name: "an offered upload grows the count", prior: []answer{emptyLoc}, step: Upload, want: 4, outOf: 10},
-		{name: "a chosen upload grows it again", prior: []answer{emptyLoc, {Upload, Result{UploadChosen: true}}}, step: Uploading, want: 9, outOf: 11},
-		{name: "a deleted key drops sync", prior: []answer{{Key, Result{KeySecured: true}}}, step: Done, want: 8, outOf: 8},
+		{name: "an offered upload shares the location's place", prior: []answer{emptyLoc}, step: Upload, want: 3, outOf: 9},
+		{name: "the count stays after an offered upload", prior: []answer{emptyLoc}, step: Policy, want: 4, outOf: 9},
+		{name: "a chosen upload shares the proof's place", prior: []answer{emptyLoc, {Upload, Result{UploadChosen: true}}}, step: Uploading, want: 8, outOf: 9},
+		{name: "a deleted key keeps done last", prior: []answer{{Key, Result{KeySecured: true}}}, step: Done, want: 9, outOf: 9},
+		{name: "a skipped location takes the upload's place with it", skip: []Step{Location}, prior: []answer{emptyLoc}, step: Upload, want: 0, outOf: 8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

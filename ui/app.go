@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -62,8 +64,13 @@ type App struct {
 	started  time.Time
 	note     string
 	quitting bool
-	outcome  *outcome
-	err      error
+	// askingQuit is the ctrl+c guard where answers would be lost.
+	askingQuit bool
+	// queued holds keys typed while the screen waits on a result that may
+	// move on; they are replayed, in order, once it no longer waits.
+	queued  []tea.KeyPressMsg
+	outcome *outcome
+	err     error
 }
 
 // New builds the wizard from its dependencies.
@@ -134,9 +141,49 @@ func (a *App) layout(w, h int) {
 	a.height = h
 }
 
+// maxQueued bounds the keys held while a screen waits.
+const maxQueued = 64
+
 // Update implements tea.Model: it routes msg to the screen it concerns
-// and handles navigation, help, resize and quitting itself.
+// and handles navigation, help, resize and quitting itself. Keys typed
+// while a screen waits are replayed once it stops waiting, so keys sent
+// together (enter, down, enter) all land, in order, where they were meant.
 func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := a.update(msg)
+	a = m.(App)
+	cmds := []tea.Cmd{cmd}
+	for len(a.queued) > 0 && !a.waiting() && !a.quitting {
+		k := a.queued[0]
+		a.queued = a.queued[1:]
+		m, cmd = a.update(k)
+		a = m.(App)
+		cmds = append(cmds, cmd)
+	}
+	return a, tea.Batch(cmds...)
+}
+
+// waiting reports whether the screen on show waits on a result that may
+// move the wizard on (or change what keys mean), so keys must wait too.
+// Review is not among them: the plan is confirmed by a key pressed with
+// the plan on screen, never by one typed ahead.
+func (a App) waiting() bool {
+	if !a.have[owner(a.step)] {
+		return false
+	}
+	switch a.step {
+	case steps.Identity:
+		return a.idScr.phase == identityLoadingProfiles || a.idScr.phase == identityResolving
+	case steps.Bucket:
+		return a.bucketScr.checking || a.bucketScr.listing
+	case steps.Policy:
+		return a.polScr.phase == policyLooking
+	case steps.User:
+		return a.userScr.phase == userLooking
+	}
+	return false
+}
+
+func (a App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.layout(msg.Width, msg.Height)
@@ -172,6 +219,16 @@ func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		a.note = ""
 		k := a.c.Keys
+		if a.askingQuit {
+			switch {
+			case key.Matches(msg, k.Quit, k.Yes):
+				return a.quit()
+			case key.Matches(msg, k.No):
+				a.askingQuit = false
+				a.layout(a.c.Width, a.height)
+			}
+			return a, nil
+		}
 		switch {
 		case key.Matches(msg, k.Quit):
 			return a.interrupt()
@@ -180,6 +237,13 @@ func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.layout(a.c.Width, a.height)
 			return a, a.broadcast(tea.WindowSizeMsg{Width: a.c.Width, Height: a.height})
 		}
+		// Esc leaves a wait at once, unless keys typed before it wait too.
+		if a.waiting() && (len(a.queued) > 0 || !key.Matches(msg, k.Back)) {
+			if len(a.queued) < maxQueued {
+				a.queued = append(a.queued, msg)
+			}
+			return a, nil
+		}
 		return a.updateScreen(a.step, msg)
 	case tea.PasteMsg:
 		return a.paste(msg)
@@ -187,7 +251,7 @@ func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a.updateScreen(steps.Identity, msg)
 	case bucketsListedMsg, bucketInspectedMsg, bucketCheckedMsg:
 		return a.updateScreen(steps.Bucket, msg)
-	case prefixSettledMsg, prefixSummarizedMsg:
+	case prefixSettledMsg, prefixSummarizedMsg, foldersListedMsg:
 		return a.updateScreen(steps.Location, msg)
 	case policyLookedUpMsg:
 		return a.updateScreen(steps.Policy, msg)
@@ -272,7 +336,43 @@ func (a App) updateScreen(step steps.Step, msg tea.Msg) (tea.Model, tea.Cmd) {
 	if step != owner(a.step) {
 		return a, nil
 	}
+	// Moving on is done here and now, not as a message: a key that
+	// arrives next must reach the screen it was typed for.
+	switch navigation(cmd) {
+	case navNext:
+		return a.next()
+	case navBack:
+		return a.back()
+	}
 	return a, stamp(cmd, a.step)
+}
+
+type nav int
+
+const (
+	navNone nav = iota
+	navNext
+	navBack
+)
+
+var (
+	goNextPtr = reflect.ValueOf(goNext).Pointer()
+	goBackPtr = reflect.ValueOf(goBack).Pointer()
+)
+
+// navigation tells goNext and goBack, which screens return bare, from
+// every other Cmd.
+func navigation(cmd tea.Cmd) nav {
+	if cmd == nil {
+		return navNone
+	}
+	switch reflect.ValueOf(cmd).Pointer() {
+	case goNextPtr:
+		return navNext
+	case goBackPtr:
+		return navBack
+	}
+	return navNone
 }
 
 // stepStamp records which step a navigation message came from.
@@ -462,7 +562,8 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 		}
 	case steps.Bucket:
 		if first {
-			a.bucketScr = newBucketScreen(a.c, a.ops, a.defaultRegion(), a.deps.Preset, a.deps.RecordDir)
+			region, from := a.defaultRegion()
+			a.bucketScr = newBucketScreen(a.c, a.ops, region, from, a.deps.Preset, a.deps.RecordDir)
 		}
 	case steps.Location:
 		if first {
@@ -528,13 +629,22 @@ func (a App) callerConfig() awsops.Config {
 	return c
 }
 
-// defaultRegion is the region the flags or the profile set, "" when none
-// did: then the bucket screen offers no default and the person picks one.
-func (a App) defaultRegion() string {
+// defaultRegion is the region the flags, the environment or the profile
+// set, and what set it; "" when none did: then the bucket screen offers no
+// default and the person picks one.
+func (a App) defaultRegion() (region, source string) {
 	if a.deps.Region != "" {
-		return a.deps.Region
+		return a.deps.Region, "--region"
 	}
-	return a.identity.Region
+	return a.identity.Region, a.identity.RegionSource
+}
+
+// regionFrom says in a few words where a default region came from.
+func regionFrom(source string) string {
+	if source == "" {
+		return "configured"
+	}
+	return "from " + source
 }
 
 // recordBase is what a new setup record starts from: who runs the setup,
@@ -592,7 +702,33 @@ func (a App) interrupt() (tea.Model, tea.Cmd) {
 			return a, nil
 		}
 	}
+	if a.hasAnswers() {
+		a.askingQuit = true
+		a.layout(a.c.Width, a.height)
+		return a, nil
+	}
 	return a.quit()
+}
+
+// quitPrompt is the ctrl+c guard's question.
+const quitPrompt = "Quit? Your answers will be lost. y/n"
+
+// hasAnswers reports whether quitting now would lose answers given on
+// this screen or before it. Past the bucket screen there always are some
+// (the bucket); from Apply on, the screens guard what they hold.
+func (a App) hasAnswers() bool {
+	if !a.have[owner(a.step)] {
+		return false
+	}
+	switch a.step {
+	case steps.Identity:
+		return a.idScr.picked
+	case steps.Bucket:
+		return a.bucketScr.typed()
+	case steps.Location, steps.Upload, steps.Policy, steps.User, steps.Review:
+		return true
+	}
+	return false
 }
 
 // quit ends the program, remembering how the run ended for Summary and
@@ -640,6 +776,10 @@ var stepTitles = map[steps.Step]string{
 }
 
 func (a App) screenHelp() helpKeys {
+	if a.askingQuit {
+		k := a.c.Keys
+		return helpKeys{short: []key.Binding{withHelp(k.Yes, "quit"), withHelp(k.No, "keep going")}}
+	}
 	if !a.have[owner(a.step)] {
 		return helpKeys{}
 	}
@@ -698,14 +838,86 @@ func (a App) screenView() string {
 	return ""
 }
 
-// helpView is the help bar cut to the width: bubbles/help lets the last
-// item overflow when even its ellipsis does not fit.
+// helpView is the help bar cut to the width. The short bar drops the keys
+// just before "? more keys" until it fits, so the way to the others stays
+// on screen; the full help says how to close it.
 func (a App) helpView() string {
-	ls := strings.Split(a.help.View(a.screenHelp()), "\n")
+	h := a.screenHelp()
+	var out string
+	if a.help.ShowAll {
+		out = a.help.FullHelpView(a.fullHelp(h))
+	} else {
+		out = a.shortHelp(h.ShortHelp())
+	}
+	ls := strings.Split(out, "\n")
 	for i, l := range ls {
 		ls[i] = ansi.Truncate(l, a.c.Width, "…")
 	}
 	return strings.Join(ls, "\n")
+}
+
+// shortHelp renders bindings on one line no wider than the screen. It
+// drops the keys every screen shares first (the full help lists them),
+// then the ones nearest before the help key, never the help key itself.
+func (a App) shortHelp(bindings []key.Binding) string {
+	wide := a.help
+	wide.SetWidth(0)
+	bs := append([]key.Binding(nil), bindings...)
+	k := a.c.Keys
+	shared := []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.Quit, k.Back}
+	for {
+		out := wide.ShortHelpView(bs)
+		if ansi.StringWidth(out) <= a.c.Width || len(bs) <= 1 {
+			return out
+		}
+		drop := -1
+		for _, sh := range shared {
+			if i := slices.IndexFunc(bs, func(b key.Binding) bool { return sameKeys(b, sh) }); i >= 0 {
+				drop = i
+				break
+			}
+		}
+		if drop < 0 {
+			hi := slices.IndexFunc(bs, func(b key.Binding) bool { return sameKeys(b, k.Help) })
+			switch {
+			case hi > 1:
+				drop = hi - 1
+			case hi < 0 || hi < len(bs)-1:
+				drop = len(bs) - 1
+			default:
+				return out
+			}
+		}
+		bs = slices.Delete(bs, drop, drop+1)
+	}
+}
+
+// fullHelp is the screen's columns with the help key turned into the way
+// to close them.
+func (a App) fullHelp(h helpKeys) [][]key.Binding {
+	var cols [][]key.Binding
+	for _, col := range h.FullHelp() {
+		var c []key.Binding
+		for _, b := range col {
+			if !sameKeys(b, a.c.Keys.Help) {
+				c = append(c, b)
+			}
+		}
+		if len(c) > 0 {
+			cols = append(cols, c)
+		}
+	}
+	closeHelp := key.NewBinding(key.WithKeys(a.c.Keys.Help.Keys()...), key.WithHelp("?/f1", "close this help"))
+	if len(cols) == 0 {
+		return [][]key.Binding{{closeHelp}}
+	}
+	// Under the last column, where the bar has room for it.
+	cols[len(cols)-1] = append(cols[len(cols)-1], closeHelp)
+	return cols
+}
+
+func sameKeys(a, b key.Binding) bool {
+	return strings.Join(a.Keys(), " ") == strings.Join(b.Keys(), " ")
 }
 
 // View draws the frame: header, the screen, a note line and the help bar,
@@ -730,7 +942,10 @@ func (a App) View() tea.View {
 		body += strings.Repeat("\n", pad)
 	}
 	note := ""
-	if a.note != "" {
+	switch {
+	case a.askingQuit:
+		note = st.Warn.Render(ansi.Truncate(quitPrompt, a.c.Width, "…"))
+	case a.note != "":
 		note = st.Warn.Render(ansi.Truncate(a.note, a.c.Width, "…"))
 	}
 	v.SetContent(header + "\n\n" + body + "\n" + note + "\n" + a.helpView())

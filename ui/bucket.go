@@ -76,7 +76,7 @@ type bucketScreen struct {
 	note string
 }
 
-func newBucketScreen(c *Common, ops Ops, defaultRegion string, pre Preset, recordDir string) bucketScreen {
+func newBucketScreen(c *Common, ops Ops, defaultRegion, regionSource string, pre Preset, recordDir string) bucketScreen {
 	s := bucketScreen{
 		c:         c,
 		ops:       ops,
@@ -97,11 +97,11 @@ func newBucketScreen(c *Common, ops Ops, defaultRegion string, pre Preset, recor
 	s.regions.height = 4
 	s.buckets.height = 7
 	s.nameErr = awsops.ValidateBucketName("")
-	// The profile's region leads the list: it is the likely answer.
+	// The configured region leads the list: it is the likely answer.
 	rs := awsops.Regions()
 	items := make([]pickItem, 0, len(rs)+1)
 	if defaultRegion != "" {
-		items = append(items, pickItem{Value: defaultRegion, Title: defaultRegion, Detail: regionLabel(defaultRegion) + "  (profile's region)"})
+		items = append(items, pickItem{Value: defaultRegion, Title: defaultRegion, Detail: regionLabel(defaultRegion) + "  (" + regionFrom(regionSource) + ")"})
 	}
 	for _, r := range rs {
 		if r.Code != defaultRegion {
@@ -129,6 +129,13 @@ func regionLabel(code string) string {
 }
 
 func (s bucketScreen) acceptsQuestionMark() bool { return false }
+
+// typed reports whether anything was typed or chosen here that a quit
+// would lose: a name, a region filter, a bucket filter, or the choice of
+// an existing bucket.
+func (s bucketScreen) typed() bool {
+	return s.name.Value() != "" || s.regions.Filter() != "" || s.buckets.Filter() != "" || s.phase == bucketExisting
+}
 
 // answer returns the chosen bucket, or false while none is complete.
 func (s bucketScreen) answer() (bucketAnswer, bool) {

@@ -115,6 +115,17 @@ func summarizePrefixCmd(ctx context.Context, ops Ops, id int, bucket, prefix str
 	}
 }
 
+// listFoldersCmd lists the folders directly under prefix, for the
+// location's folder picker.
+func listFoldersCmd(ctx context.Context, ops Ops, id int, bucket, prefix string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := call(ctx)
+		defer cancel()
+		fs, err := ops.ListFolders(ctx, bucket, prefix)
+		return foldersListedMsg{ID: id, Bucket: bucket, Prefix: prefix, Folders: fs, Err: err}
+	}
+}
+
 func lookupPolicyCmd(ctx context.Context, ops Ops, id int, name, document string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := call(ctx)

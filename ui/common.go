@@ -20,9 +20,15 @@ import (
 	"github.com/s3link/s3link/awsops/uploader"
 )
 
-// Ops is what the wizard needs from AWS: the setup calls, and the undo
-// calls for a rollback. *awsops.Client implements both.
-type Ops = setup.Ops
+// Ops is what the wizard needs from AWS: the setup calls, the undo calls
+// for a rollback, and the folder listing of the location's picker.
+// *awsops.Client implements it.
+type Ops interface {
+	setup.Ops
+	// ListFolders lists the folders directly under prefix in bucket, as
+	// full prefixes with a trailing slash.
+	ListFolders(ctx context.Context, bucket, prefix string) ([]string, error)
+}
 
 // Deps is everything the wizard takes from outside.
 type Deps struct {
@@ -345,14 +351,16 @@ func age(now, t time.Time) string {
 }
 
 // fitHeight cuts s to at most h lines, so a screen never pushes the help
-// bar off a small terminal.
+// bar off a small terminal. What it cuts is never cut silently: the last
+// line left says how many lines are not shown.
 func fitHeight(s string, h int) string {
 	if h <= 0 {
 		return ""
 	}
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
-		lines = lines[:h]
+		cut := len(lines) - h + 1
+		lines = append(lines[:h-1], fmt.Sprintf("↓ %d more %s (make the window taller to see them)", cut, Plural(int64(cut), "line", "lines")))
 	}
 	return strings.Join(lines, "\n")
 }

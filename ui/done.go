@@ -201,7 +201,10 @@ func (s doneScreen) Update(msg tea.Msg) (doneScreen, tea.Cmd) {
 
 func (s doneScreen) help() helpKeys {
 	k := s.c.Keys
-	return helpKeys{short: []key.Binding{withHelp(k.Next, "finish"), withHelp(k.Down, "scroll"), k.PageDown, k.Help}}
+	return helpKeys{
+		short: []key.Binding{withHelp(k.Next, "finish"), withHelp(k.Down, "scroll"), k.PageDown, k.Help},
+		full:  [][]key.Binding{{withHelp(k.Next, "finish")}, {withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}, {k.Quit}},
+	}
 }
 
 func (s doneScreen) content() string {

@@ -68,7 +68,10 @@ func TestFlowEmbeddedSandbox(t *testing.T) {
 	f.press("enter")
 	f.waitFor("The platform signs in")
 	f.press("enter")
-	f.waitFor("Nothing has been created yet", fmt.Sprintf("Upload %d files", len(media)))
+	f.waitFor("Nothing has been created yet", "more lines")
+	// The upload is the last line of the list, below the fold at 80x24.
+	f.press("pgdown")
+	f.waitFor(fmt.Sprintf("Upload %d files", len(media)))
 	f.press("enter")
 	f.waitFor("AWS shows the secret")
 	f.press("w", "ctrl+u")

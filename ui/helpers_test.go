@@ -45,6 +45,8 @@ func (c *clipRecorder) value() string {
 
 func testDeps(t *testing.T, f *awsopstest.Fake) Deps {
 	t.Helper()
+	// The fake's region is the profile's, as a real profile's would be.
+	f.Identity.RegionSource = "profile work"
 	return Deps{
 		Ctx:       context.Background(),
 		Ops:       f,

@@ -33,7 +33,10 @@ type identityScreen struct {
 	profile  string
 	profiles []string
 	picker   picker
-	reqID    int
+	// picked is set once a profile was chosen in the picker: an answer a
+	// quit would lose.
+	picked bool
+	reqID  int
 
 	identity awsops.Identity
 	err      error
@@ -123,7 +126,7 @@ func (s identityScreen) Update(msg tea.Msg) (identityScreen, tea.Cmd) {
 			s.phase, s.err = identityFailed, msg.Err
 			return s, nil
 		}
-		s.ops, s.profile = msg.Ops, msg.Profile
+		s.ops, s.profile, s.picked = msg.Ops, msg.Profile, true
 		return s, s.resolve()
 	case identityResolvedMsg:
 		if msg.ID != s.reqID {
@@ -233,17 +236,25 @@ func (s identityScreen) View() string {
 		if prof == "" {
 			prof = "(default credentials)"
 		}
-		region := s.identity.Region
-		if region == "" {
-			region = "(none set; you will pick one)"
+		id := s.identity
+		region := st.Muted.Render("not set: you will pick it")
+		if id.Region != "" {
+			region = id.Region
+			if id.RegionSource != "" {
+				region += st.Muted.Render("  (from " + id.RegionSource + ")")
+			}
 		}
 		parts = append(parts,
 			"These credentials will create the bucket, policy and user:",
 			"",
-			field(st, "Account", st.Value.Render(s.identity.Account)),
-			field(st, "Caller", st.Value.Render(s.identity.ARN)),
+			field(st, "Account", st.Value.Render(id.Account)),
+			field(st, "Caller", st.Value.Render(id.ARN)),
 			field(st, "Profile", prof),
-			field(st, "Region", region),
+			field(st, "Region", region))
+		if id.Endpoint != "" {
+			parts = append(parts, field(st, "Endpoint", id.Endpoint+st.Muted.Render("  (from "+id.EndpointSource+", not AWS itself)")))
+		}
+		parts = append(parts,
 			"",
 			st.Muted.Render(wrap("Nothing is created before you confirm the plan on the review screen.", w)))
 	case identityFailed:

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
@@ -32,7 +33,19 @@ type locationScreen struct {
 	counting  bool
 	summary   *prefixSummarizedMsg
 	lastAsked string
+
+	// The folder picker (existing buckets): the folders listed per level
+	// ("" is the root, "photos/" one below), the level asked for last, and
+	// the highlighted match.
+	folders    map[string][]string
+	folderErr  error
+	folderID   int
+	folderAsk  string
+	folderPick int
 }
+
+// maxFolderRows is how many matching folders the picker shows at once.
+const maxFolderRows = 5
 
 func newLocationScreen(c *Common, ops Ops, preset string) locationScreen {
 	s := locationScreen{
@@ -51,10 +64,59 @@ func newLocationScreen(c *Common, ops Ops, preset string) locationScreen {
 func (s *locationScreen) enter(bucket string, existing bool) tea.Cmd {
 	if bucket != s.bucket || existing != s.existing {
 		s.summary, s.lastAsked = nil, "\x00"
+		s.folders, s.folderErr, s.folderAsk = map[string][]string{}, nil, "\x00"
 	}
 	s.bucket, s.existing = bucket, existing
 	s.normalise()
-	return tea.Batch(s.input.Focus(), s.settle())
+	return tea.Batch(s.input.Focus(), s.settle(), s.listFolders())
+}
+
+// level is the folder level being typed: the input up to its last slash
+// ("" for the root, "photos/2026/"), and the rest, which filters it.
+func (s locationScreen) level() (string, string) {
+	v := s.input.Value()
+	i := strings.LastIndex(v, "/") + 1
+	head := v[:i]
+	// Listed and shown as S3 holds it: "/a//b/" is the folder "a/b/".
+	if n, err := awsops.NormalizePrefix(head); err == nil {
+		head = n
+		if head != "" {
+			head += "/"
+		}
+	}
+	return head, v[i:]
+}
+
+// listFolders asks for the folders of the level being typed, once per
+// level.
+func (s *locationScreen) listFolders() tea.Cmd {
+	lvl, _ := s.level()
+	if !s.existing || s.folders == nil || lvl == s.folderAsk {
+		return nil
+	}
+	if _, ok := s.folders[lvl]; ok {
+		return nil
+	}
+	if _, err := awsops.NormalizePrefix(lvl); err != nil {
+		return nil
+	}
+	s.folderID++
+	s.folderAsk = lvl
+	return listFoldersCmd(s.c.Ctx, s.ops, s.folderID, s.bucket, lvl)
+}
+
+// matches are the listed folders of the level whose last part holds what
+// was typed after the last slash.
+func (s locationScreen) matches() []string {
+	lvl, rest := s.level()
+	var out []string
+	for _, f := range s.folders[lvl] {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, lvl), "/")
+		if strings.Contains(strings.ToLower(name), strings.ToLower(rest)) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // reset forgets what was counted, for Machine.Invalidates.
@@ -109,6 +171,16 @@ func (s locationScreen) Update(msg tea.Msg) (locationScreen, tea.Cmd) {
 		}
 		s.counting, s.lastAsked = true, s.prefix
 		return s, tea.Batch(s.spin.Tick, summarizePrefixCmd(s.c.Ctx, s.ops, s.reqID, s.bucket, s.prefix))
+	case foldersListedMsg:
+		if msg.ID != s.folderID || msg.Bucket != s.bucket {
+			return s, nil
+		}
+		s.folderAsk = "\x00"
+		s.folderErr = msg.Err
+		if msg.Err == nil {
+			s.folders[msg.Prefix] = msg.Folders
+		}
+		return s, nil
 	case prefixSummarizedMsg:
 		if msg.ID != s.reqID {
 			return s, nil
@@ -134,10 +206,30 @@ func (s locationScreen) Update(msg tea.Msg) (locationScreen, tea.Cmd) {
 				return s, nil
 			}
 			return s, goNext
+		case s.existing && key.Matches(msg, k.Up):
+			s.folderPick = max(s.folderPick-1, 0)
+			return s, nil
+		case s.existing && key.Matches(msg, k.Down):
+			s.folderPick = min(s.folderPick+1, max(len(s.matches())-1, 0))
+			return s, nil
+		case s.existing && key.Matches(msg, k.Accept):
+			return s.complete()
 		}
 		return s.edit(msg)
 	}
 	return s, nil
+}
+
+// complete is tab: the highlighted folder becomes the path, and its own
+// folders are listed, one level further down.
+func (s locationScreen) complete() (locationScreen, tea.Cmd) {
+	ms := s.matches()
+	if len(ms) == 0 {
+		return s, nil
+	}
+	s.input.SetValue(ms[min(s.folderPick, len(ms)-1)])
+	s.input.CursorEnd()
+	return s.changed(nil)
 }
 
 // edit passes typing or a paste to the input, and schedules a count when
@@ -149,13 +241,59 @@ func (s locationScreen) edit(msg tea.Msg) (locationScreen, tea.Cmd) {
 	if s.input.Value() == before {
 		return s, cmd
 	}
+	return s.changed(cmd)
+}
+
+func (s locationScreen) changed(cmd tea.Cmd) (locationScreen, tea.Cmd) {
 	s.normalise()
-	return s, tea.Batch(cmd, s.settle())
+	s.folderPick = 0
+	return s, tea.Batch(cmd, s.settle(), s.listFolders())
 }
 
 func (s locationScreen) help() helpKeys {
 	k := s.c.Keys
+	if s.existing {
+		tab := withHelp(k.Accept, "complete folder")
+		return helpKeys{
+			short: []key.Binding{k.Next, tab, k.Back, withHelp(k.Help, "more keys (f1)"), k.Quit},
+			full:  [][]key.Binding{{k.Next, tab, k.Back}, {withHelp(k.Up, "previous folder"), withHelp(k.Down, "next folder")}, {k.Quit}},
+		}
+	}
 	return helpKeys{short: []key.Binding{k.Next, k.Back, withHelp(k.Help, "more keys (f1)"), k.Quit}}
+}
+
+// viewFolders draws the folders of the level being typed that match.
+func (s locationScreen) viewFolders(st *Styles, w int) []string {
+	lvl, _ := s.level()
+	list, ok := s.folders[lvl]
+	switch {
+	case s.folderErr != nil && !ok:
+		sentence, _ := explain(s.folderErr, "")
+		return []string{st.Warn.Render(wrap("Could not list the folders: "+sentence, w))}
+	case !ok:
+		return []string{st.Muted.Render("Listing the folders…")}
+	case len(list) == 0:
+		return []string{st.Muted.Render("No folders in " + setup.Location(s.bucket, strings.TrimSuffix(lvl, "/")) + ".")}
+	}
+	ms := s.matches()
+	out := []string{st.Label.Render(fmt.Sprintf("Folders in %s (tab completes):", setup.Location(s.bucket, strings.TrimSuffix(lvl, "/"))))}
+	if len(ms) == 0 {
+		return append(out, st.Muted.Render("  none matches"))
+	}
+	pick := min(s.folderPick, len(ms)-1)
+	start := max(pick-maxFolderRows+1, 0)
+	for i := start; i < len(ms) && i < start+maxFolderRows; i++ {
+		line := ansi.Truncate(strings.TrimPrefix(ms[i], lvl), max(w-4, 10), "…")
+		if i == pick {
+			out = append(out, st.Selected.Render("> "+line))
+		} else {
+			out = append(out, "  "+line)
+		}
+	}
+	if more := len(ms) - start - maxFolderRows; more > 0 {
+		out = append(out, st.Muted.Render(fmt.Sprintf("  ↓ %d more (type to filter)", more)))
+	}
+	return out
 }
 
 // View draws the screen as text; the root adds the frame.
@@ -180,6 +318,10 @@ func (s locationScreen) View() string {
 		field(st, "Location", setup.Location(s.bucket, s.prefix)),
 		"",
 	)
+	if s.existing {
+		parts = append(parts, s.viewFolders(st, w)...)
+		parts = append(parts, "")
+	}
 	switch {
 	case !s.existing:
 		parts = append(parts, st.Muted.Render(wrap("The bucket is new, so nothing is there yet.", w)))

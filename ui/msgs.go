@@ -67,6 +67,16 @@ type prefixSummarizedMsg struct {
 	Err     error
 }
 
+// foldersListedMsg: the folders directly under Prefix in Bucket were
+// listed, for the location's folder picker.
+type foldersListedMsg struct {
+	ID      int
+	Bucket  string
+	Prefix  string
+	Folders []string
+	Err     error
+}
+
 // policyLookedUpMsg: IAM said whether a policy name is taken.
 type policyLookedUpMsg struct {
 	ID   int

@@ -302,7 +302,7 @@ func (s policyScreen) status(st *Styles, w int) string {
 
 func (s policyScreen) help() helpKeys {
 	k := s.c.Keys
-	scroll := []key.Binding{withHelp(k.Up, "scroll"), withHelp(k.Down, "scroll"), k.PageUp, k.PageDown}
+	scroll := []key.Binding{withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}
 	if s.phase == policyDifferent {
 		return helpKeys{
 			short: []key.Binding{withHelp(k.Next, "choose"), k.Up, k.Down, k.Back, k.Help, k.Quit},

@@ -312,19 +312,33 @@ func (s reviewScreen) help() helpKeys {
 		return helpKeys{short: []key.Binding{withHelp(k.Retry, "read again"), k.Back, k.Help, k.Quit}}
 	case reviewPlanning:
 		if s.refused() {
-			return helpKeys{short: []key.Binding{withHelp(k.Back, "change the answers"), withHelp(k.Down, "scroll"), k.Help, k.Quit}}
+			return helpKeys{
+				short: []key.Binding{withHelp(k.Back, "change the answers"), withHelp(k.Down, "scroll"), k.Help, k.Quit},
+				full:  [][]key.Binding{{withHelp(k.Back, "change the answers")}, s.scrollKeys(), {k.Quit}},
+			}
 		}
 		b := []key.Binding{withHelp(k.Next, "create all of this"), withHelp(k.Down, "scroll")}
+		first := []key.Binding{withHelp(k.Next, "create all of this")}
 		if s.decided != nil && s.decided.Key.Decision == setup.Reuse {
 			b = append(b, k.NewKey)
+			first = append(first, k.NewKey)
 		}
-		return helpKeys{short: append(b, k.Back, k.Help, k.Quit)}
+		return helpKeys{
+			short: append(b, k.Back, k.Help, k.Quit),
+			full:  [][]key.Binding{append(first, k.Back), s.scrollKeys(), {k.Quit}},
+		}
 	case reviewFailed:
 		return helpKeys{short: []key.Binding{k.Retry, k.Rollback, k.Stop, k.Help}}
 	case reviewRolledBack:
 		return helpKeys{short: []key.Binding{withHelp(k.Retry, "run the plan again"), withHelp(k.Stop, "quit"), k.Help}}
 	}
 	return helpKeys{short: []key.Binding{k.Help, k.Quit}}
+}
+
+// scrollKeys are the keys that scroll the list, for the full help.
+func (s reviewScreen) scrollKeys() []key.Binding {
+	k := s.c.Keys
+	return []key.Binding{withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}
 }
 
 // refresh re-renders the checklist into the viewport and sizes it to what
@@ -336,8 +350,14 @@ func (s *reviewScreen) refresh() {
 		fh += strings.Count(footer, "\n") + 2
 	}
 	s.vp.SetWidth(s.c.Width)
-	s.vp.SetHeight(max(s.c.Height-fh-2, 3))
-	s.vp.SetContent(s.checklist())
+	content := s.checklist()
+	h := max(s.c.Height-fh-2, 3)
+	if strings.Count(content, "\n")+1 > h {
+		// One line goes to the mark that says more is below.
+		h = max(h-1, 2)
+	}
+	s.vp.SetHeight(h)
+	s.vp.SetContent(content)
 	if s.phase == reviewRunning {
 		// Keep the running action in view on a short terminal.
 		s.vp.EnsureVisible(s.rowLine(s.current), 0, 0)
@@ -565,9 +585,28 @@ func (s reviewScreen) viewUndo(st *Styles, w int) []string {
 	return parts
 }
 
+// moreMark says how much of the list is out of view, "" when all of it
+// fits.
+func (s reviewScreen) moreMark() string {
+	total, shown := s.vp.TotalLineCount(), s.vp.Height()
+	if total <= shown {
+		return ""
+	}
+	vp := s.vp
+	below := total - vp.YOffset() - shown
+	if below > 0 {
+		return s.c.Styles.Muted.Render(fmt.Sprintf("↓ %d more %s (↓/pgdn to scroll)", below, Plural(int64(below), "line", "lines")))
+	}
+	above := vp.YOffset()
+	return s.c.Styles.Muted.Render(fmt.Sprintf("↑ %d more %s above (↑/pgup to scroll)", above, Plural(int64(above), "line", "lines")))
+}
+
 // View draws the screen as text; the root adds the frame.
 func (s reviewScreen) View() string {
 	parts := []string{wrap(s.header(), s.c.Width), "", s.vp.View()}
+	if m := s.moreMark(); m != "" {
+		parts = append(parts, m)
+	}
 	if f := s.footer(); f != "" {
 		parts = append(parts, "", f)
 	}

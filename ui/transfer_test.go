@@ -440,7 +440,10 @@ func TestFlowUploadAndSync(t *testing.T) {
 	f.press("enter")
 	f.waitFor("The platform signs in")
 	f.press("enter")
-	f.waitFor("Nothing has been created yet", "Upload 3 files")
+	f.waitFor("Nothing has been created yet", "↓ 3 more lines")
+	// The upload is the last line of the list, below the fold at 80x24.
+	f.press("pgdown")
+	f.waitFor("Upload 3 files", "more lines above")
 	if n := len(store.keys()); n != 0 {
 		t.Fatalf("%d objects uploaded before the plan was confirmed", n)
 	}

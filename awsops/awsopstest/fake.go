@@ -92,6 +92,12 @@ type Fake struct {
 	// Summaries are what SummarizePrefix returns, keyed "bucket/prefix";
 	// a missing entry counts as empty.
 	Summaries map[string]awsops.PrefixSummary
+	// Folders are the folder paths in each bucket, keyed by bucket, each
+	// with a trailing slash ("photos/2026/"); ListFolders returns those
+	// directly under the prefix asked for. A folder's parents count too.
+	Folders map[string][]string
+
+	holds map[string]chan struct{}
 
 	buckets  map[string]*fakeBucket
 	taken    map[string]bool
@@ -115,6 +121,8 @@ func New() *Fake {
 		},
 		Now:       func() time.Time { return Epoch },
 		Summaries: map[string]awsops.PrefixSummary{},
+		Folders:   map[string][]string{},
+		holds:     map[string]chan struct{}{},
 		buckets:   map[string]*fakeBucket{},
 		taken:     map[string]bool{},
 		policies:  map[string]*fakePolicy{},
@@ -424,8 +432,69 @@ func (f *Fake) ListBuckets(ctx context.Context) ([]awsops.Bucket, error) {
 	return out, nil
 }
 
+// Hold makes calls of method (InspectBucket or ListFolders) wait until
+// release is called, so a test can act while a lookup is in flight.
+// release is safe to call more than once, and t.Cleanup calls it.
+func (f *Fake) Hold(t testing.TB, method string) (release func()) {
+	ch := make(chan struct{})
+	f.mu.Lock()
+	f.holds[method] = ch
+	f.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(ch) }) }
+	t.Cleanup(release)
+	return release
+}
+
+// wait blocks while method is held, or until ctx ends.
+func (f *Fake) wait(ctx context.Context, method string) {
+	f.mu.Lock()
+	ch := f.holds[method]
+	f.mu.Unlock()
+	if ch == nil {
+		return
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+	}
+}
+
+// ListFolders lists the folders directly under prefix, from Folders.
+func (f *Fake) ListFolders(ctx context.Context, bucket, prefix string) ([]string, error) {
+	f.wait(ctx, "ListFolders")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "ListFolders", bucket, prefix); err != nil {
+		return nil, err
+	}
+	if _, ok := f.buckets[bucket]; !ok {
+		return nil, fmt.Errorf("list folders of %q: %w", bucket, awsops.ErrNoSuchBucket)
+	}
+	if prefix = strings.Trim(prefix, "/"); prefix != "" {
+		prefix += "/"
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range f.Folders[bucket] {
+		rest, ok := strings.CutPrefix(p, prefix)
+		if !ok || rest == "" {
+			continue
+		}
+		rest += "/"
+		child := prefix + rest[:strings.Index(rest, "/")+1]
+		if !seen[child] {
+			seen[child] = true
+			out = append(out, child)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 // InspectBucket implements awsops.Inspector.
 func (f *Fake) InspectBucket(ctx context.Context, bucket string) (awsops.BucketFacts, error) {
+	f.wait(ctx, "InspectBucket")
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call(ctx, "InspectBucket", bucket); err != nil {
