@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
@@ -48,7 +48,8 @@ func (o planOptions) given() bool {
 	return o.Plan || o.Format != "" || o.Out != "" || o.NoKeyOutput
 }
 
-func addPlanFlags(f *pflag.FlagSet, o *planOptions) {
+func addPlanFlags(cmd *cobra.Command, o *planOptions) {
+	f := cmd.Flags()
 	f.BoolVar(&o.Plan, "plan", false, "print what setup would do and create nothing (reads only)")
 	f.StringVar(&o.Format, "format", "", "with --plan: text (default), json, cli (a shell script, needs --out), cloudformation or terraform")
 	f.StringVar(&o.Out, "out", "", "with --plan: write the plan's files into this folder (made with mode 0700; files are never overwritten)")

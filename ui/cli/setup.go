@@ -89,7 +89,7 @@ func addSetupFlags(cmd *cobra.Command, o *setupOptions) {
 	f.BoolVar(&o.PrintSecret, "print-secret", false, "include the secret access key in the --json summary")
 	f.BoolVar(&o.RotateOldest, "rotate-oldest-key", false, "when the user already has 2 access keys, delete the oldest one")
 	f.BoolVar(&o.NewKey, "new-key", false, "create a new access key even if an earlier run's key still exists")
-	addPlanFlags(f, &o.plan)
+	addPlanFlags(cmd, &o.plan)
 }
 
 func runSetup(ctx context.Context, g *Globals, o *setupOptions) error {
