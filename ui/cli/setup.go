@@ -40,6 +40,8 @@ type setupOptions struct {
 	NewKey         bool
 	// policyNameSet is true when --policy-name was given.
 	policyNameSet bool
+	// plan holds --plan and its flags (plan.go).
+	plan planOptions
 }
 
 func newSetupCmd(g *Globals) *cobra.Command {
@@ -58,6 +60,8 @@ line per step are printed, and the secret access key is written only to the
 		Example: `  s3link setup                                  # the wizard
   s3link setup --non-interactive --bucket crowdai-imagery --region eu-west-1 \
     --prefix path/to/files --csv ./crowdai-platform-access_accessKeys.csv
+  s3link setup --plan --format cloudformation --bucket crowdai-imagery --region eu-west-1 \
+    --prefix path/to/files > template.json           # what setup would do, as a template
   s3link setup --non-interactive --existing-bucket --bucket media --user reader --existing-user --csv key.csv --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -85,9 +89,13 @@ func addSetupFlags(cmd *cobra.Command, o *setupOptions) {
 	f.BoolVar(&o.PrintSecret, "print-secret", false, "include the secret access key in the --json summary")
 	f.BoolVar(&o.RotateOldest, "rotate-oldest-key", false, "when the user already has 2 access keys, delete the oldest one")
 	f.BoolVar(&o.NewKey, "new-key", false, "create a new access key even if an earlier run's key still exists")
+	addPlanFlags(cmd, &o.plan)
 }
 
 func runSetup(ctx context.Context, g *Globals, o *setupOptions) error {
+	if o.plan.given() {
+		return runPlan(ctx, g, o)
+	}
 	if !o.NonInteractive && !o.JSON && g.IsTerminal {
 		return runWizard(ctx, g, wizardInputs{Bucket: o.Bucket, Prefix: o.Prefix, PolicyName: o.PolicyName, UserName: o.UserName, Tags: o.Tags, ExistingBucket: o.ExistingBucket})
 	}

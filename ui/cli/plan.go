@@ -1,0 +1,327 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup"
+)
+
+// The forms `setup --plan` writes the plan in.
+const (
+	planText           = "text"
+	planJSON           = "json"
+	planCLI            = "cli"
+	planCloudFormation = "cloudformation"
+	planTerraform      = "terraform"
+)
+
+var planFormats = []string{planText, planJSON, planCLI, planCloudFormation, planTerraform}
+
+// The files `setup --plan --out DIR` writes, by format.
+const (
+	planScriptFile   = "setup.sh"
+	planTemplateFile = "template.json"
+	planTerraformTF  = "main.tf"
+)
+
+// planOptions are the flags of `s3link setup --plan`.
+type planOptions struct {
+	Plan        bool
+	Format      string
+	Out         string
+	NoKeyOutput bool
+}
+
+// given reports whether any plan flag was used.
+func (o planOptions) given() bool {
+	return o.Plan || o.Format != "" || o.Out != "" || o.NoKeyOutput
+}
+
+func addPlanFlags(cmd *cobra.Command, o *planOptions) {
+	f := cmd.Flags()
+	f.BoolVar(&o.Plan, "plan", false, "print what setup would do and create nothing (reads only)")
+	f.StringVar(&o.Format, "format", "", "with --plan: text (default), json, cli (a shell script, needs --out), cloudformation or terraform")
+	f.StringVar(&o.Out, "out", "", "with --plan: write the plan's files into this folder (made with mode 0700; files are never overwritten)")
+	f.BoolVar(&o.NoKeyOutput, "no-key-output", false, "with --plan --format cloudformation|terraform: leave the access key out, so no secret lands in stack outputs or state")
+}
+
+// planFiles names the files a format writes into --out, for a plan that
+// may need a boundary document.
+func planFiles(format string, boundary bool) []string {
+	switch format {
+	case planCLI:
+		files := []string{setup.PolicyFile}
+		if boundary {
+			files = append(files, setup.BoundaryFile)
+		}
+		return append(files, planScriptFile)
+	case planCloudFormation:
+		return []string{planTemplateFile}
+	case planTerraform:
+		return []string{planTerraformTF}
+	}
+	return nil
+}
+
+// checkPlanFlags checks the plan flags before any AWS call.
+func checkPlanFlags(o *setupOptions) (format string, err error) {
+	p := o.plan
+	if !p.Plan {
+		return "", usageError("--format, --out and --no-key-output go with --plan (s3link setup --plan --format json ...)")
+	}
+	format = p.Format
+	if o.JSON {
+		if format != "" && format != planJSON {
+			return "", usageError("--json and --format %s ask for two forms of the plan; keep one", format)
+		}
+		format = planJSON
+	}
+	if format == "" {
+		format = planText
+	}
+	if !slices.Contains(planFormats, format) {
+		return "", usageError("--format %q is not a plan format; choose %s", format, strings.Join(planFormats, ", "))
+	}
+	if o.PrintSecret {
+		return "", usageError("a plan creates no key, so it has no secret to print; leave out --print-secret")
+	}
+	if p.NoKeyOutput && format != planCloudFormation && format != planTerraform {
+		return "", usageError("--no-key-output is for --format cloudformation or terraform")
+	}
+	switch {
+	case format == planCLI && p.Out == "":
+		return "", usageError("--format cli writes setup.sh and policy.json into a folder; name it with --out DIR")
+	case p.Out != "" && planFiles(format, false) == nil:
+		return "", usageError("--format %s prints to stdout; --out is for cli, cloudformation and terraform", format)
+	case p.Out != "":
+		if err := checkPlanOut(p.Out, planFiles(format, true)); err != nil {
+			return "", usageError("%v", err)
+		}
+	}
+	return format, nil
+}
+
+// checkPlanOut refuses a folder that is not one, or that already holds one
+// of the files: a plan never writes over anything.
+func checkPlanOut(dir string, files []string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("cannot use %s for the plan's files: %v", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("%s is a file; --out names a folder for the plan's files", dir)
+	}
+	for _, name := range files {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			return fmt.Errorf("%s already exists; s3link never writes over it (move it away, or choose another --out folder)", filepath.Join(dir, name))
+		}
+	}
+	return nil
+}
+
+// runPlan is `s3link setup --plan`: the headless setup up to its decision,
+// then the plan in the chosen form. It reads (STS, S3 and IAM lookups and
+// the local records) and creates nothing, in AWS or in the records.
+func runPlan(ctx context.Context, g *Globals, o *setupOptions) error {
+	format, err := checkPlanFlags(o)
+	if err != nil {
+		return err
+	}
+	spec, err := validateSetup(o)
+	if err != nil {
+		return err
+	}
+	// From here to Decide this is runHeadlessSetup's own order.
+	if !spec.ExistingBucket {
+		spec.Region = g.Region
+	}
+	ops, err := awsops.New(ctx, g.AWSConfig())
+	if err != nil {
+		return errors.New(explain(err))
+	}
+	if !spec.ExistingBucket && spec.Region == "" && ops.RegionConfigured() {
+		spec.Region = ops.Region()
+	}
+	if !spec.ExistingBucket {
+		if err := setup.CheckRegion(spec.Region); err != nil {
+			return usageError("%v", err)
+		}
+	}
+	dir, err := record.Dir()
+	if err != nil {
+		return err
+	}
+	recs, bad := setup.Records(dir)
+	if len(bad) > 0 {
+		return bad[0]
+	}
+	facts, err := setup.Inspect(ctx, ops, spec, recs, time.Now())
+	if err != nil {
+		return errors.New(explain(err))
+	}
+	plan := setup.Decide(spec, facts, setup.NewID())
+	return writePlan(g, format, o.plan, facts.Identity, plan)
+}
+
+// writePlan prints or writes plan in format. A plan that refuses is the
+// error, after the text or JSON form shows what was decided.
+func writePlan(g *Globals, format string, o planOptions, id awsops.Identity, plan *setup.Plan) error {
+	warn := func() {
+		for _, w := range plan.Warnings {
+			fmt.Fprintf(g.Err, "Warning: %s\n", w)
+		}
+	}
+	var out []byte
+	var err error
+	switch format {
+	case planText:
+		fmt.Fprintf(g.Out, "Signed in as %s (account %s)\n", id.ARN, id.Account)
+		if err := setup.ExportText(g.Out, plan); err != nil {
+			return err
+		}
+		return plan.Err()
+	case planJSON:
+		if err := writeJSON(g.Out, setup.NewPlanExport(plan)); err != nil {
+			return err
+		}
+		return plan.Err()
+	case planCLI:
+		if err := plan.Err(); err != nil {
+			return err
+		}
+		files, err := writeCLIPlan(o.Out, plan)
+		if err != nil {
+			return err
+		}
+		warn()
+		fmt.Fprintf(g.Out, "Wrote %s into %s. Nothing was created (plan only).\nReview them, then run: bash %s\n",
+			strings.Join(files, ", "), o.Out, filepath.Join(o.Out, planScriptFile))
+		return nil
+	case planCloudFormation:
+		out, err = setup.ExportCloudFormation(plan, setup.ExportOptions{NoKeyOutput: o.NoKeyOutput})
+	case planTerraform:
+		out, err = setup.ExportTerraform(plan, setup.ExportOptions{NoKeyOutput: o.NoKeyOutput})
+	}
+	if err != nil {
+		return err
+	}
+	warn()
+	if o.Out == "" {
+		_, err := g.Out.Write(out)
+		return err
+	}
+	name := planFiles(format, false)[0]
+	if err := writePlanFiles(o.Out, []planFile{{name, out, 0o600}}); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Out, "Wrote %s. Nothing was created (plan only).\n", filepath.Join(o.Out, name))
+	return nil
+}
+
+// writeCLIPlan writes the plan as AWS CLI commands into dir: the policy
+// document the commands read (and the widened boundary's, when the plan
+// makes one) and setup.sh, which runs the plan's calls in order. It
+// returns the names written.
+func writeCLIPlan(dir string, plan *setup.Plan) ([]string, error) {
+	if len(plan.Actions) == 0 {
+		return nil, errors.New("the plan makes no AWS call (everything is already in place), so there is no script to write")
+	}
+	s := plan.Spec
+	files := []planFile{{setup.PolicyFile, []byte(awsops.PolicyDocument(s.Bucket, s.Prefix)), 0o600}}
+	if plan.BoundaryDocument != "" {
+		files = append(files, planFile{setup.BoundaryFile, []byte(plan.BoundaryDocument), 0o600})
+	}
+	files = append(files, planFile{planScriptFile, cliPlanScript(plan), 0o700})
+	if err := writePlanFiles(dir, files); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, f.name)
+	}
+	return names, nil
+}
+
+// cliPlanScript is setup.sh: the plan's commands, exactly as review shows
+// them, run from the script's own folder so that file://policy.json
+// resolves, stopping at the first failure.
+func cliPlanScript(plan *setup.Plan) []byte {
+	s := plan.Spec
+	var b strings.Builder
+	b.WriteString("#!/usr/bin/env bash\n")
+	fmt.Fprintf(&b, "# s3link setup %s: read-only access for the media platform to %s\n", plan.SetupID, setup.Location(s.Bucket, s.Prefix))
+	fmt.Fprintf(&b, "# in account %s. Made by s3link setup --plan --format cli; nothing has run yet.\n", plan.Account)
+	b.WriteString("# Review the commands, then run: bash setup.sh (the aws command honours\n")
+	b.WriteString("# AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL as usual).\n")
+	b.WriteString("# s3link keeps no record of what this script creates, so s3link teardown\n")
+	b.WriteString("# does not remove it.\n")
+	for _, a := range plan.Actions {
+		if a.Kind == setup.ActCreateAccessKey {
+			b.WriteString("# The last command prints the new secret access key, once: paste it into\n")
+			b.WriteString("# the platform and keep it out of logs.\n")
+		}
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintf(&b, "# Warning: %s\n", w)
+	}
+	b.WriteString("set -euo pipefail\n")
+	b.WriteString("cd \"$(dirname \"${BASH_SOURCE[0]}\")\"\n")
+	for i, a := range plan.Actions {
+		fmt.Fprintf(&b, "\n# %d. %s\n%s\n", i+1, a.Title, a.Command)
+	}
+	return []byte(b.String())
+}
+
+type planFile struct {
+	name string
+	data []byte
+	mode os.FileMode
+}
+
+// writePlanFiles writes files into dir, making dir (mode 0700) when it is
+// missing. Each file is created new: one that appeared since the check is
+// not written over, and what this call wrote is removed again.
+func writePlanFiles(dir string, files []planFile) (err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("make the folder %s: %w", dir, err)
+	}
+	var written []string
+	defer func() {
+		if err != nil {
+			for _, p := range written {
+				_ = os.Remove(p)
+			}
+		}
+	}()
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, f.mode)
+		if errors.Is(err, os.ErrExist) {
+			return usageError("%s already exists; s3link never writes over it (move it away, or choose another --out folder)", path)
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		written = append(written, path)
+		_, werr := fh.Write(f.data)
+		// The mode is exact whatever the umask.
+		cerr := fh.Chmod(f.mode)
+		if err := errors.Join(werr, cerr, fh.Close()); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	return nil
+}
