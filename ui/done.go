@@ -193,7 +193,7 @@ func (o outcome) transfers() [][2]string {
 	case o.Downloaded == "":
 	case o.ProofEmpty:
 		rows = append(rows, [2]string{"Proof", "⚠ " + o.Downloaded})
-	case o.Downloaded == "skipped" && o.Hand.State != handDeleted:
+	case o.Downloaded == "skipped" && (o.Hand.State == handSaved || o.Hand.State == handConfirmed || o.Hand.State == handOwn || o.Hand.State == handUnconfirmed):
 		later := "skipped; to run it later: " + o.syncLater()
 		if o.Hand.CSVPath == "" {
 			later += " (KEY.csv: a CSV with the new key, header `Access key ID,Secret access key`)"
@@ -241,7 +241,7 @@ func (o outcome) commandsLine() string {
 		if o.Plan.BoundaryDocument != "" {
 			files += ", " + setup.BoundaryFile
 		}
-		return "Written with " + files + " to " + shellWord(o.Commands) + "/" + setup.ScriptFile + " (run it with bash)."
+		return "Written with " + files + " to " + shellWord(o.Commands) + "/" + setup.ScriptFile + " (run it with bash; the commands below read " + setup.PolicyFile + " from that folder)."
 	case o.CommandsErr != "":
 		return "Not written to a folder: " + o.CommandsErr
 	}
@@ -274,7 +274,7 @@ func (o outcome) Text() string {
 	}
 	b.WriteString(strings.Join(softWrap("  "+o.secretLine(), w, "  "), "\n") + "\n")
 	if l := o.commandsLine(); l != "" {
-		b.WriteString("\n" + strings.Join(softWrap("The same with the AWS CLI: "+l, w, ""), "\n") + "\n")
+		b.WriteString("\nThe same with the AWS CLI:\n" + strings.Join(softWrap("  "+l, w, "  "), "\n") + "\n")
 	}
 	switch {
 	case o.Sandbox:
@@ -439,11 +439,11 @@ func hang(value string, width, at int) []string {
 
 // softWrap breaks s into lines of at most width columns, at spaces only:
 // a word, path, ARN or flag is never split. A word wider than width gets a
-// line of its own and runs past the edge. Lines after the first start with
-// indent.
+// line of its own and runs past the edge. A command in backticks is kept
+// on one line, like a word. Lines after the first start with indent.
 func softWrap(s string, width int, indent string) []string {
 	lead := s[:len(s)-len(strings.TrimLeft(s, " "))]
-	words := strings.Fields(s)
+	words := proseWords(s)
 	if len(words) == 0 || width <= 0 {
 		return []string{s}
 	}
@@ -458,6 +458,31 @@ func softWrap(s string, width int, indent string) []string {
 		line = indent + w
 	}
 	return append(out, line)
+}
+
+// proseWords splits s at spaces, except inside `backticks`.
+func proseWords(s string) []string {
+	var words []string
+	var cur strings.Builder
+	code := false
+	for _, r := range s {
+		switch {
+		case r == '`':
+			code = !code
+			cur.WriteRune(r)
+		case r == ' ' && !code:
+			if cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	return words
 }
 
 // shellWords splits a command into its shell words, keeping quoted spaces
