@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -48,15 +47,22 @@ type keyScreen struct {
 
 	phase    keyPhase
 	revealed bool
-	copied   bool
-	saved    string
-	deleted  bool
-	left     bool
-	intent   leaveIntent
-	path     textinput.Model
-	status   string
-	failed   bool
-	record   recordResult
+	// copied is set once the secret went to a clipboard; copiedVia says
+	// which ones, in words. confirmed is the person's y: they pasted it.
+	copied    bool
+	copiedVia string
+	confirmed bool
+	saved     string
+	deleted   bool
+	left      bool
+	// own is the knowing choice to leave: the person says they have the
+	// secret by other means.
+	own    bool
+	intent leaveIntent
+	path   textinput.Model
+	status string
+	failed bool
+	record recordResult
 }
 
 func newKeyScreen(c *Common, ops Ops, clip func(string) error, spec setup.Spec, st setup.State, j setup.Journal, kept string) keyScreen {
@@ -78,10 +84,36 @@ func newKeyScreen(c *Common, ops Ops, clip func(string) error, spec setup.Spec, 
 // defaultCSVPath is the file name the AWS console gives the same download.
 func defaultCSVPath(user string) string { return "./" + user + "_accessKeys.csv" }
 
-// secured reports whether leaving loses nothing: the secret was copied or
-// saved, the key deleted, or the user chose to leave anyway.
+// guardHaveIt is the guard's knowing choice: leave without the secret
+// here, because the person has it by other means.
+var guardHaveIt = key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "I already have it"))
+
+// secured reports whether leaving needs no guard: the secret was saved or
+// confirmed pasted, the key deleted, or the user chose to leave anyway.
+// A copy alone is not enough: OSC 52 cannot be confirmed.
 func (s keyScreen) secured() bool {
-	return s.copied || s.saved != "" || s.deleted || s.left || s.st.Key.ID == ""
+	return s.saved != "" || s.confirmed || s.deleted || s.left || s.own || s.st.Key.ID == ""
+}
+
+// handOver is the state the secret's hand-over is in now.
+func (s keyScreen) handOver() handOver {
+	switch {
+	case s.deleted:
+		return handDeleted
+	case s.st.Key.ID == "":
+		return handKept
+	case s.saved != "":
+		return handSaved
+	case s.copied && s.confirmed:
+		return handConfirmed
+	case s.own:
+		return handOwn
+	case s.copied:
+		return handUnconfirmed
+	case s.left:
+		return handLeft
+	}
+	return handPending
 }
 
 // CSV paths may contain "?" while the path is being typed.
@@ -115,14 +147,11 @@ func (s keyScreen) Update(msg tea.Msg) (keyScreen, tea.Cmd) {
 		s.path.SetStyles(s.c.Styles.Input)
 		return s, nil
 	case clipboardCopiedMsg:
-		if msg.What == "secret" {
-			s.copied = true
-		}
 		s.failed = false
-		if msg.NativeErr == nil {
-			s.status = fmt.Sprintf("Copied the %s to the clipboard (and sent it to the terminal with OSC 52).", msg.What)
-		} else {
-			s.status = fmt.Sprintf("Sent the %s to the terminal's clipboard with OSC 52 only: there is no native clipboard here, and some terminals ignore OSC 52, so paste it somewhere to check.", msg.What)
+		s.status = copyStatus(msg)
+		if msg.What == "secret" {
+			s.copied, s.confirmed = true, false
+			s.copiedVia = pickStr(msg.NativeErr == nil, "the native clipboard and OSC 52", "OSC 52 only (no native clipboard)")
 		}
 		return s, nil
 	case csvSavedMsg:
@@ -167,12 +196,15 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 		case key.Matches(msg, k.GuardDelete):
 			s.phase = keyDeleting
 			return s, tea.Batch(s.spin.Tick, deleteKeyCmd(s.c.Ctx, s.ops, s.j, s.spec.UserName, s.st.Key.ID))
+		case key.Matches(msg, k.Yes) && s.copied:
+			s.confirmed = true
+			return s, s.leave()
+		case key.Matches(msg, guardHaveIt):
+			s.own = true
+			return s, s.leave()
 		case key.Matches(msg, k.GuardLeave):
 			s.left = true
-			if s.intent == leaveQuit {
-				return s, goQuit
-			}
-			return s, goNext
+			return s, s.leave()
 		}
 		return s, nil
 	case keySaving:
@@ -199,6 +231,10 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 		return s, copyCmd(s.clip, "secret", s.st.Key.Secret.Reveal())
 	case key.Matches(msg, k.CopyID):
 		return s, copyCmd(s.clip, "key id", s.st.Key.ID)
+	case key.Matches(msg, k.Yes) && s.copied && !s.confirmed:
+		s.confirmed, s.failed = true, false
+		s.status = ""
+		return s, nil
 	case key.Matches(msg, k.Save):
 		s.phase = keySaving
 		s.status = ""
@@ -217,15 +253,52 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 	return s, nil
 }
 
+// handOverInfo is the state with what later screens name.
+func (s keyScreen) handOverInfo() keyHandOver {
+	return keyHandOver{State: s.handOver(), CSVPath: s.saved, CopiedVia: s.copiedVia}
+}
+
+// leave finishes what the guard interrupted.
+func (s keyScreen) leave() tea.Cmd {
+	if s.intent == leaveQuit {
+		return goQuit
+	}
+	return goNext
+}
+
+// copyStatus says which clipboards a copy reached. OSC 52 goes to the
+// terminal, which never answers, so it is never reported as done.
+func copyStatus(msg clipboardCopiedMsg) string {
+	if msg.What == "secret" {
+		if msg.NativeErr == nil {
+			return "Native clipboard: ✓ secret copied. OSC 52: sent to the terminal, which cannot be confirmed. Paste it where it belongs, then press y."
+		}
+		return "Native clipboard: ✗ none here (" + oneLine(msg.NativeErr.Error()) + "). OSC 52: sent to the terminal, which cannot be confirmed; some (tmux by default) ignore it. Paste it somewhere to check, then press y, or press w to save a CSV."
+	}
+	if msg.NativeErr == nil {
+		return "Native clipboard: ✓ " + msg.What + " copied. OSC 52: sent to the terminal, which cannot be confirmed."
+	}
+	return "Native clipboard: ✗ none here. OSC 52: " + msg.What + " sent to the terminal, which cannot be confirmed."
+}
+
 func (s keyScreen) help() helpKeys {
 	k := s.c.Keys
 	switch s.phase {
 	case keyGuard:
-		return helpKeys{short: []key.Binding{k.GuardBack, k.GuardDelete, k.GuardLeave}}
+		if s.copied {
+			return helpKeys{short: []key.Binding{k.GuardBack, withHelp(k.Yes, "I pasted it"), guardHaveIt, k.GuardDelete, k.GuardLeave}}
+		}
+		return helpKeys{short: []key.Binding{k.GuardBack, guardHaveIt, k.GuardDelete, k.GuardLeave}}
 	case keySaving:
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "save"), withHelp(k.Back, "cancel"), withHelp(k.Help, "more keys (f1)")}}
 	case keyDeleting:
 		return helpKeys{}
+	}
+	if s.copied && !s.confirmed && s.saved == "" {
+		return helpKeys{
+			short: []key.Binding{withHelp(k.Yes, "I pasted it"), k.CopySecret, k.Save, withHelp(k.Next, "done"), k.Help},
+			full:  [][]key.Binding{{k.Reveal, k.CopySecret, k.CopyID, k.Save}, {withHelp(k.Yes, "I pasted it"), withHelp(k.Next, "done"), k.Quit, k.Help}},
+		}
 	}
 	return helpKeys{
 		short: []key.Binding{k.Reveal, k.CopySecret, k.CopyID, k.Save, withHelp(k.Next, "done"), k.Help},
@@ -267,25 +340,29 @@ func (s keyScreen) View() string {
 	case keySaving:
 		parts = append(parts, s.path.View(), st.Muted.Render(wrap("The CSV uses the AWS console's layout; an existing file is never overwritten.", w)))
 	case keyGuard:
+		warn := "⚠ The secret has not been copied or saved. AWS can never show it again: once you leave, the only fix is a new key."
+		if s.copied {
+			warn = "⚠ The secret was sent to " + s.copiedVia + ", but you have not confirmed pasting it, and s3link cannot check a terminal's clipboard. AWS can never show it again."
+		}
+		parts = append(parts, st.Warn.Render(wrap(warn, w)), "", "  b  go back and copy or save it")
+		if s.copied {
+			parts = append(parts, "  y  I pasted it: continue")
+		}
 		parts = append(parts,
-			st.Warn.Render(wrap("⚠ The secret has not been copied or saved. AWS can never show it again: once you leave, the only fix is a new key.", w)),
-			"",
-			"  b  go back and copy or save it",
+			"  h  I already have the secret: leave without it here",
 			"  d  delete the unsaved key, then continue",
-			"  l  leave anyway (the key stays in AWS without its secret)")
+			"  l  leave anyway (the key stays in AWS without its secret; ends with a warning)")
 	case keyDeleting:
 		parts = append(parts, s.spin.View()+" Deleting the unsaved key…")
 	default:
-		done := []string{}
-		if s.copied {
-			done = append(done, "copied")
-		}
-		if s.saved != "" {
-			done = append(done, "saved")
-		}
-		if len(done) > 0 {
-			parts = append(parts, st.OK.Render("✓ Secret "+strings.Join(done, " and ")+". Press enter to continue."))
-		} else {
+		switch {
+		case s.saved != "":
+			parts = append(parts, st.OK.Render(wrap("✓ Secret saved to "+s.saved+". Press enter to continue.", w)))
+		case s.confirmed:
+			parts = append(parts, st.OK.Render(wrap("✓ Secret copied and pasted (you confirmed). Press enter to continue.", w)))
+		case s.copied:
+			parts = append(parts, st.Warn.Render(wrap("⚠ Secret sent to "+s.copiedVia+", not confirmed: press y once you have pasted it.", w)))
+		default:
 			parts = append(parts, st.Muted.Render(wrap("s shows the secret · c copies it · w saves a CSV", w)))
 		}
 	}

@@ -125,8 +125,14 @@ func (a App) Summary() string {
 }
 
 // Err says why the wizard ended early: context.Canceled when nothing was
-// created, an ErrIncomplete when something was. It is nil after Done.
-func (a App) Err() error { return a.err }
+// created, an ErrIncomplete when something was. After Done it is nil, or
+// ErrSecretNotHandedOver when the secret was neither saved nor confirmed.
+func (a App) Err() error {
+	if a.err == nil && a.outcome != nil && a.outcome.Hand.State.unconfirmed() {
+		return ErrSecretNotHandedOver
+	}
+	return a.err
+}
 
 // Spec is the setup the answers describe so far.
 func (a App) Spec() setup.Spec { return a.spec }
@@ -609,7 +615,8 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 		}
 		return a.syncScr.enter()
 	case steps.Done:
-		a.doneScr = newDoneScreen(a.c, a.finalOutcome())
+		a.doneScr = newDoneScreen(a.c, a.finalOutcome(), a.deps.WorkDir)
+		return a.doneScr.init()
 	}
 	return nil
 }
@@ -667,13 +674,16 @@ func (a App) finalOutcome() outcome {
 		// nothing for teardown to do later.
 		recordPath = ""
 	}
-	o := newOutcome(a.revScr.decided, st, a.keyScr.deleted, recordPath)
+	o := newOutcome(a.revScr.decided, st, a.keyScr.handOverInfo(), recordPath)
 	o.Sandbox = a.deps.Sandbox
 	if a.have[steps.Uploading] {
 		o.Uploaded = a.upRunScr.outcome()
 	}
 	if a.have[steps.Sync] {
-		o.Downloaded = a.syncScr.outcome()
+		o.Downloaded, o.ProofEmpty = a.syncScr.outcome(), a.syncScr.empty()
+	}
+	if a.have[steps.Done] {
+		o.Commands, o.CommandsErr = a.doneScr.o.Commands, a.doneScr.o.CommandsErr
 	}
 	return o
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -214,6 +215,29 @@ func copyCmd(clip func(string) error, what, value string) tea.Cmd {
 		return clipboardCopiedMsg{What: what, NativeErr: clip(value)}
 	}
 	return tea.Batch(tea.SetClipboard(value), native)
+}
+
+// writeCommandsCmd writes the plan's AWS CLI equivalents into a new folder
+// in base: s3link-BUCKET-commands, or the same with -2, -3… when taken, so
+// nothing already there is ever overwritten.
+func writeCommandsCmd(base string, p *setup.Plan) tea.Cmd {
+	return func() tea.Msg {
+		name := setup.CommandsDir(p.Spec.Bucket)
+		var err error
+		for i := 1; i <= 20; i++ {
+			dir := name
+			if i > 1 {
+				dir = fmt.Sprintf("%s-%d", name, i)
+			}
+			if base != "" {
+				dir = filepath.Join(base, dir)
+			}
+			if err = setup.WriteCommands(dir, p); !errors.Is(err, fs.ErrExist) {
+				return commandsWrittenMsg{Dir: dir, Err: err}
+			}
+		}
+		return commandsWrittenMsg{Err: err}
+	}
 }
 
 func saveCSVCmd(path string, key awsops.AccessKey) tea.Cmd {

@@ -66,6 +66,9 @@ type Deps struct {
 	// DemoDir is a folder of generated demo media, offered as the folder
 	// to upload (the sandbox writes one); empty offers none.
 	DemoDir string
+	// WorkDir is where the done screen makes the folder of AWS CLI
+	// commands; "" is the current directory.
+	WorkDir string
 	// Concurrency bounds the requests in flight of the upload and of the
 	// proof download; zero leaves the engines' defaults.
 	Concurrency int

@@ -45,6 +45,7 @@ func TestFlowEmbeddedSandbox(t *testing.T) {
 		NoColor:     true,
 		AWS:         cfg,
 		DemoDir:     src,
+		WorkDir:     t.TempDir(),
 	}
 	const bucket, prefix = "s3link-embed-test", "media/2026"
 	csvPath := filepath.Join(t.TempDir(), "platform_accessKeys.csv")

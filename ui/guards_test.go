@@ -193,7 +193,7 @@ func TestStepCountFixedAlongThePath(t *testing.T) {
 	look()
 	d.press("enter")
 	look()
-	d.press("c")
+	d.press("c", "y")
 	d.press("enter")
 	look()
 	d.press("esc")

@@ -55,6 +55,7 @@ func testDeps(t *testing.T, f *awsopstest.Fake) Deps {
 		NoColor:   true,
 		Clipboard: (&clipRecorder{err: errNoClipboard}).write,
 		Now:       f.Now,
+		WorkDir:   t.TempDir(),
 	}
 }
 

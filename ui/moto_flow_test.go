@@ -42,6 +42,7 @@ func TestFlowMoto(t *testing.T) {
 		NoColor:     true,
 		AWS:         cfg,
 		DemoDir:     src,
+		WorkDir:     t.TempDir(),
 	}
 	const bucket, prefix = "s3link-wizard-test", "media/2026"
 	csvPath := filepath.Join(t.TempDir(), "platform_accessKeys.csv")

@@ -256,3 +256,10 @@ type quitMsg struct{}
 func goNext() tea.Msg { return nextMsg{} }
 func goBack() tea.Msg { return backMsg{} }
 func goQuit() tea.Msg { return quitMsg{} }
+
+// commandsWrittenMsg: the plan's AWS CLI equivalents were written into
+// Dir, or could not be.
+type commandsWrittenMsg struct {
+	Dir string
+	Err error
+}

@@ -440,8 +440,8 @@ func TestKeyCopy(t *testing.T) {
 		native error
 		want   string
 	}{
-		{name: "native clipboard", want: "Copied the secret to the clipboard"},
-		{name: "OSC 52 only", native: errNoClipboard, want: "OSC 52 only"},
+		{name: "native clipboard", want: "Native clipboard: ✓ secret copied. OSC 52: sent to the terminal"},
+		{name: "OSC 52 only", native: errNoClipboard, want: "Native clipboard: ✗ none here"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -460,8 +460,19 @@ func TestKeyCopy(t *testing.T) {
 			if strings.Contains(d.view(), secret) {
 				t.Error("copying drew the secret")
 			}
+			if strings.Contains(d.view(), "✓ Secret") {
+				t.Errorf("an unconfirmed copy shows a ✓ for the secret:\n%s", d.view())
+			}
+			// A copy alone does not lift the guard: OSC 52 cannot be
+			// confirmed. y (pasted) does.
 			d.press("enter")
+			d.wantStep(steps.Key)
+			d.wantView("⚠ The secret was sent to", "y  I pasted it: continue")
+			d.press("y")
 			skipSync(t, d)
+			if got := d.app.keyScr.handOver(); got != handConfirmed {
+				t.Errorf("hand-over = %v, want %v", got, handConfirmed)
+			}
 		})
 	}
 }
@@ -501,7 +512,7 @@ func TestDoneView(t *testing.T) {
 	deps.RecordDir = "" // its path is random; the flows check the record
 	d := newDriver(t, deps)
 	toReviewNew(t, d)
-	d.press("enter", "c", "enter")
+	d.press("enter", "c", "y", "enter")
 	skipSync(t, d)
 	requireFrame(t, d)
 	d.press("enter")

@@ -257,7 +257,9 @@ func (s syncScreen) download() (syncScreen, tea.Cmd) {
 		return s, nil
 	}
 	s.phase = syncTransferring
-	s.xfer = newTransferScreen(s.c, newSyncTransfer(eng), downloadLabels(setup.Location(s.bucket, s.prefix), s.dest))
+	lbl := downloadLabels(setup.Location(s.bucket, s.prefix), s.dest)
+	lbl.Empty = "The new key listed " + lbl.From + ", but there is nothing to download yet: no file was read, so the proof shows listing works, not reading."
+	s.xfer = newTransferScreen(s.c, newSyncTransfer(eng), lbl)
 	return s, s.xfer.start(false)
 }
 
@@ -266,7 +268,15 @@ func (s syncScreen) outcome() string {
 	if s.phase != syncTransferring || !s.xfer.finished() {
 		return "skipped"
 	}
+	if s.empty() {
+		return "the new key listed " + setup.Location(s.bucket, s.prefix) + ", but there is nothing to download yet, so reading an object is not proven"
+	}
 	return s.xfer.outcome("into " + s.dest + " with the new key")
+}
+
+// empty reports whether the proof ran cleanly and found nothing.
+func (s syncScreen) empty() bool {
+	return s.phase == syncTransferring && s.xfer.empty()
 }
 
 func (s syncScreen) help() helpKeys {

@@ -272,6 +272,9 @@ type transferLabels struct {
 	// Leave is what enter does on the summary: "continue" in the wizard,
 	// "finish" for a command on its own.
 	Leave string
+	// Empty is the warning for a run that found nothing to move; "" keeps
+	// the usual summary.
+	Empty string
 }
 
 func downloadLabels(from, to string) transferLabels {
@@ -382,6 +385,13 @@ func (s transferScreen) outcome(where string) string {
 		line += fmt.Sprintf(", %d failed", t.Failed)
 	}
 	return line
+}
+
+// empty reports whether a clean run found nothing at all to move, when the
+// labels say what that means.
+func (s transferScreen) empty() bool {
+	t := s.tally
+	return s.lbl.Empty != "" && s.cleanFinish() && t.Done+t.Skipped == 0
 }
 
 // stop cancels the run in progress; the summary follows when it has ended.
@@ -731,6 +741,8 @@ func (s transferScreen) summary(w int) []string {
 		out = append(out, wrap(fmt.Sprintf("%s %s before that.", s.lbl.Past, what), w))
 	case t.Failed > 0:
 		out = append(out, st.Warn.Render(wrap(fmt.Sprintf("%s %s in %s; %d failed.", s.lbl.Past, what, roundETA(t.Duration), t.Failed), w)))
+	case s.empty():
+		out = append(out, st.Warn.Render(wrap("⚠ "+s.lbl.Empty, w)))
 	default:
 		out = append(out, st.OK.Render(wrap(fmt.Sprintf("✓ %s %s in %s.", s.lbl.Past, what, roundETA(t.Duration)), w)))
 	}

@@ -317,7 +317,7 @@ func TestUploadOfferedOnlyWhenEmpty(t *testing.T) {
 func toSync(t *testing.T, d *driver) {
 	t.Helper()
 	toReviewNew(t, d)
-	d.press("enter", "c", "enter")
+	d.press("enter", "c", "y", "enter")
 	d.wantStep(steps.Sync)
 }
 
@@ -389,10 +389,20 @@ func TestSyncCountdownView(t *testing.T) {
 	// Retrying and then an accepted key downloads (the location is empty).
 	d.press("r")
 	d.wantStep(steps.Sync)
-	d.wantView("Downloaded 0 files")
+	// An empty location proves listing only: a warning, never a ✓.
+	d.wantView("⚠ The new key listed s3://acme-media/imports/2026/", "there is nothing to")
+	if v := d.view(); strings.Contains(v, "✓") {
+		t.Errorf("an empty proof shows a ✓:\n%s", v)
+	}
 	d.press("enter")
 	d.wantStep(steps.Done)
-	d.wantView("downloaded 0 files")
+	d.wantView("⚠ Set up; the proof found nothing to download yet.", "Proof", "⚠ the new key listed")
+	if v := d.view(); strings.Contains(v, "✓") || strings.Contains(v, "downloaded 0 files") {
+		t.Errorf("Done calls an empty proof a success:\n%s", v)
+	}
+	if !strings.Contains(d.app.finalOutcome().Text(), "nothing to download yet") {
+		t.Error("the exit summary does not say the proof found nothing")
+	}
 }
 
 // A new key that AWS refuses at first, then accepts: the upload chosen
@@ -450,7 +460,9 @@ func TestFlowUploadAndSync(t *testing.T) {
 	f.press("enter")
 	f.waitFor("AWS shows the secret")
 	f.press("c")
-	f.waitFor("Secret copied")
+	f.waitFor("not confirmed: press y")
+	f.press("y")
+	f.waitFor("Secret copied and pasted")
 	f.press("enter")
 	f.waitFor("Uploaded 3 files")
 	f.press("enter")
@@ -509,7 +521,7 @@ func TestWizardCtrlCCancelsUpload(t *testing.T) {
 	d.typeText("imports")
 	d.press("enter")
 	d.wantStep(steps.Upload)
-	d.press("enter", "enter", "enter", "enter", "c")
+	d.press("enter", "enter", "enter", "enter", "c", "y")
 	d.wantStep(steps.Key)
 	// Enter asks to move on; the move builds the upload, which is not run
 	// here: the fake takes its place.

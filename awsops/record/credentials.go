@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"unicode"
 	"unicode/utf8"
@@ -111,4 +112,39 @@ func createCSVError(path string, err error) error {
 		msg = fmt.Sprintf("Could not create %q (%s); choose another path.", path, causeText(err))
 	}
 	return &sentenceError{msg: msg, err: err}
+}
+
+// ReadCredentialsCSV reads a key saved in the AWS console's layout (as
+// WriteCredentialsCSV writes it, or the console's own download, with or
+// without its byte order mark): the header "Access key ID,Secret access
+// key" and one row. Any other layout is refused with one sentence. Errors
+// never contain the secret.
+func ReadCredentialsCSV(path string) (awsops.AccessKey, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return awsops.AccessKey{}, &sentenceError{msg: fmt.Sprintf("Could not open %q (%s); give the path of the access key's CSV file.", path, causeText(err)), err: err}
+	}
+	defer f.Close()
+	refuse := &sentenceError{msg: fmt.Sprintf("%q is not an access key CSV in the AWS console's layout (a header \"Access key ID,Secret access key\" and one row with the id and secret).", path)}
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		return awsops.AccessKey{}, refuse
+	}
+	// Blank lines are skipped by encoding/csv; a console file has exactly
+	// the header and one row.
+	if len(rows) != 2 || len(rows[0]) != 2 || len(rows[1]) != 2 {
+		return awsops.AccessKey{}, refuse
+	}
+	head := rows[0]
+	head[0] = strings.TrimPrefix(head[0], "\ufeff")
+	if head[0] != credentialsHeader[0] || head[1] != credentialsHeader[1] {
+		return awsops.AccessKey{}, refuse
+	}
+	id, secret := strings.TrimSpace(rows[1][0]), strings.TrimSpace(rows[1][1])
+	if id == "" || secret == "" || !csvSafe(id) || !csvSafe(secret) {
+		return awsops.AccessKey{}, refuse
+	}
+	return awsops.AccessKey{ID: id, Secret: awsops.NewSecret(secret)}, nil
 }

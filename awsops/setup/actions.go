@@ -111,7 +111,9 @@ func actions(p *Plan) []Action {
 		}
 		acts = append(acts,
 			Action{ActCreateBucket, fmt.Sprintf("Create bucket %s in %s", s.Bucket, s.Region),
-				fmt.Sprintf("aws s3api create-bucket --bucket %s --region %s --create-bucket-configuration '%sTags=[{%s}]'", s.Bucket, s.Region, loc, tag)},
+				// s3link tags the bucket again after creating it (not every
+				// endpoint keeps CreateBucket's tags); so do the commands.
+				fmt.Sprintf("aws s3api create-bucket --bucket %s --region %s --create-bucket-configuration '%sTags=[{%s}]' && aws s3api put-bucket-tagging --bucket %s --region %s --tagging 'TagSet=[{%s}]'", s.Bucket, s.Region, loc, tag, s.Bucket, s.Region, tag)},
 		)
 	}
 	if p.Bucket.Decision == Create || (p.Bucket.Decision == Reuse && p.Bucket.Ours && !p.bucketBlocked) || s.ProtectBucket {

@@ -32,7 +32,7 @@ func exportGoldens(t *testing.T, p *Plan) {
 		golden.RequireEqual(t, b.Bytes())
 	})
 	t.Run("json", func(t *testing.T) {
-		out, err := json.MarshalIndent(NewPlanExport(p), "", "  ")
+		out, err := marshalPlan(NewPlanExport(p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestExportRefusedPlan(t *testing.T) {
 			golden.RequireEqual(t, b.Bytes())
 		})
 		t.Run("json", func(t *testing.T) {
-			out, _ := json.MarshalIndent(NewPlanExport(p), "", "  ")
+			out, _ := marshalPlan(NewPlanExport(p))
 			golden.RequireEqual(t, append(out, '\n'))
 		})
 	}
@@ -199,4 +199,14 @@ func TestExportTerraformKeepsPolicyEscapes(t *testing.T) {
 	if got := hclString(`a${b}%{c}"d\`); got != `"a$${b}%%{c}\"d\\"` {
 		t.Errorf("hclString = %s", got)
 	}
+}
+
+// marshalPlan encodes as the --json output does: indented, && kept as typed.
+func marshalPlan(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
 }

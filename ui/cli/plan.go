@@ -30,7 +30,6 @@ var planFormats = []string{planText, planJSON, planCLI, planCloudFormation, plan
 
 // The files `setup --plan --out DIR` writes, by format.
 const (
-	planScriptFile   = "setup.sh"
 	planTemplateFile = "template.json"
 	planTerraformTF  = "main.tf"
 )
@@ -65,7 +64,7 @@ func planFiles(format string, boundary bool) []string {
 		if boundary {
 			files = append(files, setup.BoundaryFile)
 		}
-		return append(files, planScriptFile)
+		return append(files, setup.ScriptFile)
 	case planCloudFormation:
 		return []string{planTemplateFile}
 	case planTerraform:
@@ -208,7 +207,7 @@ func writePlan(g *Globals, format string, o planOptions, id awsops.Identity, pla
 		}
 		warn()
 		fmt.Fprintf(g.Out, "Wrote %s into %s. Nothing was created (plan only).\nReview them, then run: bash %s\n",
-			strings.Join(files, ", "), o.Out, filepath.Join(o.Out, planScriptFile))
+			strings.Join(files, ", "), o.Out, filepath.Join(o.Out, setup.ScriptFile))
 		return nil
 	case planCloudFormation:
 		out, err = setup.ExportCloudFormation(plan, setup.ExportOptions{NoKeyOutput: o.NoKeyOutput})
@@ -224,104 +223,36 @@ func writePlan(g *Globals, format string, o planOptions, id awsops.Identity, pla
 		return err
 	}
 	name := planFiles(format, false)[0]
-	if err := writePlanFiles(o.Out, []planFile{{name, out, 0o600}}); err != nil {
+	if err := writePlanFiles(o.Out, []setup.File{{Name: name, Data: out, Mode: 0o600}}); err != nil {
 		return err
 	}
 	fmt.Fprintf(g.Out, "Wrote %s. Nothing was created (plan only).\n", filepath.Join(o.Out, name))
 	return nil
 }
 
-// writeCLIPlan writes the plan as AWS CLI commands into dir: the policy
-// document the commands read (and the widened boundary's, when the plan
-// makes one) and setup.sh, which runs the plan's calls in order. It
-// returns the names written.
+// writeCLIPlan writes the plan as AWS CLI commands into dir (see
+// setup.CommandFiles) and returns the names of the files written.
 func writeCLIPlan(dir string, plan *setup.Plan) ([]string, error) {
 	if len(plan.Actions) == 0 {
 		return nil, errors.New("the plan makes no AWS call (everything is already in place), so there is no script to write")
 	}
-	s := plan.Spec
-	files := []planFile{{setup.PolicyFile, []byte(awsops.PolicyDocument(s.Bucket, s.Prefix)), 0o600}}
-	if plan.BoundaryDocument != "" {
-		files = append(files, planFile{setup.BoundaryFile, []byte(plan.BoundaryDocument), 0o600})
-	}
-	files = append(files, planFile{planScriptFile, cliPlanScript(plan), 0o700})
+	files := setup.CommandFiles(plan)
 	if err := writePlanFiles(dir, files); err != nil {
 		return nil, err
 	}
 	var names []string
 	for _, f := range files {
-		names = append(names, f.name)
+		names = append(names, f.Name)
 	}
 	return names, nil
 }
 
-// cliPlanScript is setup.sh: the plan's commands, exactly as review shows
-// them, run from the script's own folder so that file://policy.json
-// resolves, stopping at the first failure.
-func cliPlanScript(plan *setup.Plan) []byte {
-	s := plan.Spec
-	var b strings.Builder
-	b.WriteString("#!/usr/bin/env bash\n")
-	fmt.Fprintf(&b, "# s3link setup %s: read-only access for the media platform to %s\n", plan.SetupID, setup.Location(s.Bucket, s.Prefix))
-	fmt.Fprintf(&b, "# in account %s. Made by s3link setup --plan --format cli; nothing has run yet.\n", plan.Account)
-	b.WriteString("# Review the commands, then run: bash setup.sh (the aws command honours\n")
-	b.WriteString("# AWS_PROFILE, AWS_REGION and AWS_ENDPOINT_URL as usual).\n")
-	b.WriteString("# s3link keeps no record of what this script creates, so s3link teardown\n")
-	b.WriteString("# does not remove it.\n")
-	for _, a := range plan.Actions {
-		if a.Kind == setup.ActCreateAccessKey {
-			b.WriteString("# The last command prints the new secret access key, once: paste it into\n")
-			b.WriteString("# the platform and keep it out of logs.\n")
-		}
+// writePlanFiles writes files into dir (setup.WriteFiles), turning a file
+// that is already there into a usage mistake.
+func writePlanFiles(dir string, files []setup.File) error {
+	err := setup.WriteFiles(dir, files)
+	if errors.Is(err, setup.ErrFileExists) {
+		return usageError("%v; s3link never writes over a file (move it away, or choose another --out folder)", err)
 	}
-	for _, w := range plan.Warnings {
-		fmt.Fprintf(&b, "# Warning: %s\n", w)
-	}
-	b.WriteString("set -euo pipefail\n")
-	b.WriteString("cd \"$(dirname \"${BASH_SOURCE[0]}\")\"\n")
-	for i, a := range plan.Actions {
-		fmt.Fprintf(&b, "\n# %d. %s\n%s\n", i+1, a.Title, a.Command)
-	}
-	return []byte(b.String())
-}
-
-type planFile struct {
-	name string
-	data []byte
-	mode os.FileMode
-}
-
-// writePlanFiles writes files into dir, making dir (mode 0700) when it is
-// missing. Each file is created new: one that appeared since the check is
-// not written over, and what this call wrote is removed again.
-func writePlanFiles(dir string, files []planFile) (err error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("make the folder %s: %w", dir, err)
-	}
-	var written []string
-	defer func() {
-		if err != nil {
-			for _, p := range written {
-				_ = os.Remove(p)
-			}
-		}
-	}()
-	for _, f := range files {
-		path := filepath.Join(dir, f.name)
-		fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, f.mode)
-		if errors.Is(err, os.ErrExist) {
-			return usageError("%s already exists; s3link never writes over it (move it away, or choose another --out folder)", path)
-		}
-		if err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		written = append(written, path)
-		_, werr := fh.Write(f.data)
-		// The mode is exact whatever the umask.
-		cerr := fh.Chmod(f.mode)
-		if err := errors.Join(werr, cerr, fh.Close()); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	return nil
+	return err
 }

@@ -408,12 +408,12 @@ func TestSandboxSetupUsesDemoBucketAndStopsTheEmulator(t *testing.T) {
 	var sum struct {
 		Location  string
 		Sandbox   bool
-		AccessKey struct{ ID string }
+		AccessKey struct{ ID, HandOver string }
 	}
 	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
 		t.Fatalf("summary: %v", err)
 	}
-	if sum.Location != "s3://s3link-demo-media/surveys/spring-2026/" || !sum.Sandbox || sum.AccessKey.ID != readCSV(t, csvPath) {
+	if sum.Location != "s3://s3link-demo-media/surveys/spring-2026/" || !sum.Sandbox || sum.AccessKey.ID != readCSV(t, csvPath) || sum.AccessKey.HandOver != "saved to CSV" {
 		t.Errorf("summary = %+v", sum)
 	}
 	_, after, ok := strings.Cut(errb.String(), "emulator at http://127.0.0.1:")

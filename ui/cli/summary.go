@@ -41,6 +41,10 @@ type setupSummary struct {
 		New             bool   `json:"new"`
 		SecretAccessKey string `json:"secretAccessKey,omitempty"`
 		CSV             string `json:"csv,omitempty"`
+		// HandOver says how the secret was handed over, in the wizard's
+		// words: "saved to CSV" for a new key (headless setup saves it
+		// only there), "earlier key kept" when no key was made.
+		HandOver string `json:"handOver"`
 	} `json:"accessKey"`
 	Record   string         `json:"record"`
 	Sandbox  bool           `json:"sandbox,omitempty"`
@@ -59,11 +63,13 @@ func newSetupSummary(id awsops.Identity, plan *setup.Plan, st setup.State, rec *
 	s.User.Name, s.User.ARN = spec.UserName, rec.User.ARN
 	if st.Key.ID != "" {
 		s.AccessKey.ID, s.AccessKey.New, s.AccessKey.CSV = st.Key.ID, true, o.CSVPath
+		s.AccessKey.HandOver = "saved to CSV"
 		if o.PrintSecret {
 			s.AccessKey.SecretAccessKey = st.Key.Secret.Reveal()
 		}
 	} else {
 		s.AccessKey.ID = plan.ExistingKeyID
+		s.AccessKey.HandOver = "earlier key kept"
 	}
 	s.Record = recPath
 	s.Sandbox = rec.Sandbox

@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/ui"
 	"github.com/s3link/s3link/ui/text"
@@ -27,6 +29,9 @@ type syncOptions struct {
 	Checksum    bool
 	NoTUI       bool
 	JSON        bool
+	// CSV is an access key file in the AWS console's layout whose key the
+	// download uses instead of the profile's credentials.
+	CSV string
 }
 
 func newSyncCmd(g *Globals) *cobra.Command {
@@ -49,6 +54,7 @@ second and a summary to stdout; --json prints the summary as JSON. The exit
 status is 0 when every object was downloaded or already there, 1 when some
 failed (they are listed), 2 for a command-line mistake.`,
 		Example: `  s3link sync s3://crowdai-imagery/path/to/files ./media
+  s3link sync --csv crowdai-platform-access_accessKeys.csv s3://crowdai-imagery/path/to/files ./media
   s3link sync s3://crowdai-imagery ./all --include '*.jpg' --exclude 'tmp/**'
   s3link sync s3://crowdai-imagery/raw ./raw --dry-run --json`,
 		Args: func(_ *cobra.Command, args []string) error {
@@ -70,6 +76,7 @@ failed (they are listed), 2 for a command-line mistake.`,
 	f.BoolVar(&o.Checksum, "checksum", false, "compare existing files by MD5 against the ETag instead of size and modification time")
 	f.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
 	f.BoolVar(&o.JSON, "json", false, "print the summary as JSON on stdout")
+	f.StringVar(&o.CSV, "csv", "", "download with the access key in this CSV (the AWS console's layout, as the wizard saves it) instead of the profile's credentials")
 	return cmd
 }
 
@@ -121,7 +128,15 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	if err != nil {
 		return err
 	}
-	store, _, err := syncer.Connect(ctx, g.AWSConfig(), req.Bucket, req.Opts.Concurrency)
+	cfg := g.AWSConfig()
+	if o.CSV != "" {
+		key, err := record.ReadCredentialsCSV(o.CSV)
+		if err != nil {
+			return &ExitError{Code: 2, Err: err}
+		}
+		cfg.Static = &awsops.StaticCredentials{AccessKeyID: key.ID, Secret: key.Secret}
+	}
+	store, _, err := syncer.Connect(ctx, cfg, req.Bucket, req.Opts.Concurrency)
 	if err != nil {
 		return errors.New(explain(err))
 	}

@@ -130,5 +130,7 @@ func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Conte
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	// Commands hold && and quotes: keep them as typed.
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }

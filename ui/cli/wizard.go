@@ -23,6 +23,10 @@ type wizardInputs struct {
 	ExistingBucket                       bool
 }
 
+// ExitSecretNotHandedOver is the wizard's exit status when setup finished
+// but the new key's secret was neither saved nor confirmed pasted.
+const ExitSecretNotHandedOver = 3
+
 // sandboxUploadCount is how many demo images the sandbox offers to upload
 // into a new bucket: enough to watch the bars move.
 const sandboxUploadCount = 120
@@ -100,6 +104,11 @@ func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
 	}
 	if s := app.Summary(); s != "" {
 		fmt.Fprint(g.Out, s)
+	}
+	if err := app.Err(); errors.Is(err, ui.ErrSecretNotHandedOver) {
+		// Set up, but nobody is known to hold the secret: a warning and
+		// its own exit status, so a script can tell.
+		return &ExitError{Code: ExitSecretNotHandedOver, Err: fmt.Errorf("%w; if the platform does not have it, make a new key as the summary above says", err)}
 	}
 	return app.Err()
 }
