@@ -8,12 +8,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
 )
 
@@ -143,35 +141,10 @@ func runPlan(ctx context.Context, g *Globals, o *setupOptions) error {
 	if err != nil {
 		return err
 	}
-	// From here to Decide this is runHeadlessSetup's own order.
-	if !spec.ExistingBucket {
-		spec.Region = g.Region
-	}
-	ops, err := awsops.New(ctx, g.AWSConfig())
-	if err != nil {
-		return errors.New(explain(err))
-	}
-	if !spec.ExistingBucket && spec.Region == "" && ops.RegionConfigured() {
-		spec.Region = ops.Region()
-	}
-	if !spec.ExistingBucket {
-		if err := setup.CheckRegion(spec.Region); err != nil {
-			return usageError("%v", err)
-		}
-	}
-	dir, err := record.Dir()
+	_, _, facts, plan, err := decideSetup(ctx, g, spec)
 	if err != nil {
 		return err
 	}
-	recs, bad := setup.Records(dir)
-	if len(bad) > 0 {
-		return bad[0]
-	}
-	facts, err := setup.Inspect(ctx, ops, spec, recs, time.Now())
-	if err != nil {
-		return errors.New(explain(err))
-	}
-	plan := setup.Decide(spec, facts, setup.NewID())
 	return writePlan(g, format, o.plan, facts.Identity, plan)
 }
 

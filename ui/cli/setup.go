@@ -134,39 +134,12 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 			return usageError("%v", err)
 		}
 	}
-	if !spec.ExistingBucket {
-		spec.Region = g.Region
-	}
-
-	ops, err := awsops.New(ctx, g.AWSConfig())
-	if err != nil {
-		return errors.New(explain(err))
-	}
-	if !spec.ExistingBucket && spec.Region == "" && ops.RegionConfigured() {
-		spec.Region = ops.Region()
-	}
-	if !spec.ExistingBucket {
-		if err := setup.CheckRegion(spec.Region); err != nil {
-			return usageError("%v", err)
-		}
-	}
-	dir, err := record.Dir()
+	ops, dir, facts, plan, err := decideSetup(ctx, g, spec)
 	if err != nil {
 		return err
 	}
-	recs, bad := setup.Records(dir)
-	if len(bad) > 0 {
-		// A record that cannot be read may be the only list of what a
-		// setup made; planning past it could duplicate or orphan things.
-		return bad[0]
-	}
-	facts, err := setup.Inspect(ctx, ops, spec, recs, time.Now())
-	if err != nil {
-		return errors.New(explain(err))
-	}
 	id := facts.Identity
 	h.linef("Signed in as %s (account %s)", id.ARN, id.Account)
-	plan := setup.Decide(spec, facts, setup.NewID())
 	for _, it := range plan.Items() {
 		if it.Decision != setup.Refuse {
 			h.linef("· %s %s: %s, %s", it.What, it.Name, it.Decision, it.Reason)
@@ -230,6 +203,46 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 	}
 	printSetupSummary(g.Out, sum)
 	return nil
+}
+
+// decideSetup is what setup and setup --plan share: the region (flag or
+// profile, never a silent default), the client, the records of this
+// computer, the real state of everything spec touches, and the engine's
+// decision. It only reads.
+func decideSetup(ctx context.Context, g *Globals, spec setup.Spec) (*awsops.Client, string, setup.Facts, *setup.Plan, error) {
+	fail := func(err error) (*awsops.Client, string, setup.Facts, *setup.Plan, error) {
+		return nil, "", setup.Facts{}, nil, err
+	}
+	if !spec.ExistingBucket {
+		spec.Region = g.Region
+	}
+	ops, err := awsops.New(ctx, g.AWSConfig())
+	if err != nil {
+		return fail(errors.New(explain(err)))
+	}
+	if !spec.ExistingBucket && spec.Region == "" && ops.RegionConfigured() {
+		spec.Region = ops.Region()
+	}
+	if !spec.ExistingBucket {
+		if err := setup.CheckRegion(spec.Region); err != nil {
+			return fail(usageError("%v", err))
+		}
+	}
+	dir, err := record.Dir()
+	if err != nil {
+		return fail(err)
+	}
+	recs, bad := setup.Records(dir)
+	if len(bad) > 0 {
+		// A record that cannot be read may be the only list of what a
+		// setup made; planning past it could duplicate or orphan things.
+		return fail(bad[0])
+	}
+	facts, err := setup.Inspect(ctx, ops, spec, recs, time.Now())
+	if err != nil {
+		return fail(errors.New(explain(err)))
+	}
+	return ops, dir, facts, setup.Decide(spec, facts, setup.NewID()), nil
 }
 
 // validateSetup checks every flag before any AWS call.
