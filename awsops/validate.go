@@ -3,6 +3,9 @@ package awsops
 import (
 	"errors"
 	"fmt"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 	"regexp"
 	"slices"
 	"strconv"
@@ -169,6 +172,12 @@ func SuggestPolicyName(name string) string { return suggestIAMName(name, MaxPoli
 func SuggestUserName(name string) string { return suggestIAMName(name, MaxUserNameLen) }
 
 func suggestIAMName(name string, maxLen int) string {
+	// "Zugriff für Plattform" suggests Zugriff-fur-Plattform, not
+	// Zugriff-f-r-Plattform: letters lose their accents first.
+	name = latin.Replace(name)
+	if folded, _, err := transform.String(foldAccents, name); err == nil {
+		name = folded
+	}
 	var b strings.Builder
 	pendingSep := false // an invalid run was seen since the last kept byte
 	for _, r := range name {
@@ -191,6 +200,13 @@ func suggestIAMName(name string, maxLen int) string {
 	}
 	return s
 }
+
+// foldAccents takes accents off letters (é → e) by decomposing them and
+// dropping the combining marks.
+var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// latin spells the letters that do not decompose.
+var latin = strings.NewReplacer("ß", "ss", "Æ", "AE", "æ", "ae", "Ø", "O", "ø", "o", "Œ", "OE", "œ", "oe", "Ł", "L", "ł", "l", "Đ", "D", "đ", "d", "Þ", "Th", "þ", "th")
 
 // NormalizePrefix turns what a user typed as "the path inside the bucket"
 // into the prefix the policy and the downloader use: no leading or trailing
