@@ -100,7 +100,7 @@ func TestValidateUserName(t *testing.T) {
 		{"too long", strings.Repeat("u", 65), "at most 64 characters"},
 		{"space", "crowdai platform", `use "crowdai-platform" instead`},
 		{"slash", "team/user", `use "team-user" instead`},
-		{"unicode", "jürgen", `use "j-rgen" instead`},
+		{"unicode", "jürgen", `use "jurgen" instead`},
 		{"nothing usable", "   ", "cannot contain spaces"},
 		{"only invalid", "###", `change "###"`},
 	}
