@@ -19,6 +19,43 @@ import (
 // file" for a new access key.
 var credentialsHeader = []string{"Access key ID", "Secret access key"}
 
+// importHeader is the header row "aws configure import --csv" (AWS CLI v2)
+// reads: it requires the "User Name" column and names the profile it
+// creates after that user.
+var importHeader = []string{"User Name", "Access key ID", "Secret access key"}
+
+// CSVLayout is the column layout of a saved key file.
+type CSVLayout int
+
+const (
+	// LayoutConsole is the AWS console's "Download .csv file" layout.
+	LayoutConsole CSVLayout = iota
+	// LayoutAWSImport is the layout "aws configure import --csv" reads.
+	LayoutAWSImport
+)
+
+// String returns the layout's name as the --csv-format flag spells it.
+func (l CSVLayout) String() string {
+	switch l {
+	case LayoutConsole:
+		return "console"
+	case LayoutAWSImport:
+		return "aws-import"
+	}
+	return fmt.Sprintf("CSVLayout(%d)", int(l))
+}
+
+// ParseCSVLayout reads a layout name: "console" or "aws-import".
+func ParseCSVLayout(s string) (CSVLayout, error) {
+	switch s {
+	case "console":
+		return LayoutConsole, nil
+	case "aws-import":
+		return LayoutAWSImport, nil
+	}
+	return 0, fmt.Errorf("unknown CSV format %q; use console (the AWS console's layout) or aws-import (for 'aws configure import --csv')", s)
+}
+
 // WriteCredentialsCSV saves key in the AWS console's own layout: the header
 // "Access key ID,Secret access key" and one row with the id and secret.
 //
@@ -32,8 +69,32 @@ var credentialsHeader = []string{"Access key ID", "Secret access key"}
 // a missing parent folder is not created. If writing fails, the partial
 // file is removed. Errors never contain the secret.
 func WriteCredentialsCSV(path string, key awsops.AccessKey) error {
+	return WriteKeyCSV(path, key, LayoutConsole)
+}
+
+// WriteKeyCSV saves key in the given layout with the guarantees of
+// WriteCredentialsCSV. LayoutAWSImport writes the header "User Name,Access
+// key ID,Secret access key" and one row with key.User, the id and the
+// secret, which "aws configure import --csv file://PATH" turns into a
+// profile named after the user.
+func WriteKeyCSV(path string, key awsops.AccessKey, layout CSVLayout) error {
 	if key.ID == "" || key.Secret.IsZero() {
 		return errors.New("There is no access key to save; create one first.")
+	}
+	var header, row []string
+	switch layout {
+	case LayoutConsole:
+		header, row = credentialsHeader, []string{key.ID, key.Secret.Reveal()}
+	case LayoutAWSImport:
+		if key.User == "" {
+			return errors.New("The access key has no IAM user name, which 'aws configure import' needs; save it in the console layout instead.")
+		}
+		if !csvSafe(key.User) {
+			return errors.New("The IAM user name holds characters a CSV file cannot keep exactly; save the key in the console layout instead.")
+		}
+		header, row = importHeader, []string{key.User, key.ID, key.Secret.Reveal()}
+	default:
+		return fmt.Errorf("Unknown CSV layout %v; use console or aws-import.", layout)
 	}
 	// A real key is plain ASCII. Control characters could not be read back
 	// exactly (CSV readers fold "\r\n" inside quotes into "\n") and would
@@ -61,10 +122,10 @@ func WriteCredentialsCSV(path string, key awsops.AccessKey) error {
 	}
 	w := csv.NewWriter(f)
 	w.UseCRLF = true
-	if err := w.Write(credentialsHeader); err != nil {
+	if err := w.Write(header); err != nil {
 		return fail(err)
 	}
-	if err := w.Write([]string{key.ID, key.Secret.Reveal()}); err != nil {
+	if err := w.Write(row); err != nil {
 		return fail(err)
 	}
 	w.Flush()
