@@ -21,6 +21,9 @@ import (
 // Brackets, spaces, '#' and ';' would not survive an INI section header.
 var profileName = regexp.MustCompile(`^[A-Za-z0-9_+=,.@-]{1,128}$`)
 
+// ErrProfileExists marks a profile name the credentials file already holds.
+var ErrProfileExists = errors.New("profile exists")
+
 // SharedCredentialsFile is the file the AWS CLI and SDKs read keys from:
 // $AWS_SHARED_CREDENTIALS_FILE, or ~/.aws/credentials.
 func SharedCredentialsFile() (string, error) {
@@ -170,7 +173,7 @@ func readCredentialsFile(path, name string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("The credentials file %q does not read as INI (%s); fix it, or set AWS_SHARED_CREDENTIALS_FILE to another file.", path, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	if cfg.HasSection(name) {
-		return nil, nil, fmt.Errorf("Profile %q already exists in %s; choose another name (s3link never changes an existing profile).", name, path)
+		return nil, nil, sentence(ErrProfileExists, "Profile %q already exists in %s; choose another name (s3link never changes an existing profile).", name, path)
 	}
 	return data, fi, nil
 }

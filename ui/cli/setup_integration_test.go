@@ -264,6 +264,10 @@ func TestHeadlessSetupRefusesBadInputBeforeAnyCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh := filepath.Join(e.dir, "fresh.csv")
+	credentials := "# mine\n[work]\naws_access_key_id = AKIAWORK\naws_secret_access_key = work\n"
+	if err := os.WriteFile(filepath.Join(e.dir, "aws-credentials"), []byte(credentials), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -276,7 +280,11 @@ func TestHeadlessSetupRefusesBadInputBeforeAnyCall(t *testing.T) {
 		{"prefix escaping upwards", []string{"--bucket", "media-ok", "--prefix", "../x", "--csv", fresh}, `".."`},
 		{"existing CSV path", []string{"--bucket", "media-ok", "--csv", existing}, "already exists"},
 		{"CSV in a missing folder", []string{"--bucket", "media-ok", "--csv", filepath.Join(e.dir, "nope", "k.csv")}, "does not exist"},
-		{"no CSV", []string{"--bucket", "media-ok"}, "--csv is required"},
+		{"no CSV", []string{"--bucket", "media-ok"}, "--csv or --write-profile is required"},
+		{"unknown CSV format", []string{"--bucket", "media-ok", "--csv", fresh, "--csv-format", "excel"}, "aws-import"},
+		{"CSV format without CSV", []string{"--bucket", "media-ok", "--csv-format", "aws-import", "--write-profile", "p"}, "add --csv PATH"},
+		{"profile exists", []string{"--bucket", "media-ok", "--write-profile", "work"}, `Profile "work" already exists`},
+		{"bad profile name", []string{"--bucket", "media-ok", "--write-profile", "my profile"}, "cannot be a profile name"},
 		{"bad tag", []string{"--bucket", "media-ok", "--tag", "novalue", "--csv", fresh}, "key=value"},
 	}
 	for _, tt := range tests {
@@ -296,6 +304,9 @@ func TestHeadlessSetupRefusesBadInputBeforeAnyCall(t *testing.T) {
 	}
 	if u := e.userNames(); len(u) != 0 {
 		t.Errorf("bad input created users: %v", u)
+	}
+	if got, _ := os.ReadFile(filepath.Join(e.dir, "aws-credentials")); string(got) != credentials {
+		t.Errorf("the credentials file was changed")
 	}
 	if got, _ := os.ReadFile(existing); string(got) != "keep me\n" {
 		t.Errorf("the existing CSV was changed")
