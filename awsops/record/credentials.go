@@ -89,8 +89,10 @@ func WriteKeyCSV(path string, key awsops.AccessKey, layout CSVLayout) error {
 		if key.User == "" {
 			return errors.New("The access key has no IAM user name, which 'aws configure import' needs; save it in the console layout instead.")
 		}
-		if !csvSafe(key.User) {
-			return errors.New("The IAM user name holds characters a CSV file cannot keep exactly; save the key in the console layout instead.")
+		// The AWS CLI splits each line at every comma and knows no
+		// quoting, so a name with a comma or quote would be misread.
+		if !csvSafe(key.User) || strings.ContainsAny(key.User, ",\"") {
+			return errors.New("The IAM user name holds characters 'aws configure import' cannot read (a comma, a quote or a control character); save the key in the console layout instead.")
 		}
 		header, row = importHeader, []string{key.User, key.ID, key.Secret.Reveal()}
 	default:

@@ -65,7 +65,8 @@ func TestWriteKeyCSVAWSImportRefusals(t *testing.T) {
 		want string
 	}{
 		{"no user", "", "no IAM user name"},
-		{"control character", "bad\nuser", "cannot keep exactly"},
+		{"control character", "bad\nuser", "cannot read"},
+		{"comma", "a,b", "cannot read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,5 +106,39 @@ func TestParseCSVLayout(t *testing.T) {
 	}
 	if _, err := ParseCSVLayout("excel"); err == nil {
 		t.Error("unknown layout accepted")
+	}
+}
+
+// The AWS CLI v2 importer (awscli/customizations/configure/importer.py)
+// splits lines, then columns at every comma, and matches the headers
+// lowercased and trimmed; "User Name" names the profile. This restates
+// that reading so the test needs no AWS CLI.
+func TestWriteKeyCSVAWSImportReadsAsTheAWSCLIReadsIt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key.csv")
+	if err := WriteKeyCSV(path, testKey("AKIAIOSFODNN7EXAMPLE", knownSecret), LayoutAWSImport); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.FieldsFunc(string(data), func(r rune) bool { return r == '\r' || r == '\n' })
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2", len(lines))
+	}
+	col := map[string]int{}
+	for i, h := range strings.Split(lines[0], ",") {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	row := strings.Split(lines[1], ",")
+	get := func(h string) string {
+		i, ok := col[h]
+		if !ok || i >= len(row) {
+			t.Fatalf("no %q column", h)
+		}
+		return strings.TrimSpace(row[i])
+	}
+	if get("user name") != "crowdai-platform-access" || get("access key id") != "AKIAIOSFODNN7EXAMPLE" || get("secret access key") != knownSecret {
+		t.Error("the AWS CLI would not read the key back")
 	}
 }
