@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"unicode"
@@ -180,15 +181,16 @@ func createCSVError(path string, err error) error {
 // ReadCredentialsCSV reads a key saved in the AWS console's layout (as
 // WriteCredentialsCSV writes it, or the console's own download, with or
 // without its byte order mark): the header "Access key ID,Secret access
-// key" and one row. Any other layout is refused with one sentence. Errors
-// never contain the secret.
+// key" and one row. The aws-import layout WriteKeyCSV writes ("User
+// Name,Access key ID,Secret access key") is read too. Any other layout is
+// refused with one sentence. Errors never contain the secret.
 func ReadCredentialsCSV(path string) (awsops.AccessKey, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return awsops.AccessKey{}, &sentenceError{msg: fmt.Sprintf("Could not open %q (%s); give the path of the access key's CSV file.", path, causeText(err)), err: err}
 	}
 	defer f.Close()
-	refuse := &sentenceError{msg: fmt.Sprintf("%q is not an access key CSV in the AWS console's layout (a header \"Access key ID,Secret access key\" and one row with the id and secret).", path)}
+	refuse := &sentenceError{msg: fmt.Sprintf("%q is not an access key CSV in the AWS console's layout (a header \"Access key ID,Secret access key\" and one row with the id and secret) or the aws-import layout (\"User Name,Access key ID,Secret access key\").", path)}
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
 	rows, err := r.ReadAll()
@@ -197,17 +199,25 @@ func ReadCredentialsCSV(path string) (awsops.AccessKey, error) {
 	}
 	// Blank lines are skipped by encoding/csv; a console file has exactly
 	// the header and one row.
-	if len(rows) != 2 || len(rows[0]) != 2 || len(rows[1]) != 2 {
+	if len(rows) != 2 || len(rows[1]) != len(rows[0]) {
 		return awsops.AccessKey{}, refuse
 	}
-	head := rows[0]
+	head, row := rows[0], rows[1]
 	head[0] = strings.TrimPrefix(head[0], "\ufeff")
-	if head[0] != credentialsHeader[0] || head[1] != credentialsHeader[1] {
+	var user string
+	switch {
+	case slices.Equal(head, credentialsHeader):
+	case slices.Equal(head, importHeader):
+		user, row = strings.TrimSpace(row[0]), row[1:]
+		if user == "" || !csvSafe(user) {
+			return awsops.AccessKey{}, refuse
+		}
+	default:
 		return awsops.AccessKey{}, refuse
 	}
-	id, secret := strings.TrimSpace(rows[1][0]), strings.TrimSpace(rows[1][1])
+	id, secret := strings.TrimSpace(row[0]), strings.TrimSpace(row[1])
 	if id == "" || secret == "" || !csvSafe(id) || !csvSafe(secret) {
 		return awsops.AccessKey{}, refuse
 	}
-	return awsops.AccessKey{ID: id, Secret: awsops.NewSecret(secret)}, nil
+	return awsops.AccessKey{User: user, ID: id, Secret: awsops.NewSecret(secret)}, nil
 }

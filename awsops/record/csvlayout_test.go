@@ -142,3 +142,15 @@ func TestWriteKeyCSVAWSImportReadsAsTheAWSCLIReadsIt(t *testing.T) {
 		t.Error("the AWS CLI would not read the key back")
 	}
 }
+
+// sync --csv takes the aws-import file as well as the console's.
+func TestReadCredentialsCSVReadsAWSImportLayout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "key.csv")
+	if err := WriteKeyCSV(path, testKey("AKIAIOSFODNN7EXAMPLE", knownSecret), LayoutAWSImport); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadCredentialsCSV(path)
+	if err != nil || got.User != "crowdai-platform-access" || got.ID != "AKIAIOSFODNN7EXAMPLE" || got.Secret.Reveal() != knownSecret {
+		t.Fatalf("read back %q %q, %v", got.User, got.ID, err)
+	}
+}
