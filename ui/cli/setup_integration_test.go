@@ -305,6 +305,19 @@ func TestHeadlessSetupRefusesBadInputBeforeAnyCall(t *testing.T) {
 	if u := e.userNames(); len(u) != 0 {
 		t.Errorf("bad input created users: %v", u)
 	}
+	// A credentials file that is a link is refused, the link left as it is.
+	link := filepath.Join(e.dir, "linked-credentials")
+	if err := os.Symlink(filepath.Join(e.dir, "aws-credentials"), link); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", link)
+	code, _, stderr := e.run("setup", "--non-interactive", "--bucket", "media-ok", "--write-profile", "fresh")
+	if code != 2 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "symbolic link") {
+		t.Errorf("linked credentials file: exit %d, stderr %q", code, stderr)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the link was replaced")
+	}
 	if got, _ := os.ReadFile(filepath.Join(e.dir, "aws-credentials")); string(got) != credentials {
 		t.Errorf("the credentials file was changed")
 	}
