@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -299,6 +300,9 @@ func validateSetup(o *setupOptions) (setup.Spec, error) {
 	}
 	if layout != record.LayoutConsole && o.CSVPath == "" {
 		return setup.Spec{}, usageError("--csv-format %s sets the layout of the --csv file; add --csv PATH", layout)
+	}
+	if layout == record.LayoutAWSImport && strings.ContainsAny(o.UserName, ",\"") {
+		return setup.Spec{}, usageError("'aws configure import' cannot read the user name %q (it splits at every comma); use --csv-format console or --write-profile", o.UserName)
 	}
 	if o.PrintSecret && !o.JSON {
 		return setup.Spec{}, usageError("--print-secret only adds the secret to the --json summary; add --json, or leave it out")

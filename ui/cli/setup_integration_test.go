@@ -283,6 +283,7 @@ func TestHeadlessSetupRefusesBadInputBeforeAnyCall(t *testing.T) {
 		{"no CSV", []string{"--bucket", "media-ok"}, "--csv or --write-profile is required"},
 		{"unknown CSV format", []string{"--bucket", "media-ok", "--csv", fresh, "--csv-format", "excel"}, "aws-import"},
 		{"CSV format without CSV", []string{"--bucket", "media-ok", "--csv-format", "aws-import", "--write-profile", "p"}, "add --csv PATH"},
+		{"user name aws-import cannot read", []string{"--bucket", "media-ok", "--user", "a,b", "--csv", fresh, "--csv-format", "aws-import"}, "splits at every comma"},
 		{"profile exists", []string{"--bucket", "media-ok", "--write-profile", "work"}, `Profile "work" already exists`},
 		{"bad profile name", []string{"--bucket", "media-ok", "--write-profile", "my profile"}, "cannot be a profile name"},
 		{"bad tag", []string{"--bucket", "media-ok", "--tag", "novalue", "--csv", fresh}, "key=value"},
