@@ -29,6 +29,7 @@ require (
 	golang.org/x/sync v0.22.0
 	golang.org/x/sys v0.49.0
 	golang.org/x/text v0.41.0
+	gopkg.in/ini.v1 v1.67.0
 )
 
 require (

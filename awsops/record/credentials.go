@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"unicode"
@@ -18,6 +19,43 @@ import (
 // credentialsHeader is the header row of the AWS console's "Download .csv
 // file" for a new access key.
 var credentialsHeader = []string{"Access key ID", "Secret access key"}
+
+// importHeader is the header row "aws configure import --csv" (AWS CLI v2)
+// reads: it requires the "User Name" column and names the profile it
+// creates after that user.
+var importHeader = []string{"User Name", "Access key ID", "Secret access key"}
+
+// CSVLayout is the column layout of a saved key file.
+type CSVLayout int
+
+const (
+	// LayoutConsole is the AWS console's "Download .csv file" layout.
+	LayoutConsole CSVLayout = iota
+	// LayoutAWSImport is the layout "aws configure import --csv" reads.
+	LayoutAWSImport
+)
+
+// String returns the layout's name as the --csv-format flag spells it.
+func (l CSVLayout) String() string {
+	switch l {
+	case LayoutConsole:
+		return "console"
+	case LayoutAWSImport:
+		return "aws-import"
+	}
+	return fmt.Sprintf("CSVLayout(%d)", int(l))
+}
+
+// ParseCSVLayout reads a layout name: "console" or "aws-import".
+func ParseCSVLayout(s string) (CSVLayout, error) {
+	switch s {
+	case "console":
+		return LayoutConsole, nil
+	case "aws-import":
+		return LayoutAWSImport, nil
+	}
+	return 0, fmt.Errorf("unknown CSV format %q; use console (the AWS console's layout) or aws-import (for 'aws configure import --csv')", s)
+}
 
 // WriteCredentialsCSV saves key in the AWS console's own layout: the header
 // "Access key ID,Secret access key" and one row with the id and secret.
@@ -32,8 +70,34 @@ var credentialsHeader = []string{"Access key ID", "Secret access key"}
 // a missing parent folder is not created. If writing fails, the partial
 // file is removed. Errors never contain the secret.
 func WriteCredentialsCSV(path string, key awsops.AccessKey) error {
+	return WriteKeyCSV(path, key, LayoutConsole)
+}
+
+// WriteKeyCSV saves key in the given layout with the guarantees of
+// WriteCredentialsCSV. LayoutAWSImport writes the header "User Name,Access
+// key ID,Secret access key" and one row with key.User, the id and the
+// secret, which "aws configure import --csv file://PATH" turns into a
+// profile named after the user.
+func WriteKeyCSV(path string, key awsops.AccessKey, layout CSVLayout) error {
 	if key.ID == "" || key.Secret.IsZero() {
 		return errors.New("There is no access key to save; create one first.")
+	}
+	var header, row []string
+	switch layout {
+	case LayoutConsole:
+		header, row = credentialsHeader, []string{key.ID, key.Secret.Reveal()}
+	case LayoutAWSImport:
+		if key.User == "" {
+			return errors.New("The access key has no IAM user name, which 'aws configure import' needs; save it in the console layout instead.")
+		}
+		// The AWS CLI splits each line at every comma and knows no
+		// quoting, so a name with a comma or quote would be misread.
+		if !csvSafe(key.User) || strings.ContainsAny(key.User, ",\"") {
+			return errors.New("The IAM user name holds characters 'aws configure import' cannot read (a comma, a quote or a control character); save the key in the console layout instead.")
+		}
+		header, row = importHeader, []string{key.User, key.ID, key.Secret.Reveal()}
+	default:
+		return fmt.Errorf("Unknown CSV layout %v; use console or aws-import.", layout)
 	}
 	// A real key is plain ASCII. Control characters could not be read back
 	// exactly (CSV readers fold "\r\n" inside quotes into "\n") and would
@@ -61,10 +125,10 @@ func WriteCredentialsCSV(path string, key awsops.AccessKey) error {
 	}
 	w := csv.NewWriter(f)
 	w.UseCRLF = true
-	if err := w.Write(credentialsHeader); err != nil {
+	if err := w.Write(header); err != nil {
 		return fail(err)
 	}
-	if err := w.Write([]string{key.ID, key.Secret.Reveal()}); err != nil {
+	if err := w.Write(row); err != nil {
 		return fail(err)
 	}
 	w.Flush()
@@ -117,15 +181,16 @@ func createCSVError(path string, err error) error {
 // ReadCredentialsCSV reads a key saved in the AWS console's layout (as
 // WriteCredentialsCSV writes it, or the console's own download, with or
 // without its byte order mark): the header "Access key ID,Secret access
-// key" and one row. Any other layout is refused with one sentence. Errors
-// never contain the secret.
+// key" and one row. The aws-import layout WriteKeyCSV writes ("User
+// Name,Access key ID,Secret access key") is read too. Any other layout is
+// refused with one sentence. Errors never contain the secret.
 func ReadCredentialsCSV(path string) (awsops.AccessKey, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return awsops.AccessKey{}, &sentenceError{msg: fmt.Sprintf("Could not open %q (%s); give the path of the access key's CSV file.", path, causeText(err)), err: err}
 	}
 	defer f.Close()
-	refuse := &sentenceError{msg: fmt.Sprintf("%q is not an access key CSV in the AWS console's layout (a header \"Access key ID,Secret access key\" and one row with the id and secret).", path)}
+	refuse := &sentenceError{msg: fmt.Sprintf("%q is not an access key CSV in the AWS console's layout (a header \"Access key ID,Secret access key\" and one row with the id and secret) or the aws-import layout (\"User Name,Access key ID,Secret access key\").", path)}
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
 	rows, err := r.ReadAll()
@@ -134,17 +199,25 @@ func ReadCredentialsCSV(path string) (awsops.AccessKey, error) {
 	}
 	// Blank lines are skipped by encoding/csv; a console file has exactly
 	// the header and one row.
-	if len(rows) != 2 || len(rows[0]) != 2 || len(rows[1]) != 2 {
+	if len(rows) != 2 || len(rows[1]) != len(rows[0]) {
 		return awsops.AccessKey{}, refuse
 	}
-	head := rows[0]
+	head, row := rows[0], rows[1]
 	head[0] = strings.TrimPrefix(head[0], "\ufeff")
-	if head[0] != credentialsHeader[0] || head[1] != credentialsHeader[1] {
+	var user string
+	switch {
+	case slices.Equal(head, credentialsHeader):
+	case slices.Equal(head, importHeader):
+		user, row = strings.TrimSpace(row[0]), row[1:]
+		if user == "" || !csvSafe(user) {
+			return awsops.AccessKey{}, refuse
+		}
+	default:
 		return awsops.AccessKey{}, refuse
 	}
-	id, secret := strings.TrimSpace(rows[1][0]), strings.TrimSpace(rows[1][1])
+	id, secret := strings.TrimSpace(row[0]), strings.TrimSpace(row[1])
 	if id == "" || secret == "" || !csvSafe(id) || !csvSafe(secret) {
 		return awsops.AccessKey{}, refuse
 	}
-	return awsops.AccessKey{ID: id, Secret: awsops.NewSecret(secret)}, nil
+	return awsops.AccessKey{User: user, ID: id, Secret: awsops.NewSecret(secret)}, nil
 }

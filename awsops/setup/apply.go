@@ -365,22 +365,61 @@ func (j Journal) ForgetKey(id string) error {
 	return j.update(func(r *record.Record) { r.ForgetAccessKey(id) })
 }
 
-// DeliverKey saves the new key to a CSV file at path. When that fails the
-// secret is lost for good, so the key is deleted again rather than left
-// behind unusable, and dropped from the record.
-func DeliverKey(ctx context.Context, ops Ops, j Journal, path string, key awsops.AccessKey) error {
-	err := record.WriteCredentialsCSV(path, key)
-	if err == nil {
-		return nil
+// Delivery is where a new key is saved: a CSV file (CSVPath, in
+// CSVLayout), a profile in the shared credentials file (Profile in
+// CredentialsFile), or both.
+type Delivery struct {
+	CSVPath         string
+	CSVLayout       record.CSVLayout
+	CredentialsFile string
+	Profile         string
+}
+
+// Delivered says where DeliverKey saved the key.
+type Delivered struct {
+	CSV, Profile bool
+}
+
+// DeliverKey saves the new key wherever d says. When it could be saved
+// nowhere the secret is lost for good, so the key is deleted again rather
+// than left behind unusable, and dropped from the record. When one of two
+// places failed the key is kept (it is saved in the other) and the error
+// says so.
+func DeliverKey(ctx context.Context, ops Ops, j Journal, d Delivery, key awsops.AccessKey) (Delivered, error) {
+	var got Delivered
+	var errs []string
+	if d.CSVPath != "" {
+		if err := record.WriteKeyCSV(d.CSVPath, key, d.CSVLayout); err != nil {
+			errs = append(errs, strings.TrimSuffix(err.Error(), "."))
+		} else {
+			got.CSV = true
+		}
+	}
+	if d.Profile != "" {
+		if err := record.WriteCredentialsProfile(d.CredentialsFile, d.Profile, key); err != nil {
+			errs = append(errs, strings.TrimSuffix(err.Error(), "."))
+		} else {
+			got.Profile = true
+		}
+	}
+	if len(errs) == 0 {
+		return got, nil
+	}
+	msg := strings.Join(errs, ". ")
+	switch {
+	case got.CSV:
+		return got, fmt.Errorf("%s. The new access key %s was kept: it is saved in %s", msg, key.ID, d.CSVPath)
+	case got.Profile:
+		return got, fmt.Errorf("%s. The new access key %s was kept: it is saved as profile %s in %s", msg, key.ID, d.Profile, d.CredentialsFile)
 	}
 	delCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsops.CallTimeout)
 	defer cancel()
 	if derr := ops.DeleteAccessKey(delCtx, key.User, key.ID); derr != nil {
-		return fmt.Errorf("%s. The new access key %s could not be saved and could not be deleted either (%v); delete it with 'aws iam delete-access-key --user-name %s --access-key-id %s'",
-			strings.TrimSuffix(err.Error(), "."), key.ID, derr, key.User, key.ID)
+		return got, fmt.Errorf("%s. The new access key %s could not be saved and could not be deleted either (%v); delete it with 'aws iam delete-access-key --user-name %s --access-key-id %s'",
+			msg, key.ID, derr, key.User, key.ID)
 	}
 	_ = j.ForgetKey(key.ID)
-	return fmt.Errorf("%s. The new access key %s was deleted again because its secret could not be saved; run setup again", strings.TrimSuffix(err.Error(), "."), key.ID)
+	return got, fmt.Errorf("%s. The new access key %s was deleted again because its secret could not be saved; run setup again", msg, key.ID)
 }
 
 // Records loads every setup record in dir, newest first. Records that

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
 )
 
 // CheckCSVPath refuses, before any AWS call, a key file path that exists,
@@ -38,6 +39,14 @@ func CheckCSVPath(path string) error {
 		return fmt.Errorf("folder %q lets s3link create files but not remove them (%v); choose another path for the key file", dir, err)
 	}
 	return nil
+}
+
+// CheckProfile refuses, before any AWS call, a profile name that cannot be
+// added to the shared credentials file at path: one it already holds, a
+// name s3link does not accept, or a file that is a symbolic link or does
+// not read as INI. It only reads.
+func CheckProfile(path, name string) error {
+	return record.CheckProfileFree(path, name)
 }
 
 // CheckRegion refuses a region for a new bucket that is missing or that

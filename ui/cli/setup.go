@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,6 +35,8 @@ type setupOptions struct {
 	ExistingUser   bool
 	ProtectBucket  bool
 	CSVPath        string
+	CSVFormat      string
+	WriteProfile   string
 	JSON           bool
 	PrintSecret    bool
 	RotateOldest   bool
@@ -84,7 +87,9 @@ func addSetupFlags(cmd *cobra.Command, o *setupOptions) {
 	f.StringVar(&o.PolicyName, "policy-name", defaultPolicyName, "name of the IAM policy")
 	f.StringVar(&o.UserName, "user", defaultUserName, "name of the IAM user")
 	f.StringArrayVar(&o.Tags, "tag", nil, "tag for the IAM user as key=value (repeatable)")
-	f.StringVar(&o.CSVPath, "csv", "", "save the new access key here, in the AWS console's CSV layout (required with --non-interactive)")
+	f.StringVar(&o.CSVPath, "csv", "", "save the new access key to this CSV file (--non-interactive needs it or --write-profile)")
+	f.StringVar(&o.CSVFormat, "csv-format", "console", "layout of the --csv file: console (the AWS console's download) or aws-import (for 'aws configure import --csv')")
+	f.StringVar(&o.WriteProfile, "write-profile", "", "add the new access key as this profile to the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)")
 	f.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
 	f.BoolVar(&o.PrintSecret, "print-secret", false, "include the secret access key in the --json summary")
 	f.BoolVar(&o.RotateOldest, "rotate-oldest-key", false, "when the user already has 2 access keys, delete the oldest one")
@@ -134,6 +139,19 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 			return usageError("%v", err)
 		}
 	}
+	dest := setup.Delivery{CSVPath: o.CSVPath, Profile: o.WriteProfile}
+	dest.CSVLayout, _ = record.ParseCSVLayout(o.CSVFormat) // checked in validateSetup
+	var profileErr error
+	if o.WriteProfile != "" {
+		if dest.CredentialsFile, err = record.SharedCredentialsFile(); err != nil {
+			return usageError("%v", err)
+		}
+		// Like the CSV path, a profile that exists is refused only once
+		// the plan shows a new key is needed.
+		if profileErr = setup.CheckProfile(dest.CredentialsFile, o.WriteProfile); profileErr != nil && !errors.Is(profileErr, record.ErrProfileExists) {
+			return usageError("%v", profileErr)
+		}
+	}
 	ops, dir, facts, plan, err := decideSetup(ctx, g, spec)
 	if err != nil {
 		return err
@@ -152,11 +170,14 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 		return err
 	}
 	if plan.Key.Decision == setup.Create {
-		if o.CSVPath == "" {
-			return usageError("--csv is required: the new secret access key is saved only to that file (it is shown once and never again)")
+		if o.CSVPath == "" && o.WriteProfile == "" {
+			return usageError("--csv or --write-profile is required: the new secret access key is saved only there (it is shown once and never again)")
 		}
 		if csvExists {
 			return usageError("%v", setup.CheckCSVPath(o.CSVPath))
+		}
+		if profileErr != nil {
+			return usageError("%v", profileErr)
 		}
 	}
 
@@ -185,10 +206,16 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 		return errors.New(msg)
 	}
 	if st.Key.ID != "" {
-		if err := setup.DeliverKey(ctx, ops, j, o.CSVPath, st.Key); err != nil {
+		got, err := setup.DeliverKey(ctx, ops, j, dest, st.Key)
+		if got.CSV {
+			h.linef("✓ Saved the access key to %s (mode 0600, %s layout)", o.CSVPath, dest.CSVLayout)
+		}
+		if got.Profile {
+			h.linef("✓ Added the access key as profile %s to %s; use it with 's3link sync --profile %s'", o.WriteProfile, dest.CredentialsFile, o.WriteProfile)
+		}
+		if err != nil {
 			return err
 		}
-		h.linef("✓ Saved the access key to %s (mode 0600)", o.CSVPath)
 	}
 	if plan.ExistingKeyID != "" {
 		h.linef("✓ Access key %s from an earlier run is still active; no new key created (use --new-key for another)", plan.ExistingKeyID)
@@ -266,6 +293,16 @@ func validateSetup(o *setupOptions) (setup.Spec, error) {
 	tags, err := awsops.ParseTags(o.Tags)
 	if err != nil {
 		return setup.Spec{}, usageError("%v", err)
+	}
+	layout, err := record.ParseCSVLayout(o.CSVFormat)
+	if err != nil {
+		return setup.Spec{}, usageError("%v", err)
+	}
+	if layout != record.LayoutConsole && o.CSVPath == "" {
+		return setup.Spec{}, usageError("--csv-format %s sets the layout of the --csv file; add --csv PATH", layout)
+	}
+	if layout == record.LayoutAWSImport && strings.ContainsAny(o.UserName, ",\"") {
+		return setup.Spec{}, usageError("'aws configure import' cannot read the user name %q (it splits at every comma); use --csv-format console or --write-profile", o.UserName)
 	}
 	if o.PrintSecret && !o.JSON {
 		return setup.Spec{}, usageError("--print-secret only adds the secret to the --json summary; add --json, or leave it out")

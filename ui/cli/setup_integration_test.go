@@ -264,6 +264,10 @@ func TestHeadlessSetupRefusesBadInputBeforeAnyCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh := filepath.Join(e.dir, "fresh.csv")
+	credentials := "# mine\n[work]\naws_access_key_id = AKIAWORK\naws_secret_access_key = work\n"
+	if err := os.WriteFile(filepath.Join(e.dir, "aws-credentials"), []byte(credentials), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -276,7 +280,12 @@ func TestHeadlessSetupRefusesBadInputBeforeAnyCall(t *testing.T) {
 		{"prefix escaping upwards", []string{"--bucket", "media-ok", "--prefix", "../x", "--csv", fresh}, `".."`},
 		{"existing CSV path", []string{"--bucket", "media-ok", "--csv", existing}, "already exists"},
 		{"CSV in a missing folder", []string{"--bucket", "media-ok", "--csv", filepath.Join(e.dir, "nope", "k.csv")}, "does not exist"},
-		{"no CSV", []string{"--bucket", "media-ok"}, "--csv is required"},
+		{"no CSV", []string{"--bucket", "media-ok"}, "--csv or --write-profile is required"},
+		{"unknown CSV format", []string{"--bucket", "media-ok", "--csv", fresh, "--csv-format", "excel"}, "aws-import"},
+		{"CSV format without CSV", []string{"--bucket", "media-ok", "--csv-format", "aws-import", "--write-profile", "p"}, "add --csv PATH"},
+		{"user name aws-import cannot read", []string{"--bucket", "media-ok", "--user", "a,b", "--csv", fresh, "--csv-format", "aws-import"}, "splits at every comma"},
+		{"profile exists", []string{"--bucket", "media-ok", "--write-profile", "work"}, `Profile "work" already exists`},
+		{"bad profile name", []string{"--bucket", "media-ok", "--write-profile", "my profile"}, "cannot be a profile name"},
 		{"bad tag", []string{"--bucket", "media-ok", "--tag", "novalue", "--csv", fresh}, "key=value"},
 	}
 	for _, tt := range tests {
@@ -296,6 +305,22 @@ func TestHeadlessSetupRefusesBadInputBeforeAnyCall(t *testing.T) {
 	}
 	if u := e.userNames(); len(u) != 0 {
 		t.Errorf("bad input created users: %v", u)
+	}
+	// A credentials file that is a link is refused, the link left as it is.
+	link := filepath.Join(e.dir, "linked-credentials")
+	if err := os.Symlink(filepath.Join(e.dir, "aws-credentials"), link); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", link)
+	code, _, stderr := e.run("setup", "--non-interactive", "--bucket", "media-ok", "--write-profile", "fresh")
+	if code != 2 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "symbolic link") {
+		t.Errorf("linked credentials file: exit %d, stderr %q", code, stderr)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the link was replaced")
+	}
+	if got, _ := os.ReadFile(filepath.Join(e.dir, "aws-credentials")); string(got) != credentials {
+		t.Errorf("the credentials file was changed")
 	}
 	if got, _ := os.ReadFile(existing); string(got) != "keep me\n" {
 		t.Errorf("the existing CSV was changed")

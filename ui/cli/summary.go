@@ -41,6 +41,7 @@ type setupSummary struct {
 		New             bool   `json:"new"`
 		SecretAccessKey string `json:"secretAccessKey,omitempty"`
 		CSV             string `json:"csv,omitempty"`
+		Profile         string `json:"profile,omitempty"`
 		// HandOver says how the secret was handed over, in the wizard's
 		// words: "saved to CSV" for a new key (headless setup saves it
 		// only there), "earlier key kept" when no key was made.
@@ -63,7 +64,11 @@ func newSetupSummary(id awsops.Identity, plan *setup.Plan, st setup.State, rec *
 	s.User.Name, s.User.ARN = spec.UserName, rec.User.ARN
 	if st.Key.ID != "" {
 		s.AccessKey.ID, s.AccessKey.New, s.AccessKey.CSV = st.Key.ID, true, o.CSVPath
+		s.AccessKey.Profile = o.WriteProfile
 		s.AccessKey.HandOver = "saved to CSV"
+		if o.CSVPath == "" {
+			s.AccessKey.HandOver = "saved to profile"
+		}
 		if o.PrintSecret {
 			s.AccessKey.SecretAccessKey = st.Key.Secret.Reveal()
 		}
@@ -96,6 +101,8 @@ func printSetupSummary(w io.Writer, s setupSummary) {
 	fmt.Fprintf(w, "  Access key ID: %s\n", s.AccessKey.ID)
 	if s.AccessKey.CSV != "" {
 		fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", s.AccessKey.CSV)
+	} else if s.AccessKey.Profile != "" {
+		fmt.Fprintf(w, "  Secret key:    in profile %s of the shared credentials file\n", s.AccessKey.Profile)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Policy %s\nUser   %s\n", s.Policy.ARN, s.User.ARN)
