@@ -79,6 +79,10 @@ type Options struct {
 	// Include and Exclude are glob patterns matched against the key relative
 	// to the prefix; see transfer.Filter for the rules.
 	Include, Exclude []string
+	// Rules, when set, are include and exclude rules in command-line order,
+	// the last match winning (aws s3 sync's rule); they replace Include and
+	// Exclude.
+	Rules []transfer.Rule
 	// DryRun lists and decides but writes nothing; OnPlan, if set, hears
 	// about every object that would be downloaded.
 	DryRun bool
@@ -188,6 +192,9 @@ func New(store Store, opts Options) (*Engine, error) {
 		opts.StallTimeout = DefaultStallTimeout
 	}
 	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
+	if len(opts.Rules) > 0 {
+		f, err = transfer.NewRuleFilter(opts.Rules)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/ui"
 	"github.com/s3link/s3link/ui/text"
 )
@@ -23,12 +24,12 @@ import (
 type syncOptions struct {
 	Concurrency int
 	PartSize    string
-	Include     []string
-	Exclude     []string
-	DryRun      bool
-	Checksum    bool
-	NoTUI       bool
-	JSON        bool
+	// Rules are the --include and --exclude flags in the order given.
+	Rules    []transfer.Rule
+	DryRun   bool
+	Checksum bool
+	NoTUI    bool
+	JSON     bool
 	// CSV is an access key file in the AWS console's layout whose key the
 	// download uses instead of the profile's credentials.
 	CSV string
@@ -70,8 +71,8 @@ failed (they are listed), 2 for a command-line mistake.`,
 	f := cmd.Flags()
 	f.IntVar(&o.Concurrency, "concurrency", syncer.DefaultConcurrency, "how many GET requests run at once")
 	f.StringVar(&o.PartSize, "part-size", "", "size of each ranged GET of a large object, e.g. 8MiB, 16M, 1048576 (default: 8MiB, growing with the object up to 64MiB)")
-	f.StringArrayVar(&o.Include, "include", nil, "only download keys matching this glob, relative to the prefix (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree)")
-	f.StringArrayVar(&o.Exclude, "exclude", nil, "skip keys matching this glob (repeatable; same rules as --include)")
+	f.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "download keys matching this glob, relative to the prefix (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
+	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "skip keys matching this glob (repeatable; same rules as --include)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "list and decide, print what would be downloaded, write nothing")
 	f.BoolVar(&o.Checksum, "checksum", false, "compare existing files by MD5 against the ETag instead of size and modification time")
 	f.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
@@ -118,7 +119,7 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 	return syncRequest{Bucket: bucket, Prefix: prefix, Dest: dest, Opts: syncer.Options{
 		Bucket: bucket, Prefix: prefix, Dest: dest,
 		Concurrency: o.Concurrency, PartSize: part,
-		Include: o.Include, Exclude: o.Exclude,
+		Rules:  o.Rules,
 		DryRun: o.DryRun, Mode: mode,
 	}}, nil
 }
@@ -183,6 +184,30 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d objects could not be downloaded (listed above); run the same command again to retry them", res.FailedCount, res.FailedCount+res.Downloaded+res.Skipped)}
 	}
 	return nil
+}
+
+// ruleFlag is --include or --exclude: both append to one list, so the
+// order between them survives parsing (a StringArray per flag would lose it).
+type ruleFlag struct {
+	rules   *[]transfer.Rule
+	include bool
+}
+
+func (f *ruleFlag) Set(v string) error {
+	*f.rules = append(*f.rules, transfer.Rule{Include: f.include, Pattern: v})
+	return nil
+}
+
+func (f *ruleFlag) Type() string { return "glob" }
+
+func (f *ruleFlag) String() string {
+	var ps []string
+	for _, r := range *f.rules {
+		if r.Include == f.include {
+			ps = append(ps, r.Pattern)
+		}
+	}
+	return "[" + strings.Join(ps, ",") + "]"
 }
 
 // runSyncHeadless runs the engine and prints a progress line to w at most

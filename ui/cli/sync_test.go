@@ -3,12 +3,15 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -269,5 +272,45 @@ func TestSyncUnreachableEndpointIsOneSentence(t *testing.T) {
 	}
 	if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "AWS cannot be reached") {
 		t.Errorf("stderr should be one sentence saying AWS cannot be reached, got %q", stderr)
+	}
+}
+
+// filesUnder lists the regular files below dir, slash-separated and sorted.
+func filesUnder(t *testing.T, dir string) []string {
+	t.Helper()
+	var got []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			rel, _ := filepath.Rel(dir, p)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(got)
+	return got
+}
+
+func TestSyncFilterOrderAsAWSCLI(t *testing.T) {
+	url := syncServer(t, map[string]string{
+		"p/a.jpg": "a", "p/b.png": "b", "p/raw/c.jpg": "c", "p/raw/d.tif": "d",
+	})
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--exclude", "*", "--include", "*.jpg"}, "[a.jpg raw/c.jpg]"},
+		{[]string{"--include", "*.jpg", "--exclude", "*"}, "[]"},
+		{[]string{"--exclude", "raw/**", "--include", "raw/*.tif"}, "[a.jpg b.png raw/d.tif]"},
+		{[]string{"--include", "*.jpg", "--exclude", "raw/**"}, "[a.jpg]"},
+	}
+	for _, tt := range tests {
+		dest := t.TempDir()
+		args := append([]string{"sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--no-tui"}, tt.args...)
+		if code, _, stderr := execute(args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, stderr)
+		}
+		if got := fmt.Sprint(filesUnder(t, dest)); got != tt.want {
+			t.Errorf("%v wrote %s, want %s", tt.args, got, tt.want)
+		}
 	}
 }
