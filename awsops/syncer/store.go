@@ -14,6 +14,19 @@ type Object struct {
 	Size         int64
 	ETag         string
 	LastModified time.Time
+	// Mtime is the file's own modification time the uploader recorded as
+	// "mtime" metadata (rclone's and s3link upload's x-amz-meta-mtime),
+	// zero when the object has none or it is not known yet.
+	Mtime time.Time
+}
+
+// ModTime is the time a downloaded file gets and is compared with: the
+// recorded mtime when there is one, else LastModified.
+func (o Object) ModTime() time.Time {
+	if !o.Mtime.IsZero() {
+		return o.Mtime
+	}
+	return o.LastModified
 }
 
 // Store is where objects come from. S3Store is the real one; tests may

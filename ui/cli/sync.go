@@ -25,11 +25,16 @@ type syncOptions struct {
 	Concurrency int
 	PartSize    string
 	// Rules are the --include and --exclude flags in the order given.
-	Rules    []transfer.Rule
-	DryRun   bool
-	Checksum bool
-	NoTUI    bool
-	JSON     bool
+	Rules     []transfer.Rule
+	DryRun    bool
+	Checksum  bool
+	SizeOnly  bool
+	ExactTime bool
+	NoClobber bool
+	// Quiet drops the progress lines and, on success, the summary.
+	Quiet bool
+	NoTUI bool
+	JSON  bool
 	// CSV is an access key file in the AWS console's layout whose key the
 	// download uses instead of the profile's credentials.
 	CSV string
@@ -75,6 +80,10 @@ failed (they are listed), 2 for a command-line mistake.`,
 	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "skip keys matching this glob (repeatable; same rules as --include)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "list and decide, print what would be downloaded, write nothing")
 	f.BoolVar(&o.Checksum, "checksum", false, "compare existing files by MD5 against the ETag instead of size and modification time")
+	f.BoolVar(&o.SizeOnly, "size-only", false, "skip an existing file when its size equals the object's, whatever its modification time")
+	f.BoolVar(&o.ExactTime, "exact-timestamps", false, "skip a same-size file only when its modification time equals the object's exactly (default: to the second)")
+	f.BoolVar(&o.NoClobber, "no-clobber", false, "never replace a file already at the destination; download only missing ones")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines and no screen; print only errors and failures (nothing at all on success)")
 	f.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
 	f.BoolVar(&o.JSON, "json", false, "print the summary as JSON on stdout")
 	f.StringVar(&o.CSV, "csv", "", "download with the access key in this CSV (the AWS console's layout, as the wizard saves it) instead of the profile's credentials")
@@ -112,9 +121,28 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 			return syncRequest{}, usageError("--part-size must be between 64KiB and 5GiB, got %s.", o.PartSize)
 		}
 	}
+	var modes []string
+	for _, m := range []struct {
+		on   bool
+		name string
+	}{{o.Checksum, "--checksum"}, {o.SizeOnly, "--size-only"}, {o.ExactTime, "--exact-timestamps"}, {o.NoClobber, "--no-clobber"}} {
+		if m.on {
+			modes = append(modes, m.name)
+		}
+	}
+	if len(modes) > 1 {
+		return syncRequest{}, usageError("%s each choose how existing files are compared; give one of them.", strings.Join(modes, " and "))
+	}
 	mode := syncer.SizeAndTime
-	if o.Checksum {
+	switch {
+	case o.Checksum:
 		mode = syncer.Checksum
+	case o.SizeOnly:
+		mode = syncer.SizeOnly
+	case o.ExactTime:
+		mode = syncer.ExactTime
+	case o.NoClobber:
+		mode = syncer.NoClobber
 	}
 	return syncRequest{Bucket: bucket, Prefix: prefix, Dest: dest, Opts: syncer.Options{
 		Bucket: bucket, Prefix: prefix, Dest: dest,
@@ -160,9 +188,12 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		res    syncer.Result
 		runErr error
 	)
-	if g.IsTerminal && !o.NoTUI && !o.JSON {
+	switch {
+	case o.Quiet:
+		res, runErr = eng.Run(ctx)
+	case g.IsTerminal && !o.NoTUI && !o.JSON:
 		res, runErr = runSyncScreen(ctx, g, eng, req)
-	} else {
+	default:
 		res, runErr = runSyncHeadless(ctx, eng, g.Err)
 	}
 	summary := newSyncSummary(req, res, planned)
@@ -170,6 +201,10 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		if err := writeJSON(g.Out, summary); err != nil {
 			return err
 		}
+	} else if o.Quiet {
+		// Quiet: what would be done in a dry run (its whole point), and the
+		// failures; nothing when all went well.
+		printQuietSummary(g.Out, summary)
 	} else if runErr == nil || res.Downloaded+res.Skipped+res.FailedCount > 0 {
 		// A run that failed before moving anything has only its error to
 		// say; a summary of zeros would read as an empty prefix.
@@ -313,6 +348,17 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 		if int64(len(s.Failures)) < s.Failed {
 			fmt.Fprintf(w, "  ... and %d more\n", s.Failed-int64(len(s.Failures)))
 		}
+	}
+}
+
+// printQuietSummary is --quiet's summary: the planned downloads of a dry
+// run and the failures, no counts.
+func printQuietSummary(w io.Writer, s syncSummary) {
+	for _, p := range s.Planned {
+		fmt.Fprintf(w, "would download %s -> %s (%s, %s)\n", printable(p.Key), printable(p.Path), ui.HumanBytes(p.Size), p.Reason)
+	}
+	for _, f := range s.Failures {
+		fmt.Fprintf(w, "failed %s: %s\n", printable(f.Key), text.Reason(f.Key, f.Reason))
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -312,5 +313,64 @@ func TestSyncFilterOrderAsAWSCLI(t *testing.T) {
 		if got := fmt.Sprint(filesUnder(t, dest)); got != tt.want {
 			t.Errorf("%v wrote %s, want %s", tt.args, got, tt.want)
 		}
+	}
+}
+
+func TestSyncCompareFlags(t *testing.T) {
+	url := syncServer(t, map[string]string{"p/a.jpg": "aaaa"})
+	dest := t.TempDir()
+	local := filepath.Join(dest, "a.jpg")
+	sync := func(flags ...string) (int, string, string) {
+		return execute(append([]string{"sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--no-tui"}, flags...)...)
+	}
+	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	put := func(content string) {
+		t.Helper()
+		if err := os.WriteFile(local, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(local, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() string { b, _ := os.ReadFile(local); return string(b) }
+
+	put("XXXX") // same size, other time
+	if code, out, _ := sync("--size-only"); code != 0 || read() != "XXXX" || !strings.Contains(out, "1 unchanged") {
+		t.Errorf("--size-only replaced a same-size file: exit %d, %q, %q", code, read(), out)
+	}
+	put("XXXXXXXX") // other size
+	if code, _, _ := sync("--no-clobber"); code != 0 || read() != "XXXXXXXX" {
+		t.Errorf("--no-clobber replaced a file: exit %d, %q", code, read())
+	}
+	if code, _, _ := sync("--exact-timestamps"); code != 0 || read() != "aaaa" {
+		t.Errorf("--exact-timestamps did not replace a changed file: exit %d, %q", code, read())
+	}
+	if code, out, _ := sync("--exact-timestamps"); code != 0 || !strings.Contains(out, "1 unchanged") {
+		t.Errorf("--exact-timestamps fetched again a file it wrote itself: %q", out)
+	}
+	os.Remove(local)
+	if code, _, _ := sync("--no-clobber"); code != 0 || read() != "aaaa" {
+		t.Errorf("--no-clobber did not download a missing file: exit %d, %q", code, read())
+	}
+	if code, _, stderr := sync("--size-only", "--checksum"); code != 2 || !strings.Contains(stderr, "size-only") {
+		t.Errorf("--size-only --checksum: exit %d, %q", code, stderr)
+	}
+}
+
+func TestSyncQuiet(t *testing.T) {
+	url := syncServer(t, map[string]string{"p/a.jpg": "aaaa", "../p/bad.jpg": "x"})
+	dest := t.TempDir()
+	code, out, stderr := execute("sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "-q")
+	if code != 0 || out != "" || stderr != "" {
+		t.Errorf("quiet success: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if read, _ := os.ReadFile(filepath.Join(dest, "a.jpg")); string(read) != "aaaa" {
+		t.Errorf("a.jpg = %q", read)
+	}
+	os.Remove(filepath.Join(dest, "a.jpg"))
+	code, out, _ = execute("sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--quiet", "--dry-run")
+	if code != 0 || !strings.HasPrefix(out, "would download p/a.jpg") || strings.Contains(out, "Would download") {
+		t.Errorf("quiet dry run: exit %d, %q", code, out)
 	}
 }
