@@ -86,6 +86,14 @@ type Options struct {
 	// DryRun lists and decides but writes nothing; OnPlan, if set, hears
 	// about every object that would be downloaded.
 	DryRun bool
+	// Delete removes, after a complete listing, the regular files beneath
+	// Dest that the listing did not name and the filter selects (in a dry
+	// run it only lists them); see Engine.deleteExtraneous. RetryFailed
+	// never deletes.
+	Delete bool
+	// MaxDelete, with Delete, refuses to delete anything when more files
+	// than this would go (MaxDeleteError); negative means no limit.
+	MaxDelete int
 	// Mode chooses how an existing local file is compared.
 	Mode Mode
 	// Attempts bounds resumes and restarts per object (DefaultAttempts
@@ -133,6 +141,11 @@ type Result struct {
 	Bytes    int64
 	Duration time.Duration
 	DryRun   bool
+	// Deleted lists the local files Options.Delete removed (in a dry run:
+	// would remove), as paths joined with Dest; DeleteFailed the ones it
+	// could not, Key being the path below Dest.
+	Deleted      []string
+	DeleteFailed []Failure
 }
 
 // ErrDestNotDir means the destination exists and is not a directory.
@@ -160,6 +173,12 @@ type Engine struct {
 	// dest is the destination opened for this run; nil in a dry run into
 	// a folder that does not exist yet.
 	dest *destDirs
+
+	// listed holds the listed keys' paths below the destination, in a run
+	// with Options.Delete; deleted and deleteFailed are that run's outcome.
+	listed       map[string]struct{}
+	deleted      []string
+	deleteFailed []Failure
 
 	// noUnnamed is set once the destination's filesystem refuses unnamed
 	// temporary files.
@@ -247,6 +266,10 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 	e.p.Reset()
 	e.dirCount.Store(0)
 	e.failures.Reset()
+	e.listed, e.deleted, e.deleteFailed = nil, nil, nil
+	if retry == nil && e.opts.Delete {
+		e.listed = map[string]struct{}{}
+	}
 
 	if err := e.prepareDest(); err != nil {
 		e.p.Finish()
@@ -262,10 +285,13 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 		}
 		return e.requeue(ctx, retry, jobs)
 	}, func(slot int, j job) { e.process(ctx, slot, j) }, nil)
-	e.p.Finish()
 	if err == nil {
 		err = ctx.Err()
 	}
+	if err == nil && e.listed != nil {
+		err = e.deleteExtraneous(ctx)
+	}
+	e.p.Finish()
 	return e.result(), err
 }
 
@@ -332,6 +358,7 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	if !e.filter.Match(o.Key[len(e.prefix):]) {
 		return nil
 	}
+	e.listedRel(o.Key[len(e.prefix):])
 	p, err := LocalPath(e.opts.Dest, e.prefix, o.Key)
 	rel := strings.TrimSuffix(o.Key[len(e.prefix):], "/")
 	if rel == "" {
@@ -543,14 +570,16 @@ func (e *Engine) Snapshot() Snapshot {
 
 func (e *Engine) result() Result {
 	return Result{
-		Downloaded:  e.p.FilesDone.Load(),
-		Skipped:     e.p.FilesSkipped.Load(),
-		Failed:      e.failures.Kept(),
-		FailedCount: e.p.FilesFailed.Load(),
-		Dirs:        e.dirCount.Load(),
-		Bytes:       e.p.BytesDone.Load(),
-		Duration:    e.p.Duration(),
-		DryRun:      e.opts.DryRun,
+		Downloaded:   e.p.FilesDone.Load(),
+		Skipped:      e.p.FilesSkipped.Load(),
+		Failed:       e.failures.Kept(),
+		FailedCount:  e.p.FilesFailed.Load(),
+		Dirs:         e.dirCount.Load(),
+		Bytes:        e.p.BytesDone.Load(),
+		Duration:     e.p.Duration(),
+		DryRun:       e.opts.DryRun,
+		Deleted:      e.deleted,
+		DeleteFailed: e.deleteFailed,
 	}
 }
 
