@@ -31,6 +31,8 @@ type syncOptions struct {
 	SizeOnly  bool
 	ExactTime bool
 	NoClobber bool
+	Delete    bool
+	MaxDelete int
 	// Quiet drops the progress lines and, on success, the summary.
 	Quiet bool
 	NoTUI bool
@@ -83,6 +85,8 @@ failed (they are listed), 2 for a command-line mistake.`,
 	f.BoolVar(&o.SizeOnly, "size-only", false, "skip an existing file when its size equals the object's, whatever its modification time")
 	f.BoolVar(&o.ExactTime, "exact-timestamps", false, "skip a same-size file only when its modification time equals the object's exactly (default: to the second)")
 	f.BoolVar(&o.NoClobber, "no-clobber", false, "never replace a file already at the destination; download only missing ones")
+	f.BoolVar(&o.Delete, "delete", false, "delete files under DEST that are not under the S3 prefix (regular files only, never through a link; excluded files stay)")
+	f.IntVar(&o.MaxDelete, "max-delete", -1, "with --delete, delete nothing and fail when more than this many files would go (default: no limit)")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines and no screen; print only errors and failures (nothing at all on success)")
 	f.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
 	f.BoolVar(&o.JSON, "json", false, "print the summary as JSON on stdout")
@@ -121,6 +125,9 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 			return syncRequest{}, usageError("--part-size must be between 64KiB and 5GiB, got %s.", o.PartSize)
 		}
 	}
+	if o.MaxDelete >= 0 && !o.Delete {
+		return syncRequest{}, usageError("--max-delete limits --delete; add --delete, or leave --max-delete out.")
+	}
 	var modes []string
 	for _, m := range []struct {
 		on   bool
@@ -149,6 +156,7 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 		Concurrency: o.Concurrency, PartSize: part,
 		Rules:  o.Rules,
 		DryRun: o.DryRun, Mode: mode,
+		Delete: o.Delete, MaxDelete: o.MaxDelete,
 	}}, nil
 }
 
@@ -210,9 +218,14 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		// say; a summary of zeros would read as an empty prefix.
 		printSyncSummary(g.Out, summary)
 	}
+	var maxDel *syncer.MaxDeleteError
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		return runErr
+	case errors.As(runErr, &maxDel):
+		return &ExitError{Code: 1, Err: fmt.Errorf("%d files under %s are not under the prefix, more than --max-delete %d allows; deleted none (raise --max-delete, or look with --dry-run)", maxDel.Would, req.Dest, maxDel.Max)}
+	case len(res.DeleteFailed) > 0 && res.FailedCount == 0:
+		return &ExitError{Code: 1, Err: fmt.Errorf("%d files could not be deleted (listed above)", len(res.DeleteFailed))}
 	case runErr != nil:
 		return errors.New(explain(runErr))
 	case res.FailedCount > 0:
@@ -289,6 +302,9 @@ type syncSummary struct {
 	DurationSeconds float64          `json:"duration_seconds"`
 	Failures        []syncFailure    `json:"failures"`
 	Planned         []syncPlannedRow `json:"planned,omitempty"`
+	// Deleted lists the files --delete removed (in a dry run: would).
+	Deleted        []string      `json:"deleted,omitempty"`
+	DeleteFailures []syncFailure `json:"delete_failures,omitempty"`
 }
 
 type syncFailure struct {
@@ -317,6 +333,10 @@ func newSyncSummary(req syncRequest, res syncer.Result, planned []syncer.Planned
 	for _, f := range res.Failed {
 		s.Failures = append(s.Failures, syncFailure{Key: f.Key, Reason: f.Reason})
 	}
+	s.Deleted = res.Deleted
+	for _, f := range res.DeleteFailed {
+		s.DeleteFailures = append(s.DeleteFailures, syncFailure{Key: f.Key, Reason: f.Reason})
+	}
 	for _, p := range planned {
 		s.Planned = append(s.Planned, syncPlannedRow{Key: p.Key, Path: p.Path, Size: p.Size, Reason: string(p.Reason)})
 	}
@@ -327,6 +347,7 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 	for _, p := range s.Planned {
 		fmt.Fprintf(w, "would download %s -> %s (%s, %s)\n", printable(p.Key), printable(p.Path), ui.HumanBytes(p.Size), p.Reason)
 	}
+	defer printDeletions(w, s, true)
 	if s.Downloaded+s.Skipped+s.Failed+s.Dirs == 0 {
 		// A row of zeros reads like a fault; an empty prefix (often a typo)
 		// deserves a sentence.
@@ -359,6 +380,27 @@ func printQuietSummary(w io.Writer, s syncSummary) {
 	}
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "failed %s: %s\n", printable(f.Key), text.Reason(f.Key, f.Reason))
+	}
+	printDeletions(w, s, false)
+}
+
+// printDeletions reports --delete: in a dry run every file that would go;
+// otherwise a count (when counts is set) and the files that could not go.
+func printDeletions(w io.Writer, s syncSummary, counts bool) {
+	if s.DryRun {
+		for _, p := range s.Deleted {
+			fmt.Fprintf(w, "would delete %s\n", printable(p))
+		}
+	}
+	if counts && len(s.Deleted) > 0 {
+		verb := "Deleted"
+		if s.DryRun {
+			verb = "Would delete"
+		}
+		fmt.Fprintf(w, "%s %d files under %s that are not in %s.\n", verb, len(s.Deleted), s.Dest, s.Source)
+	}
+	for _, f := range s.DeleteFailures {
+		fmt.Fprintf(w, "could not delete %s: %s\n", printable(f.Key), printable(f.Reason))
 	}
 }
 

@@ -374,3 +374,50 @@ func TestSyncQuiet(t *testing.T) {
 		t.Errorf("quiet dry run: exit %d, %q", code, out)
 	}
 }
+
+func TestSyncDelete(t *testing.T) {
+	url := syncServer(t, map[string]string{"p/a.jpg": "a"})
+	outside := filepath.Join(t.TempDir(), "target.jpg")
+	if err := os.WriteFile(outside, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dest := t.TempDir()
+	for _, n := range []string{"old1.jpg", "old2.jpg"} {
+		if err := os.WriteFile(filepath.Join(dest, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, filepath.Join(dest, "link.jpg")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	sync := func(flags ...string) (int, string, string) {
+		return execute(append([]string{"sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--no-tui"}, flags...)...)
+	}
+	code, out, _ := sync("--delete", "--dry-run")
+	if code != 0 || !strings.Contains(out, "would delete "+filepath.Join(dest, "old1.jpg")) || !strings.Contains(out, "Would delete 2 files") {
+		t.Errorf("dry run: exit %d, %q", code, out)
+	}
+	code, _, stderr := sync("--delete", "--max-delete", "1")
+	if code != 1 || !strings.Contains(stderr, "more than --max-delete 1 allows; deleted none") {
+		t.Errorf("max-delete: exit %d, %q", code, stderr)
+	}
+	if got := fmt.Sprint(filesUnder(t, dest)); got != "[a.jpg old1.jpg old2.jpg]" {
+		t.Errorf("after the refusal: %s", got)
+	}
+	code, out, _ = sync("--delete")
+	if code != 0 || !strings.Contains(out, "Deleted 2 files under") {
+		t.Errorf("delete: exit %d, %q", code, out)
+	}
+	if got := fmt.Sprint(filesUnder(t, dest)); got != "[a.jpg]" {
+		t.Errorf("after --delete: %s", got)
+	}
+	if _, err := os.Lstat(filepath.Join(dest, "link.jpg")); err != nil {
+		t.Errorf("the link was removed: %v", err)
+	}
+	if b, _ := os.ReadFile(outside); string(b) != "precious" {
+		t.Errorf("the link's target changed: %q", b)
+	}
+	if code, _, stderr := sync("--max-delete", "3"); code != 2 || !strings.Contains(stderr, "add --delete") {
+		t.Errorf("--max-delete without --delete: exit %d, %q", code, stderr)
+	}
+}
