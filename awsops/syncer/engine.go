@@ -447,7 +447,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		}
 		return
 	}
-	need, reason := ShouldSync(j.obj, local, e.opts.Mode)
+	need, reason := e.decide(ctx, &j.obj, local)
 	if reason == ReasonDirInTheWay {
 		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
 		return
@@ -491,7 +491,7 @@ func (e *Engine) plan(ctx context.Context, j job) {
 			return
 		}
 	}
-	need, reason := ShouldSync(j.obj, local, e.opts.Mode)
+	need, reason := e.decide(ctx, &j.obj, local)
 	switch {
 	case reason == ReasonDirInTheWay:
 		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
@@ -506,6 +506,32 @@ func (e *Engine) plan(ctx context.Context, j job) {
 	}
 	e.p.FilesDone.Add(1)
 	e.p.BytesDone.Add(j.obj.Size)
+}
+
+// decide is ShouldSync, with the object's "mtime" metadata read (one HEAD)
+// when only the time stands between a same-size file and a skip: a file
+// downloaded from an rclone or s3link upload has that time, not
+// LastModified. Without an answer the listed time decides.
+func (e *Engine) decide(ctx context.Context, obj *Object, local LocalFile) (bool, Reason) {
+	need, reason := ShouldSync(*obj, local, e.opts.Mode)
+	if reason != ReasonTime || !obj.Mtime.IsZero() {
+		return need, reason
+	}
+	if t, err := e.remoteMtime(ctx, *obj); err == nil && !t.IsZero() {
+		obj.Mtime = t
+		need, reason = ShouldSync(*obj, local, e.opts.Mode)
+	}
+	return need, reason
+}
+
+// remoteMtime asks the store for obj's "mtime" metadata; zero when the
+// store cannot tell or the object has none.
+func (e *Engine) remoteMtime(ctx context.Context, obj Object) (time.Time, error) {
+	mr, ok := e.store.(MtimeReader)
+	if !ok {
+		return time.Time{}, nil
+	}
+	return mr.Mtime(ctx, e.opts.Bucket, obj)
 }
 
 // local describes what is at name beneath r, hashing it when the mode and
