@@ -50,7 +50,14 @@ func newSyncCmd(g *Globals) *cobra.Command {
 		Long: `Download everything under an S3 prefix into a local folder, many objects at
 once, large objects in parallel ranges. Files already there with the same size
 and modification time (or, with --checksum, the same MD5) are skipped, so
-running the same command again only fetches what changed or failed.
+running the same command again only fetches what changed or failed;
+--size-only, --exact-timestamps and --no-clobber change that rule. An object
+with "mtime" metadata (s3link upload, rclone) gives its file that time.
+
+--include and --exclude are tried in the order given; the last that matches
+decides, as in aws s3 sync (a leading --include means "only these").
+--delete removes files under DEST that are not under the prefix (never
+through a link, never outside DEST); --max-delete N refuses beyond N.
 
 Each file is written under a temporary name beside its target and renamed
 into place only once complete and verified; an interrupted run never leaves a
@@ -58,12 +65,15 @@ truncated file under a real name. Keys that would land outside DEST are
 reported and never written.
 
 Without a terminal (or with --no-tui) a progress line goes to stderr every
-second and a summary to stdout; --json prints the summary as JSON. The exit
+second and a summary to stdout; --json prints the summary as JSON; -q prints
+nothing on success, only failures and errors. The exit
 status is 0 when every object was downloaded or already there, 1 when some
 failed (they are listed), 2 for a command-line mistake.`,
 		Example: `  s3link sync s3://crowdai-imagery/path/to/files ./media
   s3link sync --csv crowdai-platform-access_accessKeys.csv s3://crowdai-imagery/path/to/files ./media
   s3link sync s3://crowdai-imagery ./all --include '*.jpg' --exclude 'tmp/**'
+  s3link sync s3://crowdai-imagery ./all --exclude '*' --include '*.jpg'
+  s3link sync s3://crowdai-imagery/raw ./raw --delete --max-delete 100 --dry-run
   s3link sync s3://crowdai-imagery/raw ./raw --dry-run --json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
