@@ -421,3 +421,28 @@ func TestSyncDelete(t *testing.T) {
 		t.Errorf("--max-delete without --delete: exit %d, %q", code, stderr)
 	}
 }
+
+func TestSyncQuietListsFailuresAndJSONDeletions(t *testing.T) {
+	url := syncServer(t, map[string]string{"p/a.jpg": "a", "p/x//double.jpg": "nope"})
+	dest := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dest, "old.jpg"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := execute("sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "-q", "--delete")
+	if code != 1 || !strings.HasPrefix(out, "failed p/x//double.jpg: ") || strings.Contains(out, "Downloaded") {
+		t.Errorf("quiet with a failure: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "old.jpg")); !os.IsNotExist(err) {
+		t.Errorf("old.jpg not deleted: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dest, "old2.jpg"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ = execute("sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--json", "--delete", "--dry-run")
+	var got struct {
+		Deleted []string `json:"deleted"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Deleted) != 1 || got.Deleted[0] != filepath.Join(dest, "old2.jpg") {
+		t.Errorf("json deleted = %v, %v; %s", got.Deleted, err, out)
+	}
+}
