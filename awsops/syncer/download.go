@@ -44,6 +44,13 @@ func (e *Engine) download(ctx context.Context, j job, h *dirHandle, base string,
 	var mtime time.Time
 	if j.obj.Size >= e.threshold {
 		mtime, err = e.fetchRanged(ctx, j, tf.f, tr)
+		if err == nil && j.obj.Mtime.IsZero() {
+			// Ranges are not asked for metadata; one HEAD is cheap beside
+			// a large object. Without an answer the listed time stands.
+			if t, herr := e.remoteMtime(ctx, j.obj); herr == nil && !t.IsZero() {
+				mtime = t
+			}
+		}
 	} else {
 		mtime, err = e.fetchWhole(ctx, j, tf.f, tr)
 	}
@@ -157,6 +164,9 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 			return time.Time{}, fmt.Errorf("%w: MD5 %s does not match ETag %s", errIntegrity, got, md5hex)
 		}
 	}
+	if !resp.Mtime.IsZero() {
+		return resp.Mtime, nil // the uploader's own time (rclone, s3link upload)
+	}
 	if resp.ETag == j.obj.ETag || resp.LastModified.IsZero() {
 		return j.obj.LastModified, nil
 	}
@@ -173,7 +183,7 @@ func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfe
 	for attempt := 1; ; attempt++ {
 		err := e.fetchRangedOnce(ctx, j, f, tr)
 		if err == nil || ctx.Err() != nil {
-			return j.obj.LastModified, err
+			return j.obj.ModTime(), err
 		}
 		if !errors.Is(err, errIntegrity) || attempt >= e.opts.Attempts {
 			return time.Time{}, err

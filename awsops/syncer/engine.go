@@ -79,9 +79,21 @@ type Options struct {
 	// Include and Exclude are glob patterns matched against the key relative
 	// to the prefix; see transfer.Filter for the rules.
 	Include, Exclude []string
+	// Rules, when set, are include and exclude rules in command-line order,
+	// the last match winning (aws s3 sync's rule); they replace Include and
+	// Exclude.
+	Rules []transfer.Rule
 	// DryRun lists and decides but writes nothing; OnPlan, if set, hears
 	// about every object that would be downloaded.
 	DryRun bool
+	// Delete removes, after a complete listing, the regular files beneath
+	// Dest that the listing did not name and the filter selects (in a dry
+	// run it only lists them); see Engine.deleteExtraneous. RetryFailed
+	// never deletes.
+	Delete bool
+	// MaxDelete, with Delete, refuses to delete anything when more files
+	// than this would go (MaxDeleteError); negative means no limit.
+	MaxDelete int
 	// Mode chooses how an existing local file is compared.
 	Mode Mode
 	// Attempts bounds resumes and restarts per object (DefaultAttempts
@@ -129,6 +141,11 @@ type Result struct {
 	Bytes    int64
 	Duration time.Duration
 	DryRun   bool
+	// Deleted lists the local files Options.Delete removed (in a dry run:
+	// would remove), as paths joined with Dest; DeleteFailed the ones it
+	// could not, Key being the path below Dest.
+	Deleted      []string
+	DeleteFailed []Failure
 }
 
 // ErrDestNotDir means the destination exists and is not a directory.
@@ -156,6 +173,12 @@ type Engine struct {
 	// dest is the destination opened for this run; nil in a dry run into
 	// a folder that does not exist yet.
 	dest *destDirs
+
+	// listed holds the listed keys' paths below the destination, in a run
+	// with Options.Delete; deleted and deleteFailed are that run's outcome.
+	listed       map[string]struct{}
+	deleted      []string
+	deleteFailed []Failure
 
 	// noUnnamed is set once the destination's filesystem refuses unnamed
 	// temporary files.
@@ -188,6 +211,9 @@ func New(store Store, opts Options) (*Engine, error) {
 		opts.StallTimeout = DefaultStallTimeout
 	}
 	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
+	if len(opts.Rules) > 0 {
+		f, err = transfer.NewRuleFilter(opts.Rules)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -240,6 +266,10 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 	e.p.Reset()
 	e.dirCount.Store(0)
 	e.failures.Reset()
+	e.listed, e.deleted, e.deleteFailed = nil, nil, nil
+	if retry == nil && e.opts.Delete {
+		e.listed = map[string]struct{}{}
+	}
 
 	if err := e.prepareDest(); err != nil {
 		e.p.Finish()
@@ -255,10 +285,13 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 		}
 		return e.requeue(ctx, retry, jobs)
 	}, func(slot int, j job) { e.process(ctx, slot, j) }, nil)
-	e.p.Finish()
 	if err == nil {
 		err = ctx.Err()
 	}
+	if err == nil && e.listed != nil {
+		err = e.deleteExtraneous(ctx)
+	}
+	e.p.Finish()
 	return e.result(), err
 }
 
@@ -325,6 +358,7 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	if !e.filter.Match(o.Key[len(e.prefix):]) {
 		return nil
 	}
+	e.listedRel(o.Key[len(e.prefix):])
 	p, err := LocalPath(e.opts.Dest, e.prefix, o.Key)
 	rel := strings.TrimSuffix(o.Key[len(e.prefix):], "/")
 	if rel == "" {
@@ -413,7 +447,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		}
 		return
 	}
-	need, reason := ShouldSync(j.obj, local, e.opts.Mode)
+	need, reason := e.decide(ctx, &j.obj, local)
 	if reason == ReasonDirInTheWay {
 		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
 		return
@@ -457,7 +491,7 @@ func (e *Engine) plan(ctx context.Context, j job) {
 			return
 		}
 	}
-	need, reason := ShouldSync(j.obj, local, e.opts.Mode)
+	need, reason := e.decide(ctx, &j.obj, local)
 	switch {
 	case reason == ReasonDirInTheWay:
 		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
@@ -472,6 +506,32 @@ func (e *Engine) plan(ctx context.Context, j job) {
 	}
 	e.p.FilesDone.Add(1)
 	e.p.BytesDone.Add(j.obj.Size)
+}
+
+// decide is ShouldSync, with the object's "mtime" metadata read (one HEAD)
+// when only the time stands between a same-size file and a skip: a file
+// downloaded from an rclone or s3link upload has that time, not
+// LastModified. Without an answer the listed time decides.
+func (e *Engine) decide(ctx context.Context, obj *Object, local LocalFile) (bool, Reason) {
+	need, reason := ShouldSync(*obj, local, e.opts.Mode)
+	if reason != ReasonTime || !obj.Mtime.IsZero() {
+		return need, reason
+	}
+	if t, err := e.remoteMtime(ctx, *obj); err == nil && !t.IsZero() {
+		obj.Mtime = t
+		need, reason = ShouldSync(*obj, local, e.opts.Mode)
+	}
+	return need, reason
+}
+
+// remoteMtime asks the store for obj's "mtime" metadata; zero when the
+// store cannot tell or the object has none.
+func (e *Engine) remoteMtime(ctx context.Context, obj Object) (time.Time, error) {
+	mr, ok := e.store.(MtimeReader)
+	if !ok {
+		return time.Time{}, nil
+	}
+	return mr.Mtime(ctx, e.opts.Bucket, obj)
 }
 
 // local describes what is at name beneath r, hashing it when the mode and
@@ -536,14 +596,16 @@ func (e *Engine) Snapshot() Snapshot {
 
 func (e *Engine) result() Result {
 	return Result{
-		Downloaded:  e.p.FilesDone.Load(),
-		Skipped:     e.p.FilesSkipped.Load(),
-		Failed:      e.failures.Kept(),
-		FailedCount: e.p.FilesFailed.Load(),
-		Dirs:        e.dirCount.Load(),
-		Bytes:       e.p.BytesDone.Load(),
-		Duration:    e.p.Duration(),
-		DryRun:      e.opts.DryRun,
+		Downloaded:   e.p.FilesDone.Load(),
+		Skipped:      e.p.FilesSkipped.Load(),
+		Failed:       e.failures.Kept(),
+		FailedCount:  e.p.FilesFailed.Load(),
+		Dirs:         e.dirCount.Load(),
+		Bytes:        e.p.BytesDone.Load(),
+		Duration:     e.p.Duration(),
+		DryRun:       e.opts.DryRun,
+		Deleted:      e.deleted,
+		DeleteFailed: e.deleteFailed,
 	}
 }
 

@@ -14,6 +14,9 @@ func TestShouldSync(t *testing.T) {
 	remote := Object{Key: "k", Size: 10, ETag: `"` + md5hex + `"`, LastModified: lm}
 	multipart := remote
 	multipart.ETag = `"d41d8cd98f00b204e9800998ecf8427e-3"`
+	mt := time.Date(2020, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	withMtime := remote
+	withMtime.Mtime = mt
 	tests := []struct {
 		name   string
 		remote Object
@@ -40,6 +43,23 @@ func TestShouldSync(t *testing.T) {
 		{"checksum mode, multipart ETag, object checksum equal", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour), Sum: "BBBB-2", RemoteSum: "BBBB-2"}, Checksum, false, ReasonSameChecksum},
 		{"symbolic link at the name", remote, LocalFile{Exists: true, Irregular: true, Size: 10, ModTime: lm}, SizeAndTime, true, ReasonNotRegular},
 		{"checksum mode, missing", remote, LocalFile{}, Checksum, true, ReasonNew},
+		{"size-only, same size, other time", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour)}, SizeOnly, false, ReasonSameSize},
+		{"size-only, size differs", remote, LocalFile{Exists: true, Size: 9, ModTime: lm}, SizeOnly, true, ReasonSize},
+		{"size-only, missing", remote, LocalFile{}, SizeOnly, true, ReasonNew},
+		{"size-only, link at the name", remote, LocalFile{Exists: true, Irregular: true, Size: 10}, SizeOnly, true, ReasonNotRegular},
+		{"exact, same instant", remote, LocalFile{Exists: true, Size: 10, ModTime: lm}, ExactTime, false, ReasonUnchanged},
+		{"exact, same instant, other zone", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.In(time.FixedZone("X", 3600))}, ExactTime, false, ReasonUnchanged},
+		{"exact, same second, different ms", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Truncate(time.Second)}, ExactTime, true, ReasonTime},
+		{"exact, one ns off", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Nanosecond)}, ExactTime, true, ReasonTime},
+		{"exact, size differs", remote, LocalFile{Exists: true, Size: 11, ModTime: lm}, ExactTime, true, ReasonSize},
+		{"no-clobber, missing", remote, LocalFile{}, NoClobber, true, ReasonNew},
+		{"no-clobber, size differs", remote, LocalFile{Exists: true, Size: 3, ModTime: lm.Add(-time.Hour)}, NoClobber, false, ReasonExists},
+		{"no-clobber, link at the name", remote, LocalFile{Exists: true, Irregular: true}, NoClobber, false, ReasonExists},
+		{"no-clobber, directory in the way", remote, LocalFile{Exists: true, IsDir: true}, NoClobber, false, ReasonDirInTheWay},
+		{"mtime metadata equal, LastModified not", withMtime, LocalFile{Exists: true, Size: 10, ModTime: mt}, SizeAndTime, false, ReasonUnchanged},
+		{"mtime metadata differs, LastModified equal", withMtime, LocalFile{Exists: true, Size: 10, ModTime: lm}, SizeAndTime, true, ReasonTime},
+		{"exact, mtime metadata with fraction", withMtime, LocalFile{Exists: true, Size: 10, ModTime: mt}, ExactTime, false, ReasonUnchanged},
+		{"size-only ignores mtime metadata", withMtime, LocalFile{Exists: true, Size: 10, ModTime: lm}, SizeOnly, false, ReasonSameSize},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

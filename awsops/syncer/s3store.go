@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // S3API is the part of *s3.Client the store uses.
@@ -148,6 +149,9 @@ func (s *S3Store) Get(ctx context.Context, req GetRequest) (*GetResponse, error)
 	if out.LastModified != nil {
 		resp.LastModified = *out.LastModified
 	}
+	if t, ok := transfer.MtimeFromMetadata(out.Metadata); ok {
+		resp.Mtime = t
+	}
 	resp.Size = resp.ContentLength
 	if cr := aws.ToString(out.ContentRange); cr != "" {
 		if i := strings.LastIndexByte(cr, '/'); i >= 0 {
@@ -162,6 +166,20 @@ func (s *S3Store) Get(ctx context.Context, req GetRequest) (*GetResponse, error)
 		}
 	}
 	return resp, nil
+}
+
+// Mtime implements MtimeReader with one HEAD, bound to the listed ETag.
+func (s *S3Store) Mtime(ctx context.Context, bucket string, obj Object) (time.Time, error) {
+	in := &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(obj.Key)}
+	if obj.ETag != "" {
+		in.IfMatch = aws.String(obj.ETag)
+	}
+	out, err := s.api.HeadObject(ctx, in)
+	if err != nil {
+		return time.Time{}, mapS3Error(fmt.Errorf("head %q", obj.Key), err)
+	}
+	t, _ := transfer.MtimeFromMetadata(out.Metadata)
+	return t, nil
 }
 
 // Checksum implements Checksummer with HEAD in checksum mode: the object's

@@ -14,6 +14,19 @@ type Object struct {
 	Size         int64
 	ETag         string
 	LastModified time.Time
+	// Mtime is the file's own modification time the uploader recorded as
+	// "mtime" metadata (rclone's and s3link upload's x-amz-meta-mtime),
+	// zero when the object has none or it is not known yet.
+	Mtime time.Time
+}
+
+// ModTime is the time a downloaded file gets and is compared with: the
+// recorded mtime when there is one, else LastModified.
+func (o Object) ModTime() time.Time {
+	if !o.Mtime.IsZero() {
+		return o.Mtime
+	}
+	return o.LastModified
 }
 
 // Store is where objects come from. S3Store is the real one; tests may
@@ -56,6 +69,9 @@ type GetResponse struct {
 	ETag string
 	// LastModified is the server's Last-Modified (second precision).
 	LastModified time.Time
+	// Mtime is the object's "mtime" metadata (see Object.Mtime); zero when
+	// it has none.
+	Mtime time.Time
 	// ChecksumValidated is true when the store checks a whole-object
 	// checksum (x-amz-checksum-*) while Body is read, and Body returns an
 	// error at its end when the check fails.
@@ -63,6 +79,15 @@ type GetResponse struct {
 	// ETagIsNotMD5 is true when the object's encryption (SSE-KMS, SSE-C)
 	// makes a 32-hex ETag something other than the MD5 of the content.
 	ETagIsNotMD5 bool
+}
+
+// MtimeReader is a Store that can read an object's "mtime" metadata without
+// fetching it (HEAD). The engine asks only about a same-size object whose
+// LastModified does not match the local file, since a file downloaded with
+// that metadata carries its time instead.
+type MtimeReader interface {
+	// Mtime returns the object's recorded mtime, zero when it has none.
+	Mtime(ctx context.Context, bucket string, obj Object) (time.Time, error)
 }
 
 // Errors a Store maps its failures to, so the engine can word them.

@@ -19,12 +19,29 @@ const (
 	// mode); and where it has none, it decides as SizeAndTime does, so it is
 	// never weaker than the default.
 	Checksum
+	// SizeOnly skips a file of the object's size whatever its time
+	// (--size-only, as in aws s3 sync and rclone).
+	SizeOnly
+	// ExactTime is SizeAndTime at full precision: a file of the object's
+	// size is skipped only when its mtime equals the object's time exactly
+	// (--exact-timestamps).
+	ExactTime
+	// NoClobber never replaces anything already at a file's path: only
+	// missing files are downloaded (--no-clobber).
+	NoClobber
 )
 
 // String implements fmt.Stringer.
 func (m Mode) String() string {
-	if m == Checksum {
+	switch m {
+	case Checksum:
 		return "checksum"
+	case SizeOnly:
+		return "size-only"
+	case ExactTime:
+		return "exact-timestamps"
+	case NoClobber:
+		return "no-clobber"
 	}
 	return "size-and-time"
 }
@@ -62,6 +79,8 @@ const (
 	ReasonDirInTheWay  Reason = "a directory is in the way"
 	ReasonSameChecksum Reason = "same checksum"
 	ReasonNotRegular   Reason = "not a regular file"
+	ReasonSameSize     Reason = "same size"
+	ReasonExists       Reason = "already there (no-clobber)"
 )
 
 // ShouldSync decides whether remote must be downloaded over local. It returns
@@ -74,10 +93,14 @@ func ShouldSync(remote Object, local LocalFile, mode Mode) (bool, Reason) {
 		return true, ReasonNew
 	case local.IsDir:
 		return false, ReasonDirInTheWay
+	case mode == NoClobber:
+		return false, ReasonExists
 	case local.Irregular:
 		return true, ReasonNotRegular
 	case local.Size != remote.Size:
 		return true, ReasonSize
+	case mode == SizeOnly:
+		return false, ReasonSameSize
 	}
 	if mode == Checksum {
 		if md5hex, ok := PlainMD5(remote.ETag); ok {
@@ -94,7 +117,14 @@ func ShouldSync(remote Object, local LocalFile, mode Mode) (bool, Reason) {
 		}
 		// No checksum to compare with: the default rule, never less.
 	}
-	if !local.ModTime.Truncate(time.Second).Equal(remote.LastModified.Truncate(time.Second)) {
+	want := remote.ModTime()
+	if mode == ExactTime {
+		if !local.ModTime.Equal(want) {
+			return true, ReasonTime
+		}
+		return false, ReasonUnchanged
+	}
+	if !local.ModTime.Truncate(time.Second).Equal(want.Truncate(time.Second)) {
 		return true, ReasonTime
 	}
 	return false, ReasonUnchanged

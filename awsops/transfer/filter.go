@@ -15,29 +15,61 @@ import (
 // path segment at any depth ("*.jpg"); a pattern with "/" matches the whole
 // relative path, segment by segment, where "**" spans any number of segments
 // ("raw/**/*.tif") and each other segment uses path.Match ("*", "?", "[a-z]").
-// A leading "/" is ignored. With includes, a path must match one of them; a
-// path matching any exclude is left out either way.
+// A leading "/" is ignored.
+//
+// Rule order (aws s3 sync's): the rules are tried in the order given and the
+// last one that matches a path decides. A path no rule matches is selected,
+// unless the first rule is an include: then, as rclone does and as s3link
+// always has, naming what to include means only that ("--include '*.jpg'"
+// alone selects the JPEGs; aws s3 sync would select everything, since its
+// leading include changes nothing).
 type Filter struct {
-	include, exclude [][]string
+	rules []compiledRule
 }
 
-// NewFilter compiles include and exclude patterns; an empty or malformed
-// pattern is an error.
+// Rule is one --include or --exclude, in command-line order.
+type Rule struct {
+	Include bool
+	Pattern string
+}
+
+// String renders the rule as its flag.
+func (r Rule) String() string {
+	if r.Include {
+		return "--include " + r.Pattern
+	}
+	return "--exclude " + r.Pattern
+}
+
+type compiledRule struct {
+	include bool
+	segs    []string
+}
+
+// NewFilter compiles include and exclude patterns, includes before excludes
+// (so an exclude always wins over an include); an empty or malformed pattern
+// is an error.
 func NewFilter(include, exclude []string) (*Filter, error) {
-	f := &Filter{}
+	rules := make([]Rule, 0, len(include)+len(exclude))
 	for _, p := range include {
-		segs, err := compilePattern(p)
-		if err != nil {
-			return nil, err
-		}
-		f.include = append(f.include, segs)
+		rules = append(rules, Rule{Include: true, Pattern: p})
 	}
 	for _, p := range exclude {
-		segs, err := compilePattern(p)
+		rules = append(rules, Rule{Pattern: p})
+	}
+	return NewRuleFilter(rules)
+}
+
+// NewRuleFilter compiles rules that are evaluated in order, the last match
+// winning; an empty or malformed pattern is an error.
+func NewRuleFilter(rules []Rule) (*Filter, error) {
+	f := &Filter{}
+	for _, r := range rules {
+		segs, err := compilePattern(r.Pattern)
 		if err != nil {
 			return nil, err
 		}
-		f.exclude = append(f.exclude, segs)
+		f.rules = append(f.rules, compiledRule{include: r.Include, segs: segs})
 	}
 	return f, nil
 }
@@ -60,7 +92,7 @@ func compilePattern(p string) ([]string, error) {
 }
 
 // Empty reports whether the filter lets every path through.
-func (f *Filter) Empty() bool { return len(f.include) == 0 && len(f.exclude) == 0 }
+func (f *Filter) Empty() bool { return len(f.rules) == 0 }
 
 // Match reports whether rel (a path relative to the prefix) is selected.
 func (f *Filter) Match(rel string) bool {
@@ -68,24 +100,12 @@ func (f *Filter) Match(rel string) bool {
 		return true
 	}
 	rel = strings.TrimSuffix(rel, "/")
-	if len(f.include) > 0 {
-		ok := false
-		for _, p := range f.include {
-			if matchPattern(p, rel) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
+	for i := len(f.rules) - 1; i >= 0; i-- {
+		if matchPattern(f.rules[i].segs, rel) {
+			return f.rules[i].include
 		}
 	}
-	for _, p := range f.exclude {
-		if matchPattern(p, rel) {
-			return false
-		}
-	}
-	return true
+	return !f.rules[0].include
 }
 
 func matchPattern(pat []string, rel string) bool {

@@ -3,6 +3,8 @@ package transfer
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -83,6 +85,104 @@ func TestFilterIncludeExclude(t *testing.T) {
 	for _, bad := range []string{"", "/", "[a-"} {
 		if _, err := NewFilter(nil, []string{bad}); err == nil {
 			t.Errorf("NewFilter accepted %q", bad)
+		}
+	}
+}
+
+func inc(p string) Rule { return Rule{Include: true, Pattern: p} }
+func exc(p string) Rule { return Rule{Pattern: p} }
+
+func TestFilterRuleOrder(t *testing.T) {
+	tests := []struct {
+		name  string
+		rules []Rule
+		rel   string
+		want  bool
+	}{
+		{"exclude all then include jpg: jpg", []Rule{exc("*"), inc("*.jpg")}, "a/b.jpg", true},
+		{"exclude all then include jpg: png", []Rule{exc("*"), inc("*.jpg")}, "a/b.png", false},
+		{"include jpg then exclude all", []Rule{inc("*.jpg"), exc("*")}, "b.jpg", false},
+		{"later exclude beats earlier include", []Rule{exc("*"), inc("*.jpg"), exc("tmp/**")}, "tmp/x.jpg", false},
+		{"later include beats earlier exclude", []Rule{exc("tmp/**"), inc("tmp/keep.jpg")}, "tmp/keep.jpg", true},
+		{"exclude first: unmatched selected", []Rule{exc("*.tmp")}, "a.jpg", true},
+		{"include first: unmatched left out", []Rule{inc("*.jpg")}, "a.png", false},
+		{"include first: later exclude", []Rule{inc("*.jpg"), exc("raw/**")}, "raw/a.jpg", false},
+		{"include first: matched", []Rule{inc("*.jpg"), exc("raw/**")}, "x/a.jpg", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := NewRuleFilter(tt.rules)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Match(tt.rel); got != tt.want {
+				t.Errorf("%v Match(%q) = %v, want %v", tt.rules, tt.rel, got, tt.want)
+			}
+		})
+	}
+}
+
+// awsSelects is aws s3 sync's rule as its documentation states it ("Use of
+// Exclude and Include Filters"): every file is included by default, then
+// each filter is applied in order and a later one takes precedence. match
+// stands in for its glob, which these tests keep to patterns both agree on.
+func awsSelects(rules []Rule, rel string, match func(pat, rel string) bool) bool {
+	selected := true
+	for _, r := range rules {
+		if match(r.Pattern, rel) {
+			selected = r.Include
+		}
+	}
+	return selected
+}
+
+func TestFilterSelectsAsAWSCLI(t *testing.T) {
+	// The tree of the AWS CLI documentation's filter examples, plus depth.
+	files := []string{".git/config", "foo.txt", "bar.txt", "baz.jpg", "photos/a.jpg", "photos/b.png"}
+	// Patterns whose meaning is the same in both: a plain name or a whole
+	// path ("*" not crossing "/" here, where aws's would).
+	awsMatch := func(pat, rel string) bool {
+		f, _ := NewRuleFilter([]Rule{inc(pat)})
+		return f.Match(rel)
+	}
+	cases := [][]Rule{
+		{exc("*"), inc("*.txt")},
+		{inc("*.txt"), exc("*")},
+		{exc(".git/*")},
+		{exc("*"), inc("*.jpg")},
+		{exc("*"), inc("*.txt"), exc("bar.txt")},
+		{exc("*.txt"), inc("foo.txt")},
+		{exc("*"), inc("photos/*"), exc("*.png")},
+	}
+	for _, rules := range cases {
+		f, err := NewRuleFilter(rules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, rel := range files {
+			if f.Match(rel) {
+				got = append(got, rel)
+			}
+			if awsSelects(rules, rel, awsMatch) {
+				want = append(want, rel)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%v selects %v, aws s3 sync %v", rules, got, want)
+		}
+	}
+	// The documentation's own answers for two of them.
+	f, _ := NewRuleFilter([]Rule{exc("*"), inc("*.txt")})
+	for _, rel := range files {
+		if want := strings.HasSuffix(rel, ".txt"); f.Match(rel) != want {
+			t.Errorf("--exclude '*' --include '*.txt': %s selected %v", rel, !want)
+		}
+	}
+	f, _ = NewRuleFilter([]Rule{inc("*.txt"), exc("*")})
+	for _, rel := range files {
+		if f.Match(rel) {
+			t.Errorf("--include '*.txt' --exclude '*' selected %s; all files are excluded", rel)
 		}
 	}
 }

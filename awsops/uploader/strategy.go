@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // Remote is what the destination listing (and, for multipart objects, a
@@ -132,49 +134,13 @@ func multipartParts(etag string) int {
 
 // MtimeMeta is the user-metadata name under which uploads store the file's
 // modification time (sent as x-amz-meta-mtime). rclone uses the same name
-// and format, so either tool recognises the other's uploads as unchanged.
-const MtimeMeta = "mtime"
+// and format, so either tool recognises the other's uploads as unchanged,
+// and sync gives a downloaded file that time.
+const MtimeMeta = transfer.MtimeMeta
 
 // FormatMtime renders t as seconds since the epoch with nine decimals.
-func FormatMtime(t time.Time) string {
-	ns := t.UnixNano()
-	sign := ""
-	if ns < 0 {
-		sign, ns = "-", -ns
-	}
-	return sign + strconv.FormatInt(ns/1e9, 10) + "." + leftPad9(ns%1e9)
-}
-
-func leftPad9(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	return strings.Repeat("0", 9-len(s)) + s
-}
+func FormatMtime(t time.Time) string { return transfer.FormatMtime(t) }
 
 // ParseMtime reads FormatMtime's format, with any number of decimals; ok is
 // false for anything else.
-func ParseMtime(s string) (time.Time, bool) {
-	secPart, fracPart, _ := strings.Cut(strings.TrimSpace(s), ".")
-	sec, err := strconv.ParseInt(secPart, 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	var ns int64
-	if fracPart != "" {
-		if len(fracPart) > 9 {
-			fracPart = fracPart[:9]
-		}
-		f, err := strconv.ParseUint(fracPart, 10, 64)
-		if err != nil {
-			return time.Time{}, false
-		}
-		ns = int64(f)
-		for i := len(fracPart); i < 9; i++ {
-			ns *= 10
-		}
-	}
-	if strings.HasPrefix(secPart, "-") && ns > 0 {
-		// "-1.5" is 1.5 s before the epoch.
-		return time.Unix(sec, -ns), true
-	}
-	return time.Unix(sec, ns), true
-}
+func ParseMtime(s string) (time.Time, bool) { return transfer.ParseMtime(s) }

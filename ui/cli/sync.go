@@ -15,6 +15,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/ui"
 	"github.com/s3link/s3link/ui/text"
 )
@@ -23,12 +24,19 @@ import (
 type syncOptions struct {
 	Concurrency int
 	PartSize    string
-	Include     []string
-	Exclude     []string
-	DryRun      bool
-	Checksum    bool
-	NoTUI       bool
-	JSON        bool
+	// Rules are the --include and --exclude flags in the order given.
+	Rules     []transfer.Rule
+	DryRun    bool
+	Checksum  bool
+	SizeOnly  bool
+	ExactTime bool
+	NoClobber bool
+	Delete    bool
+	MaxDelete int
+	// Quiet drops the progress lines and, on success, the summary.
+	Quiet bool
+	NoTUI bool
+	JSON  bool
 	// CSV is an access key file in the AWS console's layout whose key the
 	// download uses instead of the profile's credentials.
 	CSV string
@@ -42,7 +50,14 @@ func newSyncCmd(g *Globals) *cobra.Command {
 		Long: `Download everything under an S3 prefix into a local folder, many objects at
 once, large objects in parallel ranges. Files already there with the same size
 and modification time (or, with --checksum, the same MD5) are skipped, so
-running the same command again only fetches what changed or failed.
+running the same command again only fetches what changed or failed;
+--size-only, --exact-timestamps and --no-clobber change that rule. An object
+with "mtime" metadata (s3link upload, rclone) gives its file that time.
+
+--include and --exclude are tried in the order given; the last that matches
+decides, as in aws s3 sync (a leading --include means "only these").
+--delete removes files under DEST that are not under the prefix (never
+through a link, never outside DEST); --max-delete N refuses beyond N.
 
 Each file is written under a temporary name beside its target and renamed
 into place only once complete and verified; an interrupted run never leaves a
@@ -50,12 +65,15 @@ truncated file under a real name. Keys that would land outside DEST are
 reported and never written.
 
 Without a terminal (or with --no-tui) a progress line goes to stderr every
-second and a summary to stdout; --json prints the summary as JSON. The exit
+second and a summary to stdout; --json prints the summary as JSON; -q prints
+nothing on success, only failures and errors. The exit
 status is 0 when every object was downloaded or already there, 1 when some
 failed (they are listed), 2 for a command-line mistake.`,
 		Example: `  s3link sync s3://crowdai-imagery/path/to/files ./media
   s3link sync --csv crowdai-platform-access_accessKeys.csv s3://crowdai-imagery/path/to/files ./media
   s3link sync s3://crowdai-imagery ./all --include '*.jpg' --exclude 'tmp/**'
+  s3link sync s3://crowdai-imagery ./all --exclude '*' --include '*.jpg'
+  s3link sync s3://crowdai-imagery/raw ./raw --delete --max-delete 100 --dry-run
   s3link sync s3://crowdai-imagery/raw ./raw --dry-run --json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
@@ -70,10 +88,16 @@ failed (they are listed), 2 for a command-line mistake.`,
 	f := cmd.Flags()
 	f.IntVar(&o.Concurrency, "concurrency", syncer.DefaultConcurrency, "how many GET requests run at once")
 	f.StringVar(&o.PartSize, "part-size", "", "size of each ranged GET of a large object, e.g. 8MiB, 16M, 1048576 (default: 8MiB, growing with the object up to 64MiB)")
-	f.StringArrayVar(&o.Include, "include", nil, "only download keys matching this glob, relative to the prefix (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree)")
-	f.StringArrayVar(&o.Exclude, "exclude", nil, "skip keys matching this glob (repeatable; same rules as --include)")
+	f.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "download keys matching this glob, relative to the prefix (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
+	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "skip keys matching this glob (repeatable; same rules as --include)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "list and decide, print what would be downloaded, write nothing")
 	f.BoolVar(&o.Checksum, "checksum", false, "compare existing files by MD5 against the ETag instead of size and modification time")
+	f.BoolVar(&o.SizeOnly, "size-only", false, "skip an existing file when its size equals the object's, whatever its modification time")
+	f.BoolVar(&o.ExactTime, "exact-timestamps", false, "skip a same-size file only when its modification time equals the object's exactly (default: to the second)")
+	f.BoolVar(&o.NoClobber, "no-clobber", false, "never replace a file already at the destination; download only missing ones")
+	f.BoolVar(&o.Delete, "delete", false, "delete files under DEST that are not under the S3 prefix (regular files only, never through a link; excluded files stay)")
+	f.IntVar(&o.MaxDelete, "max-delete", -1, "with --delete, delete nothing and fail when more than this many files would go (default: no limit)")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines and no screen; print only errors and failures (nothing at all on success)")
 	f.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
 	f.BoolVar(&o.JSON, "json", false, "print the summary as JSON on stdout")
 	f.StringVar(&o.CSV, "csv", "", "download with the access key in this CSV (the AWS console's layout, as the wizard saves it) instead of the profile's credentials")
@@ -111,15 +135,38 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 			return syncRequest{}, usageError("--part-size must be between 64KiB and 5GiB, got %s.", o.PartSize)
 		}
 	}
+	if o.MaxDelete >= 0 && !o.Delete {
+		return syncRequest{}, usageError("--max-delete limits --delete; add --delete, or leave --max-delete out.")
+	}
+	var modes []string
+	for _, m := range []struct {
+		on   bool
+		name string
+	}{{o.Checksum, "--checksum"}, {o.SizeOnly, "--size-only"}, {o.ExactTime, "--exact-timestamps"}, {o.NoClobber, "--no-clobber"}} {
+		if m.on {
+			modes = append(modes, m.name)
+		}
+	}
+	if len(modes) > 1 {
+		return syncRequest{}, usageError("%s each choose how existing files are compared; give one of them.", strings.Join(modes, " and "))
+	}
 	mode := syncer.SizeAndTime
-	if o.Checksum {
+	switch {
+	case o.Checksum:
 		mode = syncer.Checksum
+	case o.SizeOnly:
+		mode = syncer.SizeOnly
+	case o.ExactTime:
+		mode = syncer.ExactTime
+	case o.NoClobber:
+		mode = syncer.NoClobber
 	}
 	return syncRequest{Bucket: bucket, Prefix: prefix, Dest: dest, Opts: syncer.Options{
 		Bucket: bucket, Prefix: prefix, Dest: dest,
 		Concurrency: o.Concurrency, PartSize: part,
-		Include: o.Include, Exclude: o.Exclude,
+		Rules:  o.Rules,
 		DryRun: o.DryRun, Mode: mode,
+		Delete: o.Delete, MaxDelete: o.MaxDelete,
 	}}, nil
 }
 
@@ -159,9 +206,12 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		res    syncer.Result
 		runErr error
 	)
-	if g.IsTerminal && !o.NoTUI && !o.JSON {
+	switch {
+	case o.Quiet:
+		res, runErr = eng.Run(ctx)
+	case g.IsTerminal && !o.NoTUI && !o.JSON:
 		res, runErr = runSyncScreen(ctx, g, eng, req)
-	} else {
+	default:
 		res, runErr = runSyncHeadless(ctx, eng, g.Err)
 	}
 	summary := newSyncSummary(req, res, planned)
@@ -169,20 +219,53 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		if err := writeJSON(g.Out, summary); err != nil {
 			return err
 		}
+	} else if o.Quiet {
+		// Quiet: what would be done in a dry run (its whole point), and the
+		// failures; nothing when all went well.
+		printQuietSummary(g.Out, summary)
 	} else if runErr == nil || res.Downloaded+res.Skipped+res.FailedCount > 0 {
 		// A run that failed before moving anything has only its error to
 		// say; a summary of zeros would read as an empty prefix.
 		printSyncSummary(g.Out, summary)
 	}
+	var maxDel *syncer.MaxDeleteError
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		return runErr
+	case errors.As(runErr, &maxDel):
+		return &ExitError{Code: 1, Err: fmt.Errorf("%d files under %s are not under the prefix, more than --max-delete %d allows; deleted none (raise --max-delete, or look with --dry-run)", maxDel.Would, req.Dest, maxDel.Max)}
+	case len(res.DeleteFailed) > 0 && res.FailedCount == 0:
+		return &ExitError{Code: 1, Err: fmt.Errorf("%d files could not be deleted (listed above)", len(res.DeleteFailed))}
 	case runErr != nil:
 		return errors.New(explain(runErr))
 	case res.FailedCount > 0:
 		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d objects could not be downloaded (listed above); run the same command again to retry them", res.FailedCount, res.FailedCount+res.Downloaded+res.Skipped)}
 	}
 	return nil
+}
+
+// ruleFlag is --include or --exclude: both append to one list, so the
+// order between them survives parsing (a StringArray per flag would lose it).
+type ruleFlag struct {
+	rules   *[]transfer.Rule
+	include bool
+}
+
+func (f *ruleFlag) Set(v string) error {
+	*f.rules = append(*f.rules, transfer.Rule{Include: f.include, Pattern: v})
+	return nil
+}
+
+func (f *ruleFlag) Type() string { return "glob" }
+
+func (f *ruleFlag) String() string {
+	var ps []string
+	for _, r := range *f.rules {
+		if r.Include == f.include {
+			ps = append(ps, r.Pattern)
+		}
+	}
+	return "[" + strings.Join(ps, ",") + "]"
 }
 
 // runSyncHeadless runs the engine and prints a progress line to w at most
@@ -229,6 +312,9 @@ type syncSummary struct {
 	DurationSeconds float64          `json:"duration_seconds"`
 	Failures        []syncFailure    `json:"failures"`
 	Planned         []syncPlannedRow `json:"planned,omitempty"`
+	// Deleted lists the files --delete removed (in a dry run: would).
+	Deleted        []string      `json:"deleted,omitempty"`
+	DeleteFailures []syncFailure `json:"delete_failures,omitempty"`
 }
 
 type syncFailure struct {
@@ -257,6 +343,10 @@ func newSyncSummary(req syncRequest, res syncer.Result, planned []syncer.Planned
 	for _, f := range res.Failed {
 		s.Failures = append(s.Failures, syncFailure{Key: f.Key, Reason: f.Reason})
 	}
+	s.Deleted = res.Deleted
+	for _, f := range res.DeleteFailed {
+		s.DeleteFailures = append(s.DeleteFailures, syncFailure{Key: f.Key, Reason: f.Reason})
+	}
 	for _, p := range planned {
 		s.Planned = append(s.Planned, syncPlannedRow{Key: p.Key, Path: p.Path, Size: p.Size, Reason: string(p.Reason)})
 	}
@@ -267,6 +357,7 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 	for _, p := range s.Planned {
 		fmt.Fprintf(w, "would download %s -> %s (%s, %s)\n", printable(p.Key), printable(p.Path), ui.HumanBytes(p.Size), p.Reason)
 	}
+	defer printDeletions(w, s, true)
 	if s.Downloaded+s.Skipped+s.Failed+s.Dirs == 0 {
 		// A row of zeros reads like a fault; an empty prefix (often a typo)
 		// deserves a sentence.
@@ -288,6 +379,38 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 		if int64(len(s.Failures)) < s.Failed {
 			fmt.Fprintf(w, "  ... and %d more\n", s.Failed-int64(len(s.Failures)))
 		}
+	}
+}
+
+// printQuietSummary is --quiet's summary: the planned downloads of a dry
+// run and the failures, no counts.
+func printQuietSummary(w io.Writer, s syncSummary) {
+	for _, p := range s.Planned {
+		fmt.Fprintf(w, "would download %s -> %s (%s, %s)\n", printable(p.Key), printable(p.Path), ui.HumanBytes(p.Size), p.Reason)
+	}
+	for _, f := range s.Failures {
+		fmt.Fprintf(w, "failed %s: %s\n", printable(f.Key), text.Reason(f.Key, f.Reason))
+	}
+	printDeletions(w, s, false)
+}
+
+// printDeletions reports --delete: in a dry run every file that would go;
+// otherwise a count (when counts is set) and the files that could not go.
+func printDeletions(w io.Writer, s syncSummary, counts bool) {
+	if s.DryRun {
+		for _, p := range s.Deleted {
+			fmt.Fprintf(w, "would delete %s\n", printable(p))
+		}
+	}
+	if counts && len(s.Deleted) > 0 {
+		verb := "Deleted"
+		if s.DryRun {
+			verb = "Would delete"
+		}
+		fmt.Fprintf(w, "%s %d files under %s that are not in %s.\n", verb, len(s.Deleted), s.Dest, s.Source)
+	}
+	for _, f := range s.DeleteFailures {
+		fmt.Fprintf(w, "could not delete %s: %s\n", printable(f.Key), printable(f.Reason))
 	}
 }
 

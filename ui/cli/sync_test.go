@@ -3,14 +3,18 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -269,5 +273,176 @@ func TestSyncUnreachableEndpointIsOneSentence(t *testing.T) {
 	}
 	if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "AWS cannot be reached") {
 		t.Errorf("stderr should be one sentence saying AWS cannot be reached, got %q", stderr)
+	}
+}
+
+// filesUnder lists the regular files below dir, slash-separated and sorted.
+func filesUnder(t *testing.T, dir string) []string {
+	t.Helper()
+	var got []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			rel, _ := filepath.Rel(dir, p)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(got)
+	return got
+}
+
+func TestSyncFilterOrderAsAWSCLI(t *testing.T) {
+	url := syncServer(t, map[string]string{
+		"p/a.jpg": "a", "p/b.png": "b", "p/raw/c.jpg": "c", "p/raw/d.tif": "d",
+	})
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--exclude", "*", "--include", "*.jpg"}, "[a.jpg raw/c.jpg]"},
+		{[]string{"--include", "*.jpg", "--exclude", "*"}, "[]"},
+		{[]string{"--exclude", "raw/**", "--include", "raw/*.tif"}, "[a.jpg b.png raw/d.tif]"},
+		{[]string{"--include", "*.jpg", "--exclude", "raw/**"}, "[a.jpg]"},
+	}
+	for _, tt := range tests {
+		dest := t.TempDir()
+		args := append([]string{"sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--no-tui"}, tt.args...)
+		if code, _, stderr := execute(args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.args, code, stderr)
+		}
+		if got := fmt.Sprint(filesUnder(t, dest)); got != tt.want {
+			t.Errorf("%v wrote %s, want %s", tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestSyncCompareFlags(t *testing.T) {
+	url := syncServer(t, map[string]string{"p/a.jpg": "aaaa"})
+	dest := t.TempDir()
+	local := filepath.Join(dest, "a.jpg")
+	sync := func(flags ...string) (int, string, string) {
+		return execute(append([]string{"sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--no-tui"}, flags...)...)
+	}
+	old := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+	put := func(content string) {
+		t.Helper()
+		if err := os.WriteFile(local, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(local, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() string { b, _ := os.ReadFile(local); return string(b) }
+
+	put("XXXX") // same size, other time
+	if code, out, _ := sync("--size-only"); code != 0 || read() != "XXXX" || !strings.Contains(out, "1 unchanged") {
+		t.Errorf("--size-only replaced a same-size file: exit %d, %q, %q", code, read(), out)
+	}
+	put("XXXXXXXX") // other size
+	if code, _, _ := sync("--no-clobber"); code != 0 || read() != "XXXXXXXX" {
+		t.Errorf("--no-clobber replaced a file: exit %d, %q", code, read())
+	}
+	if code, _, _ := sync("--exact-timestamps"); code != 0 || read() != "aaaa" {
+		t.Errorf("--exact-timestamps did not replace a changed file: exit %d, %q", code, read())
+	}
+	if code, out, _ := sync("--exact-timestamps"); code != 0 || !strings.Contains(out, "1 unchanged") {
+		t.Errorf("--exact-timestamps fetched again a file it wrote itself: %q", out)
+	}
+	os.Remove(local)
+	if code, _, _ := sync("--no-clobber"); code != 0 || read() != "aaaa" {
+		t.Errorf("--no-clobber did not download a missing file: exit %d, %q", code, read())
+	}
+	if code, _, stderr := sync("--size-only", "--checksum"); code != 2 || !strings.Contains(stderr, "size-only") {
+		t.Errorf("--size-only --checksum: exit %d, %q", code, stderr)
+	}
+}
+
+func TestSyncQuiet(t *testing.T) {
+	url := syncServer(t, map[string]string{"p/a.jpg": "aaaa", "../p/bad.jpg": "x"})
+	dest := t.TempDir()
+	code, out, stderr := execute("sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "-q")
+	if code != 0 || out != "" || stderr != "" {
+		t.Errorf("quiet success: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if read, _ := os.ReadFile(filepath.Join(dest, "a.jpg")); string(read) != "aaaa" {
+		t.Errorf("a.jpg = %q", read)
+	}
+	os.Remove(filepath.Join(dest, "a.jpg"))
+	code, out, _ = execute("sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--quiet", "--dry-run")
+	if code != 0 || !strings.HasPrefix(out, "would download p/a.jpg") || strings.Contains(out, "Would download") {
+		t.Errorf("quiet dry run: exit %d, %q", code, out)
+	}
+}
+
+func TestSyncDelete(t *testing.T) {
+	url := syncServer(t, map[string]string{"p/a.jpg": "a"})
+	outside := filepath.Join(t.TempDir(), "target.jpg")
+	if err := os.WriteFile(outside, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dest := t.TempDir()
+	for _, n := range []string{"old1.jpg", "old2.jpg"} {
+		if err := os.WriteFile(filepath.Join(dest, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, filepath.Join(dest, "link.jpg")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	sync := func(flags ...string) (int, string, string) {
+		return execute(append([]string{"sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--no-tui"}, flags...)...)
+	}
+	code, out, _ := sync("--delete", "--dry-run")
+	if code != 0 || !strings.Contains(out, "would delete "+filepath.Join(dest, "old1.jpg")) || !strings.Contains(out, "Would delete 2 files") {
+		t.Errorf("dry run: exit %d, %q", code, out)
+	}
+	code, _, stderr := sync("--delete", "--max-delete", "1")
+	if code != 1 || !strings.Contains(stderr, "more than --max-delete 1 allows; deleted none") {
+		t.Errorf("max-delete: exit %d, %q", code, stderr)
+	}
+	if got := fmt.Sprint(filesUnder(t, dest)); got != "[a.jpg old1.jpg old2.jpg]" {
+		t.Errorf("after the refusal: %s", got)
+	}
+	code, out, _ = sync("--delete")
+	if code != 0 || !strings.Contains(out, "Deleted 2 files under") {
+		t.Errorf("delete: exit %d, %q", code, out)
+	}
+	if got := fmt.Sprint(filesUnder(t, dest)); got != "[a.jpg]" {
+		t.Errorf("after --delete: %s", got)
+	}
+	if _, err := os.Lstat(filepath.Join(dest, "link.jpg")); err != nil {
+		t.Errorf("the link was removed: %v", err)
+	}
+	if b, _ := os.ReadFile(outside); string(b) != "precious" {
+		t.Errorf("the link's target changed: %q", b)
+	}
+	if code, _, stderr := sync("--max-delete", "3"); code != 2 || !strings.Contains(stderr, "add --delete") {
+		t.Errorf("--max-delete without --delete: exit %d, %q", code, stderr)
+	}
+}
+
+func TestSyncQuietListsFailuresAndJSONDeletions(t *testing.T) {
+	url := syncServer(t, map[string]string{"p/a.jpg": "a", "p/x//double.jpg": "nope"})
+	dest := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dest, "old.jpg"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := execute("sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "-q", "--delete")
+	if code != 1 || !strings.HasPrefix(out, "failed p/x//double.jpg: ") || strings.Contains(out, "Downloaded") {
+		t.Errorf("quiet with a failure: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "old.jpg")); !os.IsNotExist(err) {
+		t.Errorf("old.jpg not deleted: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dest, "old2.jpg"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ = execute("sync", "s3://media/p", dest, "--endpoint-url", url, "--region", "us-east-1", "--json", "--delete", "--dry-run")
+	var got struct {
+		Deleted []string `json:"deleted"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Deleted) != 1 || got.Deleted[0] != filepath.Join(dest, "old2.jpg") {
+		t.Errorf("json deleted = %v, %v; %s", got.Deleted, err, out)
 	}
 }
