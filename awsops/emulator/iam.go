@@ -166,9 +166,9 @@ var iamActions = map[string]iamHandler{
 	"GetUser":                       (*iamService).getUser,
 	"ListUsers":                     (*iamService).listUsers,
 	"DeleteUser":                    (*iamService).deleteUser,
-	"TagUser":                       (*iamService).tagUser,
-	"UntagUser":                     (*iamService).untagUser,
-	"ListUserTags":                  (*iamService).listUserTags,
+	"TagUser":                       tagHandler(userTags),
+	"UntagUser":                     untagHandler(userTags),
+	"ListUserTags":                  listTagsHandler(userTags),
 	"PutUserPermissionsBoundary":    (*iamService).putUserBoundary,
 	"DeleteUserPermissionsBoundary": (*iamService).deleteUserBoundary,
 	"AttachUserPolicy":              (*iamService).attachUserPolicy,
@@ -187,9 +187,9 @@ var iamActions = map[string]iamHandler{
 	"ListPolicyVersions":            (*iamService).listPolicyVersions,
 	"CreatePolicyVersion":           (*iamService).createPolicyVersion,
 	"DeletePolicyVersion":           (*iamService).deletePolicyVersion,
-	"TagPolicy":                     (*iamService).tagPolicy,
-	"UntagPolicy":                   (*iamService).untagPolicy,
-	"ListPolicyTags":                (*iamService).listPolicyTags,
+	"TagPolicy":                     tagHandler(policyTags),
+	"UntagPolicy":                   untagHandler(policyTags),
+	"ListPolicyTags":                listTagsHandler(policyTags),
 	"ListEntitiesForPolicy":         (*iamService).listEntitiesForPolicy,
 	"DetachGroupPolicy":             (*iamService).noGroupOrRole,
 	"DetachRolePolicy":              (*iamService).noGroupOrRole,
@@ -382,39 +382,6 @@ func (s *iamService) deleteUser(f form, _ identity) (any, *apiError) {
 	}
 	delete(s.users, u.name)
 	return nil, nil
-}
-
-func (s *iamService) tagUser(f form, _ identity) (any, *apiError) {
-	u, err := s.findUser(f.get("UserName"))
-	if err != nil {
-		return nil, err
-	}
-	tags, err := mergeTags(u.tags, f.tags())
-	if err != nil {
-		return nil, err
-	}
-	u.tags = tags
-	return nil, nil
-}
-
-func (s *iamService) untagUser(f form, _ identity) (any, *apiError) {
-	u, err := s.findUser(f.get("UserName"))
-	if err != nil {
-		return nil, err
-	}
-	u.tags = removeTags(u.tags, f.members("TagKeys"))
-	return nil, nil
-}
-
-func (s *iamService) listUserTags(f form, _ identity) (any, *apiError) {
-	u, err := s.findUser(f.get("UserName"))
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		Tags        []xTag `xml:"Tags>member"`
-		IsTruncated bool
-	}{Tags: u.tags}, nil
 }
 
 func (s *iamService) putUserBoundary(f form, _ identity) (any, *apiError) {
@@ -748,39 +715,6 @@ func (s *iamService) deletePolicyVersion(f form, _ identity) (any, *apiError) {
 	return nil, nil
 }
 
-func (s *iamService) tagPolicy(f form, _ identity) (any, *apiError) {
-	p, err := s.findPolicy(f.get("PolicyArn"))
-	if err != nil {
-		return nil, err
-	}
-	tags, err := mergeTags(p.tags, f.tags())
-	if err != nil {
-		return nil, err
-	}
-	p.tags = tags
-	return nil, nil
-}
-
-func (s *iamService) untagPolicy(f form, _ identity) (any, *apiError) {
-	p, err := s.findPolicy(f.get("PolicyArn"))
-	if err != nil {
-		return nil, err
-	}
-	p.tags = removeTags(p.tags, f.members("TagKeys"))
-	return nil, nil
-}
-
-func (s *iamService) listPolicyTags(f form, _ identity) (any, *apiError) {
-	p, err := s.findPolicy(f.get("PolicyArn"))
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		Tags        []xTag `xml:"Tags>member"`
-		IsTruncated bool
-	}{Tags: p.tags}, nil
-}
-
 func (s *iamService) listEntitiesForPolicy(f form, _ identity) (any, *apiError) {
 	p, err := s.findPolicy(f.get("PolicyArn"))
 	if err != nil {
@@ -934,4 +868,65 @@ func (s *iamService) deleteAccessKey(f form, caller identity) (any, *apiError) {
 	}
 	delete(s.keys, k.id)
 	return nil, nil
+}
+
+// tagsOf finds the tag list of the user or policy a request names.
+type tagsOf func(*iamService, form) (*[]xTag, *apiError)
+
+func userTags(s *iamService, f form) (*[]xTag, *apiError) {
+	u, err := s.findUser(f.get("UserName"))
+	if err != nil {
+		return nil, err
+	}
+	return &u.tags, nil
+}
+
+func policyTags(s *iamService, f form) (*[]xTag, *apiError) {
+	p, err := s.findPolicy(f.get("PolicyArn"))
+	if err != nil {
+		return nil, err
+	}
+	return &p.tags, nil
+}
+
+// tagHandler is TagUser or TagPolicy: the request's tags merged in.
+func tagHandler(of tagsOf) iamHandler {
+	return func(s *iamService, f form, _ identity) (any, *apiError) {
+		tags, err := of(s, f)
+		if err != nil {
+			return nil, err
+		}
+		merged, err := mergeTags(*tags, f.tags())
+		if err != nil {
+			return nil, err
+		}
+		*tags = merged
+		return nil, nil
+	}
+}
+
+// untagHandler is UntagUser or UntagPolicy.
+func untagHandler(of tagsOf) iamHandler {
+	return func(s *iamService, f form, _ identity) (any, *apiError) {
+		tags, err := of(s, f)
+		if err != nil {
+			return nil, err
+		}
+		*tags = removeTags(*tags, f.members("TagKeys"))
+		return nil, nil
+	}
+}
+
+// listTagsHandler is ListUserTags or ListPolicyTags (one page).
+func listTagsHandler(of tagsOf) iamHandler {
+	return func(s *iamService, f form, _ identity) (any, *apiError) {
+		tags, err := of(s, f)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			Tags        []xTag `xml:"Tags>member"`
+			IsTruncated bool
+		}{Tags: *tags}, nil
+	}
 }

@@ -78,10 +78,16 @@ func CommandFiles(p *Plan) []File {
 
 // WriteCommands writes CommandFiles(p) into dir, which must not exist yet.
 func WriteCommands(dir string, p *Plan) error {
-	if _, err := os.Lstat(dir); err == nil {
-		return fmt.Errorf("write the AWS CLI commands: %s already exists: %w", dir, fs.ErrExist)
+	// Mkdir, not a check then MkdirAll: a folder or link that appears in
+	// between is refused rather than written into.
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("write the AWS CLI commands: %s already exists: %w", dir, fs.ErrExist)
+		}
+		return fmt.Errorf("write the AWS CLI commands: %w", err)
 	}
 	if err := WriteFiles(dir, CommandFiles(p)); err != nil {
+		_ = os.Remove(dir)
 		return fmt.Errorf("write the AWS CLI commands: %w", err)
 	}
 	return nil

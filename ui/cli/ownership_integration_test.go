@@ -448,3 +448,30 @@ func motoDialect(t *testing.T, doc string) string {
 func execAWS(e *env, args ...string) *exec.Cmd {
 	return exec.Command("aws", append([]string{"--endpoint-url", e.endpoint, "--output", "json"}, args...)...)
 }
+
+// On a terminal with several records, teardown asks which one and then
+// for confirmation; answers typed ahead reach both questions, anything but
+// a listed number or y/n asks again.
+func TestTeardownChoosesARecordAndConfirms(t *testing.T) {
+	e := newEnv(t)
+	for _, b := range []string{"media-c1", "media-c2"} {
+		if code, out, stderr := e.run("setup", "--non-interactive", "--bucket", b, "--user", "u-"+b, "--csv", filepath.Join(e.dir, b+".csv")); code != 0 {
+			t.Fatalf("setup %s: exit %d\n%s\n%s", b, code, out, stderr)
+		}
+	}
+	var out, errb bytes.Buffer
+	g := &Globals{In: strings.NewReader("9\n1\nmaybe\ny\n"), Out: &out, Err: &errb, IsTerminal: true}
+	if code := Execute(t.Context(), g, []string{"teardown", "--delete-bucket", "--endpoint-url", e.endpoint}); code != 0 {
+		t.Fatalf("teardown: exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "There are 2 setup records") || strings.Count(out.String(), "Which one?") != 2 ||
+		!strings.Contains(out.String(), "Please answer y or n.") || !strings.Contains(out.String(), "Everything this setup created is gone.") {
+		t.Fatalf("teardown dialogue:\n%s", out.String())
+	}
+	if u := e.userNames(); len(u) != 1 {
+		t.Errorf("users after tearing down one of two setups = %v", u)
+	}
+	if n := len(e.records()); n != 1 {
+		t.Errorf("records left = %d, want the other one", n)
+	}
+}

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,7 @@ type Globals struct {
 
 	Debug bool
 
+	inLines  *bufio.Reader // see lines
 	static   *awsops.StaticCredentials
 	sandbox  *sandbox.Sandbox
 	debugLog *os.File

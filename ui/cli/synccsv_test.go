@@ -1,18 +1,10 @@
 package cli
 
 import (
-	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
@@ -21,29 +13,7 @@ import (
 // sync --csv signs every request with the CSV's key, not the
 // environment's, and never prints the secret.
 func TestSyncWithCSVUsesItsKey(t *testing.T) {
-	be := s3mem.New()
-	if err := be.CreateBucket("media"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := be.PutObject("media", "in/a.jpg", map[string]string{}, strings.NewReader("jpeg"), 4, nil); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var keys []string
-	fake := gofakes3.New(be).Server()
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth := r.Header.Get("Authorization")
-		if _, after, ok := strings.Cut(auth, "Credential="); ok {
-			id, _, _ := strings.Cut(after, "/")
-			mu.Lock()
-			keys = append(keys, id)
-			mu.Unlock()
-		}
-		fake.ServeHTTP(w, r)
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.Start()
-	t.Cleanup(srv.Close)
+	s3 := newKeyRecordingS3(t)
 	dir := t.TempDir()
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
@@ -59,15 +29,14 @@ func TestSyncWithCSVUsesItsKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	dest := filepath.Join(dir, "dest")
-	code, out, stderr := execute("sync", "--csv", csv, "--no-tui", "--region", "us-east-1", "--endpoint-url", srv.URL, "s3://media/in", dest)
+	code, out, stderr := execute("sync", "--csv", csv, "--no-tui", "--region", "us-east-1", "--endpoint-url", s3.URL, "s3://media/in", dest)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 	}
 	if b, err := os.ReadFile(filepath.Join(dest, "a.jpg")); err != nil || string(b) != "jpeg" {
 		t.Fatalf("downloaded %q, %v", b, err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	keys := s3.Keys()
 	if len(keys) == 0 {
 		t.Fatal("no signed request seen")
 	}
@@ -83,7 +52,7 @@ func TestSyncWithCSVUsesItsKey(t *testing.T) {
 	// Another layout: one sentence, exit 2, no secret.
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("User name,Password\nbob,"+secret+"\n"), 0o600)
-	code, out, stderr = execute("sync", "--csv", bad, "--endpoint-url", srv.URL, "s3://media/in", dest)
+	code, out, stderr = execute("sync", "--csv", bad, "--endpoint-url", s3.URL, "s3://media/in", dest)
 	line := strings.TrimSpace(stderr)
 	if code != 2 || strings.Contains(line, "\n") || !strings.Contains(line, "AWS console's layout") || strings.Contains(out+stderr, secret) {
 		t.Errorf("bad CSV: exit %d, stderr %q", code, stderr)

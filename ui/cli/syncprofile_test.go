@@ -1,18 +1,10 @@
 package cli
 
 import (
-	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
@@ -21,28 +13,7 @@ import (
 // A profile that setup --write-profile adds is what sync --profile signs
 // with: not the environment's key, not another profile's.
 func TestSyncWithWrittenProfileUsesItsKey(t *testing.T) {
-	be := s3mem.New()
-	if err := be.CreateBucket("media"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := be.PutObject("media", "in/a.jpg", map[string]string{}, strings.NewReader("jpeg"), 4, nil); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var keys []string
-	fake := gofakes3.New(be).Server()
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, after, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
-			id, _, _ := strings.Cut(after, "/")
-			mu.Lock()
-			keys = append(keys, id)
-			mu.Unlock()
-		}
-		fake.ServeHTTP(w, r)
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.Start()
-	t.Cleanup(srv.Close)
+	s3 := newKeyRecordingS3(t)
 
 	dir := t.TempDir()
 	creds := filepath.Join(dir, "credentials")
@@ -67,15 +38,14 @@ func TestSyncWithWrittenProfileUsesItsKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	dest := filepath.Join(dir, "dest")
-	code, out, stderr := execute("sync", "--profile", "crowdai", "--no-tui", "--region", "us-east-1", "--endpoint-url", srv.URL, "s3://media/in", dest)
+	code, out, stderr := execute("sync", "--profile", "crowdai", "--no-tui", "--region", "us-east-1", "--endpoint-url", s3.URL, "s3://media/in", dest)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
 	}
 	if b, err := os.ReadFile(filepath.Join(dest, "a.jpg")); err != nil || string(b) != "jpeg" {
 		t.Fatalf("downloaded %q, %v", b, err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	keys := s3.Keys()
 	if len(keys) == 0 {
 		t.Fatal("no signed request seen")
 	}

@@ -133,7 +133,7 @@ func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path strin
 		if !g.IsTerminal {
 			return usageError("teardown needs confirmation; there is no terminal to ask on, so rerun with --yes")
 		}
-		if !confirm(g.In, g.Out, "Remove these? [y/N] ") {
+		if !confirm(g.lines(), g.Out, "Remove these? [y/N] ") {
 			fmt.Fprintln(g.Out, "Nothing removed.")
 			return nil
 		}
@@ -159,6 +159,16 @@ func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path strin
 		return fmt.Errorf("%d removals failed; the record %s still lists them, so rerun 's3link teardown' when the cause is fixed", len(res.Failed), path)
 	}
 	return nil
+}
+
+// lines reads the answers typed on standard input. One reader serves every
+// question, so an answer typed ahead (or piped in) for the next question
+// is not lost in the buffer of the previous one.
+func (g *Globals) lines() *bufio.Reader {
+	if g.inLines == nil {
+		g.inLines = bufio.NewReader(g.In)
+	}
+	return g.inLines
 }
 
 // pickRecords finds the records to tear down: the one named, all of them,
@@ -192,7 +202,7 @@ func pickRecords(g *Globals, o *teardownOptions) ([]string, error) {
 		}
 		fmt.Fprintf(g.Out, "  %d. %s\n", i+1, line)
 	}
-	in := bufio.NewReader(g.In)
+	in := g.lines()
 	for {
 		fmt.Fprintf(g.Out, "Which one? [1-%d, a for all, q to quit] ", len(paths))
 		line, err := in.ReadString('\n')
@@ -212,8 +222,7 @@ func pickRecords(g *Globals, o *teardownOptions) ([]string, error) {
 
 // confirm asks until the answer is yes (y, yes) or no (n, no, or the end of
 // the input); anything else asks again.
-func confirm(in io.Reader, out io.Writer, prompt string) bool {
-	r := bufio.NewReader(in)
+func confirm(r *bufio.Reader, out io.Writer, prompt string) bool {
 	for {
 		fmt.Fprint(out, prompt)
 		line, err := r.ReadString('\n')
