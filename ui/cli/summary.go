@@ -8,6 +8,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/ui"
 )
 
 type actionReport struct {
@@ -47,6 +48,8 @@ type setupSummary struct {
 		// only there), "earlier key kept" when no key was made.
 		HandOver string `json:"handOver"`
 	} `json:"accessKey"`
+	Role     *roleSummary   `json:"role,omitempty"`
+	Proof    *proofSummary  `json:"proof,omitempty"`
 	Record   string         `json:"record"`
 	Sandbox  bool           `json:"sandbox,omitempty"`
 	Actions  []actionReport `json:"actions"`
@@ -98,6 +101,19 @@ func printSetupSummary(w io.Writer, s setupSummary) {
 	}
 	fmt.Fprintf(w, "  Prefix:        %s\n", prefix)
 	fmt.Fprintf(w, "  Region:        %s\n", s.Region)
+	if s.Role != nil {
+		fmt.Fprintf(w, "  Role ARN:      %s\n", s.Role.ARN)
+		fmt.Fprintf(w, "  External ID:   %s\n", s.Role.ExternalID)
+		fmt.Fprintf(w, "  (only account %s may assume the role, and only with this external id; there is no secret)\n", s.Role.TrustedAccount)
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Policy %s\nRole   %s\n", s.Policy.ARN, s.Role.ARN)
+	} else {
+		printKeyLines(w, s)
+	}
+	printSummaryTail(w, s)
+}
+
+func printKeyLines(w io.Writer, s setupSummary) {
 	fmt.Fprintf(w, "  Access key ID: %s\n", s.AccessKey.ID)
 	if s.AccessKey.CSV != "" {
 		fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", s.AccessKey.CSV)
@@ -106,6 +122,12 @@ func printSetupSummary(w io.Writer, s setupSummary) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Policy %s\nUser   %s\n", s.Policy.ARN, s.User.ARN)
+}
+
+func printSummaryTail(w io.Writer, s setupSummary) {
+	if s.Proof != nil && s.Proof.Failed == 0 && s.Proof.Downloaded+s.Proof.Skipped > 0 {
+		fmt.Fprintf(w, "Proof: downloaded %d files (%s, %d already there) into %s with the %s\n", s.Proof.Downloaded, ui.HumanBytes(s.Proof.Bytes), s.Proof.Skipped, s.Proof.Dest, s.Proof.With)
+	}
 	if s.Sandbox {
 		fmt.Fprintln(w, "Sandbox: everything above lives in the local emulator and is gone when s3link exits.")
 	} else {

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/moto/mototest"
+)
+
+// signedRequest is one request seen by keyRecordingProxy: the access key id
+// of its signature, the service it was signed for, and what it asked.
+type signedRequest struct {
+	KeyID, Service, Method, Path, Action string
+}
+
+// keyRecordingProxy sits in front of moto and records which access key
+// signed each request, so a test can tell the assumed role's temporary
+// key from the caller's.
+type keyRecordingProxy struct {
+	URL  string
+	mu   sync.Mutex
+	seen []signedRequest
+}
+
+func newKeyRecordingProxy(t *testing.T, target string) *keyRecordingProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &keyRecordingProxy{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, after, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
+			scope := strings.Split(strings.SplitN(after, ",", 2)[0], "/")
+			req := signedRequest{KeyID: scope[0], Method: r.Method, Path: r.URL.Path}
+			if len(scope) > 3 {
+				req.Service = scope[3]
+			}
+			if req.Service == "sts" || req.Service == "iam" {
+				// Form-encoded queries: read the action, then put the body back.
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(strings.NewReader(string(body)))
+				if v, err := url.ParseQuery(string(body)); err == nil {
+					req.Action = v.Get("Action")
+				}
+			}
+			p.mu.Lock()
+			p.seen = append(p.seen, req)
+			p.mu.Unlock()
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
+}
+
+func (p *keyRecordingProxy) requests() []signedRequest {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]signedRequest(nil), p.seen...)
+}
+
+func TestRoleSetupCreatesTheRoleAndProvesItWithTheAssumedRole(t *testing.T) {
+	moto := mototest.Start(t)
+	proxy := newKeyRecordingProxy(t, moto.URL())
+	e := newEnvOn(t, proxy.URL)
+	// The media is there before the link: an existing bucket with two files.
+	e.aws(nil, "s3api", "create-bucket", "--bucket", "role-media")
+	src := filepath.Join(e.dir, "a.jpg")
+	if err := os.WriteFile(src, []byte("jpeg bytes"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.aws(nil, "s3api", "put-object", "--bucket", "role-media", "--key", "in/a.jpg", "--body", src)
+	e.aws(nil, "s3api", "put-object", "--bucket", "role-media", "--key", "in/sub/b.jpg", "--body", src)
+
+	// The caller is moto's account 123456789012; moto does not evaluate
+	// trust policies, so the caller may assume a role that trusts another.
+	proof := filepath.Join(e.dir, "proof")
+	code, out, stderr := e.run("setup", "--non-interactive", "--existing-bucket", "--bucket", "role-media", "--prefix", "in",
+		"--access", "role", "--trusted-account", "111122223333", "--role-name", "platform-reader", "--proof-dir", proof, "--json")
+	if code != 0 {
+		t.Fatalf("setup --access role: exit %d\n%s\n%s", code, out, stderr)
+	}
+	var sum struct {
+		Role struct{ Name, ARN, ExternalID, TrustedAccount string }
+		Proof struct {
+			With       string
+			Downloaded int
+		}
+		Policy struct{ ARN string }
+		Record string
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("decode summary: %v\n%s", err, out)
+	}
+	if len(sum.Role.ExternalID) != awsops.ExternalIDLen || sum.Role.TrustedAccount != "111122223333" {
+		t.Errorf("summary role = %+v", sum.Role)
+	}
+	if sum.Proof.Downloaded != 2 {
+		t.Errorf("proof downloaded %d files, want 2\n%s", sum.Proof.Downloaded, stderr)
+	}
+
+	// The AWS CLI, on its own, sees the role, its trust, tag, boundary and policy.
+	var got struct {
+		Role struct {
+			Arn                      string
+			AssumeRolePolicyDocument json.RawMessage
+			PermissionsBoundary      struct{ PermissionsBoundaryArn string }
+			Tags                     []struct{ Key, Value string }
+		}
+	}
+	e.aws(&got, "iam", "get-role", "--role-name", "platform-reader")
+	if got.Role.Arn != sum.Role.ARN {
+		t.Errorf("role ARN %q, summary says %q", got.Role.Arn, sum.Role.ARN)
+	}
+	if want := jsonValue(t, awsops.TrustPolicyDocument("111122223333", sum.Role.ExternalID)); !jsonEqual(decodePolicyDoc(t, got.Role.AssumeRolePolicyDocument), want) {
+		t.Errorf("trust policy = %s", got.Role.AssumeRolePolicyDocument)
+	}
+	if got.Role.PermissionsBoundary.PermissionsBoundaryArn != sum.Policy.ARN {
+		t.Errorf("boundary = %q, want the policy %q", got.Role.PermissionsBoundary.PermissionsBoundaryArn, sum.Policy.ARN)
+	}
+	var tags struct{ Tags []struct{ Key, Value string } }
+	e.aws(&tags, "iam", "list-role-tags", "--role-name", "platform-reader")
+	if len(tags.Tags) != 1 || tags.Tags[0].Key != awsops.SetupTagKey || !strings.HasPrefix(tags.Tags[0].Value, "s3l-") {
+		t.Errorf("role tags = %+v", tags.Tags)
+	}
+	var att struct{ AttachedPolicies []struct{ PolicyArn string } }
+	e.aws(&att, "iam", "list-attached-role-policies", "--role-name", "platform-reader")
+	if len(att.AttachedPolicies) != 1 || att.AttachedPolicies[0].PolicyArn != sum.Policy.ARN {
+		t.Errorf("attached = %+v", att.AttachedPolicies)
+	}
+	if u := e.userNames(); len(u) != 0 {
+		t.Errorf("a role link made users: %v", u)
+	}
+
+	// The proof: AssumeRole signed by the caller, every GetObject of the
+	// download signed by the role's temporary key, none by the caller's.
+	var assumed, gets int
+	for _, r := range proxy.requests() {
+		switch {
+		case r.Service == "sts" && r.Action == "AssumeRole":
+			assumed++
+			if r.KeyID != "testing" {
+				t.Errorf("AssumeRole signed by %q, want the caller's key", r.KeyID)
+			}
+		case r.Service == "s3" && r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/role-media/in/"):
+			gets++
+			if !strings.HasPrefix(r.KeyID, "ASIA") {
+				t.Errorf("GET %s signed by %q, want the assumed role's temporary key (ASIA...)", r.Path, r.KeyID)
+			}
+		}
+	}
+	if assumed == 0 || gets < 2 {
+		t.Errorf("saw %d AssumeRole calls and %d object GETs; want the proof to assume the role and download both files", assumed, gets)
+	}
+	for _, f := range []string{"a.jpg", "sub/b.jpg"} {
+		if b, err := os.ReadFile(filepath.Join(proof, f)); err != nil || string(b) != "jpeg bytes" {
+			t.Errorf("proof file %s: %q, %v", f, b, err)
+		}
+	}
+
+	// The record keeps the role (not the secret: there is none).
+	rec, err := os.ReadFile(sum.Record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"external_id": "` + sum.Role.ExternalID, `"trusted_account": "111122223333"`, `"created": true`} {
+		if !strings.Contains(string(rec), want) {
+			t.Errorf("record lacks %s:\n%s", want, rec)
+		}
+	}
+
+	// A re-run creates nothing and keeps the external id.
+	code, out, stderr = e.run("setup", "--non-interactive", "--existing-bucket", "--bucket", "role-media", "--prefix", "in",
+		"--access", "role", "--trusted-account", "111122223333", "--role-name", "platform-reader", "--json")
+	if code != 0 || !strings.Contains(out, sum.Role.ExternalID) || !strings.Contains(out, `"actions": []`) {
+		t.Errorf("re-run: exit %d\n%s\n%s", code, out, stderr)
+	}
+
+	// A same-named role s3link did not make, from another setup's view:
+	// teardown removes ours and leaves an untagged one alone.
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+	e.aws(nil, "iam", "create-role", "--role-name", "someone-elses", "--assume-role-policy-document", trust)
+	if code, out, stderr := e.run("teardown", "--yes"); code != 0 {
+		t.Fatalf("teardown: exit %d\n%s\n%s", code, out, stderr)
+	}
+	var roles struct{ Roles []struct{ RoleName string } }
+	e.aws(&roles, "iam", "list-roles")
+	if len(roles.Roles) != 1 || roles.Roles[0].RoleName != "someone-elses" {
+		t.Errorf("roles after teardown = %+v, want only someone-elses", roles.Roles)
+	}
+	if pols := e.localPolicies(); len(pols) != 0 {
+		t.Errorf("policies left: %v", pols)
+	}
+}
