@@ -97,7 +97,7 @@ func TestRoleSetupCreatesTheRoleAndProvesItWithTheAssumedRole(t *testing.T) {
 		t.Fatalf("setup --access role: exit %d\n%s\n%s", code, out, stderr)
 	}
 	var sum struct {
-		Role struct{ Name, ARN, ExternalID, TrustedAccount string }
+		Role  struct{ Name, ARN, ExternalID, TrustedAccount string }
 		Proof struct {
 			With       string
 			Downloaded int
