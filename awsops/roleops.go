@@ -99,16 +99,26 @@ func TrustPolicyDocument(account, externalID string) string {
 // TrustPolicyDocumentIn is TrustPolicyDocument for another partition
 // ("aws-cn", "aws-us-gov").
 func TrustPolicyDocumentIn(partition, account, externalID string) string {
-	doc := map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []any{map[string]any{
-			"Sid":       "PlatformAssumesWithExternalId",
-			"Effect":    "Allow",
-			"Principal": map[string]string{"AWS": "arn:" + partition + ":iam::" + account + ":root"},
-			"Action":    "sts:AssumeRole",
-			"Condition": map[string]any{"StringEquals": map[string]string{"sts:ExternalId": externalID}},
-		}},
+	type principal struct {
+		AWS string
 	}
+	type statement struct {
+		Sid       string
+		Effect    string
+		Principal principal
+		Action    string
+		Condition map[string]map[string]string
+	}
+	doc := struct {
+		Version   string
+		Statement []statement
+	}{"2012-10-17", []statement{{
+		Sid:       "PlatformAssumesWithExternalId",
+		Effect:    "Allow",
+		Principal: principal{AWS: "arn:" + partition + ":iam::" + account + ":root"},
+		Action:    "sts:AssumeRole",
+		Condition: map[string]map[string]string{"StringEquals": {"sts:ExternalId": externalID}},
+	}}}
 	b, _ := json.MarshalIndent(doc, "", "  ")
 	return string(b)
 }

@@ -207,4 +207,30 @@ func TestRoleSetupCreatesTheRoleAndProvesItWithTheAssumedRole(t *testing.T) {
 	if pols := e.localPolicies(); len(pols) != 0 {
 		t.Errorf("policies left: %v", pols)
 	}
+
+	// Same name, not ours: the record claims the role, but what AWS holds
+	// under that name carries no s3link tag. Teardown names it and leaves it.
+	if code, out, stderr := e.run("setup", "--non-interactive", "--existing-bucket", "--bucket", "role-media", "--prefix", "in",
+		"--access", "role", "--trusted-account", "111122223333", "--role-name", "platform-reader"); code != 0 {
+		t.Fatalf("setup again: exit %d\n%s\n%s", code, out, stderr)
+	}
+	var pol struct{ AttachedPolicies []struct{ PolicyArn string } }
+	e.aws(&pol, "iam", "list-attached-role-policies", "--role-name", "platform-reader")
+	for _, a := range pol.AttachedPolicies {
+		e.aws(nil, "iam", "detach-role-policy", "--role-name", "platform-reader", "--policy-arn", a.PolicyArn)
+	}
+	e.aws(nil, "iam", "delete-role", "--role-name", "platform-reader")
+	e.aws(nil, "iam", "create-role", "--role-name", "platform-reader", "--assume-role-policy-document", trust)
+	code, out, stderr = e.run("teardown", "--yes")
+	if code != 0 {
+		t.Fatalf("teardown: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "IAM role platform-reader: it does not carry s3link's tag") {
+		t.Errorf("teardown does not name the role it leaves:\n%s", out)
+	}
+	var get struct{ Role struct{ RoleName string } }
+	e.aws(&get, "iam", "get-role", "--role-name", "platform-reader")
+	if get.Role.RoleName != "platform-reader" {
+		t.Errorf("the untagged same-named role is gone")
+	}
 }
