@@ -241,6 +241,9 @@ func (o outcome) commandsLine() string {
 		if o.Plan.BoundaryDocument != "" {
 			files += ", " + setup.BoundaryFile
 		}
+		if o.Plan.TrustDocument != "" && o.Plan.Role.Decision == setup.Create {
+			files += ", " + setup.TrustFile
+		}
 		return "Written with " + files + " to " + shellWord(o.Commands) + "/" + setup.ScriptFile + " (run it with bash; the commands below read " + setup.PolicyFile + " from that folder)."
 	case o.CommandsErr != "":
 		return "Not written to a folder: " + o.CommandsErr

@@ -2,8 +2,10 @@ package setup
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -181,4 +183,74 @@ func TestRollbackRemovesTheRole(t *testing.T) {
 	if _, err := os.Stat(j.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("record after a full rollback: %v", err)
 	}
+}
+
+func TestRolePlanExports(t *testing.T) {
+	p := plan(t, awsopstest.New(), roleSpec(), nil)
+	var text strings.Builder
+	if err := ExportText(&text, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"· role platform-reader: create, new, assumed by account 111122223333", "aws iam create-role --role-name platform-reader", "file://trust.json", "aws iam attach-role-policy --role-name platform-reader"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text plan lacks %q:\n%s", want, text.String())
+		}
+	}
+	e := NewPlanExport(p)
+	if !slices.ContainsFunc(e.Items, func(it ExportItem) bool { return it.What == "role" && it.Name == "platform-reader" && it.Decision == Create }) {
+		t.Errorf("json plan items = %+v", e.Items)
+	}
+	cfn, err := ExportCloudFormation(p, ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl struct {
+		Resources map[string]struct {
+			Type       string
+			Properties map[string]json.RawMessage
+		}
+		Outputs map[string]struct{ Value any }
+	}
+	if err := json.Unmarshal(cfn, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	role := tpl.Resources["Role"]
+	if role.Type != "AWS::IAM::Role" || !reflect.DeepEqual(jsonOf(t, string(role.Properties["PermissionsBoundary"])), jsonOf(t, `{"Ref":"Policy"}`)) {
+		t.Errorf("role resource %s, boundary %s", role.Type, role.Properties["PermissionsBoundary"])
+	}
+	var trust any
+	if err := json.Unmarshal(role.Properties["AssumeRolePolicyDocument"], &trust); err != nil || !reflect.DeepEqual(trust, jsonOf(t, p.TrustDocument)) {
+		t.Errorf("template trust = %s", role.Properties["AssumeRolePolicyDocument"])
+	}
+	if tpl.Outputs["ExternalId"].Value != p.ExternalID {
+		t.Errorf("outputs = %+v", tpl.Outputs)
+	}
+	if _, ok := tpl.Resources["User"]; ok {
+		t.Error("a role template makes a user")
+	}
+	tf, err := ExportTerraform(p, ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`resource "aws_iam_role" "s3link"`, `name                 = "platform-reader"`, `"sts:ExternalId": "` + p.ExternalID, `resource "aws_iam_role_policy_attachment" "s3link"`, `output "external_id"`} {
+		if !strings.Contains(string(tf), want) {
+			t.Errorf("terraform lacks %q:\n%s", want, tf)
+		}
+	}
+	if strings.Contains(string(tf), "aws_iam_user") {
+		t.Error("a role configuration makes a user")
+	}
+	files := CommandFiles(p)
+	if !slices.ContainsFunc(files, func(f File) bool { return f.Name == TrustFile && string(f.Data) == p.TrustDocument }) {
+		t.Errorf("command files lack %s", TrustFile)
+	}
+}
+
+func jsonOf(t *testing.T, doc string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

@@ -172,9 +172,6 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 			return usageError("%v", profileErr)
 		}
 	}
-	if err := validateAccess(o, &spec); err != nil {
-		return err
-	}
 	ops, dir, facts, plan, err := decideSetup(ctx, g, spec)
 	if err != nil {
 		return err
@@ -363,9 +360,13 @@ func validateSetup(o *setupOptions) (setup.Spec, error) {
 	if err := awsops.CheckPolicySize(awsops.PolicyDocument(o.Bucket, prefix)); err != nil {
 		return setup.Spec{}, usageError("%v", err)
 	}
-	return setup.Spec{
+	spec := setup.Spec{
 		Bucket: o.Bucket, ExistingBucket: o.ExistingBucket, ProtectBucket: o.ProtectBucket, Prefix: prefix,
 		PolicyName: o.PolicyName, PolicyNameChosen: o.policyNameSet, UserName: o.UserName, ExistingUser: o.ExistingUser,
 		Tags: tags, NewKey: o.NewKey, RotateOldest: o.RotateOldest,
-	}, nil
+	}
+	if err := validateAccess(o, &spec); err != nil {
+		return setup.Spec{}, err
+	}
+	return spec, nil
 }
