@@ -197,7 +197,9 @@ func TestRolePlanExports(t *testing.T) {
 		}
 	}
 	e := NewPlanExport(p)
-	if !slices.ContainsFunc(e.Items, func(it ExportItem) bool { return it.What == "role" && it.Name == "platform-reader" && it.Decision == Create }) {
+	if !slices.ContainsFunc(e.Items, func(it ExportItem) bool {
+		return it.What == "role" && it.Name == "platform-reader" && it.Decision == Create
+	}) {
 		t.Errorf("json plan items = %+v", e.Items)
 	}
 	cfn, err := ExportCloudFormation(p, ExportOptions{})
