@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	fage "filippo.io/age"
+
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 )
@@ -387,6 +389,9 @@ type Delivery struct {
 	CSVLayout       record.CSVLayout
 	CredentialsFile string
 	Profile         string
+	// Recipients, when set, encrypt the CSV file for them (age, armored):
+	// no plain-text copy of the secret is written.
+	Recipients []fage.Recipient
 }
 
 // Delivered says where DeliverKey saved the key.
@@ -403,7 +408,11 @@ func DeliverKey(ctx context.Context, ops Ops, j Journal, d Delivery, key awsops.
 	var got Delivered
 	var errs []string
 	if d.CSVPath != "" {
-		if err := record.WriteKeyCSV(d.CSVPath, key, d.CSVLayout); err != nil {
+		write := func() error { return record.WriteKeyCSV(d.CSVPath, key, d.CSVLayout) }
+		if len(d.Recipients) > 0 {
+			write = func() error { return record.WriteEncryptedKeyCSV(d.CSVPath, key, d.CSVLayout, d.Recipients) }
+		}
+		if err := write(); err != nil {
 			errs = append(errs, strings.TrimSuffix(err.Error(), "."))
 		} else {
 			got.CSV = true

@@ -160,6 +160,14 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 		}
 	}
 	dest := setup.Delivery{CSVPath: o.CSVPath, Profile: o.WriteProfile}
+	if o.EncryptTo != "" {
+		if o.CSVPath == "" {
+			return usageError("--encrypt-to encrypts the --csv key file; add --csv PATH (for example key.csv.age)")
+		}
+		if dest.Recipients, err = record.ParseRecipients(o.EncryptTo); err != nil {
+			return usageError("%v", err)
+		}
+	}
 	dest.CSVLayout, _ = record.ParseCSVLayout(o.CSVFormat) // checked in validateSetup
 	var profileErr error
 	if o.WriteProfile != "" {
@@ -227,7 +235,9 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 	}
 	if st.Key.ID != "" {
 		got, err := setup.DeliverKey(ctx, ops, j, dest, st.Key)
-		if got.CSV {
+		if got.CSV && len(dest.Recipients) > 0 {
+			h.linef("✓ Saved the access key to %s, encrypted with age for %s (mode 0600, %s layout inside; no plain-text copy was written)", o.CSVPath, recipientsNote(o.EncryptTo, len(dest.Recipients)), dest.CSVLayout)
+		} else if got.CSV {
 			h.linef("✓ Saved the access key to %s (mode 0600, %s layout)", o.CSVPath, dest.CSVLayout)
 		}
 		if got.Profile {

@@ -159,3 +159,14 @@ func probeStore(ctx context.Context, st syncer.Store, bucket, prefix string) err
 	}
 	return resp.Body.Close()
 }
+
+// recipientsNote names who the key file is encrypted for.
+func recipientsNote(arg string, n int) string {
+	if strings.HasPrefix(strings.TrimSpace(arg), "age1") {
+		return strings.TrimSpace(arg)
+	}
+	if n == 1 {
+		return "the recipient in " + arg
+	}
+	return fmt.Sprintf("the %d recipients in %s", n, arg)
+}

@@ -47,6 +47,8 @@ type setupSummary struct {
 		// words: "saved to CSV" for a new key (headless setup saves it
 		// only there), "earlier key kept" when no key was made.
 		HandOver string `json:"handOver"`
+		// Encrypted is true when the CSV is age-encrypted (--encrypt-to).
+		Encrypted bool `json:"encrypted,omitempty"`
 	} `json:"accessKey"`
 	Role     *roleSummary   `json:"role,omitempty"`
 	Proof    *proofSummary  `json:"proof,omitempty"`
@@ -68,6 +70,7 @@ func newSetupSummary(id awsops.Identity, plan *setup.Plan, st setup.State, rec *
 	if st.Key.ID != "" {
 		s.AccessKey.ID, s.AccessKey.New, s.AccessKey.CSV = st.Key.ID, true, o.CSVPath
 		s.AccessKey.Profile = o.WriteProfile
+		s.AccessKey.Encrypted = o.EncryptTo != "" && o.CSVPath != ""
 		s.AccessKey.HandOver = "saved to CSV"
 		if o.CSVPath == "" {
 			s.AccessKey.HandOver = "saved to profile"
@@ -116,7 +119,11 @@ func printSetupSummary(w io.Writer, s setupSummary) {
 func printKeyLines(w io.Writer, s setupSummary) {
 	fmt.Fprintf(w, "  Access key ID: %s\n", s.AccessKey.ID)
 	if s.AccessKey.CSV != "" {
-		fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", s.AccessKey.CSV)
+		if s.AccessKey.Encrypted {
+			fmt.Fprintf(w, "  Secret key:    in %s, encrypted for the platform's age key (send the file as it is)\n", s.AccessKey.CSV)
+		} else {
+			fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", s.AccessKey.CSV)
+		}
 	} else if s.AccessKey.Profile != "" {
 		fmt.Fprintf(w, "  Secret key:    in profile %s of the shared credentials file\n", s.AccessKey.Profile)
 	}
