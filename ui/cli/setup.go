@@ -122,7 +122,11 @@ func runSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 		return runPlan(ctx, g, o)
 	}
 	if !o.NonInteractive && !o.JSON && g.IsTerminal {
-		return runWizard(ctx, g, wizardInputs{Bucket: o.Bucket, Prefix: o.Prefix, PolicyName: o.PolicyName, UserName: o.UserName, Tags: o.Tags, ExistingBucket: o.ExistingBucket})
+		in := wizardInputs{Bucket: o.Bucket, Prefix: o.Prefix, PolicyName: o.PolicyName, UserName: o.UserName, Tags: o.Tags, ExistingBucket: o.ExistingBucket, RoleName: o.RoleName}
+		if o.Access == string(setup.AccessRole) {
+			in.TrustedAccount = o.TrustedAccount
+		}
+		return runWizard(ctx, g, in)
 	}
 	if !o.NonInteractive && !o.JSON {
 		return usageError("there is no terminal to draw the wizard on; run 's3link setup --non-interactive' with --bucket and --csv (see 's3link setup --help')")
