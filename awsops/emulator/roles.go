@@ -87,7 +87,7 @@ func (s *iamService) xRole(r *role) xRole {
 	x := xRole{Path: "/", RoleName: r.name, RoleId: r.id, Arn: s.roleARN(r.name), CreateDate: isoTime(r.created),
 		AssumeRolePolicyDocument: r.trust, Description: r.description, Tags: r.tags}
 	if r.boundary != "" {
-		x.PermissionsBoundary = &xBoundary{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: r.boundary}
+		x.PermissionsBoundary = &xBoundary{PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: r.boundary}
 	}
 	return x
 }
