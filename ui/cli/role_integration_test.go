@@ -234,3 +234,42 @@ func TestRoleSetupCreatesTheRoleAndProvesItWithTheAssumedRole(t *testing.T) {
 		t.Errorf("the untagged same-named role is gone")
 	}
 }
+
+// --proof-dir works for a key link too: the download is signed with the
+// new access key, never with the caller's.
+func TestKeySetupProofSignsWithTheNewKey(t *testing.T) {
+	moto := mototest.Start(t)
+	proxy := newKeyRecordingProxy(t, moto.URL())
+	e := newEnvOn(t, proxy.URL)
+	e.aws(nil, "s3api", "create-bucket", "--bucket", "key-media")
+	src := filepath.Join(e.dir, "a.jpg")
+	if err := os.WriteFile(src, []byte("jpeg"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.aws(nil, "s3api", "put-object", "--bucket", "key-media", "--key", "in/a.jpg", "--body", src)
+	proof := filepath.Join(e.dir, "proof")
+	code, out, stderr := e.run("setup", "--non-interactive", "--existing-bucket", "--bucket", "key-media", "--prefix", "in",
+		"--csv", filepath.Join(e.dir, "k.csv"), "--proof-dir", proof)
+	if code != 0 {
+		t.Fatalf("setup: exit %d\n%s\n%s", code, out, stderr)
+	}
+	keyID := readCSV(t, filepath.Join(e.dir, "k.csv"))
+	gets := 0
+	for _, r := range proxy.requests() {
+		if r.Service == "s3" && r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/key-media/in/") {
+			gets++
+			if r.KeyID != keyID {
+				t.Errorf("GET %s signed by %q, want the new key %q", r.Path, r.KeyID, keyID)
+			}
+		}
+	}
+	if gets == 0 {
+		t.Errorf("no object GET seen\n%s", out)
+	}
+	if b, err := os.ReadFile(filepath.Join(proof, "a.jpg")); err != nil || string(b) != "jpeg" {
+		t.Errorf("proof file: %q, %v", b, err)
+	}
+	if !strings.Contains(out, "with the new access key "+keyID) {
+		t.Errorf("output does not name the key the proof used:\n%s", out)
+	}
+}
