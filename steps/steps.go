@@ -84,6 +84,9 @@ var (
 	// ErrKeyShown means the access key exists and its secret is on screen;
 	// going back would not bring a lost secret back.
 	ErrKeyShown = errors.New("the access key has been created; there is no going back from here")
+	// ErrCreated is ErrKeyShown for a role link: there is no key, but what
+	// the plan made exists now.
+	ErrCreated = errors.New("the role and its policy have been created; there is no going back from here")
 	// ErrKeyUnsecured means the secret was neither copied, saved nor
 	// discarded: leaving would lose it for good.
 	ErrKeyUnsecured = errors.New("the secret has not been copied or saved yet")
@@ -248,6 +251,8 @@ func (m *Machine) Back(from Step) (Step, error) {
 		return from, fmt.Errorf("back from %v: %w", from, ErrUnknownStep)
 	}
 	switch {
+	case (from == Uploading || from == Sync || from == Done) && m.off[Key]:
+		return from, ErrCreated
 	case from == Key || from == Uploading || from == Sync || from == Done:
 		return from, ErrKeyShown
 	case m.applying:

@@ -103,6 +103,7 @@ func TestBack(t *testing.T) {
 		{name: "apply cannot go back", applying: true, from: Apply, want: Apply, wantErr: ErrApplying},
 		{name: "key cannot go back", applying: true, from: Key, want: Key, wantErr: ErrKeyShown},
 		{name: "done cannot go back", applying: true, from: Done, want: Done, wantErr: ErrKeyShown},
+		{name: "a role's proof cannot go back", prior: []answer{{Access, Result{Role: true}}}, applying: true, from: Sync, want: Sync, wantErr: ErrCreated},
 		{name: "skipped user passed over", skip: []Step{Access, User}, from: Review, want: Policy},
 		{name: "identity never skipped", skip: []Step{Identity, Bucket}, from: Location, want: Identity},
 		{name: "unknown step", from: Step(42), want: Step(42), wantErr: ErrUnknownStep},
