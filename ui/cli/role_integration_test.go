@@ -273,3 +273,57 @@ func TestKeySetupProofSignsWithTheNewKey(t *testing.T) {
 		t.Errorf("output does not name the key the proof used:\n%s", out)
 	}
 }
+
+// A role link's setup, re-run and teardown by a caller holding only the
+// policy `s3link policy --caller` prints, with moto's IAM enforcement on.
+// (No proof here: under enforcement moto mis-verifies listings whose
+// prefix holds a slash, moto issue #5948; the proof is tested above.)
+func TestCallerPolicyIsEnoughForARoleLink(t *testing.T) {
+	srv := mototest.Start(t)
+	e := newEnvOn(t, srv.URL())
+	const bucket, prefix = "media-r", "in/here"
+	code, doc, stderr := e.run("policy", "--caller", "--bucket", bucket, "--prefix", prefix, "--account", "123456789012")
+	if code != 0 {
+		t.Fatalf("policy --caller: exit %d: %s", code, stderr)
+	}
+	docPath := filepath.Join(e.dir, "caller.json")
+	if err := os.WriteFile(docPath, []byte(motoDialect(t, doc)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.aws(nil, "iam", "create-user", "--user-name", "operator")
+	e.aws(nil, "iam", "create-policy", "--policy-name", "s3link-caller", "--policy-document", "file://"+docPath)
+	e.aws(nil, "iam", "attach-user-policy", "--user-name", "operator", "--policy-arn", "arn:aws:iam::123456789012:policy/s3link-caller")
+	var k struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
+	e.aws(&k, "iam", "create-access-key", "--user-name", "operator")
+	t.Setenv("AWS_ACCESS_KEY_ID", k.AccessKey.AccessKeyId)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", k.AccessKey.SecretAccessKey)
+	if err := srv.ResetAuth(t.Context(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if msg := awsFails(e, "iam", "create-group", "--group-name", "someone-else"); !strings.Contains(msg, "AccessDenied") {
+		t.Fatalf("enforcement is not on: create-group gave %q", msg)
+	}
+	for _, run := range []string{"setup", "re-run"} {
+		code, out, stderr := e.run("setup", "--non-interactive", "--debug", "--bucket", bucket, "--prefix", prefix,
+			"--access", "role", "--trusted-account", "111122223333")
+		if code != 0 {
+			log, _ := os.ReadFile(filepath.Join(e.dir, "s3link", "debug.log"))
+			t.Fatalf("%s with the caller policy only: exit %d\n%s\n%s\ndebug log:\n%s", run, code, out, stderr, log)
+		}
+	}
+	code, out, stderr := e.run("teardown", "--yes", "--delete-bucket", "--debug")
+	if code != 0 || !strings.Contains(out, "Everything this setup created is gone") {
+		log, _ := os.ReadFile(filepath.Join(e.dir, "s3link", "debug.log"))
+		t.Fatalf("teardown with the caller policy only: exit %d\n%s\n%s\ndebug log:\n%s", code, out, stderr, log)
+	}
+	if err := srv.ResetAuth(t.Context(), -1); err != nil {
+		t.Fatal(err)
+	}
+	var roles struct{ Roles []struct{ RoleName string } }
+	e.aws(&roles, "iam", "list-roles")
+	if len(roles.Roles) != 0 {
+		t.Errorf("roles after teardown = %+v", roles.Roles)
+	}
+}
