@@ -2,7 +2,6 @@ package syncer
 
 import (
 	"context"
-	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -107,13 +106,16 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 	validated := resp.ChecksumValidated
 	md5hex, useMD5 := PlainMD5(resp.ETag)
 	useMD5 = useMD5 && !resp.ETagIsNotMD5
-	var h hash.Hash
+	// A body with a checksum the SDK checks is not also MD5-hashed: one
+	// verification per byte, never two.
+	var h *md5Hasher
+	defer func() { h.Close() }()
 	if useMD5 && !validated {
-		h = md5.New()
+		h = newMD5()
 	}
 	var written int64
 	for resumes := 0; ; {
-		n, rerr := e.copyBody(ctx, fileWriter{f: f}, written, resp.Body, h, tr, guard)
+		n, rerr := e.copyBody(ctx, fileWriter{f: f}, written, resp.Body, hashOrNil(h), tr, guard)
 		resp.Body.Close()
 		written += n
 		if rerr == nil && written == size {
@@ -143,7 +145,8 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 			validated = false
 			if useMD5 {
 				// The bytes so far were not hashed; hash them from the file.
-				if h, err = hashPrefix(f, written); err != nil {
+				h = newMD5()
+				if err := hashPrefix(h, f, written); err != nil {
 					return time.Time{}, err
 				}
 			}
@@ -178,7 +181,11 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 // in place with WriteAt. All ranges carry If-Match with the listed ETag so
 // parts of two versions are never spliced. A whole-object SDK checksum does
 // not apply to ranges, so the file is vouched for by the size of every part
-// and, when the ETag is a plain MD5, by hashing the finished file.
+// and, when the ETag is a plain MD5, by an MD5 computed in order while the
+// parts are written: the hasher follows the written prefix of the file, a
+// buffer or so behind the part at its front, so the bytes it reads back are
+// still in the page cache (and mostly in the CPU's) and the finished file is
+// never read again from its start.
 func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfer.Live) (time.Time, error) {
 	for attempt := 1; ; attempt++ {
 		err := e.fetchRangedOnce(ctx, j, f, tr)
@@ -205,6 +212,13 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 	parts := (size + ps - 1) / ps
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	md5hex, useMD5 := PlainMD5(j.obj.ETag)
+	var ord *orderedMD5
+	if useMD5 {
+		ord = newOrderedMD5(f, size, ps)
+		go ord.run(ctx)
+		defer ord.close()
+	}
 	var (
 		next      atomic.Int64
 		wg        sync.WaitGroup
@@ -227,7 +241,7 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 				}
 				off := i * ps
 				n := min(ps, size-off)
-				enc, err := e.fetchPart(ctx, j, f, off, n, tr)
+				enc, err := e.fetchPart(ctx, j, fileWriter{f: f, at: true, ord: ord, part: int(i)}, off, n, tr)
 				if err != nil {
 					setFailed(err)
 					return
@@ -242,22 +256,96 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 	if firstErr != nil {
 		return firstErr
 	}
-	if md5hex, ok := PlainMD5(j.obj.ETag); ok && !notMD5.Load() {
-		h, err := hashPrefix(f, size)
+	if useMD5 {
+		sum, err := ord.wait()
 		if err != nil {
 			return err
 		}
-		if got := hex.EncodeToString(h.Sum(nil)); got != md5hex {
-			return fmt.Errorf("%w: MD5 %s does not match ETag %s", errIntegrity, got, md5hex)
+		if !notMD5.Load() && sum != md5hex {
+			return fmt.Errorf("%w: MD5 %s does not match ETag %s", errIntegrity, sum, md5hex)
 		}
 	}
 	return nil
 }
 
+// orderedMD5 hashes a file that parallel parts write in place, in file
+// order, as soon as each byte is written: the writers count the bytes each
+// part has written from its start, and the hasher reads back the written
+// prefix of the file through one pooled buffer.
+type orderedMD5 struct {
+	f        *os.File
+	size, ps int64
+	written  []atomic.Int64 // per part: bytes written from its start
+	wake     chan struct{}
+	h        *md5Hasher
+	done     chan struct{}
+	err      error
+}
+
+func newOrderedMD5(f *os.File, size, ps int64) *orderedMD5 {
+	return &orderedMD5{f: f, size: size, ps: ps, written: make([]atomic.Int64, (size+ps-1)/ps),
+		wake: make(chan struct{}, 1), h: newMD5(), done: make(chan struct{})}
+}
+
+// wrote records n more bytes written at the end of part i's written run.
+func (o *orderedMD5) wrote(i int, n int64) {
+	o.written[i].Add(n)
+	select {
+	case o.wake <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+}
+
+func (o *orderedMD5) run(ctx context.Context) {
+	defer close(o.done)
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	for pos := int64(0); pos < o.size; {
+		i := pos / o.ps
+		start := i * o.ps
+		end := start + min(o.written[i].Load(), min(o.ps, o.size-start))
+		if end <= pos {
+			select {
+			case <-o.wake:
+			case <-ctx.Done():
+				o.err = ctx.Err()
+				return
+			}
+			continue
+		}
+		n, err := o.f.ReadAt(buf[:min(int64(len(buf)), end-pos)], pos)
+		if n > 0 {
+			o.h.Write(buf[:n])
+			pos += int64(n)
+		}
+		if err != nil && n == 0 {
+			o.err = fmt.Errorf("read back for MD5: %w", err)
+			return
+		}
+	}
+}
+
+// wait returns the hex MD5 once every byte is hashed.
+func (o *orderedMD5) wait() (string, error) {
+	<-o.done
+	if o.err != nil {
+		return "", o.err
+	}
+	return hex.EncodeToString(o.h.Sum(nil)), nil
+}
+
+// close waits for the hasher (its context must be done or every part
+// written) and releases it.
+func (o *orderedMD5) close() {
+	<-o.done
+	o.h.Close()
+}
+
 // fetchPart downloads bytes [off, off+n) and resumes a broken body from the
 // byte where it stopped. It reports whether the object's encryption makes
 // its ETag something other than an MD5.
-func (e *Engine) fetchPart(ctx context.Context, j job, f *os.File, off, n int64, tr *transfer.Live) (bool, error) {
+func (e *Engine) fetchPart(ctx context.Context, j job, w fileWriter, off, n int64, tr *transfer.Live) (bool, error) {
 	if err := e.acquire(ctx); err != nil {
 		return false, err
 	}
@@ -277,7 +365,7 @@ func (e *Engine) fetchPart(ctx context.Context, j job, f *os.File, off, n int64,
 			return false, fmt.Errorf("%w: asked for %d bytes of a %d-byte object, got %d of %d",
 				ErrChanged, n-written, j.obj.Size, resp.ContentLength, resp.Size)
 		}
-		m, rerr := e.copyBody(ctx, fileWriter{f: f, at: true}, off+written, resp.Body, nil, tr, guard)
+		m, rerr := e.copyBody(ctx, w, off+written, resp.Body, nil, tr, guard)
 		resp.Body.Close()
 		guard.stop()
 		written += m
@@ -306,10 +394,13 @@ func (e *Engine) fetchPart(ctx context.Context, j job, f *os.File, off, n int64,
 // errWrite marks a local write failure inside copyBody.
 var errWrite = errors.New("write")
 
-// fileWriter writes sequentially, or at absolute offsets for ranged parts.
+// fileWriter writes sequentially, or at absolute offsets for ranged parts;
+// a part's writes are counted for the in-order MD5 when there is one.
 type fileWriter struct {
-	f  *os.File
-	at bool
+	f    *os.File
+	at   bool
+	ord  *orderedMD5
+	part int
 }
 
 func (w fileWriter) write(p []byte, off int64) error {
@@ -321,6 +412,9 @@ func (w fileWriter) write(p []byte, off int64) error {
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", errWrite, err)
+	}
+	if w.ord != nil {
+		w.ord.wrote(w.part, int64(len(p)))
 	}
 	return nil
 }
@@ -380,16 +474,24 @@ func readFill(r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-// hashPrefix hashes the first n bytes of f, reading it back from the page
-// cache.
-func hashPrefix(f *os.File, n int64) (hash.Hash, error) {
-	h := md5.New()
+// hashPrefix feeds the first n bytes of f to h, reading them back from the
+// page cache.
+func hashPrefix(h *md5Hasher, f *os.File, n int64) error {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	if _, err := io.CopyBuffer(h, io.NewSectionReader(f, 0, n), *bp); err != nil {
-		return nil, fmt.Errorf("read back for MD5: %w", err)
+		return fmt.Errorf("read back for MD5: %w", err)
 	}
-	return h, nil
+	return nil
+}
+
+// hashOrNil is h as a hash.Hash, nil when h is: copyBody skips hashing on
+// a nil interface, which a nil *md5Hasher would not be.
+func hashOrNil(h *md5Hasher) hash.Hash {
+	if h == nil {
+		return nil
+	}
+	return h
 }
 
 func (e *Engine) acquire(ctx context.Context) error {
