@@ -104,8 +104,8 @@ func hashLocal(ctx context.Context, r *os.Root, name string, size int64, c Objec
 	case fi.Size() != size:
 		return "", errGrew
 	}
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+	bp := getBuf()
+	defer putBuf(bp)
 	rd := &ctxReader{ctx: ctx, r: io.LimitReader(f, size+1)}
 	if c.PartSize <= 0 {
 		h := newHash(c.Algorithm)
