@@ -86,7 +86,9 @@ func BenchmarkWriteObject(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				base := fmt.Sprintf("f%06d", i%64)
+				// A fresh name every time: the cold path, linked into place
+				// without replacing anything.
+				base := fmt.Sprintf("f%07d", i)
 				i++
 				tf, err := e.openTemp(h, base)
 				if err != nil {
