@@ -205,14 +205,16 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 // in place with WriteAt. All ranges carry If-Match with the listed ETag so
 // parts of two versions are never spliced. A whole-object SDK checksum does
 // not apply to ranges, so the file is vouched for by the size of every part
-// and, when the ETag is a plain MD5, by an MD5 computed in order while the
-// parts are written: the hasher follows the written prefix of the file, a
+// and by the object's full-object CRC, combined from the parts' CRCs, when
+// it has one (rangedChecksum); else, when the ETag is a plain MD5, by an MD5
+// computed in order while the parts are written: the hasher follows the written prefix of the file, a
 // buffer or so behind the part at its front, so the bytes it reads back are
 // still in the page cache (and mostly in the CPU's) and the finished file is
 // never read again from its start.
 func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfer.Live) (time.Time, error) {
+	cs := e.rangedChecksum(ctx, j.obj)
 	for attempt := 1; ; attempt++ {
-		err := e.fetchRangedOnce(ctx, j, f, tr)
+		err := e.fetchRangedOnce(ctx, j, f, tr, cs)
 		if err == nil || ctx.Err() != nil {
 			return j.obj.ModTime(), err
 		}
@@ -226,7 +228,22 @@ func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfe
 	}
 }
 
-func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live) error {
+// rangedChecksum is the object's full-object CRC when it has one (one HEAD,
+// bound to the listed ETag): a ranged download is then verified with it, a
+// CRC per part combined into the object's, instead of with the MD5 of its
+// ETag, never both. Nil when there is none, or no answer.
+func (e *Engine) rangedChecksum(ctx context.Context, obj Object) *ObjectChecksum {
+	c, err := e.remoteChecksum(ctx, obj)
+	if err != nil || c == nil || c.PartSize != 0 || compositeParts(c.Value) != 0 {
+		return nil
+	}
+	if _, ok := crcFor(c.Algorithm); !ok {
+		return nil
+	}
+	return c
+}
+
+func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live, cs *ObjectChecksum) error {
 	size, ps := j.obj.Size, e.partSize(j.obj.Size)
 	// Reserving the space up front turns a full disk into one early error
 	// and gives the parallel writes contiguous extents to land in.
@@ -236,7 +253,16 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 	parts := (size + ps - 1) / ps
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var (
+		kind    crcKind
+		partCRC []uint64
+	)
+	if cs != nil {
+		kind, _ = crcFor(cs.Algorithm)
+		partCRC = make([]uint64, parts)
+	}
 	md5hex, useMD5 := PlainMD5(j.obj.ETag)
+	useMD5 = useMD5 && cs == nil
 	var ord *orderedMD5
 	if useMD5 {
 		ord = newOrderedMD5(f, size, ps)
@@ -265,10 +291,17 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 				}
 				off := i * ps
 				n := min(ps, size-off)
-				enc, err := e.fetchPart(ctx, j, fileWriter{f: f, at: true, ord: ord, part: int(i)}, off, n, tr)
+				var h hash.Hash
+				if cs != nil {
+					h = kind.new()
+				}
+				enc, err := e.fetchPart(ctx, j, fileWriter{f: f, at: true, ord: ord, part: int(i)}, off, n, h, tr)
 				if err != nil {
 					setFailed(err)
 					return
+				}
+				if cs != nil {
+					partCRC[i] = kind.value(h)
 				}
 				if enc {
 					notMD5.Store(true)
@@ -279,6 +312,15 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 	wg.Wait()
 	if firstErr != nil {
 		return firstErr
+	}
+	if cs != nil {
+		crc := partCRC[0]
+		for i := int64(1); i < parts; i++ {
+			crc = kind.combine(crc, partCRC[i], min(ps, size-i*ps))
+		}
+		if got := kind.encode(crc); got != cs.Value {
+			return fmt.Errorf("%w: %s %s does not match the object's %s", errIntegrity, cs.Algorithm, got, cs.Value)
+		}
 	}
 	if useMD5 {
 		sum, err := ord.wait()
@@ -367,9 +409,9 @@ func (o *orderedMD5) close() {
 }
 
 // fetchPart downloads bytes [off, off+n) and resumes a broken body from the
-// byte where it stopped. It reports whether the object's encryption makes
+// byte where it stopped, feeding the part's bytes in order to h when given. It reports whether the object's encryption makes
 // its ETag something other than an MD5.
-func (e *Engine) fetchPart(ctx context.Context, j job, w fileWriter, off, n int64, tr *transfer.Live) (bool, error) {
+func (e *Engine) fetchPart(ctx context.Context, j job, w fileWriter, off, n int64, h hash.Hash, tr *transfer.Live) (bool, error) {
 	if err := e.acquire(ctx); err != nil {
 		return false, err
 	}
@@ -389,7 +431,7 @@ func (e *Engine) fetchPart(ctx context.Context, j job, w fileWriter, off, n int6
 			return false, fmt.Errorf("%w: asked for %d bytes of a %d-byte object, got %d of %d",
 				ErrChanged, n-written, j.obj.Size, resp.ContentLength, resp.Size)
 		}
-		m, rerr := e.copyBody(ctx, w, off+written, resp.Body, nil, tr, guard)
+		m, rerr := e.copyBody(ctx, w, off+written, resp.Body, h, tr, guard)
 		resp.Body.Close()
 		guard.stop()
 		written += m
