@@ -160,3 +160,25 @@ func BenchmarkCRC64NVME(b *testing.B) {
 		})
 	}
 }
+
+// TestWholeGetVerifiesReturnedChecksum: a whole-object GET that returns the
+// object's CRC64NVME is checked against it (here a wrong one, whose MD5
+// ETag is right: refused, nothing under the final name).
+func TestWholeGetVerifiesReturnedChecksum(t *testing.T) {
+	f := newFakeS3(t)
+	f.checksums.Store(true)
+	f.put("good.bin", body("good", 70<<10))
+	f.put("bad.bin", body("bad", 70<<10))
+	f.crcs.Store("bad.bin", crcOf("CRC64NVME", body("other", 70<<10)).Value)
+	dest := t.TempDir()
+	_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest, Concurrency: 2, Attempts: 2})
+	if res.Downloaded != 1 || res.FailedCount != 1 || res.Failed[0].Key != "bad.bin" || !strings.Contains(res.Failed[0].Reason, "CRC64NVME") {
+		t.Fatalf("%+v", res)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "bad.bin")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a refused body is on disk: %v", err)
+	}
+	if f.getsOf("bad.bin") != 2 {
+		t.Errorf("bad.bin fetched %d times, want 2 (refetched once)", f.getsOf("bad.bin"))
+	}
+}

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -130,16 +131,27 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 	validated := resp.ChecksumValidated
 	md5hex, useMD5 := PlainMD5(resp.ETag)
 	useMD5 = useMD5 && !resp.ETagIsNotMD5
-	// A body with a checksum the SDK checks is not also MD5-hashed: one
-	// verification per byte, never two.
+	// The object's own checksum, checked here as the body is written; it
+	// covers a resumed body too, since the resumed bytes come in order.
+	cs := resp.Checksum
+	var ch hash.Hash
+	if cs != nil && !validated {
+		ch = checksumHash(cs.Algorithm)
+	}
+	// A body with a checksum (checked here or by the store) is not also
+	// MD5-hashed: one verification per byte, never two.
 	var h *md5Hasher
 	defer func() { h.Close() }()
-	if useMD5 && !validated {
+	if useMD5 && !validated && ch == nil {
 		h = newMD5()
+	}
+	var hw hash.Hash = hashOrNil(h)
+	if ch != nil {
+		hw = ch
 	}
 	var written int64
 	for resumes := 0; ; {
-		n, rerr := e.copyBody(ctx, fileWriter{f: f}, written, resp.Body, hashOrNil(h), tr, guard)
+		n, rerr := e.copyBody(ctx, fileWriter{f: f}, written, resp.Body, hw, tr, guard)
 		resp.Body.Close()
 		written += n
 		if rerr == nil && written == size {
@@ -173,6 +185,7 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 				if err := hashPrefix(h, f, written); err != nil {
 					return time.Time{}, err
 				}
+				hw = h
 			}
 		}
 		guard.stop()
@@ -184,6 +197,11 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 		if resp.Size != size {
 			resp.Body.Close()
 			return time.Time{}, fmt.Errorf("%w: size changed from %d to %d while resuming", ErrChanged, size, resp.Size)
+		}
+	}
+	if ch != nil {
+		if got := base64.StdEncoding.EncodeToString(ch.Sum(nil)); got != cs.Value {
+			return time.Time{}, fmt.Errorf("%w: %s %s does not match the object's %s", errIntegrity, cs.Algorithm, got, cs.Value)
 		}
 	}
 	if h != nil {
@@ -645,4 +663,13 @@ func (e *Engine) partSize(size int64) int64 {
 		return e.opts.PartSize
 	}
 	return min(max(e.opts.PartSize, size/autoParts), MaxAutoPartSize)
+}
+
+// checksumHash is the hash for a full-object checksum algorithm: the
+// combinable CRCs' fast implementations, else newHash's.
+func checksumHash(algorithm string) hash.Hash {
+	if k, ok := crcFor(algorithm); ok {
+		return k.new()
+	}
+	return newHash(algorithm)
 }
