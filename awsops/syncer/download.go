@@ -67,8 +67,9 @@ func (e *Engine) download(ctx context.Context, j job, h *dirHandle, base string,
 
 	var mtime time.Time
 	if j.obj.Size >= e.threshold {
-		mtime, err = e.fetchRanged(ctx, j, tf.f, tr)
-		if err == nil && j.obj.Mtime.IsZero() {
+		cs, asked := e.rangedInfo(ctx, &j.obj)
+		mtime, err = e.fetchRanged(ctx, j, tf.f, tr, cs)
+		if err == nil && !asked && j.obj.Mtime.IsZero() {
 			// Ranges are not asked for metadata; one HEAD is cheap beside
 			// a large object. Without an answer the listed time stands.
 			if t, herr := e.remoteMtime(ctx, j.obj); herr == nil && !t.IsZero() {
@@ -229,8 +230,7 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 // buffer or so behind the part at its front, so the bytes it reads back are
 // still in the page cache (and mostly in the CPU's) and the finished file is
 // never read again from its start.
-func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfer.Live) (time.Time, error) {
-	cs := e.rangedChecksum(ctx, j.obj)
+func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfer.Live, cs *ObjectChecksum) (time.Time, error) {
 	for attempt := 1; ; attempt++ {
 		err := e.fetchRangedOnce(ctx, j, f, tr, cs)
 		if err == nil || ctx.Err() != nil {
@@ -246,19 +246,41 @@ func (e *Engine) fetchRanged(ctx context.Context, j job, f *os.File, tr *transfe
 	}
 }
 
-// rangedChecksum is the object's full-object CRC when it has one (one HEAD,
-// bound to the listed ETag): a ranged download is then verified with it, a
-// CRC per part combined into the object's, instead of with the MD5 of its
-// ETag, never both. Nil when there is none, or no answer.
-func (e *Engine) rangedChecksum(ctx context.Context, obj Object) *ObjectChecksum {
-	c, err := e.remoteChecksum(ctx, obj)
-	if err != nil || c == nil || c.PartSize != 0 || compositeParts(c.Value) != 0 {
-		return nil
+// rangedHeader is a Store that tells, in one request, what a ranged
+// download wants to know beforehand: the object's full-object checksum and
+// its "mtime" metadata.
+type rangedHeader interface {
+	rangedHead(ctx context.Context, bucket string, obj Object) (*ObjectChecksum, time.Time, error)
+}
+
+// rangedInfo asks before a ranged download for the object's full-object
+// CRC (one HEAD, bound to the listed ETag): the download is then verified
+// with it, a CRC per part combined into the object's, instead of with the
+// MD5 of its ETag, never both; nil when there is none, or no answer. The
+// same HEAD brings the object's "mtime" metadata into obj; asked says it
+// did, so no second HEAD is made for it.
+func (e *Engine) rangedInfo(ctx context.Context, obj *Object) (cs *ObjectChecksum, asked bool) {
+	var err error
+	if rh, ok := e.store.(rangedHeader); ok {
+		var mtime time.Time
+		cs, mtime, err = rh.rangedHead(ctx, e.opts.Bucket, *obj)
+		if err != nil {
+			return nil, false
+		}
+		asked = true
+		if !mtime.IsZero() && obj.Mtime.IsZero() {
+			obj.Mtime = mtime
+		}
+	} else if cs, err = e.remoteChecksum(ctx, *obj); err != nil {
+		return nil, false
 	}
-	if _, ok := crcFor(c.Algorithm); !ok {
-		return nil
+	if cs == nil || cs.PartSize != 0 || compositeParts(cs.Value) != 0 {
+		return nil, asked
 	}
-	return c
+	if _, ok := crcFor(cs.Algorithm); !ok {
+		return nil, asked
+	}
+	return cs, asked
 }
 
 func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live, cs *ObjectChecksum) error {

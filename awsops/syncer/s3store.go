@@ -235,6 +235,37 @@ func (s *S3Store) Checksum(ctx context.Context, bucket string, obj Object) (*Obj
 	if err != nil {
 		return nil, mapS3Error(fmt.Errorf("head %q", obj.Key), err)
 	}
+	return s.checksumFromHead(ctx, in, obj, out)
+}
+
+// rangedHead implements rangedHeader: one HEAD in checksum mode, bound to
+// the listed ETag, for the object's full-object checksum (nil for none or a
+// composite one, which a ranged download cannot use) and its "mtime"
+// metadata, which Checksum and Mtime would take two or three HEADs for.
+func (s *S3Store) rangedHead(ctx context.Context, bucket string, obj Object) (*ObjectChecksum, time.Time, error) {
+	in := &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(obj.Key), ChecksumMode: types.ChecksumModeEnabled}
+	if obj.ETag != "" {
+		in.IfMatch = aws.String(obj.ETag)
+	}
+	out, err := s.api.HeadObject(ctx, in)
+	if err != nil {
+		return nil, time.Time{}, mapS3Error(fmt.Errorf("head %q", obj.Key), err)
+	}
+	mtime, _ := transfer.MtimeFromMetadata(out.Metadata)
+	if out.ChecksumType == types.ChecksumTypeComposite {
+		return nil, mtime, nil
+	}
+	c, err := s.checksumFromHead(ctx, nil, obj, out)
+	if err != nil || c == nil || c.PartSize != 0 || compositeParts(c.Value) != 0 {
+		return nil, mtime, nil
+	}
+	return c, mtime, nil
+}
+
+// checksumFromHead reads the checksum of a HEAD in checksum mode; for a
+// composite one it asks part 1 for the part size (with in; a nil in means
+// composite checksums are not wanted).
+func (s *S3Store) checksumFromHead(ctx context.Context, in *s3.HeadObjectInput, obj Object, out *s3.HeadObjectOutput) (*ObjectChecksum, error) {
 	var c ObjectChecksum
 	for _, a := range []struct {
 		name string
@@ -254,6 +285,9 @@ func (s *S3Store) Checksum(ctx context.Context, bucket string, obj Object) (*Obj
 			return nil, nil
 		}
 		return &c, nil
+	}
+	if in == nil {
+		return nil, nil
 	}
 	// Composite: the part size comes from part 1; the upload is only
 	// reproducible when the parts were equal but for the last.
