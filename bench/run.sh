@@ -18,7 +18,8 @@
 #                with its live screen in tmux). s5cmd (cp) and s5cmd-sync run when
 #                bench/.bin/s5cmd exists: build v2.3.0 from github.com/peak/s5cmd
 #                (git clone, checkout v2.3.0, go build -o bench/.bin/s5cmd .);
-#                without it they are skipped with a note.
+#                without it they are skipped with a note. "s3link-cN" (e.g. s3link-c32)
+#                is s3link sync --concurrency N, to compare concurrency settings.
 #   BENCH_S3LINK_FLAGS  extra flags for s3link sync, e.g. "--concurrency 32"
 #   BENCH_S3LINK_BEFORE path to another s3link binary (an older build, say); adds
 #                the tool "s3link-before", timed with the same flags beside s3link
@@ -152,6 +153,8 @@ run_tool() {
 	case $tool in
 	s3link) # shellcheck disable=SC2206
 		cmd=("$BIN/s3link" sync --no-tui --endpoint-url "$URL" --region us-east-1 $S3LINK_FLAGS "s3://bench-$set/data" "$dest") ;;
+	s3link-c[0-9]*) # shellcheck disable=SC2206
+		cmd=("$BIN/s3link" sync --no-tui --endpoint-url "$URL" --region us-east-1 --concurrency "${tool#s3link-c}" $S3LINK_FLAGS "s3://bench-$set/data" "$dest") ;;
 	s3link-before) # shellcheck disable=SC2206
 		cmd=("$S3LINK_BEFORE" sync --no-tui --endpoint-url "$URL" --region us-east-1 $S3LINK_FLAGS "s3://bench-$set/data" "$dest") ;;
 	aws) cmd=(aws --endpoint-url "$URL" s3 sync --only-show-errors "s3://bench-$set/data" "$dest") ;;
@@ -297,6 +300,13 @@ dash() { [[ $1 == NA ]] && echo — || echo "$1"; }
 			for t in $PEERS; do row="$row | $(dash "$(cell "$set.$t.$kind")")"; done
 			row="$row | $who | $(ratio "$peer" "$s") | $(dash "$raw") | $(dash "$rw") | $(share "$raw" "$s") | $(share "$rw" "$s") | $(peak_rss "$set" s3link) | ${others:-—} |"
 			echo "$row"
+		done
+	done
+	for t in $TOOLS; do
+		[[ $t == s3link-c[0-9]* ]] || continue
+		echo
+		for set in $SETS; do
+			echo "$t (--concurrency ${t#s3link-c}) on $set: $(dash "$(cell "$set.$t.full")") s, no-op $(dash "$(cell "$set.$t.noop")") s, peak RSS $(peak_rss "$set" "$t"); s3link at its default: $(dash "$(cell "$set.s3link.full")") s."
 		done
 	done
 	for set in $SETS; do
