@@ -130,19 +130,20 @@ func TestSyncJSONSummary(t *testing.T) {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
 	}
 	want := map[string]any{
-		"source": "s3://media/photos", "dest": dest, "dry_run": false,
-		"downloaded": 2.0, "skipped": 0.0, "failed": 0.0, "dirs": 1.0, "bytes": 6.0,
+		"version": 1.0, "command": "sync", "complete": true,
+		"source": "s3://media/photos", "dest": dest, "dryRun": false,
+		"downloaded": 2.0, "skipped": 0.0, "failedCount": 0.0, "dirs": 1.0, "bytes": 6.0,
 	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %v, want %v", k, got[k], v)
 		}
 	}
-	if f, ok := got["failures"].([]any); !ok || len(f) != 0 {
-		t.Errorf("failures = %v, want []", got["failures"])
+	if f, ok := got["failed"].([]any); !ok || len(f) != 0 {
+		t.Errorf("failed = %v, want []", got["failed"])
 	}
-	if _, ok := got["duration_seconds"].(float64); !ok {
-		t.Errorf("duration_seconds missing: %v", got)
+	if _, ok := got["seconds"].(float64); !ok {
+		t.Errorf("seconds missing: %v", got)
 	}
 	if b, err := os.ReadFile(filepath.Join(dest, "sub", "b.jpg")); err != nil || string(b) != "bb" {
 		t.Errorf("sub/b.jpg = %q, %v", b, err)

@@ -93,7 +93,7 @@ func checkUploadDir(dir string) error {
 	return nil
 }
 
-func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest string) error {
+func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest string) (err error) {
 	if err := checkUploadDir(dir); err != nil {
 		return err
 	}
@@ -112,6 +112,11 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		return usageError("--part-size must be between 5MiB and 5GiB, S3's limits for a part, not %s", o.PartSize)
 	}
 
+	// From here on --json prints its object whatever the outcome.
+	summary := newUploadSummary(dir, target, uploader.Result{DryRun: o.DryRun})
+	if o.JSON {
+		defer func() { err = printReport(g.Out, &summary, err) }()
+	}
 	c := g.AWSConfig()
 	cfg, err := awsops.LoadAWSConfig(ctx, c)
 	if err != nil {
@@ -144,14 +149,11 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		res, err = runUploadHeadless(ctx, g.Err, eng, target)
 	}
 	canceled := errors.Is(err, context.Canceled)
+	summary = newUploadSummary(dir, target, res)
 	if err != nil && !canceled {
 		return errors.New(explain(err))
 	}
-	if o.JSON {
-		if jerr := writeJSON(g.Out, newUploadSummary(dir, target, res)); jerr != nil {
-			return jerr
-		}
-	} else {
+	if !o.JSON {
 		printUploadSummary(g.Out, dir, target, res)
 	}
 	if canceled {
@@ -200,8 +202,10 @@ func uploadProgressLine(s uploader.Snapshot, target s3Location) string {
 	return line
 }
 
-// uploadSummary is the --json output of `s3link upload`.
+// uploadSummary is the --json output of `s3link upload`
+// (jsonschema/upload.json).
 type uploadSummary struct {
+	report
 	Dir          string          `json:"dir"`
 	Destination  string          `json:"destination"`
 	Bucket       string          `json:"bucket"`
@@ -232,7 +236,8 @@ type uploadFailed struct {
 
 func newUploadSummary(dir string, t s3Location, r uploader.Result) uploadSummary {
 	s := uploadSummary{
-		Dir: dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
+		report: newReport("upload"),
+		Dir:    dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
 		Uploaded: r.Uploaded, Bytes: r.Bytes, Skipped: r.Skipped, Filtered: r.Filtered,
 		Seconds: r.Duration.Seconds(), ListWarning: r.ListWarning,
 		IgnoredCount: r.IgnoredCount, Ignored: []uploadIgnored{},
