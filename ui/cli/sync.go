@@ -278,32 +278,10 @@ func (f *ruleFlag) String() string {
 // runSyncHeadless runs the engine and prints a progress line to w at most
 // once per progressInterval.
 func runSyncHeadless(ctx context.Context, eng *syncer.Engine, w io.Writer) (syncer.Result, error) {
-	return runHeadless(ctx, w, eng.Run, func() string { return progressLine(eng.Snapshot()) })
-}
-
-// progressLine renders a Snapshot as one plain line.
-func progressLine(s syncer.Snapshot) string {
-	var b strings.Builder
-	of := fmt.Sprint(s.FilesTotal)
-	if !s.ListingDone {
-		of += "+ (listing)"
-	}
-	verb := "downloaded"
-	if s.DryRun {
-		verb = "to download"
-	}
-	fmt.Fprintf(&b, "%s / %s", ui.HumanBytes(s.BytesDone), ui.HumanBytes(s.BytesTotal))
-	if s.BytesTotal > 0 {
-		fmt.Fprintf(&b, " (%d%%)", s.BytesDone*100/s.BytesTotal)
-	}
-	fmt.Fprintf(&b, ", %d %s, %d unchanged, %d failed of %s files, %s/s", s.FilesDone, verb, s.FilesSkipped, s.FilesFailed, of, ui.HumanBytes(int64(s.Rate)))
-	if s.ETA > 0 {
-		fmt.Fprintf(&b, ", %s left", s.ETA.Round(time.Second))
-	}
-	if s.Paused {
-		b.WriteString(" (paused)")
-	}
-	return b.String()
+	return runHeadless(ctx, w, eng.Run, func() (string, time.Duration) {
+		s := eng.Snapshot()
+		return transferLine(s.Stats, s.DryRun), s.Elapsed
+	})
 }
 
 // syncSummary is the final report; its JSON form is the --json output

@@ -169,37 +169,19 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 // runUploadHeadless runs e, printing at most one progress line per
 // progressInterval to w (stderr).
 func runUploadHeadless(ctx context.Context, w io.Writer, e *uploader.Engine, target s3Location) (uploader.Result, error) {
-	return runHeadless(ctx, w, e.Run, func() string { return uploadProgressLine(e.Snapshot(), target) })
+	return runHeadless(ctx, w, e.Run, func() (string, time.Duration) {
+		s := e.Snapshot()
+		return uploadProgressLine(s, target), s.Elapsed
+	})
 }
 
+// uploadProgressLine is transferLine, after a line for the listing of
+// what is already at the destination, which comes first.
 func uploadProgressLine(s uploader.Snapshot, target s3Location) string {
 	if !s.RemoteListed {
-		return fmt.Sprintf("Listing %s: %d %s there so far", target.URL(), s.RemoteObjects, ui.Plural(s.RemoteObjects, "object", "objects"))
+		return fmt.Sprintf("listing %s: %d %s there so far", target.URL(), s.RemoteObjects, ui.Plural(s.RemoteObjects, "object", "objects"))
 	}
-	verb := "Uploading"
-	if s.DryRun {
-		verb = "Checking"
-	}
-	if s.Paused {
-		verb = "Paused"
-	}
-	line := fmt.Sprintf("%s: %d/%d files, %s of %s", verb, s.FilesDone, s.FilesTotal, ui.HumanBytes(s.BytesDone), ui.HumanBytes(s.BytesTotal))
-	if !s.ListingDone {
-		line += " found so far"
-	}
-	if s.FilesSkipped > 0 {
-		line += fmt.Sprintf(", %d unchanged", s.FilesSkipped)
-	}
-	if s.FilesFailed > 0 {
-		line += fmt.Sprintf(", %d failed", s.FilesFailed)
-	}
-	if s.Rate > 0 && !s.DryRun {
-		line += ", " + ui.HumanBytes(int64(s.Rate)) + "/s"
-	}
-	if s.ETA > 0 && s.ListingDone {
-		line += ", about " + s.ETA.Round(time.Second).String() + " left"
-	}
-	return line
+	return transferLine(s.Stats, s.DryRun)
 }
 
 // uploadSummary is the --json output of `s3link upload`
