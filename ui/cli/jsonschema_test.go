@@ -155,6 +155,16 @@ func TestJSONOutputMatchesSchemas(t *testing.T) {
 		t.Errorf("upload report %v", v)
 	}
 
+	code, out, stderr = e.run("upload", src, "s3://media-schema/other", "--json", "--dry-run")
+	if code != 0 {
+		t.Fatalf("upload --dry-run: exit %d, %s", code, stderr)
+	}
+	v = validReport(t, schemas, "upload", out)
+	wantOutcome(t, v, true, "")
+	if p, _ := v["planned"].([]any); len(p) != 2 || v["dryRun"] != true {
+		t.Errorf("upload dry run: planned %v", v["planned"])
+	}
+
 	// A part-way failure: every file fails, the report still comes.
 	code, out, _ = e.run("upload", src, "s3://no-such-schema-bucket", "--json")
 	if code != 1 {
@@ -191,17 +201,29 @@ func TestJSONOutputMatchesSchemas(t *testing.T) {
 		t.Errorf("dry run: deleted %v", v["deleted"])
 	}
 
-	// Cancelled: the report says so and the exit code is 130.
+	// Cancelled: the report says so and the exit code is 130, however
+	// early the cancel came (here before the first call).
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	var outb, errb bytes.Buffer
-	g := &Globals{In: strings.NewReader(""), Out: &outb, Err: &errb}
-	code = Execute(ctx, g, []string{"sync", "s3://media-schema/path/to/files", filepath.Join(work, "cancelled"), "--json", "--endpoint-url", e.endpoint})
-	if code != 130 {
-		t.Fatalf("cancelled sync: exit %d\n%s\n%s", code, outb.String(), errb.String())
+	for _, args := range [][]string{
+		{"sync", "s3://media-schema/path/to/files", filepath.Join(work, "cancelled"), "--json"},
+		{"setup", "--non-interactive", "--json", "--bucket", "media-cancelled", "--region", "us-east-1", "--csv", filepath.Join(work, "cancelled.csv")},
+		{"setup", "--plan", "--json", "--bucket", "media-cancelled", "--region", "us-east-1"},
+		{"upload", src, "s3://media-schema/cancelled", "--json"},
+	} {
+		var outb, errb bytes.Buffer
+		g := &Globals{In: strings.NewReader(""), Out: &outb, Err: &errb}
+		code = Execute(ctx, g, append(args, "--endpoint-url", e.endpoint))
+		if code != 130 {
+			t.Fatalf("cancelled %s: exit %d\n%s\n%s", args[0], code, outb.String(), errb.String())
+		}
+		command := args[0]
+		if args[1] == "--plan" {
+			command = "plan"
+		}
+		v = validReport(t, schemas, command, outb.String())
+		wantOutcome(t, v, false, reasonCancelled)
 	}
-	v = validReport(t, schemas, "sync", outb.String())
-	wantOutcome(t, v, false, reasonCancelled)
 
 	code, out, stderr = e.run("teardown", "--yes", "--json")
 	if code != 0 {

@@ -145,7 +145,7 @@ func runPlan(ctx context.Context, g *Globals, o *setupOptions) (err error) {
 		// The JSON form is printed whatever the outcome.
 		rep := planReport{report: newReport("plan"), Location: setup.Location(spec.Bucket, spec.Prefix),
 			Items: []setup.ExportItem{}, Actions: []setup.ExportAction{}, Warnings: []string{}, Refusals: []string{}}
-		defer func() { err = printReport(g.Out, &rep, err) }()
+		defer func() { err = printReport(ctx, g.Out, &rep, err) }()
 		_, _, _, plan, err := decideSetup(ctx, g, spec)
 		if err != nil {
 			return err

@@ -63,8 +63,10 @@ type refusal struct{ error }
 
 func (r refusal) Unwrap() error { return r.error }
 
-// finish fills in the envelope from the error the command returns.
-func (r *report) finish(err error) {
+// finish fills in the envelope from the error the command returns. ctx is
+// the command's: an error after it was cancelled counts as cancelled,
+// whatever the error says.
+func (r *report) finish(ctx context.Context, err error) {
 	r.Complete, r.Reason, r.Error = err == nil, "", ""
 	if err == nil {
 		return
@@ -74,7 +76,7 @@ func (r *report) finish(err error) {
 		refused *setup.RefusedError
 	)
 	switch {
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		r.Reason, r.Error = reasonCancelled, "The run was cancelled before it finished."
 		return
 	case errors.As(err, &ref), errors.As(err, &refused):
@@ -93,15 +95,32 @@ func isUsageError(err error) bool {
 }
 
 // printReport finishes r's envelope from err, prints r as JSON on w and
-// returns err, so a command ends with `return printReport(w, sum, err)`.
+// returns err, so a command ends with `return printReport(ctx, w, sum, err)`.
 // A command-line mistake prints nothing: the error alone says it.
-func printReport(w io.Writer, r reporter, err error) error {
+func printReport(ctx context.Context, w io.Writer, r reporter, err error) error {
 	if isUsageError(err) {
 		return err
 	}
-	r.envelope().finish(err)
+	r.envelope().finish(ctx, err)
 	if werr := writeJSON(w, r); werr != nil && err == nil {
 		return werr
 	}
 	return err
+}
+
+// cancelledErr is an error that happened because the run was cancelled:
+// it is context.Canceled too, so it exits as a cancelled run does (130).
+type cancelledErr struct{ err error }
+
+func (c cancelledErr) Error() string   { return c.err.Error() }
+func (c cancelledErr) Unwrap() []error { return []error{c.err, context.Canceled} }
+
+// asCancelled turns an error that came after ctx was cancelled, and that
+// lost context.Canceled on its way up (an AWS call's error turned into a
+// sentence), into a cancelled one.
+func asCancelled(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || errors.Is(err, context.Canceled) || isUsageError(err) {
+		return err
+	}
+	return cancelledErr{err}
 }

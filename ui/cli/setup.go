@@ -97,7 +97,8 @@ func addSetupFlags(cmd *cobra.Command, o *setupOptions) {
 	addPlanFlags(cmd, &o.plan)
 }
 
-func runSetup(ctx context.Context, g *Globals, o *setupOptions) error {
+func runSetup(ctx context.Context, g *Globals, o *setupOptions) (err error) {
+	defer func() { err = asCancelled(ctx, err) }()
 	if o.plan.given() {
 		return runPlan(ctx, g, o)
 	}
@@ -135,7 +136,7 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 			if err != nil {
 				sum.Actions = append(sum.Actions, done...)
 			}
-			err = printReport(g.Out, &sum, err)
+			err = printReport(ctx, g.Out, &sum, err)
 		}()
 	}
 	// The key file is checked before any AWS call. A path that exists is

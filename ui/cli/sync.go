@@ -175,10 +175,11 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	if err != nil {
 		return err
 	}
+	defer func() { err = asCancelled(ctx, err) }()
 	// From here on --json prints its object whatever the outcome.
 	summary := newSyncSummary(req, syncer.Result{DryRun: req.Opts.DryRun}, nil)
 	if o.JSON {
-		defer func() { err = printReport(g.Out, &summary, err) }()
+		defer func() { err = printReport(ctx, g.Out, &summary, err) }()
 	}
 	cfg := g.AWSConfig()
 	if o.CSV != "" {

@@ -63,6 +63,7 @@ func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) (err error
 	if o.All && o.Record != "" {
 		return usageError("--record and --all exclude each other; name one record or ask for all")
 	}
+	defer func() { err = asCancelled(ctx, err) }()
 	out := g.Out
 	rep := teardownReport{report: newReport("teardown"), Records: []teardownRecord{}, Failed: []teardownFailure{}}
 	if o.JSON {
@@ -72,7 +73,7 @@ func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) (err error
 			if isUsageError(err) {
 				return
 			}
-			rep.finish(err)
+			rep.finish(ctx, err)
 			if err == nil && rep.declined {
 				rep.Complete, rep.Reason = false, reasonDeclined
 			}

@@ -112,27 +112,35 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		return usageError("--part-size must be between 5MiB and 5GiB, S3's limits for a part, not %s", o.PartSize)
 	}
 
+	defer func() { err = asCancelled(ctx, err) }()
 	// From here on --json prints its object whatever the outcome.
 	summary := newUploadSummary(dir, target, uploader.Result{DryRun: o.DryRun})
 	if o.JSON {
-		defer func() { err = printReport(g.Out, &summary, err) }()
+		defer func() { err = printReport(ctx, g.Out, &summary, err) }()
 	}
 	c := g.AWSConfig()
 	cfg, err := awsops.LoadAWSConfig(ctx, c)
 	if err != nil {
 		return errors.New(explain(err))
 	}
-	var planMu sync.Mutex
+	var (
+		planMu  sync.Mutex
+		planned []uploader.Planned
+	)
 	opts := uploader.Options{
 		Bucket: target.Bucket, Prefix: target.Prefix,
 		Concurrency: o.Concurrency, PartSize: partSize,
 		All: o.All, Include: o.Include, Exclude: o.Exclude,
 		DryRun: o.DryRun,
 	}
-	if o.DryRun && !o.JSON {
+	if o.DryRun {
 		opts.OnPlan = func(p uploader.Planned) {
 			planMu.Lock()
 			defer planMu.Unlock()
+			if o.JSON {
+				planned = append(planned, p)
+				return
+			}
 			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", printable(p.Path), target.Bucket, printable(p.Key), ui.HumanBytes(p.Size), p.Reason)
 		}
 	}
@@ -150,6 +158,9 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	}
 	canceled := errors.Is(err, context.Canceled)
 	summary = newUploadSummary(dir, target, res)
+	for _, p := range planned {
+		summary.Planned = append(summary.Planned, uploadPlanned{Path: p.Path, Key: p.Key, Size: p.Size, Reason: string(p.Reason)})
+	}
 	if err != nil && !canceled {
 		return errors.New(explain(err))
 	}
@@ -203,6 +214,15 @@ type uploadSummary struct {
 	Ignored      []uploadIgnored `json:"ignored"`
 	FailedCount  int64           `json:"failedCount"`
 	Failed       []uploadFailed  `json:"failed"`
+	// Planned lists what a dry run would upload; empty otherwise.
+	Planned []uploadPlanned `json:"planned"`
+}
+
+type uploadPlanned struct {
+	Path   string `json:"path"`
+	Key    string `json:"key"`
+	Size   int64  `json:"size"`
+	Reason string `json:"reason"`
 }
 
 type uploadIgnored struct {
@@ -223,7 +243,7 @@ func newUploadSummary(dir string, t s3Location, r uploader.Result) uploadSummary
 		Uploaded: r.Uploaded, Bytes: r.Bytes, Skipped: r.Skipped, Filtered: r.Filtered,
 		Seconds: r.Duration.Seconds(), ListWarning: r.ListWarning,
 		IgnoredCount: r.IgnoredCount, Ignored: []uploadIgnored{},
-		FailedCount: r.FailedCount, Failed: []uploadFailed{},
+		FailedCount: r.FailedCount, Failed: []uploadFailed{}, Planned: []uploadPlanned{},
 	}
 	for _, ig := range r.Ignored {
 		s.Ignored = append(s.Ignored, uploadIgnored{Path: ig.Path, Reason: ig.Reason})

@@ -87,7 +87,7 @@ func newVersionCmd() *cobra.Command {
 			b := readBuildInfo()
 			w := cmd.OutOrStdout()
 			if asJSON {
-				return printReport(w, &versionReport{report: newReport("version"), S3linkVersion: b.Version,
+				return printReport(cmd.Context(), w, &versionReport{report: newReport("version"), S3linkVersion: b.Version,
 					Revision: b.Revision, Time: b.Time, Modified: b.Modified, GoVersion: b.GoVersion, Platform: b.Platform}, nil)
 			}
 			fmt.Fprintf(w, "s3link %s\n", b.Version)
