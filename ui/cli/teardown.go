@@ -39,7 +39,10 @@ the setup's id as a tag; anything else (a same-named resource someone else
 made, one the setup only reused) is left as it was and named as left.
 
 The bucket is removed only with --delete-bucket, only if the setup created it,
-and only when it is empty. Anything already gone counts as removed.`,
+and only when it is empty. Anything already gone counts as removed.
+
+With --json the steps go to stderr and stdout gets one JSON object: per
+record what was removed, what was left and why, and what failed.`,
 		Example: `  s3link teardown                       # the only record, or choose one on a terminal
   s3link teardown --record ~/.config/s3link/setups/s3l-1a2b3c4d5e6f7a8b.json --yes
   s3link teardown --all --yes --delete-bucket
