@@ -18,8 +18,8 @@ const schemaBase = "https://github.com/s3link/s3link/ui/cli/jsonschema/"
 func jsonSchemas(t *testing.T) map[string]*jsonschema.Schema {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("jsonschema", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no schemas: %v", err)
+	if err != nil || len(files) < 7 {
+		t.Fatalf("schemas %v, %v; want report.json and one per command", files, err)
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
@@ -40,7 +40,11 @@ func jsonSchemas(t *testing.T) map[string]*jsonschema.Schema {
 		}
 	}
 	out := map[string]*jsonschema.Schema{}
-	for _, cmd := range []string{"setup", "plan", "sync", "upload", "teardown", "version"} {
+	for _, f := range files {
+		cmd := strings.TrimSuffix(filepath.Base(f), ".json")
+		if cmd == "report" {
+			continue // the envelope, which the others refer to
+		}
 		s, err := c.Compile(schemaBase + cmd + ".json")
 		if err != nil {
 			t.Fatalf("compile %s.json: %v", cmd, err)
@@ -284,6 +288,42 @@ func TestJSONSchemasRefuseRenamedFields(t *testing.T) {
 	} {
 		if check(bad) == nil {
 			t.Errorf("%s: the schema accepts %s", name, bad)
+		}
+	}
+}
+
+// TestEveryJSONCommandHasASchema: a command with --json (status, rotate,
+// any added later) must come with jsonschema/<command>.json, and each
+// schema names its own command.
+func TestEveryJSONCommandHasASchema(t *testing.T) {
+	schemas := jsonSchemas(t)
+	g := &Globals{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}
+	for _, c := range NewRoot(g).Commands() {
+		if c.Flags().Lookup("json") == nil {
+			continue
+		}
+		if schemas[c.Name()] == nil {
+			t.Errorf("%s has --json but there is no jsonschema/%s.json", c.Name(), c.Name())
+		}
+	}
+	for name := range schemas {
+		b, err := os.ReadFile(filepath.Join("jsonschema", name+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Properties struct {
+				Command struct{ Const string } `json:"command"`
+			} `json:"properties"`
+			Ref                   string `json:"$ref"`
+			UnevaluatedProperties *bool  `json:"unevaluatedProperties"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Properties.Command.Const != name || doc.Ref != "report.json" || doc.UnevaluatedProperties == nil || *doc.UnevaluatedProperties {
+			t.Errorf("jsonschema/%s.json: command %q, $ref %q, unevaluatedProperties %v; want %q, report.json, false",
+				name, doc.Properties.Command.Const, doc.Ref, doc.UnevaluatedProperties, name)
 		}
 	}
 }
