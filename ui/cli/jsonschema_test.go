@@ -85,8 +85,9 @@ func wantOutcome(t *testing.T, v map[string]any, complete bool, reason string) {
 	if v["complete"] != complete || (reason == "" && v["reason"] != nil) || (reason != "" && v["reason"] != reason) {
 		t.Errorf("%s: complete = %v, reason = %v; want %v, %q", v["command"], v["complete"], v["reason"], complete, reason)
 	}
-	if _, has := v["error"]; has == complete {
-		t.Errorf("%s: error = %v with complete %v", v["command"], v["error"], complete)
+	// A declined run had no error; every other incomplete one did.
+	if _, has := v["error"]; has != (!complete && reason != reasonDeclined) {
+		t.Errorf("%s: error = %v with complete %v, reason %q", v["command"], v["error"], complete, reason)
 	}
 }
 
@@ -227,6 +228,18 @@ func TestJSONOutputMatchesSchemas(t *testing.T) {
 		}
 		v = validReport(t, schemas, command, outb.String())
 		wantOutcome(t, v, false, reasonCancelled)
+	}
+
+	// Declined: answered no on a terminal; nothing removed, exit 0.
+	var outb, errb bytes.Buffer
+	g := &Globals{In: strings.NewReader("n\n"), Out: &outb, Err: &errb, IsTerminal: true}
+	if code = Execute(context.Background(), g, []string{"teardown", "--json", "--endpoint-url", e.endpoint}); code != 0 {
+		t.Fatalf("declined teardown: exit %d\n%s", code, errb.String())
+	}
+	v = validReport(t, schemas, "teardown", outb.String())
+	wantOutcome(t, v, false, reasonDeclined)
+	if !strings.Contains(errb.String(), "Remove these? [y/N]") || v["removedCount"] != 0.0 {
+		t.Errorf("declined teardown: stderr %q, report %v", errb.String(), v)
 	}
 
 	code, out, stderr = e.run("teardown", "--yes", "--json")
