@@ -93,7 +93,7 @@ func checkUploadDir(dir string) error {
 	return nil
 }
 
-func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest string) error {
+func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest string) (err error) {
 	if err := checkUploadDir(dir); err != nil {
 		return err
 	}
@@ -112,22 +112,35 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		return usageError("--part-size must be between 5MiB and 5GiB, S3's limits for a part, not %s", o.PartSize)
 	}
 
+	defer func() { err = asCancelled(ctx, err) }()
+	// From here on --json prints its object whatever the outcome.
+	summary := newUploadSummary(dir, target, uploader.Result{DryRun: o.DryRun})
+	if o.JSON {
+		defer func() { err = printReport(ctx, g.Out, &summary, err) }()
+	}
 	c := g.AWSConfig()
 	cfg, err := awsops.LoadAWSConfig(ctx, c)
 	if err != nil {
 		return errors.New(explain(err))
 	}
-	var planMu sync.Mutex
+	var (
+		planMu  sync.Mutex
+		planned []uploader.Planned
+	)
 	opts := uploader.Options{
 		Bucket: target.Bucket, Prefix: target.Prefix,
 		Concurrency: o.Concurrency, PartSize: partSize,
 		All: o.All, Include: o.Include, Exclude: o.Exclude,
 		DryRun: o.DryRun,
 	}
-	if o.DryRun && !o.JSON {
+	if o.DryRun {
 		opts.OnPlan = func(p uploader.Planned) {
 			planMu.Lock()
 			defer planMu.Unlock()
+			if o.JSON {
+				planned = append(planned, p)
+				return
+			}
 			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", printable(p.Path), target.Bucket, printable(p.Key), ui.HumanBytes(p.Size), p.Reason)
 		}
 	}
@@ -144,14 +157,14 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		res, err = runUploadHeadless(ctx, g.Err, eng, target)
 	}
 	canceled := errors.Is(err, context.Canceled)
+	summary = newUploadSummary(dir, target, res)
+	for _, p := range planned {
+		summary.Planned = append(summary.Planned, uploadPlanned{Path: p.Path, Key: p.Key, Size: p.Size, Reason: string(p.Reason)})
+	}
 	if err != nil && !canceled {
 		return errors.New(explain(err))
 	}
-	if o.JSON {
-		if jerr := writeJSON(g.Out, newUploadSummary(dir, target, res)); jerr != nil {
-			return jerr
-		}
-	} else {
+	if !o.JSON {
 		printUploadSummary(g.Out, dir, target, res)
 	}
 	if canceled {
@@ -167,41 +180,25 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 // runUploadHeadless runs e, printing at most one progress line per
 // progressInterval to w (stderr).
 func runUploadHeadless(ctx context.Context, w io.Writer, e *uploader.Engine, target s3Location) (uploader.Result, error) {
-	return runHeadless(ctx, w, e.Run, func() string { return uploadProgressLine(e.Snapshot(), target) })
+	return runHeadless(ctx, w, e.Run, func() (string, time.Duration) {
+		s := e.Snapshot()
+		return uploadProgressLine(s, target), s.Elapsed
+	})
 }
 
+// uploadProgressLine is transferLine, after a line for the listing of
+// what is already at the destination, which comes first.
 func uploadProgressLine(s uploader.Snapshot, target s3Location) string {
 	if !s.RemoteListed {
-		return fmt.Sprintf("Listing %s: %d %s there so far", target.URL(), s.RemoteObjects, ui.Plural(s.RemoteObjects, "object", "objects"))
+		return fmt.Sprintf("listing %s: %d %s there so far", target.URL(), s.RemoteObjects, ui.Plural(s.RemoteObjects, "object", "objects"))
 	}
-	verb := "Uploading"
-	if s.DryRun {
-		verb = "Checking"
-	}
-	if s.Paused {
-		verb = "Paused"
-	}
-	line := fmt.Sprintf("%s: %d/%d files, %s of %s", verb, s.FilesDone, s.FilesTotal, ui.HumanBytes(s.BytesDone), ui.HumanBytes(s.BytesTotal))
-	if !s.ListingDone {
-		line += " found so far"
-	}
-	if s.FilesSkipped > 0 {
-		line += fmt.Sprintf(", %d unchanged", s.FilesSkipped)
-	}
-	if s.FilesFailed > 0 {
-		line += fmt.Sprintf(", %d failed", s.FilesFailed)
-	}
-	if s.Rate > 0 && !s.DryRun {
-		line += ", " + ui.HumanBytes(int64(s.Rate)) + "/s"
-	}
-	if s.ETA > 0 && s.ListingDone {
-		line += ", about " + s.ETA.Round(time.Second).String() + " left"
-	}
-	return line
+	return transferLine(s.Stats, s.DryRun)
 }
 
-// uploadSummary is the --json output of `s3link upload`.
+// uploadSummary is the --json output of `s3link upload`
+// (jsonschema/upload.json).
 type uploadSummary struct {
+	report
 	Dir          string          `json:"dir"`
 	Destination  string          `json:"destination"`
 	Bucket       string          `json:"bucket"`
@@ -217,6 +214,15 @@ type uploadSummary struct {
 	Ignored      []uploadIgnored `json:"ignored"`
 	FailedCount  int64           `json:"failedCount"`
 	Failed       []uploadFailed  `json:"failed"`
+	// Planned lists what a dry run would upload; empty otherwise.
+	Planned []uploadPlanned `json:"planned"`
+}
+
+type uploadPlanned struct {
+	Path   string `json:"path"`
+	Key    string `json:"key"`
+	Size   int64  `json:"size"`
+	Reason string `json:"reason"`
 }
 
 type uploadIgnored struct {
@@ -232,11 +238,12 @@ type uploadFailed struct {
 
 func newUploadSummary(dir string, t s3Location, r uploader.Result) uploadSummary {
 	s := uploadSummary{
-		Dir: dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
+		report: newReport("upload"),
+		Dir:    dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
 		Uploaded: r.Uploaded, Bytes: r.Bytes, Skipped: r.Skipped, Filtered: r.Filtered,
 		Seconds: r.Duration.Seconds(), ListWarning: r.ListWarning,
 		IgnoredCount: r.IgnoredCount, Ignored: []uploadIgnored{},
-		FailedCount: r.FailedCount, Failed: []uploadFailed{},
+		FailedCount: r.FailedCount, Failed: []uploadFailed{}, Planned: []uploadPlanned{},
 	}
 	for _, ig := range r.Ignored {
 		s.Ignored = append(s.Ignored, uploadIgnored{Path: ig.Path, Reason: ig.Reason})
