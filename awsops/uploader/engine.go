@@ -68,6 +68,10 @@ type Options struct {
 	// relative to the folder, with the syncer's rules; they narrow what the
 	// media filter (or All) lets through.
 	Include, Exclude []string
+	// Rules, when set, are include and exclude rules in command-line order,
+	// the last match winning (aws s3 sync's rule, as the syncer applies
+	// it); they replace Include and Exclude.
+	Rules []transfer.Rule
 	// DryRun walks, lists and decides but uploads nothing; OnPlan, if set,
 	// hears about every file that would be uploaded.
 	DryRun bool
@@ -190,7 +194,7 @@ func New(api S3API, dir string, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("part size %d is outside S3's limits of 5 MiB to 5 GiB", opts.PartSize)
 	}
 	opts.Prefix = strings.Trim(opts.Prefix, "/")
-	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
+	f, err := newFilter(opts)
 	if err != nil {
 		return nil, err
 	}

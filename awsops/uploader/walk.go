@@ -67,6 +67,15 @@ type Scan struct {
 	IgnoredCount int64
 }
 
+// newFilter compiles opts' globs: Rules in order when set, else Include
+// before Exclude.
+func newFilter(opts Options) (*transfer.Filter, error) {
+	if len(opts.Rules) > 0 {
+		return transfer.NewRuleFilter(opts.Rules)
+	}
+	return transfer.NewFilter(opts.Include, opts.Exclude)
+}
+
 // MaxIgnoredKept bounds the ignored entries a Scan or Result lists.
 const MaxIgnoredKept = 1000
 
@@ -74,7 +83,7 @@ const MaxIgnoredKept = 1000
 // opts, and counts what it finds. It makes no AWS call and reads no file
 // content, so it is quick enough for the wizard to show before asking.
 func Preview(ctx context.Context, dir string, opts Options) (Scan, error) {
-	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
+	f, err := newFilter(opts)
 	if err != nil {
 		return Scan{}, err
 	}
