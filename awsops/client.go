@@ -63,6 +63,9 @@ func loadAWSConfig(ctx context.Context, c Config) (aws.Config, bool, error) {
 		opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{debugMiddleware(c.Debug)}))
 		logger = logging.NewStandardLogger(c.Debug)
 	}
+	if c.Verbose != nil {
+		opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{verboseMiddleware(c.Verbose)}))
+	}
 	opts = append(opts, config.WithLogger(logger))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {

@@ -131,7 +131,9 @@ type walker struct {
 	prefix   string
 	file     func(localFile) error
 	filtered func()
-	ignored  func(Ignored)
+	// onFiltered, if set, also hears the path and why it was left out.
+	onFiltered func(rel, why string)
+	ignored    func(Ignored)
 }
 
 // realFolder returns the folder's real path: links are judged against it,
@@ -229,6 +231,13 @@ func (w *walker) entry(root, p, rel string, d fs.DirEntry) error {
 	}
 	if !w.all && !IsMedia(rel) || !w.filter.Match(rel) {
 		w.filtered()
+		if w.onFiltered != nil {
+			why := "left out by --include/--exclude"
+			if !w.all && !IsMedia(rel) {
+				why = "not an image or video (--all uploads every file)"
+			}
+			w.onFiltered(rel, why)
+		}
 		return nil
 	}
 	return w.file(localFile{open: open, seen: fi, rel: rel, key: joinKey(w.prefix, rel), size: fi.Size(), modTime: fi.ModTime()})

@@ -175,7 +175,11 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	if err != nil {
 		return err
 	}
+	if o.Quiet && g.Verbose {
+		return usageError("--quiet and --verbose contradict each other: give one of them")
+	}
 	cfg := g.AWSConfig()
+	cfg.Verbose = nil // --verbose here means a line per object, not per request
 	if o.CSV != "" {
 		key, err := record.ReadCredentialsCSV(o.CSV)
 		if err != nil {
@@ -198,6 +202,9 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 			planMu.Unlock()
 		}
 	}
+	if g.Verbose {
+		req.Opts.OnFile = verboseSyncLines(g.Err, req.Opts.DryRun)
+	}
 	eng, err := syncer.New(store, req.Opts)
 	if err != nil {
 		return usageError("%s", sentence(err.Error()))
@@ -209,7 +216,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	switch {
 	case o.Quiet:
 		res, runErr = eng.Run(ctx)
-	case g.IsTerminal && !o.NoTUI && !o.JSON:
+	case g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose:
 		res, runErr = runSyncScreen(ctx, g, eng, req)
 	default:
 		res, runErr = runSyncHeadless(ctx, eng, g.Err)

@@ -117,6 +117,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	}
 
 	c := g.AWSConfig()
+	c.Verbose = nil // --verbose here means a line per file, not per request
 	cfg, err := awsops.LoadAWSConfig(ctx, c)
 	if err != nil {
 		return errors.New(explain(err))
@@ -135,6 +136,9 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", printable(p.Path), target.Bucket, printable(p.Key), ui.HumanBytes(p.Size), p.Reason)
 		}
 	}
+	if g.Verbose {
+		opts.OnFile = verboseUploadLines(g.Err, target.Bucket, o.DryRun)
+	}
 	eng, err := uploader.New(uploader.NewS3Client(cfg, o.Concurrency, awsops.S3Options(c)), dir, opts)
 	if err != nil {
 		// The flags were checked above; what is left is a glob.
@@ -142,7 +146,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	}
 
 	var res uploader.Result
-	if uploadScreen != nil && g.IsTerminal && !o.NoTUI && !o.JSON {
+	if uploadScreen != nil && g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose {
 		res, err = uploadScreen(ctx, g, eng)
 	} else {
 		res, err = runUploadHeadless(ctx, g.Err, eng, target)
