@@ -215,6 +215,7 @@ func NewRoot(g *Globals) *cobra.Command {
 		return runSetup(cmd.Context(), g, o)
 	}
 	root.AddCommand(subcommands(g)...)
+	registerCompletions(root)
 	// An unknown shell is a usage mistake, not a help page with status 0.
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
