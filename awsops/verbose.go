@@ -32,18 +32,17 @@ func verboseMiddleware(w io.Writer) func(*middleware.Stack) error {
 				start := time.Now()
 				out, md, err := next.HandleInitialize(ctx, in)
 				took := time.Since(start).Round(time.Millisecond)
+				var apiErr smithy.APIError
 				switch {
 				case err == nil:
 					printf("AWS %s: done in %s", op, took)
+				case errors.As(err, &apiErr):
+					// Often expected (NoSuchEntity while looking up).
+					printf("AWS %s: answered %s in %s", op, apiErr.ErrorCode(), took)
+				case errors.Is(err, context.Canceled):
+					printf("AWS %s: cancelled after %s", op, took)
 				default:
-					code := "no answer"
-					var apiErr smithy.APIError
-					if errors.As(err, &apiErr) {
-						code = apiErr.ErrorCode()
-					} else if errors.Is(err, context.Canceled) {
-						code = "cancelled"
-					}
-					printf("AWS %s: failed in %s (%s)", op, took, code)
+					printf("AWS %s: failed after %s (%s)", op, took, networkCause(err))
 				}
 				return out, md, err
 			}), middleware.After)

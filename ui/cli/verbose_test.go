@@ -17,6 +17,7 @@ func TestVerboseSetupNamesEachAWSCallButNotTheSecret(t *testing.T) {
 	for _, want := range []string{
 		"AWS STS.GetCallerIdentity ...",
 		"AWS STS.GetCallerIdentity: done in ",
+		"AWS IAM.GetUser: answered NoSuchEntity in ",
 		"AWS S3.CreateBucket: done in ",
 		"AWS IAM.CreatePolicy: done in ",
 		"AWS IAM.CreateUser: done in ",
