@@ -58,6 +58,9 @@ type CredentialError struct {
 	// Unreachable is true when the source could not reach its service
 	// (STS, the SSO portal): a network fault, not a configuration one.
 	Unreachable bool
+	// Refused is true when the SSO portal took the token but refused the
+	// profile's account or role.
+	Refused bool
 
 	sentinel error
 	err      error
@@ -70,7 +73,9 @@ func (e *CredentialError) Error() string {
 	case SourceProcess:
 		what = fmt.Sprintf("the credential_process of profile %q failed", e.Profile)
 	case SourceSSO:
-		if e.SSOSession != "" {
+		if e.Refused || e.Unreachable {
+			what = fmt.Sprintf("the SSO portal did not give profile %q its role credentials", e.Profile)
+		} else if e.SSOSession != "" {
 			what = fmt.Sprintf("the SSO token of sso-session %q (profile %q) is missing or expired", e.SSOSession, e.Profile)
 		} else {
 			what = fmt.Sprintf("the SSO token of profile %q is missing or expired", e.Profile)
@@ -152,6 +157,14 @@ func (s credentialSource) classify(err error) *CredentialError {
 		var pe *processcreds.ProviderError
 		if errors.As(err, &pe) && pe.Err != nil {
 			cause = pe.Err.Error()
+			if strings.HasPrefix(cause, "parse failed of process output") {
+				// The SDK's text quotes the whole output, which may
+				// hold a secret: name only what is wrong with it.
+				cause = "its output is not the credential JSON it must print"
+				if inner := errors.Unwrap(pe.Err); inner != nil {
+					cause += " (" + inner.Error() + ")"
+				}
+			}
 		}
 		cause = strings.TrimPrefix(cause, "error in credential_process: ")
 		if s.process != nil {
@@ -162,7 +175,14 @@ func (s credentialSource) classify(err error) *CredentialError {
 		ce.Cause = scrubCause(cause)
 	case SourceSSO:
 		ce.sentinel = ErrExpiredCredentials
-		if isUnreachable(err) {
+		var apiErr smithy.APIError
+		switch {
+		case errors.As(err, &apiErr) && apiErr.ErrorCode() != "UnauthorizedException":
+			// The token was good; the portal refused the account or
+			// role (ForbiddenException, ResourceNotFoundException).
+			ce.Refused, ce.sentinel = true, ErrAccessDenied
+			ce.Cause = scrubCause(apiErr.ErrorCode() + ": " + apiErr.ErrorMessage())
+		case isUnreachable(err):
 			ce.Unreachable, ce.sentinel = true, ErrUnreachable
 			ce.Cause = networkCause(err)
 		}

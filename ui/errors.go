@@ -111,6 +111,9 @@ func credentialSentence(e *awsops.CredentialError) string {
 		if e.Unreachable {
 			return fmt.Sprintf("The SSO portal for profile %q cannot be reached%s: check the network, then retry.", e.Profile, cause)
 		}
+		if e.Refused {
+			return fmt.Sprintf("The SSO portal refused the account or role of profile %q%s: check its sso_account_id and sso_role_name, and that you are assigned that role.", e.Profile, cause)
+		}
 		if e.SSOSession != "" {
 			return fmt.Sprintf("The SSO token of sso-session %q (profile %q) is missing or has expired: run `aws sso login --sso-session %s`, then retry.", e.SSOSession, e.Profile, e.SSOSession)
 		}

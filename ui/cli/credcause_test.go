@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"crypto/sha1"
+	"encoding/hex"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,6 +61,10 @@ func TestCredentialErrorsNameTheirCause(t *testing.T) {
 region = eu-west-1
 credential_process = sh -c 'echo "token service refused: password=hunter2" >&2; exit 1'
 
+[profile badjson]
+region = eu-west-1
+credential_process = printf '{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "leakedSecretValue123'
+
 [profile ssonew]
 region = eu-west-1
 sso_session = corp
@@ -89,6 +97,9 @@ source_profile = base
 		{"credential_process exits 1", "proc", true, []string{
 			`The credential_process of profile "proc" failed (exit status 1: token service refused: password=[hidden])`,
 			"by hand to see why",
+		}},
+		{"credential_process prints broken JSON", "badjson", true, []string{
+			`The credential_process of profile "badjson" failed (its output is not the credential JSON it must print (unexpected end of JSON input))`,
 		}},
 		{"sso-session without a token", "ssonew", false, []string{
 			`The SSO token of sso-session "corp" (profile "ssonew") is missing or has expired`,
@@ -142,8 +153,66 @@ source_profile = base
 				}
 			}
 			if strings.Contains(line, "No AWS credentials were found") || strings.Contains(line, "hunter2") ||
+				strings.Contains(out+stderr, "leakedSecretValue123") ||
 				strings.Contains(out+stderr, sourceSecret) {
 				t.Errorf("error line is generic or leaks a secret:\n%s", line)
+			}
+		})
+	}
+}
+
+// TestSSOPortalAnswersAreNamed gives a legacy SSO profile a good cached
+// token and points the SSO client at a local portal that refuses the role,
+// then at a closed port.
+func TestSSOPortalAnswersAreNamed(t *testing.T) {
+	const startURL = "https://corp.awsapps.com/start"
+	config := "[profile sso]\nregion = eu-west-1\nsso_start_url = " + startURL +
+		"\nsso_region = eu-west-1\nsso_account_id = 123456789012\nsso_role_name = Admin\n"
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amzn-Errortype", "ForbiddenException")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"message":"No access to the role"}`))
+	}))
+	defer portal.Close()
+
+	for _, tt := range []struct {
+		name, endpoint string
+		want           []string
+	}{
+		{"refused", portal.URL, []string{
+			`The SSO portal refused the account or role of profile "sso" (ForbiddenException: No access to the role)`,
+			"sso_account_id and sso_role_name",
+		}},
+		{"unreachable", "http://" + closedPort(t), []string{
+			`The SSO portal for profile "sso" cannot be reached (dial tcp`,
+			"check the network",
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := credentialFiles(t, config, "")
+			sum := sha1.Sum([]byte(startURL))
+			cache := filepath.Join(dir, ".aws", "sso", "cache")
+			if err := os.MkdirAll(cache, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			tok := `{"accessToken":"cachedSSOTokenValue","expiresAt":"2099-01-01T00:00:00Z","region":"eu-west-1","startUrl":"` + startURL + `"}`
+			if err := os.WriteFile(filepath.Join(cache, hex.EncodeToString(sum[:])+".json"), []byte(tok), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("AWS_ENDPOINT_URL_SSO", tt.endpoint)
+			code, out, stderr := execute("setup", "--non-interactive", "--profile", "sso",
+				"--bucket", "media-ok", "--csv", filepath.Join(dir, "key.csv"))
+			if code != 1 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(out+stderr, "cachedSSOTokenValue") {
+				t.Error("the SSO token was printed")
 			}
 		})
 	}
