@@ -153,20 +153,7 @@ func (s credentialSource) classify(err error) *CredentialError {
 	switch s.kind {
 	case SourceProcess:
 		ce.sentinel = ErrNoCredentials
-		cause := err.Error()
-		var pe *processcreds.ProviderError
-		if errors.As(err, &pe) && pe.Err != nil {
-			cause = pe.Err.Error()
-			if strings.HasPrefix(cause, "parse failed of process output") {
-				// The SDK's text quotes the whole output, which may
-				// hold a secret: name only what is wrong with it.
-				cause = "its output is not the credential JSON it must print"
-				if inner := errors.Unwrap(pe.Err); inner != nil {
-					cause += " (" + inner.Error() + ")"
-				}
-			}
-		}
-		cause = strings.TrimPrefix(cause, "error in credential_process: ")
+		cause := processCause(err)
 		if s.process != nil {
 			if tail := s.process.lastStderr(); tail != "" {
 				cause += ": " + tail
@@ -192,6 +179,10 @@ func (s credentialSource) classify(err error) *CredentialError {
 		switch {
 		case errors.As(err, &apiErr):
 			ce.Cause = scrubCause(apiErr.ErrorCode() + ": " + apiErr.ErrorMessage())
+		case isProcessFailure(err):
+			// The source profile's credential_process failed.
+			cause := processCause(err)
+			ce.Cause = scrubCause("the source profile's credential_process: " + cause)
 		case isUnreachable(err):
 			ce.Unreachable, ce.sentinel = true, ErrUnreachable
 			ce.Cause = networkCause(err)
@@ -200,6 +191,31 @@ func (s credentialSource) classify(err error) *CredentialError {
 		}
 	}
 	return ce
+}
+
+// isProcessFailure reports whether err comes from a credential_process.
+func isProcessFailure(err error) bool {
+	var pe *processcreds.ProviderError
+	return errors.As(err, &pe)
+}
+
+// processCause is the cause of a credential_process failure in a few
+// words: the exit status, or what is wrong with the output. The SDK's own
+// text for bad output quotes the whole output, which may hold a secret, so
+// that is never used.
+func processCause(err error) string {
+	var pe *processcreds.ProviderError
+	if !errors.As(err, &pe) || pe.Err == nil {
+		return scrubCause(strings.TrimPrefix(err.Error(), "error in credential_process: "))
+	}
+	cause := pe.Err.Error()
+	if strings.HasPrefix(cause, "parse failed of process output") {
+		cause = "its output is not the credential JSON it must print"
+		if inner := errors.Unwrap(pe.Err); inner != nil {
+			cause += " (" + inner.Error() + ")"
+		}
+	}
+	return strings.TrimPrefix(cause, "error in credential_process: ")
 }
 
 // networkCause names the network fault in err in a few words: the dial or
@@ -220,7 +236,7 @@ var (
 	// secretLike matches runs long enough to be a key, token or signature.
 	secretLike = regexp.MustCompile(`[A-Za-z0-9/+=_\-]{20,}`)
 	// secretAssign matches "secret=...", "token: ..." and the like.
-	secretAssign = regexp.MustCompile(`(?i)((?:secret|token|password|passwd|credential|session)[A-Za-z_]*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)`)
+	secretAssign = regexp.MustCompile(`(?i)((?:secret|token|password|passwd)[A-Za-z_]*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)`)
 )
 
 // scrubCause keeps a cause to one short line and takes out anything that

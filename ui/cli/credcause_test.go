@@ -65,6 +65,11 @@ credential_process = sh -c 'echo "token service refused: password=hunter2" >&2; 
 region = eu-west-1
 credential_process = printf '{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "leakedSecretValue123'
 
+[profile chain]
+region = eu-west-1
+role_arn = arn:aws:iam::123456789012:role/Chained
+source_profile = badjson
+
 [profile ssonew]
 region = eu-west-1
 sso_session = corp
@@ -100,6 +105,9 @@ source_profile = base
 		}},
 		{"credential_process prints broken JSON", "badjson", true, []string{
 			`The credential_process of profile "badjson" failed (its output is not the credential JSON it must print (unexpected end of JSON input))`,
+		}},
+		{"assume-role whose source credential_process fails", "chain", true, []string{
+			`Profile "chain" could not assume arn:aws:iam::123456789012:role/Chained (the source profile's credential_process: its output is not the credential JSON it must print`,
 		}},
 		{"sso-session without a token", "ssonew", false, []string{
 			`The SSO token of sso-session "corp" (profile "ssonew") is missing or has expired`,
