@@ -126,6 +126,8 @@ func TestScrubCauseHidesSecretLookingText(t *testing.T) {
 		{"key AKIAIOSFODNN7EXAMPLE refused", "key [hidden] refused"},
 		{"line one\nline\ttwo", "line one line two"},
 		{"see /home/someone/.aws/config", "see /home/someone/.aws/config"},
+		{`"SessionToken": "short"`, `"SessionToken": [hidden]`},
+		{"the credential_process: its output", "the credential_process: its output"},
 	}
 	for _, tt := range tests {
 		if got := scrubCause(tt.in); got != tt.want {
