@@ -181,7 +181,7 @@ func NewRoot(g *Globals) *cobra.Command {
 	pf.StringVar(&g.Region, "region", "", "AWS region (default: the profile's region)")
 	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send S3, IAM and STS requests to this endpoint (path-style S3)")
 	pf.BoolVar(&g.Debug, "debug", false, "log every AWS call (operation, status, request id; never secrets) to debug.log in s3link's config folder (or set S3LINK_DEBUG=1)")
-	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "print more on stderr: each AWS call as it runs (setup, teardown; never the secret), each file downloaded, uploaded or skipped and why (sync, upload)")
+	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "print more on stderr: each AWS call as it runs (headless setup, setup --plan, teardown; never the secret), each file downloaded, uploaded or skipped and why (sync, upload)")
 	pf.StringVar(&g.SandboxKind, "sandbox", "", "run against a local AWS emulator seeded with demo media: moto_server when installed, else the embedded one; --sandbox=embedded|moto chooses")
 	pf.Lookup("sandbox").NoOptDefVal = string(sandbox.Auto)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
