@@ -15,21 +15,22 @@ import (
 	"github.com/s3link/s3link/awsops/setup"
 )
 
-// The forms `setup --plan` writes the plan in.
+// The forms `setup --plan` writes the plan in: the wizard's export offers
+// the same ones.
 const (
-	planText           = "text"
-	planJSON           = "json"
-	planCLI            = "cli"
-	planCloudFormation = "cloudformation"
-	planTerraform      = "terraform"
+	planText           = setup.FormatText
+	planJSON           = setup.FormatJSON
+	planCLI            = setup.FormatCLI
+	planCloudFormation = setup.FormatCloudFormation
+	planTerraform      = setup.FormatTerraform
 )
 
-var planFormats = []string{planText, planJSON, planCLI, planCloudFormation, planTerraform}
+var planFormats = setup.ExportFormats
 
 // The files `setup --plan --out DIR` writes, by format.
 const (
-	planTemplateFile = "template.json"
-	planTerraformTF  = "main.tf"
+	planTemplateFile = setup.TemplateFile
+	planTerraformTF  = setup.TerraformFile
 )
 
 // planOptions are the flags of `s3link setup --plan`.

@@ -175,6 +175,9 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	if err != nil {
 		return err
 	}
+	if o.Quiet && g.Verbose {
+		return usageError("--quiet and --verbose contradict each other: give one of them")
+	}
 	defer func() { err = asCancelled(ctx, err) }()
 	// From here on --json prints its object whatever the outcome.
 	summary := newSyncSummary(req, syncer.Result{DryRun: req.Opts.DryRun}, nil)
@@ -182,6 +185,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		defer func() { err = printReport(ctx, g.Out, &summary, err) }()
 	}
 	cfg := g.AWSConfig()
+	cfg.Verbose = nil // --verbose here means a line per object, not per request
 	if o.CSV != "" {
 		key, err := record.ReadCredentialsCSV(o.CSV)
 		if err != nil {
@@ -207,6 +211,9 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 			planMu.Unlock()
 		}
 	}
+	if g.Verbose {
+		req.Opts.OnFile = verboseSyncLines(g.Err, req.Opts.DryRun)
+	}
 	eng, err := syncer.New(store, req.Opts)
 	if err != nil {
 		return usageError("%s", sentence(err.Error()))
@@ -218,7 +225,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	switch {
 	case o.Quiet:
 		res, runErr = eng.Run(ctx)
-	case g.IsTerminal && !o.NoTUI && !o.JSON:
+	case g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose:
 		res, runErr = runSyncScreen(ctx, g, eng, req)
 	default:
 		res, runErr = runSyncHeadless(ctx, eng, g.Err)

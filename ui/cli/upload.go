@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/uploader"
 	"github.com/s3link/s3link/ui"
 	"github.com/s3link/s3link/ui/text"
@@ -22,12 +23,12 @@ import (
 type uploadOptions struct {
 	Concurrency int
 	PartSize    string
-	Include     []string
-	Exclude     []string
-	All         bool
-	DryRun      bool
-	JSON        bool
-	NoTUI       bool
+	// Rules are the --include and --exclude flags in the order given.
+	Rules  []transfer.Rule
+	All    bool
+	DryRun bool
+	JSON   bool
+	NoTUI  bool
 }
 
 // uploadScreen, when set, draws the live upload screen on a terminal while
@@ -49,7 +50,9 @@ Only images and videos are uploaded unless --all is given (by extension:
 jpg jpeg png gif tif tiff bmp webp heic heif raw dng cr2 nef arw avif jp2
 mp4 mov avi mkv webm m4v mpg mpeg 3gp wmv, in any case); --include and
 --exclude narrow that further, with globs such as '*.jpg' (any folder) or
-'raw/**/*.dng' (a path). Files already in the bucket with the same content
+'raw/**/*.dng' (a path). They are tried in the order given and the last that
+matches decides, as in sync and aws s3 sync (a leading --include means "only
+these"). Files already in the bucket with the same content
 are skipped, so running the command again uploads only what changed or
 failed. Links to places outside DIR are not followed, and special files are
 listed and left out.
@@ -57,7 +60,8 @@ listed and left out.
 Uploads use your own credentials (the platform's key can only read).`,
 		Example: `  s3link upload ./shoot s3://acme-media/path/to/files
   s3link upload ./shoot s3://acme-media --dry-run
-  s3link upload ./archive s3://acme-media/raw --all --exclude '*.tmp' --json`,
+  s3link upload ./archive s3://acme-media/raw --all --exclude '*.tmp' --json
+  s3link upload ./archive s3://acme-media/raw --all --exclude 'tmp/**' --include 'tmp/keep.jpg'`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return usageError("upload takes a folder and a destination, e.g. 's3link upload ./media s3://bucket/path'")
@@ -71,8 +75,8 @@ Uploads use your own credentials (the platform's key can only read).`,
 	f := cmd.Flags()
 	f.IntVar(&o.Concurrency, "concurrency", uploader.DefaultConcurrency, "requests in flight at once")
 	f.StringVar(&o.PartSize, "part-size", "8MiB", "size of each part of a multipart upload (5MiB to 5GiB); files of at least twice this size go up in parts")
-	f.StringArrayVar(&o.Include, "include", nil, "upload only files matching this glob (repeatable)")
-	f.StringArrayVar(&o.Exclude, "exclude", nil, "leave out files matching this glob (repeatable)")
+	f.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "upload files matching this glob, relative to DIR (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
+	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "leave out files matching this glob (repeatable; same rules as --include)")
 	f.BoolVar(&o.All, "all", false, "upload every file, not only images and videos")
 	f.BoolVar(&o.DryRun, "dry-run", false, "show what would be uploaded and upload nothing")
 	f.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
@@ -119,6 +123,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		defer func() { err = printReport(ctx, g.Out, &summary, err) }()
 	}
 	c := g.AWSConfig()
+	c.Verbose = nil // --verbose here means a line per file, not per request
 	cfg, err := awsops.LoadAWSConfig(ctx, c)
 	if err != nil {
 		return errors.New(explain(err))
@@ -130,7 +135,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	opts := uploader.Options{
 		Bucket: target.Bucket, Prefix: target.Prefix,
 		Concurrency: o.Concurrency, PartSize: partSize,
-		All: o.All, Include: o.Include, Exclude: o.Exclude,
+		All: o.All, Rules: o.Rules,
 		DryRun: o.DryRun,
 	}
 	if o.DryRun {
@@ -144,6 +149,9 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", printable(p.Path), target.Bucket, printable(p.Key), ui.HumanBytes(p.Size), p.Reason)
 		}
 	}
+	if g.Verbose {
+		opts.OnFile = verboseUploadLines(g.Err, target.Bucket, o.DryRun)
+	}
 	eng, err := uploader.New(uploader.NewS3Client(cfg, o.Concurrency, awsops.S3Options(c)), dir, opts)
 	if err != nil {
 		// The flags were checked above; what is left is a glob.
@@ -151,7 +159,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	}
 
 	var res uploader.Result
-	if uploadScreen != nil && g.IsTerminal && !o.NoTUI && !o.JSON {
+	if uploadScreen != nil && g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose {
 		res, err = uploadScreen(ctx, g, eng)
 	} else {
 		res, err = runUploadHeadless(ctx, g.Err, eng, target)
