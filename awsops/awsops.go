@@ -28,6 +28,9 @@ type Config struct {
 	// Debug, when set, receives one line per AWS call attempt (operation,
 	// status, request id, error code; never headers or bodies).
 	Debug io.Writer
+	// Verbose, when set, receives a line as each AWS call starts and ends
+	// (operation and error code only; never parameters or bodies).
+	Verbose io.Writer
 }
 
 // StaticCredentials is a fixed access key pair.

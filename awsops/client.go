@@ -63,12 +63,17 @@ func loadAWSConfig(ctx context.Context, c Config) (aws.Config, bool, error) {
 		opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{debugMiddleware(c.Debug)}))
 		logger = logging.NewStandardLogger(c.Debug)
 	}
+	if c.Verbose != nil {
+		opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{verboseMiddleware(c.Verbose)}))
+	}
 	opts = append(opts, config.WithLogger(logger))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		var missing config.SharedConfigProfileNotExistError
 		if errors.As(err, &missing) {
-			return aws.Config{}, false, &profileError{profile: missing.Profile, err: err}
+			pe := &profileError{profile: missing.Profile, err: err}
+			pe.configFile, pe.credentialsFile = SharedFiles()
+			return aws.Config{}, false, pe
 		}
 		return aws.Config{}, false, fmt.Errorf("load AWS config: %w: %w", ErrBadConfig, err)
 	}
@@ -81,7 +86,14 @@ func loadAWSConfig(ctx context.Context, c Config) (aws.Config, bool, error) {
 	if cfg.Credentials != nil && c.Static == nil {
 		// Mark failures of the credential chain so that every call can map
 		// them to ErrNoCredentials; the SDK only wraps them in plain text.
-		cfg.Credentials = aws.NewCredentialsCache(markedProvider{cfg.Credentials})
+		src := sourceOf(cfg)
+		provider := cfg.Credentials
+		if src.process != nil {
+			// The SDK's own runner sends the process's stderr only to
+			// the terminal; this one also keeps its last line.
+			provider = src.process.provider()
+		}
+		cfg.Credentials = aws.NewCredentialsCache(markedProvider{provider, src})
 	}
 	return cfg, defaulted, nil
 }
@@ -343,11 +355,19 @@ func (c *Client) policyARN(ctx context.Context, name string) (string, error) {
 
 // markedProvider tags every credential-resolution failure so errors.As can
 // find it under the SDK's operation error.
-type markedProvider struct{ aws.CredentialsProvider }
+// When the profile's source is one s3link knows (credential_process, SSO,
+// assume-role) the failure becomes a *CredentialError naming it.
+type markedProvider struct {
+	aws.CredentialsProvider
+	src credentialSource
+}
 
 func (p markedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	creds, err := p.CredentialsProvider.Retrieve(ctx)
 	if err != nil {
+		if ce := p.src.classify(err); ce != nil {
+			return creds, ce
+		}
 		return creds, &credentialsError{err: err}
 	}
 	return creds, nil

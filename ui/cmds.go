@@ -240,6 +240,15 @@ func writeCommandsCmd(base string, p *setup.Plan) tea.Cmd {
 	}
 }
 
+// exportPlanCmd writes the reviewed plan in format into a new folder in
+// base (setup.WriteExport); nothing is ever overwritten.
+func exportPlanCmd(id int, base string, p *setup.Plan, format string) tea.Cmd {
+	return func() tea.Msg {
+		dir, files, err := setup.WriteExport(base, p, format, setup.ExportOptions{})
+		return planExportedMsg{ID: id, Format: format, Dir: dir, Files: files, Err: err}
+	}
+}
+
 func saveCSVCmd(path string, key awsops.AccessKey) tea.Cmd {
 	return func() tea.Msg {
 		return csvSavedMsg{Path: path, Err: record.WriteCredentialsCSV(path, key)}

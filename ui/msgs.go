@@ -257,6 +257,16 @@ func goNext() tea.Msg { return nextMsg{} }
 func goBack() tea.Msg { return backMsg{} }
 func goQuit() tea.Msg { return quitMsg{} }
 
+// planExportedMsg: the reviewed plan (of review request ID) was written
+// in Format into the new folder Dir, as Files, or could not be.
+type planExportedMsg struct {
+	ID     int
+	Format string
+	Dir    string
+	Files  []string
+	Err    error
+}
+
 // commandsWrittenMsg: the plan's AWS CLI equivalents were written into
 // Dir, or could not be.
 type commandsWrittenMsg struct {
