@@ -8,11 +8,15 @@
 // Verification. Every file must have the object's size. A whole-object GET
 // asks for the object's checksum (x-amz-checksum-*), which the SDK checks as
 // the body is read; without one, the body is hashed while it is written and
-// compared with the ETag when that is a plain MD5. Ranged GETs cannot use a
-// whole-object checksum, so a large object is vouched for by the exact size
-// of every part, If-Match on the listed ETag (no two versions spliced), and,
-// when the ETag is a plain MD5, by hashing the finished file. Multipart
-// ETags ("…-N") have no MD5 to compare; size is all there is then.
+// compared with the ETag when that is a plain MD5 (md5-simd across the
+// bodies in flight). Ranged GETs carry If-Match on the listed ETag (no two
+// versions spliced) and must each have their exact size; a large object
+// with a full-object CRC (CRC32, CRC32C, CRC64NVME; one HEAD) is verified
+// with it, each part's CRC computed by its fetcher and the parts' CRCs
+// combined; otherwise, when the ETag is a plain MD5, by an MD5 computed in
+// file order while the parts are written. One check per object, never two.
+// Multipart ETags ("…-N") without a full-object CRC have nothing to compare;
+// size is all there is then.
 //
 // Failure modes. Request-level failures (throttling, 5xx, resets before the
 // body) are retried by the SDK's retryer; a body that breaks mid-way is
