@@ -69,6 +69,9 @@ type Record struct {
 	// Pending lists the create calls announced but not yet known to have
 	// completed (see Intent).
 	Pending []Intent `json:"pending,omitempty"`
+	// Rotation is a key rotation under way (see rotation.go); nil when
+	// none is.
+	Rotation *Rotation `json:"rotation,omitempty"`
 }
 
 // Bucket is the bucket setup used.
@@ -129,7 +132,7 @@ func (r *Record) ForgetAccessKey(id string) {
 // Empty reports whether the record lists nothing that may still exist.
 func (r *Record) Empty() bool {
 	return !r.Bucket.Created && !r.Policy.Created && !r.User.Created && !r.User.Attached &&
-		r.Boundary == nil && len(r.AccessKeys) == 0 && len(r.Pending) == 0
+		r.Boundary == nil && len(r.AccessKeys) == 0 && len(r.Pending) == 0 && r.Rotation == nil
 }
 
 // Dir returns the folder that holds s3link's records: $S3LINK_CONFIG_DIR

@@ -8,6 +8,7 @@ func subcommands(g *Globals) []*cobra.Command {
 		newSetupCmd(g),
 		newPolicyCmd(g),
 		newTeardownCmd(g),
+		newStatusCmd(g),
 		newUploadCmd(g),
 		newSyncCmd(g),
 		newVersionCmd(),
