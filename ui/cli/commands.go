@@ -9,6 +9,7 @@ func subcommands(g *Globals) []*cobra.Command {
 		newPolicyCmd(g),
 		newTeardownCmd(g),
 		newStatusCmd(g),
+		newRotateCmd(g),
 		newUploadCmd(g),
 		newSyncCmd(g),
 		newVersionCmd(),
