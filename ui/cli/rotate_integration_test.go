@@ -128,7 +128,9 @@ func TestRotateAtTheKeyLimitAsksForTheKey(t *testing.T) {
 	if len(keys) != 2 || !slices.Contains(keys, old) || !slices.Contains(keys, id) || slices.Contains(keys, extra) {
 		t.Errorf("keys = %v; want old %s (inactive) and new %s", keys, old, id)
 	}
-	var meta struct{ AccessKeyMetadata []struct{ AccessKeyId, Status string } }
+	var meta struct {
+		AccessKeyMetadata []struct{ AccessKeyId, Status string }
+	}
 	e.aws(&meta, "iam", "list-access-keys", "--user-name", "crowdai-platform-access")
 	for _, m := range meta.AccessKeyMetadata {
 		if m.AccessKeyId == old && m.Status != "Inactive" {
