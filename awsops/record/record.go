@@ -124,15 +124,19 @@ func (r *Record) HasKey(id string) bool {
 	return slices.ContainsFunc(r.AccessKeys, func(k Key) bool { return k.ID == id })
 }
 
-// ForgetAccessKey drops an access key that no longer exists from the record.
+// ForgetAccessKey drops an access key that no longer exists from the
+// record, and a rotation that none of whose keys is left.
 func (r *Record) ForgetAccessKey(id string) {
 	r.AccessKeys = slices.DeleteFunc(r.AccessKeys, func(k Key) bool { return k.ID == id })
+	if rot := r.Rotation; rot != nil && !r.HasKey(rot.OldKeyID) && !r.HasKey(rot.NewKeyID) {
+		r.Rotation = nil
+	}
 }
 
 // Empty reports whether the record lists nothing that may still exist.
 func (r *Record) Empty() bool {
 	return !r.Bucket.Created && !r.Policy.Created && !r.User.Created && !r.User.Attached &&
-		r.Boundary == nil && len(r.AccessKeys) == 0 && len(r.Pending) == 0 && r.Rotation == nil
+		r.Boundary == nil && len(r.AccessKeys) == 0 && len(r.Pending) == 0
 }
 
 // Dir returns the folder that holds s3link's records: $S3LINK_CONFIG_DIR

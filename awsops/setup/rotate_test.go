@@ -308,3 +308,37 @@ func TestRotateProofWaitsForPropagation(t *testing.T) {
 		t.Errorf("rotation = %+v, want it waiting at delivered", rec.Rotation)
 	}
 }
+
+// TestTeardownAfterAnInterruptedRotation: teardown removes both keys of an
+// interrupted rotation with the user, and the record with them.
+func TestTeardownAfterAnInterruptedRotation(t *testing.T) {
+	f, st := linked(t)
+	opt := rotateOpts(f, filepath.Join(t.TempDir(), "new.csv"), true)
+	opt.AfterStage = func(s string) error {
+		if s == record.RotateDelivered {
+			return errKilled
+		}
+		return nil
+	}
+	if _, err := rotate(t, f, st.Path, opt); !errors.Is(err, errKilled) {
+		t.Fatalf("Rotate = %v", err)
+	}
+	rec, _ := record.Load(st.Path)
+	// The bucket stays (no --delete-bucket), so the record does too, but
+	// without the rotation of a user that is gone.
+	undo, err := PlanUndo(context.Background(), f, Stored{Path: st.Path, Record: rec}, UndoOptions{Now: awsopstest.Epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := undo.Run(context.Background(), f, nil)
+	if err != nil || len(res.Failed) > 0 || res.RecordRemoved {
+		t.Fatalf("teardown: %+v, %v", res, err)
+	}
+	if _, ok := f.UserKeys("platform"); ok {
+		t.Error("the user is still there")
+	}
+	rec, _ = record.Load(st.Path)
+	if rec.Rotation != nil || len(rec.AccessKeys) != 0 {
+		t.Errorf("record after teardown: rotation %+v, keys %+v", rec.Rotation, rec.AccessKeys)
+	}
+}
