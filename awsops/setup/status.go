@@ -361,7 +361,11 @@ func (s *Status) checkKeys(rec *record.Record, recs []*record.Record, u awsops.U
 			}
 			ks.Warnings = append(ks.Warnings, what+"; check that the platform still has it")
 		}
-		if !ks.Ours {
+		switch r := rec.Rotation; {
+		case ks.Ours:
+		case r != nil && r.Stage == record.RotateCreating && !k.Created.Before(r.StartedAt.Add(-time.Second)):
+			ks.Warnings = append(ks.Warnings, "made while the rotation was interrupted, its secret never saved; rotate deletes it")
+		default:
 			ks.Warnings = append(ks.Warnings, "no s3link record names this key (made by someone else?)")
 		}
 		s.Keys = append(s.Keys, ks)
@@ -435,6 +439,9 @@ func (s *Status) notes(rec *record.Record, u awsops.UserFacts) {
 		what = fmt.Sprintf("A key rotation was interrupted: new key %s created and proven; %s", r.NewKeyID, old)
 	case record.RotateDeactivated:
 		what = fmt.Sprintf("A key rotation is waiting: new key %s in use; %s, to be deleted", r.NewKeyID, old)
+		if r.OldKeyID != "" && keyStatus(u, r.OldKeyID) == "" {
+			what = fmt.Sprintf("A key rotation was interrupted: new key %s in use; %s", r.NewKeyID, old)
+		}
 	default:
 		what = fmt.Sprintf("A key rotation is under way at stage %q (%s)", r.Stage, old)
 	}
