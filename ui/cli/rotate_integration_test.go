@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -139,5 +140,61 @@ func TestRotateAtTheKeyLimitAsksForTheKey(t *testing.T) {
 	}
 	if code, out, _ := e.run("status"); code != 0 || !strings.Contains(out, "A key rotation is waiting: new key "+id+" in use; old key "+old+" still inactive, to be deleted") {
 		t.Errorf("status: exit %d:\n%s", code, out)
+	}
+}
+
+// TestRotateOnATerminalAsks: at the key limit rotate names the key that
+// would go and asks; once the new key is proven it asks before deleting
+// the old one.
+func TestRotateOnATerminalAsks(t *testing.T) {
+	e, oldCSV, _ := linkedEnv(t)
+	old := readCSV(t, oldCSV)
+	var k struct{ AccessKey struct{ AccessKeyId string } }
+	e.aws(&k, "iam", "create-access-key", "--user-name", "crowdai-platform-access")
+	extra := k.AccessKey.AccessKeyId
+	newCSV := filepath.Join(e.dir, "new.csv")
+
+	var out, errb bytes.Buffer
+	g := &Globals{In: strings.NewReader("n\n"), Out: &out, Err: &errb, IsTerminal: true}
+	if code := Execute(t.Context(), g, []string{"rotate", "--csv", newCSV, "--endpoint-url", e.endpoint}); code != 0 {
+		t.Fatalf("rotate, declined: exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "Delete "+extra+" first? [y/N]") || !strings.Contains(out.String(), "Nothing changed.") {
+		t.Fatalf("rotate dialogue:\n%s", out.String())
+	}
+	if keys := e.accessKeyIDs("crowdai-platform-access"); len(keys) != 2 {
+		t.Fatalf("declined rotation changed the keys: %v", keys)
+	}
+
+	out.Reset()
+	g = &Globals{In: strings.NewReader("y\nmaybe\nyes\n"), Out: &out, Err: &errb, IsTerminal: true}
+	if code := Execute(t.Context(), g, []string{"rotate", "--csv", newCSV, "--endpoint-url", e.endpoint}); code != 0 {
+		t.Fatalf("rotate: exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "Delete "+old+" now? It cannot be restored. [y/N]") || !strings.Contains(out.String(), "Please answer y or n.") ||
+		!strings.Contains(out.String(), "The old key "+old+" is deleted.") {
+		t.Fatalf("rotate dialogue:\n%s", out.String())
+	}
+	if keys := e.accessKeyIDs("crowdai-platform-access"); len(keys) != 1 || keys[0] != readCSV(t, newCSV) {
+		t.Errorf("keys = %v, want only the new CSV's", keys)
+	}
+}
+
+// TestStatusProbesWithAProfile: the platform's key as setup's
+// --write-profile left it.
+func TestStatusProbesWithAProfile(t *testing.T) {
+	e := newEnv(t)
+	if code, out, stderr := e.run("setup", "--non-interactive", "--bucket", "media", "--region", "us-east-1",
+		"--prefix", "path/to/files", "--write-profile", "platform"); code != 0 {
+		t.Fatalf("setup exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, _ := e.run("status", "--key-profile", "platform")
+	// moto enforces no IAM, so the probe's outside object is readable.
+	if code != 1 || !strings.Contains(out, "✓ probe: list: the platform's key lists s3://media/path/to/files/") ||
+		!strings.Contains(out, "✗ probe: outside") {
+		t.Errorf("status --key-profile: exit %d\n%s", code, out)
+	}
+	if code, out, _ := e.run("status", "--key-profile", "nosuch"); code != 1 || !strings.Contains(out, "could not be checked") {
+		t.Errorf("status with a missing profile: exit %d\n%s", code, out)
 	}
 }
