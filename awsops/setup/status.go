@@ -66,8 +66,6 @@ type StatusOptions struct {
 type Status struct {
 	Path   string
 	Record *record.Record
-	// Caller is who ran the check.
-	Caller awsops.Identity
 	Checks []Check
 	Keys   []KeyState
 	// Notes say what an interrupted run left (a rotation under way, a
@@ -110,16 +108,15 @@ func (s *Status) drift(what, detail string) {
 func CheckStatus(ctx context.Context, ops awsops.Auditor, st Stored, opt StatusOptions) (*Status, error) {
 	rec := st.Record
 	s := &Status{Path: st.Path, Record: rec}
-	id, err := ops.WhoAmI(ctx)
-	if err != nil {
+	var ae *AccountError
+	switch err := CheckAccount(ctx, ops, st); {
+	case errors.As(err, &ae):
+		s.drift("account", fmt.Sprintf("The record belongs to AWS account %s, but your credentials are for account %s, so nothing of it can be checked; sign in to account %s (--profile) and run status again.", ae.Record, ae.Caller, ae.Record))
+		return s, nil
+	case err != nil:
 		return nil, err
 	}
-	s.Caller = id
-	if id.Account != rec.Account {
-		s.drift("account", fmt.Sprintf("The record belongs to AWS account %s, but your credentials are for account %s, so nothing of it can be checked; sign in to account %s (--profile) and run status again.", rec.Account, id.Account, rec.Account))
-		return s, nil
-	}
-	s.ok("account", "account "+id.Account+", as the record says")
+	s.ok("account", "account "+rec.Account+", as the record says")
 	recs := sameAccount(opt.Records, rec)
 
 	if err := s.checkBucket(ctx, ops, rec); err != nil {
