@@ -255,3 +255,32 @@ func TestStatusExplainsAnInterruptedRotation(t *testing.T) {
 		t.Errorf("summary = %q", got)
 	}
 }
+
+// TestStatusOfTwoLocationsOfOneUser: each link's status knows the other
+// link's policy and the widened boundary as s3link's.
+func TestStatusOfTwoLocationsOfOneUser(t *testing.T) {
+	f := awsopstest.New()
+	dir := t.TempDir()
+	apply(t, f, plan(t, f, spec(), nil), dir)
+	s2 := Spec{Bucket: "acme-other", Region: "eu-west-1", Prefix: "two", PolicyName: "Platform", UserName: "platform"}
+	facts, err := Inspect(context.Background(), f, s2, records(t, dir), awsopstest.Epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, f, Decide(s2, facts, "s3l-second"), dir)
+	recs := records(t, dir)
+	if len(recs) != 2 {
+		t.Fatalf("records = %d", len(recs))
+	}
+	for _, st := range recs {
+		s := status(t, f, st, StatusOptions{Records: recs})
+		if s.Drift() {
+			t.Errorf("status of %s drifts:\n%s", st.Record.SetupID, strings.Join(StatusLines(s), "\n"))
+		}
+		// Without the other record, the other policy is someone else's.
+		alone := status(t, f, st, StatusOptions{})
+		if c := check(t, alone, "user policies"); c.OK {
+			t.Errorf("status of %s without the other record accepts its policy: %+v", st.Record.SetupID, c)
+		}
+	}
+}
