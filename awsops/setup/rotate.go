@@ -32,6 +32,9 @@ type RotatePlan struct {
 	Stray []string
 	// Refusals say, one sentence each, why the rotation cannot run.
 	Refusals []string
+	// others are the other records of this account, whose keys of the
+	// user a deletion must forget too.
+	others []string
 }
 
 // Err is the plan's refusal as an error, nil when it can run.
@@ -97,11 +100,20 @@ func PlanRotation(ctx context.Context, ops awsops.Inspector, st Stored, recs []S
 		return nil, err
 	}
 	p.User = u
+	for _, s := range recs {
+		if s.Record.Account == rec.Account && s.Record.SetupID != rec.SetupID && s.Path != "" {
+			p.others = append(p.others, s.Path)
+		}
+	}
 	if !u.Exists {
 		p.Refusals = append(p.Refusals, fmt.Sprintf("IAM user %s no longer exists, so it has no key to rotate; run s3link setup again to make the link anew.", rec.User.Name))
 		return p, nil
 	}
-	ours := u.SetupID != "" && u.SetupID == rec.SetupID
+	// The user is s3link's when it carries this setup's id, or that of
+	// another setup of this account on this computer (a second location
+	// of the same user).
+	ours := u.SetupID != "" && (u.SetupID == rec.SetupID ||
+		slices.ContainsFunc(recs, func(s Stored) bool { return s.Record.Account == rec.Account && s.Record.SetupID == u.SetupID }))
 	recorded := func(id string) bool {
 		return rec.HasKey(id) || slices.ContainsFunc(recs, func(s Stored) bool { return s.Record.Account == rec.Account && s.Record.HasKey(id) })
 	}
@@ -118,6 +130,20 @@ func PlanRotation(ctx context.Context, ops awsops.Inspector, st Stored, recs []S
 		if slices.ContainsFunc(u.Keys, func(k awsops.KeyInfo) bool { return k.ID == id }) {
 			p.OldKeyID = id
 			break
+		}
+	}
+	// A second location may use the key its first location's record names.
+	for _, s := range recs {
+		if p.OldKeyID != "" {
+			break
+		}
+		if s.Record.Account != rec.Account || s.Record.User.Name != rec.User.Name || s.Record.SetupID == rec.SetupID {
+			continue
+		}
+		for _, k := range u.Keys {
+			if s.Record.HasKey(k.ID) && k.Status != "Inactive" {
+				p.OldKeyID = k.ID
+			}
 		}
 	}
 	if r := rec.Rotation; r != nil && r.OldKeyID != "" {
@@ -254,6 +280,7 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 			if err := save(func(r *record.Record) { r.ForgetAccessKey(free) }); err != nil {
 				return res, err
 			}
+			forgetElsewhere(p, free, did)
 			did("delete access key "+free, "to make room: "+p.FreeWhy)
 			if free == p.OldKeyID {
 				p.OldKeyID, res.OldKeyID = "", ""
@@ -412,7 +439,23 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 	}); err != nil {
 		return res, err
 	}
+	forgetElsewhere(p, old, did)
 	return res, nil
+}
+
+// forgetElsewhere drops a deleted key from the other records of the
+// account that name it (another location of the same user).
+func forgetElsewhere(p *RotatePlan, id string, did func(title, note string)) {
+	for _, path := range p.others {
+		if _, err := record.Update(path, func(r *record.Record) error {
+			if r.User.Name == p.Record.User.Name && r.HasKey(id) {
+				r.ForgetAccessKey(id)
+			}
+			return nil
+		}); err != nil {
+			did("update the record "+path, "it still names the deleted key "+id+": "+err.Error())
+		}
+	}
 }
 
 func keyExists(u awsops.UserFacts, id string) bool {

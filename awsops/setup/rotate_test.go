@@ -342,3 +342,50 @@ func TestTeardownAfterAnInterruptedRotation(t *testing.T) {
 		t.Errorf("record after teardown: rotation %+v, keys %+v", rec.Rotation, rec.AccessKeys)
 	}
 }
+
+// TestRotateTheSecondLocationOfAUser: the second link of a user shares the
+// first link's key; rotating from the second record retires that key, and
+// both records stay consistent with what exists.
+func TestRotateTheSecondLocationOfAUser(t *testing.T) {
+	f := awsopstest.New()
+	dir := t.TempDir()
+	apply(t, f, plan(t, f, spec(), nil), dir)
+	s2 := Spec{Bucket: "acme-other", Region: "eu-west-1", Prefix: "two", PolicyName: "Platform", UserName: "platform"}
+	facts, err := Inspect(context.Background(), f, s2, records(t, dir), awsopstest.Epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, f, Decide(s2, facts, "s3l-second"), dir)
+	recs := records(t, dir)
+	var second Stored
+	for _, st := range recs {
+		if st.Record.SetupID == "s3l-second" {
+			second = st
+		}
+	}
+	if len(second.Record.AccessKeys) != 0 {
+		t.Fatalf("the second record names keys %+v; the first link's key was to be kept", second.Record.AccessKeys)
+	}
+	ids, _ := f.UserKeys("platform")
+	old := ids[0]
+	p, err := PlanRotation(context.Background(), f, second, recs)
+	if err != nil || p.Err() != nil || p.OldKeyID != old {
+		t.Fatalf("plan: %+v, %v", p, err)
+	}
+	res, err := Rotate(context.Background(), f, p, rotateOpts(f, filepath.Join(t.TempDir(), "k.csv"), true), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := f.UserKeys("platform"); !slices.Equal(ids, []string{res.NewKeyID}) {
+		t.Errorf("keys = %v", ids)
+	}
+	recs = records(t, dir)
+	for _, st := range recs {
+		if st.Record.HasKey(old) {
+			t.Errorf("record %s still names the deleted key", st.Record.SetupID)
+		}
+		if s := status(t, f, st, StatusOptions{Records: recs}); s.Drift() {
+			t.Errorf("status of %s after the rotation:\n%s", st.Record.SetupID, strings.Join(StatusLines(s), "\n"))
+		}
+	}
+}
