@@ -102,6 +102,9 @@ type setupPlannedMsg struct {
 	Plan    *setup.Plan
 	Journal setup.Journal
 	Err     error
+	// Existing is the status of the chosen user's earlier link, when a
+	// record of this account names the user; nil otherwise.
+	Existing *setup.Status
 }
 
 // bucketCheckedMsg: a bucket name typed for a new bucket was looked up:

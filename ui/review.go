@@ -58,6 +58,8 @@ type reviewScreen struct {
 	// decided is the engine's plan; plan is its list of calls.
 	decided *setup.Plan
 	journal setup.Journal
+	// existing is the status of the user's earlier link, if it has one.
+	prior   *setup.Status
 	plan    []setup.Action
 	planID  int
 	planErr error
@@ -119,7 +121,7 @@ func (s *reviewScreen) enter(spec setup.Spec, recordDir string, base record.Reco
 		return nil
 	}
 	s.spec, s.recordDir, s.base, s.upload = spec, recordDir, base, upload
-	s.decided, s.plan, s.rows, s.planErr = nil, nil, nil, nil
+	s.decided, s.plan, s.rows, s.planErr, s.prior = nil, nil, nil, nil, nil
 	s.exportAsk, s.exporting, s.exported = false, false, nil
 	s.phase = reviewInspecting
 	s.planID++
@@ -138,7 +140,7 @@ func (s reviewScreen) planned(msg setupPlannedMsg) reviewScreen {
 		s.refresh()
 		return s
 	}
-	s.decided, s.journal = msg.Plan, msg.Journal
+	s.decided, s.journal, s.prior = msg.Plan, msg.Journal, msg.Existing
 	s.spec = msg.Plan.Spec
 	s.plan = msg.Plan.Actions
 	s.rows = make([]actionRow, len(s.plan))
@@ -442,12 +444,42 @@ func (s *reviewScreen) refresh() {
 	}
 }
 
+// existingLink says the user already has a link, and how it stands: the
+// summary and only the lines that are not plainly as set up.
+func (s reviewScreen) existingLink() string {
+	e := s.prior
+	if e == nil {
+		return ""
+	}
+	st := s.c.Styles
+	w := s.c.Width
+	rec := e.Record
+	lines := []string{ansi.Truncate(fmt.Sprintf("This user already has a link: %s (setup %s).", setup.Location(rec.Bucket.Name, rec.Prefix), rec.SetupID), w, "…")}
+	for _, c := range e.Checks {
+		switch {
+		case !c.OK:
+			lines = append(lines, st.Error.Render(ansi.Truncate("  ✗ "+c.What+": "+c.Detail, w, "…")))
+		case c.Warning:
+			lines = append(lines, st.Warn.Render(ansi.Truncate("  ! "+c.What+": "+c.Detail, w, "…")))
+		}
+	}
+	for _, n := range e.Notes {
+		lines = append(lines, st.Warn.Render(ansi.Truncate("  · "+n, w, "…")))
+	}
+	lines = append(lines, st.Muted.Render(ansi.Truncate("  "+setup.StatusSummary(e), w, "…")))
+	return strings.Join(lines, "\n")
+}
+
 func (s reviewScreen) rowLine(i int) int {
 	if s.phase == reviewPlanning {
-		if d := len(s.decisions()); d > 0 {
-			return i*2 + d + 1
+		top := 0
+		if e := s.existingLink(); e != "" {
+			top = strings.Count(e, "\n") + 2
 		}
-		return i * 2
+		if d := len(s.decisions()); d > 0 {
+			return top + i*2 + d + 1
+		}
+		return top + i*2
 	}
 	return i
 }
@@ -522,6 +554,9 @@ func (s reviewScreen) checklist() string {
 		}
 		return out
 	case reviewPlanning:
+		if e := s.existingLink(); e != "" {
+			b.WriteString(e + "\n\n")
+		}
 		if d := s.decisions(); len(d) > 0 {
 			b.WriteString(strings.Join(d, "\n"))
 			b.WriteString("\n\n")

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -45,10 +46,22 @@ type Globals struct {
 	// teardown, each file of sync and upload.
 	Verbose bool
 
+	// Now is the clock status and rotate measure key ages with; nil is
+	// the real one (tests set it).
+	Now func() time.Time
+
 	inLines  *bufio.Reader // see lines
 	static   *awsops.StaticCredentials
 	sandbox  *sandbox.Sandbox
 	debugLog *os.File
+}
+
+// now reads the clock.
+func (g *Globals) now() time.Time {
+	if g.Now != nil {
+		return g.Now()
+	}
+	return time.Now()
 }
 
 // AWSConfig turns the global flags into an awsops.Config.
