@@ -32,6 +32,9 @@ type Config struct {
 	// Debug, when set, receives one line per AWS call attempt (operation,
 	// status, request id, error code; never headers or bodies).
 	Debug io.Writer
+	// Verbose, when set, receives a line as each AWS call starts and ends
+	// (operation and error code only; never parameters or bodies).
+	Verbose io.Writer
 }
 
 // AssumeRole names a role to assume and the external id its trust policy
@@ -289,6 +292,35 @@ type Provisioner interface {
 	// setupID, with the permissions boundary boundaryARN ("" for none).
 	CreateRole(ctx context.Context, name, trust, boundaryARN, setupID string) (Role, error)
 	AttachRolePolicy(ctx context.Context, role, policyARN string) error
+}
+
+// Auditor reads what status checks beyond what setup inspects. It
+// changes nothing.
+type Auditor interface {
+	Inspector
+	// BucketEncryption returns the bucket's default encryption algorithm
+	// ("AES256" is SSE-S3), "" when it has none; region is the bucket's.
+	BucketEncryption(ctx context.Context, bucket, region string) (string, error)
+}
+
+// KeyRotator is every call rotate makes with the caller's credentials.
+type KeyRotator interface {
+	Inspector
+	CreateAccessKey(ctx context.Context, user string) (AccessKey, error)
+	// SetAccessKeyStatus makes a key active or inactive.
+	SetAccessKeyStatus(ctx context.Context, user, keyID string, active bool) error
+	DeleteAccessKey(ctx context.Context, user, keyID string) error
+}
+
+// Prober asks S3 what the platform's own key may do; it is built with
+// that key, never the caller's.
+type Prober interface {
+	// ProbeList lists under the prefix (with its slash) and returns the
+	// first object's key, "" when there is none.
+	ProbeList(ctx context.Context, bucket, prefix string) (string, error)
+	// ProbeHead heads one object: nil, ErrNotFound (readable there, but
+	// missing) or ErrAccessDenied.
+	ProbeHead(ctx context.Context, bucket, key string) error
 }
 
 // Remover undoes what setup created. Each call treats "already gone" as

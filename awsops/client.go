@@ -64,12 +64,17 @@ func loadAWSConfig(ctx context.Context, c Config) (aws.Config, bool, error) {
 		opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{debugMiddleware(c.Debug)}))
 		logger = logging.NewStandardLogger(c.Debug)
 	}
+	if c.Verbose != nil {
+		opts = append(opts, config.WithAPIOptions([]func(*middleware.Stack) error{verboseMiddleware(c.Verbose)}))
+	}
 	opts = append(opts, config.WithLogger(logger))
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		var missing config.SharedConfigProfileNotExistError
 		if errors.As(err, &missing) {
-			return aws.Config{}, false, &profileError{profile: missing.Profile, err: err}
+			pe := &profileError{profile: missing.Profile, err: err}
+			pe.configFile, pe.credentialsFile = SharedFiles()
+			return aws.Config{}, false, pe
 		}
 		return aws.Config{}, false, fmt.Errorf("load AWS config: %w: %w", ErrBadConfig, err)
 	}
@@ -82,7 +87,14 @@ func loadAWSConfig(ctx context.Context, c Config) (aws.Config, bool, error) {
 	if cfg.Credentials != nil && c.Static == nil {
 		// Mark failures of the credential chain so that every call can map
 		// them to ErrNoCredentials; the SDK only wraps them in plain text.
-		cfg.Credentials = aws.NewCredentialsCache(markedProvider{cfg.Credentials})
+		src := sourceOf(cfg)
+		provider := cfg.Credentials
+		if src.process != nil {
+			// The SDK's own runner sends the process's stderr only to
+			// the terminal; this one also keeps its last line.
+			provider = src.process.provider()
+		}
+		cfg.Credentials = aws.NewCredentialsCache(markedProvider{provider, src})
 	}
 	if r := c.AssumeRole; r != nil && cfg.Credentials != nil {
 		stsc := sts.NewFromConfig(cfg, STSOptions(c))
@@ -158,10 +170,12 @@ type bucketSettingsAPI interface {
 	PutBucketEncryption(context.Context, *s3.PutBucketEncryptionInput, ...func(*s3.Options)) (*s3.PutBucketEncryptionOutput, error)
 	PutBucketTagging(context.Context, *s3.PutBucketTaggingInput, ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error)
 	GetBucketTagging(context.Context, *s3.GetBucketTaggingInput, ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error)
+	GetBucketEncryption(context.Context, *s3.GetBucketEncryptionInput, ...func(*s3.Options)) (*s3.GetBucketEncryptionOutput, error)
 }
 
 type objectListAPI interface {
 	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 }
 
 // iamAPI is the part of *iam.Client that Client uses.
@@ -216,6 +230,7 @@ type keyAPI interface {
 	CreateAccessKey(context.Context, *iam.CreateAccessKeyInput, ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error)
 	DeleteAccessKey(context.Context, *iam.DeleteAccessKeyInput, ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
 	GetAccessKeyLastUsed(context.Context, *iam.GetAccessKeyLastUsedInput, ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
+	UpdateAccessKey(context.Context, *iam.UpdateAccessKeyInput, ...func(*iam.Options)) (*iam.UpdateAccessKeyOutput, error)
 }
 
 // stsAPI is the part of *sts.Client that Client uses.
@@ -369,11 +384,19 @@ func (c *Client) policyARN(ctx context.Context, name string) (string, error) {
 
 // markedProvider tags every credential-resolution failure so errors.As can
 // find it under the SDK's operation error.
-type markedProvider struct{ aws.CredentialsProvider }
+// When the profile's source is one s3link knows (credential_process, SSO,
+// assume-role) the failure becomes a *CredentialError naming it.
+type markedProvider struct {
+	aws.CredentialsProvider
+	src credentialSource
+}
 
 func (p markedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	creds, err := p.CredentialsProvider.Retrieve(ctx)
 	if err != nil {
+		if ce := p.src.classify(err); ce != nil {
+			return creds, ce
+		}
 		return creds, &credentialsError{err: err}
 	}
 	return creds, nil

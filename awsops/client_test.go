@@ -387,7 +387,8 @@ func TestLoadAWSConfigProfiles(t *testing.T) {
 	if !errors.Is(err, ErrNoProfile) || !errors.Is(err, ErrNoCredentials) {
 		t.Fatalf("missing profile: err = %v, want ErrNoProfile", err)
 	}
-	if want := `profile "nope" is not in ~/.aws/config or ~/.aws/credentials`; err.Error() != want {
+	cfgFile, credsFile := SharedFiles()
+	if want := `profile "nope" is not in ` + cfgFile + ` or ` + credsFile; err.Error() != want {
 		t.Fatalf("missing profile message = %q, want %q", err.Error(), want)
 	}
 

@@ -135,6 +135,7 @@ func sentinel(err error) error {
 		noEntity *iamtypes.NoSuchEntityException
 		ssoToken *ssocreds.InvalidTokenError
 		creds    *credentialsError
+		source   *CredentialError
 	)
 	switch {
 	case errors.As(err, &taken):
@@ -147,6 +148,8 @@ func sentinel(err error) error {
 		return ErrAlreadyExists
 	case errors.As(err, &noEntity):
 		return ErrNotFound
+	case errors.As(err, &source):
+		return source.sentinel
 	case errors.As(err, &ssoToken):
 		return ErrExpiredCredentials
 	case errors.As(err, &creds):
@@ -211,12 +214,30 @@ func isNotFound(err error) bool {
 // own message ("failed to get shared config profile, x") does not say where
 // it looked.
 type profileError struct {
-	profile string
-	err     error
+	profile                     string
+	configFile, credentialsFile string // where the SDK looked
+	err                         error
 }
 
 func (e *profileError) Error() string {
-	return fmt.Sprintf("profile %q is not in ~/.aws/config or ~/.aws/credentials", e.profile)
+	cfg, creds := e.configFile, e.credentialsFile
+	if cfg == "" {
+		cfg = "~/.aws/config"
+	}
+	if creds == "" {
+		creds = "~/.aws/credentials"
+	}
+	return fmt.Sprintf("profile %q is not in %s or %s", e.profile, cfg, creds)
+}
+
+// MissingProfile returns the profile name and the two files it is not in
+// when err says a named profile does not exist.
+func MissingProfile(err error) (profile, configFile, credentialsFile string, ok bool) {
+	var pe *profileError
+	if !errors.As(err, &pe) {
+		return "", "", "", false
+	}
+	return pe.profile, pe.configFile, pe.credentialsFile, true
 }
 
 func (e *profileError) Unwrap() []error { return []error{ErrNoProfile, ErrNoCredentials, e.err} }

@@ -106,14 +106,35 @@ func TestWrapKeepsCodeAndSentinel(t *testing.T) {
 }
 
 func TestProfileError(t *testing.T) {
-	err := &profileError{profile: "work", err: errors.New("sdk says no")}
+	err := &profileError{profile: "work", configFile: "/x/config", credentialsFile: "/x/credentials", err: errors.New("sdk says no")}
 	if !errors.Is(err, ErrNoProfile) || !errors.Is(err, ErrNoCredentials) {
 		t.Fatalf("profileError is not ErrNoProfile and ErrNoCredentials")
 	}
-	want := `profile "work" is not in ~/.aws/config or ~/.aws/credentials`
+	want := `profile "work" is not in /x/config or /x/credentials`
 	if err.Error() != want {
 		t.Fatalf("Error() = %q, want %q", err.Error(), want)
 	}
 }
 
 func strPtr(s string) *string { return &s }
+
+func TestScrubCauseHidesSecretLookingText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"exit status 1: token service refused", "exit status 1: token service refused"},
+		{"secret=abc123 and more", "secret=[hidden] and more"},
+		{`{"SecretAccessKey": "wJalrXUtnFEMI/K7MDENG"}`, `{"SecretAccessKey": [hidden]}`},
+		{"key AKIAIOSFODNN7EXAMPLE refused", "key [hidden] refused"},
+		{"line one\nline\ttwo", "line one line two"},
+		{"see /home/someone/.aws/config", "see /home/someone/.aws/config"},
+		{`"SessionToken": "short"`, `"SessionToken": [hidden]`},
+		{"the credential_process: its output", "the credential_process: its output"},
+	}
+	for _, tt := range tests {
+		if got := scrubCause(tt.in); got != tt.want {
+			t.Errorf("scrubCause(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := scrubCause(strings.Repeat("word ", 100)); len([]rune(got)) > 160 {
+		t.Errorf("scrubCause keeps %d runes, want at most 160", len([]rune(got)))
+	}
+}

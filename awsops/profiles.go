@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -17,15 +16,7 @@ import (
 // the wizard's profile picker. It reads names only, never credentials, and
 // a missing file counts as empty.
 func ProfileNames() ([]string, error) {
-	home, _ := os.UserHomeDir()
-	cfg := os.Getenv("AWS_CONFIG_FILE")
-	if cfg == "" && home != "" {
-		cfg = filepath.Join(home, ".aws", "config")
-	}
-	creds := os.Getenv("AWS_SHARED_CREDENTIALS_FILE")
-	if creds == "" && home != "" {
-		creds = filepath.Join(home, ".aws", "credentials")
-	}
+	cfg, creds := SharedFiles()
 	seen := map[string]bool{}
 	for _, f := range []struct {
 		path   string

@@ -436,3 +436,9 @@ func quoteInput(s string) string {
 	}
 	return strconv.Quote(s[:cut] + "…")
 }
+
+// OtherPartitionRegions returns the GovCloud, China and European Sovereign
+// Cloud regions KnownRegion accepts beside Regions, for completion.
+func OtherPartitionRegions() []string {
+	return append([]string(nil), otherPartitionRegions...)
+}

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark s3link sync against the AWS CLI and rclone, on loopback, with
-# versitygw (posix backend) as the S3 server.
+# Benchmark s3link sync against the AWS CLI, rclone and s5cmd, on loopback,
+# with versitygw (posix backend) as the S3 server, beside two ceilings: raw
+# GETs that discard the bodies, and raw GETs that write each body to its
+# own file (no temporary name, no verification, no rename).
 #
 #   bench/run.sh                          # all data sets, 3 runs each
 #   BENCH_SETS=small BENCH_RUNS=1 bench/run.sh   # quick look
@@ -11,8 +13,13 @@
 #                mixed = 400 x 1-12 MiB, many = 100,000 x 1 KiB (s3link only,
 #                for peak RSS)
 #   BENCH_RUNS   repetitions; the table shows medians (default 3)
-#   BENCH_TOOLS  which downloaders to time (default "s3link aws rclone rclone-tuned raw";
-#                "s3link-tui" times the same sync with its live screen in tmux)
+#   BENCH_TOOLS  which downloaders to time (default "s3link aws rclone rclone-tuned
+#                s5cmd s5cmd-sync raw rawget-write"; "s3link-tui" times the same sync
+#                with its live screen in tmux). s5cmd (cp) and s5cmd-sync run when
+#                bench/.bin/s5cmd exists: build v2.3.0 from github.com/peak/s5cmd
+#                (git clone, checkout v2.3.0, go build -o bench/.bin/s5cmd .);
+#                without it they are skipped with a note. "s3link-cN" (e.g. s3link-c32)
+#                is s3link sync --concurrency N, to compare concurrency settings.
 #   BENCH_S3LINK_FLAGS  extra flags for s3link sync, e.g. "--concurrency 32"
 #   BENCH_S3LINK_BEFORE path to another s3link binary (an older build, say); adds
 #                the tool "s3link-before", timed with the same flags beside s3link
@@ -34,7 +41,7 @@ BIN="$HERE/.bin"
 DATA="${BENCH_DATA:-$HERE/.data}"
 RUNS="${BENCH_RUNS:-3}"
 SETS=$(echo "${BENCH_SETS:-small large mixed}" | tr ',' ' ')
-TOOLS=$(echo "${BENCH_TOOLS:-s3link aws rclone rclone-tuned raw}" | tr ',' ' ')
+TOOLS=$(echo "${BENCH_TOOLS:-s3link aws rclone rclone-tuned s5cmd s5cmd-sync raw rawget-write}" | tr ',' ' ')
 S3LINK_FLAGS="${BENCH_S3LINK_FLAGS:-}"
 S3LINK_BEFORE="${BENCH_S3LINK_BEFORE:-}"
 if [[ -n $S3LINK_BEFORE ]]; then
@@ -66,6 +73,11 @@ if [[ ! -x "$BIN/rclone" && ( " $TOOLS " == *" rclone"* || " $SETS " == *" many 
 	go install github.com/rclone/rclone@v1.76.0
 fi
 command -v aws >/dev/null || { log "the AWS CLI is not on PATH"; exit 1; }
+if [[ ! -x "$BIN/s5cmd" && " $TOOLS " == *" s5cmd"* ]]; then
+	log "NOTE: $BIN/s5cmd not found, skipping s5cmd and s5cmd-sync. To include them, build s5cmd v2.3.0"
+	log "      from github.com/peak/s5cmd (git clone; git checkout v2.3.0; go build -o $BIN/s5cmd .)."
+	TOOLS=$(echo " $TOOLS " | sed 's/ s5cmd-sync / /; s/ s5cmd / /')
+fi
 [[ -x /usr/bin/time ]] || { log "installing GNU time for peak RSS"; apt-get install -y time >/dev/null; }
 log "building s3link, rawget, mkdata"
 (cd "$ROOT" && go build -o "$BIN/s3link" . && go build -o "$BIN/rawget" ./bench/rawget && go build -o "$BIN/mkdata" ./bench/mkdata)
@@ -141,12 +153,17 @@ run_tool() {
 	case $tool in
 	s3link) # shellcheck disable=SC2206
 		cmd=("$BIN/s3link" sync --no-tui --endpoint-url "$URL" --region us-east-1 $S3LINK_FLAGS "s3://bench-$set/data" "$dest") ;;
+	s3link-c[0-9]*) # shellcheck disable=SC2206
+		cmd=("$BIN/s3link" sync --no-tui --endpoint-url "$URL" --region us-east-1 --concurrency "${tool#s3link-c}" $S3LINK_FLAGS "s3://bench-$set/data" "$dest") ;;
 	s3link-before) # shellcheck disable=SC2206
 		cmd=("$S3LINK_BEFORE" sync --no-tui --endpoint-url "$URL" --region us-east-1 $S3LINK_FLAGS "s3://bench-$set/data" "$dest") ;;
 	aws) cmd=(aws --endpoint-url "$URL" s3 sync --only-show-errors "s3://bench-$set/data" "$dest") ;;
 	rclone) cmd=("$BIN/rclone" copy "vgw:bench-$set/data" "$dest") ;;
 	rclone-tuned) cmd=("$BIN/rclone" copy --transfers 16 --checkers 32 --fast-list "vgw:bench-$set/data" "$dest") ;;
+	s5cmd) cmd=("$BIN/s5cmd" --endpoint-url "$URL" cp "s3://bench-$set/data/*" "$dest/") ;;
+	s5cmd-sync) cmd=("$BIN/s5cmd" --endpoint-url "$URL" sync "s3://bench-$set/data/*" "$dest/") ;;
 	raw) cmd=("$BIN/rawget" -endpoint "$URL" -bucket "bench-$set" -prefix data/) ;;
+	rawget-write) cmd=("$BIN/rawget" -endpoint "$URL" -bucket "bench-$set" -prefix data/ -write "$dest") ;;
 	s3link-tui)
 		# The same sync with its live screen drawn into a 100x30 tmux pane,
 		# to measure what drawing costs against --no-tui.
@@ -171,9 +188,9 @@ run_tool() {
 }
 
 # verify set dest: same names and sizes as the source, no extra files, and
-# the same bytes for a sample of files.
+# the same bytes in every file (SHA-256; the source's sums are computed once).
 verify() {
-	local src="$DATA/src/$1" dest=$2
+	local src="$DATA/src/$1" dest=$2 sums="$DATA/src/$1.sha256"
 	(cd "$src" && find . -type f ! -name .made -printf '%P %s\n' | sort) >"$TMP/want"
 	(cd "$dest" && find . -type f -printf '%P %s\n' | sort) >"$TMP/got"
 	if ! cmp -s "$TMP/want" "$TMP/got"; then
@@ -181,10 +198,15 @@ verify() {
 		diff "$TMP/want" "$TMP/got" | head >&2
 		exit 1
 	fi
-	local f
-	while read -r f _; do
-		cmp -s "$src/$f" "$dest/$f" || { log "VERIFY FAILED: $dest/$f differs"; exit 1; }
-	done < <(awk 'NR % 97 == 1' "$TMP/want" | head -50)
+	if [[ ! -f $sums ]]; then
+		(cd "$src" && find . -type f ! -name .made -printf '%P\0' | sort -z | xargs -0 sha256sum) >"$sums.tmp"
+		mv "$sums.tmp" "$sums"
+	fi
+	if ! (cd "$dest" && sha256sum --quiet --strict -c "$sums" >"$TMP/sumcheck" 2>&1); then
+		log "VERIFY FAILED for $dest: content differs"
+		head "$TMP/sumcheck" >&2
+		exit 1
+	fi
 }
 
 # settle lets the disk finish the last run's writes and deletions (ext4
@@ -216,9 +238,16 @@ for set in $SETS; do
 				continue
 			fi
 			verify "$set" "$dest"
+			if [[ $tool == rawget-write || $tool == s5cmd ]]; then
+				# No re-sync to time: rawget writes everything again, and so
+				# does s5cmd cp (s5cmd-sync is the one that compares).
+				log "$set run $run: $tool ${el}s, peak RSS $((rss / 1024)) MiB"
+				rm -rf "$dest"
+				continue
+			fi
 			settle
 			run_tool "$tool" "$set" "$dest"
-			read -r nel nrss <"$TMP/time"
+			read -r nel nrss _ <"$TMP/time"
 			echo "$nel" >>"$RES/$set.$tool.noop"
 			echo "$nrss" >>"$RES/$set.$tool.rss"
 			verify "$set" "$dest"
@@ -231,33 +260,53 @@ done
 # --- table ---------------------------------------------------------------
 cell() { [[ -f "$RES/$1" ]] && median <"$RES/$1" || echo NA; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NA" || b == "NA" || b == 0) print "—"; else printf "%.2f×", a / b }'; }
-fastest_peer() { # set kind
-	local best=NA v t
-	for t in aws rclone rclone-tuned; do
+share() { awk -v c="$1" -v s="$2" 'BEGIN { if (c == "NA" || s == "NA" || s == 0) print "—"; else printf "%.0f%%", 100 * c / s }'; }
+# Peers are the other downloaders; s3link's own variants and the raw
+# ceilings are not peers.
+PEERS="aws rclone rclone-tuned s5cmd s5cmd-sync"
+fastest_peer() { # set kind; prints "seconds tool"
+	local best=NA who=— v t
+	for t in $PEERS; do
 		v=$(cell "$1.$t.$2")
 		[[ $v == NA ]] && continue
-		if [[ $best == NA ]] || awk -v a="$v" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$v; fi
+		if [[ $best == NA ]] || awk -v a="$v" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$v who=$t; fi
 	done
-	echo "$best"
+	echo "$best $who"
 }
+peak_rss() { [[ -f "$RES/$1.$2.rss" ]] && echo "$(( $(sort -n "$RES/$1.$2.rss" | tail -1) / 1024 )) MiB" || echo —; }
+dash() { [[ $1 == NA ]] && echo — || echo "$1"; }
 {
-	echo "Medians of $RUNS runs, seconds (wall clock, including process start)."
+	echo "Medians of $RUNS runs, seconds (wall clock, including process start). Peers: aws = aws s3 sync,"
+	echo "rclone = rclone copy, rclone-tuned = rclone copy --transfers 16 --checkers 32 --fast-list,"
+	echo "s5cmd = s5cmd cp, s5cmd-sync = s5cmd sync. Ceilings: raw GET (bodies discarded), raw GET+write"
+	echo "(each body written to its own file; no temporary name, verification or rename). \"vs fastest peer\""
+	echo "is the fastest peer's time divided by s3link's (above 1 means s3link is faster)."
 	echo
-	echo "| data set | s3link | s3link-before | aws s3 sync | rclone copy | rclone copy --transfers 16 --checkers 32 --fast-list | raw GET ceiling | s3link speed vs fastest peer | s3link vs raw GET | s3link peak RSS |"
-	echo "|---|---|---|---|---|---|---|---|---|---|"
+	echo "| data set | s3link | s3link-before | aws | rclone | rclone-tuned | s5cmd | s5cmd-sync | fastest peer | s3link vs fastest peer | raw GET | raw GET+write | s3link vs raw GET | s3link vs raw GET+write | s3link peak RSS | peak RSS of the others |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for set in $SETS; do
 		for kind in full noop; do
 			name=$set
 			[[ $kind == noop ]] && name="$set, no-op re-sync"
-			raw=NA
-			[[ $kind == full ]] && raw=$(cell "$set.raw.full")
+			raw=NA rw=NA
+			if [[ $kind == full ]]; then raw=$(cell "$set.raw.full") rw=$(cell "$set.rawget-write.full"); fi
 			s=$(cell "$set.s3link.$kind")
-			peer=$(fastest_peer "$set" "$kind")
-			rss=NA
-			[[ -f "$RES/$set.s3link.rss" ]] && rss="$(( $(sort -n "$RES/$set.s3link.rss" | tail -1) / 1024 )) MiB"
-			ofraw="—"
-			[[ $raw != NA ]] && ofraw=$(awk -v r="$raw" -v s="$s" 'BEGIN { if (s == "NA") print "—"; else printf "%.0f%%", 100 * r / s }')
-			echo "| $name | $s | $(cell "$set.s3link-before.$kind") | $(cell "$set.aws.$kind") | $(cell "$set.rclone.$kind") | $(cell "$set.rclone-tuned.$kind") | $([[ $kind == full ]] && echo "$raw" || echo "—") | $(ratio "$peer" "$s") | $ofraw | $rss |"
+			read -r peer who < <(fastest_peer "$set" "$kind")
+			others=""
+			for t in $PEERS rawget-write; do
+				[[ -f "$RES/$set.$t.rss" ]] && others="$others${others:+, }$t $(peak_rss "$set" "$t")"
+			done
+			row="| $name | $(dash "$s") | $(dash "$(cell "$set.s3link-before.$kind")")"
+			for t in $PEERS; do row="$row | $(dash "$(cell "$set.$t.$kind")")"; done
+			row="$row | $who | $(ratio "$peer" "$s") | $(dash "$raw") | $(dash "$rw") | $(share "$raw" "$s") | $(share "$rw" "$s") | $(peak_rss "$set" s3link) | ${others:-—} |"
+			echo "$row"
+		done
+	done
+	for t in $TOOLS; do
+		[[ $t == s3link-c[0-9]* ]] || continue
+		echo
+		for set in $SETS; do
+			echo "$t (--concurrency ${t#s3link-c}) on $set: $(dash "$(cell "$set.$t.full")") s, no-op $(dash "$(cell "$set.$t.noop")") s, peak RSS $(peak_rss "$set" "$t"); s3link at its default: $(dash "$(cell "$set.s3link.full")") s."
 		done
 	done
 	for set in $SETS; do
@@ -270,5 +319,5 @@ fastest_peer() { # set kind
 		echo "Live screen on $set: $tui s with the screen in a 100x30 tmux pane against $plain s with --no-tui ($(awk -v a="$tui" -v b="$plain" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }')); CPU (user+system) $tuicpu s against $plaincpu s ($(awk -v a="$tuicpu" -v b="$plaincpu" 'BEGIN { printf "%+.1f%%", 100 * (a - b) / b }'))."
 	done
 	echo
-	echo "Machine: $(nproc) cores, $(uname -sr); server: versitygw v1.8.0 posix on 127.0.0.1; $(aws --version 2>&1 | cut -d' ' -f1); rclone v1.76.0."
+	echo "Machine: $(nproc) cores, $(uname -sr); server: versitygw v1.8.0 posix on 127.0.0.1; $(aws --version 2>&1 | cut -d' ' -f1); rclone v1.76.0$([[ -x "$BIN/s5cmd" ]] && echo "; s5cmd $("$BIN/s5cmd" version 2>/dev/null | head -1) (built from v2.3.0)")."
 } | tee "$DATA/last-results.md"

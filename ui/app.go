@@ -264,7 +264,7 @@ func (a App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a.updateScreen(steps.Policy, msg)
 	case accessKeysListedMsg:
 		return a.updateScreen(steps.User, msg)
-	case setupPlannedMsg, actionRanMsg, rolledBackMsg:
+	case setupPlannedMsg, actionRanMsg, rolledBackMsg, planExportedMsg:
 		return a.updateScreen(steps.Review, msg)
 	case clipboardCopiedMsg, csvSavedMsg, keyDeletedMsg:
 		return a.updateScreen(steps.Key, msg)
@@ -625,6 +625,7 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 	case steps.Review:
 		if first {
 			a.revScr = newReviewScreen(a.c, a.ops, a.profile)
+			a.revScr.workDir = a.deps.WorkDir
 		}
 		return a.revScr.enter(a.spec, a.deps.RecordDir, a.recordBase(), a.upload)
 	case steps.Apply:

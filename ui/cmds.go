@@ -170,7 +170,8 @@ func planSetupCmd(ctx context.Context, ops Ops, id int, spec setup.Spec, recordD
 			return setupPlannedMsg{ID: id, Err: err}
 		}
 		plan := setup.Decide(spec, facts, setup.NewID())
-		return setupPlannedMsg{ID: id, Plan: plan, Journal: setup.NewJournal(recordDir, plan, base)}
+		return setupPlannedMsg{ID: id, Plan: plan, Journal: setup.NewJournal(recordDir, plan, base),
+			Existing: existingLinkStatus(c, ops, facts, spec.UserName, recs, now())}
 	}
 }
 
@@ -237,6 +238,15 @@ func writeCommandsCmd(base string, p *setup.Plan) tea.Cmd {
 			}
 		}
 		return commandsWrittenMsg{Err: err}
+	}
+}
+
+// exportPlanCmd writes the reviewed plan in format into a new folder in
+// base (setup.WriteExport); nothing is ever overwritten.
+func exportPlanCmd(id int, base string, p *setup.Plan, format string) tea.Cmd {
+	return func() tea.Msg {
+		dir, files, err := setup.WriteExport(base, p, format, setup.ExportOptions{})
+		return planExportedMsg{ID: id, Format: format, Dir: dir, Files: files, Err: err}
 	}
 }
 
@@ -480,4 +490,25 @@ func probeAfterCmd(id, attempt int, d time.Duration) tea.Cmd {
 // syncClockCmd ticks the countdown once a second.
 func syncClockCmd(id int, now func() time.Time) tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return syncClockMsg{ID: id, At: now()} })
+}
+
+// existingLinkStatus checks, read-only, the newest link of this account's
+// records for user, so review can say the user already has one and how
+// it stands. It is informational: a failure shows nothing.
+func existingLinkStatus(ctx context.Context, ops Ops, facts setup.Facts, user string, recs []setup.Stored, now time.Time) *setup.Status {
+	aud, ok := ops.(awsops.Auditor)
+	if !ok {
+		return nil
+	}
+	for _, st := range facts.Records {
+		if st.Record.User.Name != user {
+			continue
+		}
+		s, err := setup.CheckStatus(ctx, aud, st, setup.StatusOptions{Now: now, Records: recs})
+		if err != nil {
+			return nil
+		}
+		return s
+	}
+	return nil
 }

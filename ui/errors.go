@@ -34,17 +34,24 @@ func explain(err error, profile string) (sentence, detail string) {
 // knows how its user picks again.
 func Sentence(err error, profile string) (sentence string, ok bool) {
 	var lim *awsops.KeyLimitError
+	var cred *awsops.CredentialError
 	switch {
+	case errors.As(err, &cred):
+		return credentialSentence(cred), true
 	case errors.Is(err, context.DeadlineExceeded):
 		return "AWS did not answer in time: check the network, then retry.", true
 	case errors.Is(err, awsops.ErrNoProfile):
-		return oneLine(err.Error()) + ": check the name with `aws configure list-profiles`, or create it with `aws configure --profile NAME`.", true
+		if name, cfg, creds, ok := awsops.MissingProfile(err); ok && cfg != "" && creds != "" {
+			return fmt.Sprintf("Profile %q is not in %s or %s: check the name against the [profile NAME] sections of the first and the [NAME] sections of the second, or create it with `aws configure --profile %s`.", name, cfg, creds, name), true
+		}
+		return oneLine(err.Error()) + ": check the name against the shared config and credentials files, or create it with `aws configure --profile NAME`.", true
 	case errors.Is(err, awsops.ErrBadConfig):
 		cause := err.Error()
 		if _, after, ok := strings.Cut(cause, awsops.ErrBadConfig.Error()+": "); ok {
 			cause = after
 		}
-		return "The AWS config files cannot be read (" + oneLine(cause) + "): fix ~/.aws/config and ~/.aws/credentials, or point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at good ones.", true
+		cfg, creds := awsops.SharedFiles()
+		return "The AWS config files cannot be read (" + oneLine(cause) + "): fix " + cfg + " and " + creds + ", or point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at good ones.", true
 	case errors.Is(err, awsops.ErrNoCredentials):
 		return "No AWS credentials were found: run `aws configure` (or `aws sso login`), set AWS_PROFILE or pass --profile, or try `s3link --sandbox`.", true
 	case errors.Is(err, awsops.ErrExpiredCredentials):
@@ -87,6 +94,39 @@ func Sentence(err error, profile string) (sentence string, ok bool) {
 		return "It was not found in AWS, perhaps deleted meanwhile: retry.", true
 	}
 	return "", false
+}
+
+// credentialSentence says which credential source failed and how to fix
+// that source.
+func credentialSentence(e *awsops.CredentialError) string {
+	cause := ""
+	if e.Cause != "" {
+		cause = " (" + oneLine(e.Cause) + ")"
+	}
+	switch e.Source {
+	case awsops.SourceProcess:
+		cfg, _ := awsops.SharedFiles()
+		return fmt.Sprintf("The credential_process of profile %q failed%s: run that command from %s by hand to see why, fix it, then retry.", e.Profile, cause, cfg)
+	case awsops.SourceSSO:
+		if e.Unreachable {
+			return fmt.Sprintf("The SSO portal for profile %q cannot be reached%s: check the network, then retry.", e.Profile, cause)
+		}
+		if e.Refused {
+			return fmt.Sprintf("The SSO portal refused the account or role of profile %q%s: check its sso_account_id and sso_role_name, and that you are assigned that role.", e.Profile, cause)
+		}
+		if e.SSOSession != "" {
+			return fmt.Sprintf("The SSO token of sso-session %q (profile %q) is missing or has expired: run `aws sso login --sso-session %s`, then retry.", e.SSOSession, e.Profile, e.SSOSession)
+		}
+		return fmt.Sprintf("The SSO token of profile %q is missing or has expired: run `aws sso login --profile %s`, then retry.", e.Profile, e.Profile)
+	}
+	role := "the role"
+	if e.RoleARN != "" {
+		role = e.RoleARN
+	}
+	if e.Unreachable {
+		return fmt.Sprintf("Profile %q could not assume %s because STS cannot be reached%s: check the network and any STS endpoint setting (AWS_ENDPOINT_URL_STS, endpoint_url), then retry.", e.Profile, role, cause)
+	}
+	return fmt.Sprintf("Profile %q could not assume %s%s: check that its source profile's credentials work and that the role's trust policy lets them assume it, then retry.", e.Profile, role, cause)
 }
 
 // oneLine keeps an error's text to one line of reasonable length: AWS

@@ -28,6 +28,8 @@ type KeyMap struct {
 	CopySecret key.Binding
 	CopyID     key.Binding
 	Save       key.Binding
+	// Export writes the reviewed plan into a folder, in a chosen form.
+	Export key.Binding
 
 	Pause  key.Binding
 	Cancel key.Binding
@@ -67,6 +69,7 @@ func DefaultKeyMap() KeyMap {
 		CopySecret: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy secret")),
 		CopyID:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "copy key id")),
 		Save:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save CSV")),
+		Export:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export the plan")),
 
 		Pause:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause")),
 		Cancel: key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "cancel")),

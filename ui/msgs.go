@@ -102,6 +102,9 @@ type setupPlannedMsg struct {
 	Plan    *setup.Plan
 	Journal setup.Journal
 	Err     error
+	// Existing is the status of the chosen user's earlier link, when a
+	// record of this account names the user; nil otherwise.
+	Existing *setup.Status
 }
 
 // bucketCheckedMsg: a bucket name typed for a new bucket was looked up:
@@ -258,6 +261,16 @@ type quitMsg struct{}
 func goNext() tea.Msg { return nextMsg{} }
 func goBack() tea.Msg { return backMsg{} }
 func goQuit() tea.Msg { return quitMsg{} }
+
+// planExportedMsg: the reviewed plan (of review request ID) was written
+// in Format into the new folder Dir, as Files, or could not be.
+type planExportedMsg struct {
+	ID     int
+	Format string
+	Dir    string
+	Files  []string
+	Err    error
+}
 
 // commandsWrittenMsg: the plan's AWS CLI equivalents were written into
 // Dir, or could not be.

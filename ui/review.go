@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -57,6 +58,8 @@ type reviewScreen struct {
 	// decided is the engine's plan; plan is its list of calls.
 	decided *setup.Plan
 	journal setup.Journal
+	// existing is the status of the user's earlier link, if it has one.
+	prior   *setup.Status
 	plan    []setup.Action
 	planID  int
 	planErr error
@@ -76,6 +79,24 @@ type reviewScreen struct {
 	record    recordResult
 	undo      []rollbackStep
 	askedQuit bool
+
+	// workDir is where an export's folder is made ("" is the current
+	// folder). exportAsk is true while the form is being chosen;
+	// exporting while it is written; exported is the last export.
+	workDir   string
+	exportAsk bool
+	exporting bool
+	exported  *planExportedMsg
+}
+
+// exportChoices are the forms the export offers, by the digit that picks
+// them.
+var exportChoices = []struct{ key, format, label string }{
+	{"1", setup.FormatText, "text"},
+	{"2", setup.FormatJSON, "JSON"},
+	{"3", setup.FormatCLI, "AWS CLI script"},
+	{"4", setup.FormatCloudFormation, "CloudFormation"},
+	{"5", setup.FormatTerraform, "Terraform"},
 }
 
 func newReviewScreen(c *Common, ops Ops, profile string) reviewScreen {
@@ -100,7 +121,8 @@ func (s *reviewScreen) enter(spec setup.Spec, recordDir string, base record.Reco
 		return nil
 	}
 	s.spec, s.recordDir, s.base, s.upload = spec, recordDir, base, upload
-	s.decided, s.plan, s.rows, s.planErr = nil, nil, nil, nil
+	s.decided, s.plan, s.rows, s.planErr, s.prior = nil, nil, nil, nil, nil
+	s.exportAsk, s.exporting, s.exported = false, false, nil
 	s.phase = reviewInspecting
 	s.planID++
 	s.refresh()
@@ -118,7 +140,7 @@ func (s reviewScreen) planned(msg setupPlannedMsg) reviewScreen {
 		s.refresh()
 		return s
 	}
-	s.decided, s.journal = msg.Plan, msg.Journal
+	s.decided, s.journal, s.prior = msg.Plan, msg.Journal, msg.Existing
 	s.spec = msg.Plan.Spec
 	s.plan = msg.Plan.Actions
 	s.rows = make([]actionRow, len(s.plan))
@@ -197,6 +219,14 @@ func (s reviewScreen) Update(msg tea.Msg) (reviewScreen, tea.Cmd) {
 		return s, nil
 	case setupPlannedMsg:
 		return s.planned(msg), nil
+	case planExportedMsg:
+		if msg.ID != s.planID || !s.exporting {
+			return s, nil
+		}
+		s.exporting = false
+		s.exported = &msg
+		s.refresh()
+		return s, nil
 	case actionRanMsg:
 		if msg.RunID != s.runID || s.phase != reviewRunning {
 			return s, nil
@@ -252,6 +282,9 @@ func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
 		}
 		return s, nil
 	}
+	if s.exportAsk {
+		return s.updateExportKey(msg)
+	}
 	if key.Matches(msg, k.Back) {
 		// The machine refuses once applying started, and says why.
 		return s, goBack
@@ -265,6 +298,10 @@ func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Next) && !s.refused():
 			return s, goNext
+		case key.Matches(msg, k.Export) && !s.refused() && !s.exporting:
+			s.exportAsk = true
+			s.refresh()
+			return s, nil
 		case key.Matches(msg, k.NewKey) && s.decided != nil && s.decided.Key.Decision == setup.Reuse:
 			// The person asks for a new key instead of the earlier run's.
 			spec := s.spec
@@ -296,6 +333,44 @@ func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
 	return s, cmd
 }
 
+// updateExportKey picks the export's form by its digit, or cancels.
+func (s reviewScreen) updateExportKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
+	if key.Matches(msg, s.c.Keys.Back) {
+		s.exportAsk = false
+		s.refresh()
+		return s, nil
+	}
+	for _, c := range exportChoices {
+		if msg.String() == c.key {
+			s.exportAsk, s.exporting, s.exported = false, true, nil
+			s.refresh()
+			return s, exportPlanCmd(s.planID, s.workDir, s.decided, c.format)
+		}
+	}
+	return s, nil
+}
+
+// exportLines are the footer's lines about the export: the choice of
+// forms, or where the last export went.
+func (s reviewScreen) exportLines(st *Styles, w int) []string {
+	switch {
+	case s.exportAsk:
+		var forms []string
+		for _, c := range exportChoices {
+			forms = append(forms, c.key+" "+c.label)
+		}
+		return []string{wrap("Export the plan (nothing is created) as: "+strings.Join(forms, " · ")+" — or esc.", w)}
+	case s.exporting:
+		return []string{st.Muted.Render("Writing the plan…")}
+	case s.exported == nil:
+		return nil
+	case s.exported.Err != nil:
+		return []string{st.Error.Render(wrap("✗ The plan could not be exported: "+oneLine(s.exported.Err.Error()), w))}
+	}
+	return []string{wrap(fmt.Sprintf("✓ Wrote %s into %s%c (plan only: nothing was created).",
+		strings.Join(s.exported.Files, ", "), s.exported.Dir, filepath.Separator), w)}
+}
+
 // askQuit is the ctrl+c guard while AWS calls run.
 func (s *reviewScreen) askQuit() { s.askedQuit = true; s.refresh() }
 
@@ -304,6 +379,9 @@ func (s reviewScreen) help() helpKeys {
 	switch {
 	case s.askedQuit:
 		return helpKeys{short: []key.Binding{withHelp(k.Yes, "quit now"), withHelp(k.No, "keep going")}}
+	case s.exportAsk:
+		pick := key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "choose the form"))
+		return helpKeys{short: []key.Binding{pick, withHelp(k.Back, "cancel"), k.Quit}}
 	}
 	switch s.phase {
 	case reviewInspecting:
@@ -323,6 +401,8 @@ func (s reviewScreen) help() helpKeys {
 			b = append(b, k.NewKey)
 			first = append(first, k.NewKey)
 		}
+		b = append(b, withHelp(k.Export, "export"))
+		first = append(first, k.Export)
 		return helpKeys{
 			short: append(b, k.Back, k.Help, k.Quit),
 			full:  [][]key.Binding{append(first, k.Back), s.scrollKeys(), {k.Quit}},
@@ -364,12 +444,42 @@ func (s *reviewScreen) refresh() {
 	}
 }
 
+// existingLink says the user already has a link, and how it stands: the
+// summary and only the lines that are not plainly as set up.
+func (s reviewScreen) existingLink() string {
+	e := s.prior
+	if e == nil {
+		return ""
+	}
+	st := s.c.Styles
+	w := s.c.Width
+	rec := e.Record
+	lines := []string{ansi.Truncate(fmt.Sprintf("This user already has a link: %s (setup %s).", setup.Location(rec.Bucket.Name, rec.Prefix), rec.SetupID), w, "…")}
+	for _, c := range e.Checks {
+		switch {
+		case !c.OK:
+			lines = append(lines, st.Error.Render(ansi.Truncate("  ✗ "+c.What+": "+c.Detail, w, "…")))
+		case c.Warning:
+			lines = append(lines, st.Warn.Render(ansi.Truncate("  ! "+c.What+": "+c.Detail, w, "…")))
+		}
+	}
+	for _, n := range e.Notes {
+		lines = append(lines, st.Warn.Render(ansi.Truncate("  · "+n, w, "…")))
+	}
+	lines = append(lines, st.Muted.Render(ansi.Truncate("  "+setup.StatusSummary(e), w, "…")))
+	return strings.Join(lines, "\n")
+}
+
 func (s reviewScreen) rowLine(i int) int {
 	if s.phase == reviewPlanning {
-		if d := len(s.decisions()); d > 0 {
-			return i*2 + d + 1
+		top := 0
+		if e := s.existingLink(); e != "" {
+			top = strings.Count(e, "\n") + 2
 		}
-		return i * 2
+		if d := len(s.decisions()); d > 0 {
+			return top + i*2 + d + 1
+		}
+		return top + i*2
 	}
 	return i
 }
@@ -444,6 +554,9 @@ func (s reviewScreen) checklist() string {
 		}
 		return out
 	case reviewPlanning:
+		if e := s.existingLink(); e != "" {
+			b.WriteString(e + "\n\n")
+		}
 		if d := s.decisions(); len(d) > 0 {
 			b.WriteString(strings.Join(d, "\n"))
 			b.WriteString("\n\n")
@@ -510,6 +623,7 @@ func (s reviewScreen) footer() string {
 			}
 		}
 		parts = append(parts, st.Muted.Render(wrap(fmt.Sprintf("Location %s · region %s · the full commands are on the last screen.", setup.Location(s.spec.Bucket, s.spec.Prefix), s.spec.Region), w)))
+		parts = append(parts, s.exportLines(st, w)...)
 	case reviewFailed:
 		sentence, detail := explain(s.failErr, s.profile)
 		var kl *awsops.KeyLimitError

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
+	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/steps"
 )
 
@@ -580,4 +582,88 @@ func TestFullHelp(t *testing.T) {
 	if n := strings.Count(d.view(), "\n") + 1; n != 24 {
 		t.Fatalf("frame with full help has %d lines, want 24", n)
 	}
+}
+
+func TestReviewExportView(t *testing.T) {
+	f := awsopstest.New()
+	deps := testDeps(t, f)
+	// The real wizard exports into the current folder. The driver runs
+	// each Cmd at once, so the folder is made before the keys return.
+	work := t.TempDir()
+	deps.WorkDir = ""
+	d := newDriver(t, deps)
+	toReviewNew(t, d)
+	orig, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inWork := func(keys ...string) {
+		t.Helper()
+		if err := os.Chdir(work); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := os.Chdir(orig); err != nil {
+				t.Fatal(err)
+			}
+		}()
+		d.press(keys...)
+	}
+
+	d.press("x")
+	d.wantView("Export the plan (nothing is created) as: 1 text · 2 JSON · 3 AWS CLI script", "5 Terraform", "1-5 choose the form")
+	d.press("esc")
+	d.wantStep(steps.Review)
+	if strings.Contains(d.view(), "Export the plan") {
+		t.Fatalf("esc did not cancel the export:\n%s", d.view())
+	}
+
+	inWork("x", "2")
+	d.wantStep(steps.Review)
+	d.wantView("✓ Wrote plan.json into s3link-acme-media-plan-json/ (plan only: nothing was", "x export")
+	requireFrame(t, d)
+	b, err := os.ReadFile(filepath.Join(work, "s3link-acme-media-plan-json", "plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp setup.PlanExport
+	if err := json.Unmarshal(b, &exp); err != nil || len(exp.Actions) == 0 || exp.Actions[0].Command == "" {
+		t.Fatalf("plan.json = %s, %v", b, err)
+	}
+	if fi, err := os.Stat(filepath.Join(work, "s3link-acme-media-plan-json")); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("export folder: %v, %v; want mode 0700", fi, err)
+	}
+
+	// Again: a new folder, the first left as it was.
+	inWork("x", "2")
+	d.wantView("into s3link-acme-media-plan-json-2/")
+	if b2, err := os.ReadFile(filepath.Join(work, "s3link-acme-media-plan-json", "plan.json")); err != nil || string(b2) != string(b) {
+		t.Errorf("the first export changed: %v", err)
+	}
+	inWork("x", "3")
+	d.wantView("Wrote policy.json, setup.sh into s3link-acme-media-plan-cli/")
+	if _, err := os.Stat(filepath.Join(work, "s3link-acme-media-plan-cli", "setup.sh")); err != nil {
+		t.Error(err)
+	}
+	for _, m := range f.Methods() {
+		switch m {
+		case "WhoAmI", "InspectBucket", "InspectPolicy", "InspectUser", "ListAccessKeys", "SummarizePrefix":
+		default:
+			t.Errorf("%s was called by an export", m)
+		}
+	}
+	// The plan can still be confirmed, and runs.
+	d.press("enter")
+	d.wantStep(steps.Key)
+}
+
+func TestReviewExportFailureIsOneSentence(t *testing.T) {
+	f := awsopstest.New()
+	deps := testDeps(t, f)
+	deps.WorkDir = filepath.Join(t.TempDir(), "missing", "deeper")
+	d := newDriver(t, deps)
+	toReviewNew(t, d)
+	d.press("x", "1")
+	d.wantStep(steps.Review)
+	d.wantView("✗ The plan could not be exported: make the folder")
 }

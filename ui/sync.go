@@ -18,24 +18,13 @@ import (
 	"github.com/s3link/s3link/awsops/syncer"
 )
 
-// propagationWait is how long the sync step keeps trying a new key that
-// AWS refuses: IAM takes seconds, rarely a minute, to spread a new key and
-// its policy to S3.
-const propagationWait = 2 * time.Minute
+// propagationWait, propagationBackoff and notYetAccepted are the setup
+// engine's: rotate proves a new key with the same wait.
+const propagationWait = setup.PropagationWait
 
-// propagationBackoff is the pause before attempt n+1: 1 s, doubling, at
-// most 10 s, so a key that works after 3 s is used after 3 s, and one that
-// takes a minute costs a dozen requests.
-func propagationBackoff(n int) time.Duration {
-	return min(time.Second<<min(max(n-1, 0), 4), 10*time.Second)
-}
+func propagationBackoff(n int) time.Duration { return setup.PropagationBackoff(n) }
 
-// notYetAccepted reports whether err is what a new key or a new policy
-// gets until IAM has spread it: an unknown key id, a signature S3 cannot
-// check yet, or access denied.
-func notYetAccepted(err error) bool {
-	return errors.Is(err, awsops.ErrAccessDenied) || errors.Is(err, awsops.ErrInvalidCredentials)
-}
+func notYetAccepted(err error) bool { return setup.NotYetAccepted(err) }
 
 type syncPhase int
 

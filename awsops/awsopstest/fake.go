@@ -97,6 +97,13 @@ type Fake struct {
 	// directly under the prefix asked for. A folder's parents count too.
 	Folders map[string][]string
 
+	// Probe answers the platform key's HeadObject calls (ProbeHead): nil
+	// reads everything.
+	Probe func(bucket, key string) error
+	// ProbeFirst is the first object ProbeList finds, keyed
+	// "bucket/prefix"; a missing entry is an empty location.
+	ProbeFirst map[string]string
+
 	holds map[string]chan struct{}
 
 	buckets  map[string]*fakeBucket
@@ -120,15 +127,16 @@ func New() *Fake {
 			UserID:  "AIDAFAKEADMIN",
 			Region:  "us-east-1",
 		},
-		Now:       func() time.Time { return Epoch },
-		Summaries: map[string]awsops.PrefixSummary{},
-		Folders:   map[string][]string{},
-		holds:     map[string]chan struct{}{},
-		buckets:   map[string]*fakeBucket{},
-		taken:     map[string]bool{},
-		policies:  map[string]*fakePolicy{},
-		users:     map[string]*fakeUser{},
-		fails:     map[string][]failure{},
+		Now:        func() time.Time { return Epoch },
+		Summaries:  map[string]awsops.PrefixSummary{},
+		Folders:    map[string][]string{},
+		ProbeFirst: map[string]string{},
+		holds:      map[string]chan struct{}{},
+		buckets:    map[string]*fakeBucket{},
+		taken:      map[string]bool{},
+		policies:   map[string]*fakePolicy{},
+		users:      map[string]*fakeUser{},
+		fails:      map[string][]failure{},
 	}
 }
 
@@ -136,6 +144,9 @@ var (
 	_ awsops.Provisioner = (*Fake)(nil)
 	_ awsops.Remover     = (*Fake)(nil)
 	_ awsops.Inspector   = (*Fake)(nil)
+	_ awsops.Auditor     = (*Fake)(nil)
+	_ awsops.KeyRotator  = (*Fake)(nil)
+	_ awsops.Prober      = (*Fake)(nil)
 )
 
 // AddBucket puts a bucket of ours in the account, with the given Block
@@ -858,4 +869,114 @@ func sameJSON(a, b string) bool {
 		return false
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// SetPublicAccess sets a bucket's Block Public Access state, as a person
+// in the console might.
+func (f *Fake) SetPublicAccess(bucket string, pab awsops.PublicAccess) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if b, ok := f.buckets[bucket]; ok {
+		b.pab = pab
+	}
+}
+
+// SetEncrypted turns a bucket's default encryption on or off.
+func (f *Fake) SetEncrypted(bucket string, on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if b, ok := f.buckets[bucket]; ok {
+		b.encrypted = on
+	}
+}
+
+// UseKey records that the access key was last used at t.
+func (f *Fake) UseKey(user, keyID string, t time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u, ok := f.users[user]; ok {
+		for i := range u.keys {
+			if u.keys[i].ID == keyID {
+				u.keys[i].LastUsed = t
+			}
+		}
+	}
+}
+
+// KeyStatus returns the status of one of user's keys, "" when it has none
+// of that id.
+func (f *Fake) KeyStatus(user, keyID string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if u, ok := f.users[user]; ok {
+		for _, k := range u.keys {
+			if k.ID == keyID {
+				return k.Status
+			}
+		}
+	}
+	return ""
+}
+
+// BucketEncryption implements awsops.Auditor.
+func (f *Fake) BucketEncryption(ctx context.Context, bucket, region string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "BucketEncryption", bucket); err != nil {
+		return "", err
+	}
+	b, ok := f.buckets[bucket]
+	if !ok {
+		return "", fmt.Errorf("get encryption of %q: %w", bucket, awsops.ErrNoSuchBucket)
+	}
+	if b.encrypted {
+		return "AES256", nil
+	}
+	return "", nil
+}
+
+// SetAccessKeyStatus implements awsops.KeyRotator.
+func (f *Fake) SetAccessKeyStatus(ctx context.Context, user, keyID string, active bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "SetAccessKeyStatus", user, keyID, active); err != nil {
+		return err
+	}
+	u, ok := f.users[user]
+	if !ok {
+		return fmt.Errorf("update key of %q: %w", user, awsops.ErrNotFound)
+	}
+	for i := range u.keys {
+		if u.keys[i].ID == keyID {
+			u.keys[i].Status = "Inactive"
+			if active {
+				u.keys[i].Status = "Active"
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("update key %s of %q: %w", keyID, user, awsops.ErrNotFound)
+}
+
+// ProbeList implements awsops.Prober.
+func (f *Fake) ProbeList(ctx context.Context, bucket, prefix string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "ProbeList", bucket, prefix); err != nil {
+		return "", err
+	}
+	return f.ProbeFirst[bucket+"/"+prefix], nil
+}
+
+// ProbeHead implements awsops.Prober.
+func (f *Fake) ProbeHead(ctx context.Context, bucket, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "ProbeHead", bucket, key); err != nil {
+		return err
+	}
+	if f.Probe != nil {
+		return f.Probe(bucket, key)
+	}
+	return nil
 }

@@ -69,6 +69,9 @@ type Record struct {
 	// Pending lists the create calls announced but not yet known to have
 	// completed (see Intent).
 	Pending []Intent `json:"pending,omitempty"`
+	// Rotation is a key rotation under way (see rotation.go); nil when
+	// none is.
+	Rotation *Rotation `json:"rotation,omitempty"`
 	// Role is the IAM role a role link (setup --access role) made for the
 	// platform to assume; nil for a key link.
 	Role *Role `json:"role,omitempty"`
@@ -138,9 +141,13 @@ func (r *Record) HasKey(id string) bool {
 	return slices.ContainsFunc(r.AccessKeys, func(k Key) bool { return k.ID == id })
 }
 
-// ForgetAccessKey drops an access key that no longer exists from the record.
+// ForgetAccessKey drops an access key that no longer exists from the
+// record, and a rotation that none of whose keys is left.
 func (r *Record) ForgetAccessKey(id string) {
 	r.AccessKeys = slices.DeleteFunc(r.AccessKeys, func(k Key) bool { return k.ID == id })
+	if rot := r.Rotation; rot != nil && !r.HasKey(rot.OldKeyID) && !r.HasKey(rot.NewKeyID) {
+		r.Rotation = nil
+	}
 }
 
 // Empty reports whether the record lists nothing that may still exist.

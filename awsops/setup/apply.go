@@ -394,6 +394,12 @@ type Delivery struct {
 	Recipients []fage.Recipient
 }
 
+// KeyDeleter is the one call DeliverKey may need: deleting a key whose
+// secret could be saved nowhere.
+type KeyDeleter interface {
+	DeleteAccessKey(ctx context.Context, user, keyID string) error
+}
+
 // Delivered says where DeliverKey saved the key.
 type Delivered struct {
 	CSV, Profile bool
@@ -404,7 +410,7 @@ type Delivered struct {
 // than left behind unusable, and dropped from the record. When one of two
 // places failed the key is kept (it is saved in the other) and the error
 // says so.
-func DeliverKey(ctx context.Context, ops Ops, j Journal, d Delivery, key awsops.AccessKey) (Delivered, error) {
+func DeliverKey(ctx context.Context, ops KeyDeleter, j Journal, d Delivery, key awsops.AccessKey) (Delivered, error) {
 	var got Delivered
 	var errs []string
 	if d.CSVPath != "" {

@@ -111,7 +111,7 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 	switch {
 	case name == "":
 	case !user.Exists:
-		u.forget = append(u.forget, func(r *record.Record) { r.User = record.User{}; r.AccessKeys = nil }, drop(ActCreateUser, name), drop(ActCreateAccessKey, name))
+		u.forget = append(u.forget, func(r *record.Record) { r.User = record.User{}; r.AccessKeys = nil; r.Rotation = nil }, drop(ActCreateUser, name), drop(ActCreateAccessKey, name))
 	case userOurs:
 		// Its keys go with it, recorded or not: a user that is ours holds
 		// only keys s3link made.
@@ -121,6 +121,7 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 			forget: func(r *record.Record) {
 				r.User = record.User{}
 				r.AccessKeys = nil
+				r.Rotation = nil
 				drop(ActCreateUser, name)(r)
 				drop(ActCreateAccessKey, name)(r)
 			},

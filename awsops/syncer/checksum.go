@@ -104,11 +104,19 @@ func hashLocal(ctx context.Context, r *os.Root, name string, size int64, c Objec
 	case fi.Size() != size:
 		return "", errGrew
 	}
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+	bp := getBuf()
+	defer putBuf(bp)
 	rd := &ctxReader{ctx: ctx, r: io.LimitReader(f, size+1)}
 	if c.PartSize <= 0 {
-		h := newHash(c.Algorithm)
+		var h hash.Hash
+		if strings.EqualFold(c.Algorithm, "MD5") {
+			// Several workers compare files at once: md5-simd's lanes.
+			m := newMD5()
+			defer m.Close()
+			h = m
+		} else {
+			h = checksumHash(c.Algorithm)
+		}
 		n, err := io.CopyBuffer(h, rd, *bp)
 		if err != nil {
 			return "", err
@@ -124,7 +132,7 @@ func hashLocal(ctx context.Context, r *os.Root, name string, size int64, c Objec
 	outer := newHash(c.Algorithm)
 	var parts, total int64
 	for total < size {
-		h := newHash(c.Algorithm)
+		h := checksumHash(c.Algorithm)
 		n, err := io.CopyBuffer(h, io.LimitReader(rd, c.PartSize), *bp)
 		if err != nil {
 			return "", err

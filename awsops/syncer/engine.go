@@ -8,11 +8,15 @@
 // Verification. Every file must have the object's size. A whole-object GET
 // asks for the object's checksum (x-amz-checksum-*), which the SDK checks as
 // the body is read; without one, the body is hashed while it is written and
-// compared with the ETag when that is a plain MD5. Ranged GETs cannot use a
-// whole-object checksum, so a large object is vouched for by the exact size
-// of every part, If-Match on the listed ETag (no two versions spliced), and,
-// when the ETag is a plain MD5, by hashing the finished file. Multipart
-// ETags ("…-N") have no MD5 to compare; size is all there is then.
+// compared with the ETag when that is a plain MD5 (md5-simd across the
+// bodies in flight). Ranged GETs carry If-Match on the listed ETag (no two
+// versions spliced) and must each have their exact size; a large object
+// with a full-object CRC (CRC32, CRC32C, CRC64NVME; one HEAD) is verified
+// with it, each part's CRC computed by its fetcher and the parts' CRCs
+// combined; otherwise, when the ETag is a plain MD5, by an MD5 computed in
+// file order while the parts are written. One check per object, never two.
+// Multipart ETags ("…-N") without a full-object CRC have nothing to compare;
+// size is all there is then.
 //
 // Failure modes. Request-level failures (throttling, 5xx, resets before the
 // body) are retried by the SDK's retryer; a body that breaks mid-way is
@@ -106,6 +110,29 @@ type Options struct {
 	// OnPlan is called in a dry run for each object that would be
 	// downloaded, from several goroutines at once.
 	OnPlan func(Planned)
+	// OnFile, if set, hears about each object the run leaves out by the
+	// filter, skips (with the reason) or downloads, from several
+	// goroutines at once; for verbose output.
+	OnFile func(FileEvent)
+}
+
+// FileEvent is what happened to one object of a run.
+type FileEvent struct {
+	Key  string
+	Path string // the local path; "" when the filter left the key out
+	Size int64
+	// Downloaded is true once the object is written (in a dry run: it
+	// would be); otherwise it was skipped or left out.
+	Downloaded bool
+	// Reason says why it was downloaded or skipped.
+	Reason string
+}
+
+// onFile reports ev when someone listens.
+func (e *Engine) onFile(ev FileEvent) {
+	if e.opts.OnFile != nil {
+		e.opts.OnFile(ev)
+	}
 }
 
 // Planned is one download a dry run would make.
@@ -356,6 +383,7 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 		return nil
 	}
 	if !e.filter.Match(o.Key[len(e.prefix):]) {
+		e.onFile(FileEvent{Key: o.Key, Size: o.Size, Reason: "left out by --include/--exclude"})
 		return nil
 	}
 	e.listedRel(o.Key[len(e.prefix):])
@@ -456,6 +484,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		ok = true
 		e.p.FilesSkipped.Add(1)
 		e.p.BytesTotal.Add(-j.obj.Size)
+		e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)})
 		return
 	}
 	tr := e.p.Begin(slot, j.obj.Key, j.obj.Size)
@@ -475,6 +504,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 	}
 	ok = true
 	e.p.FilesDone.Add(1)
+	e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Downloaded: true, Reason: string(reason)})
 }
 
 // plan decides one object of a dry run, reading beneath the destination as
@@ -499,11 +529,13 @@ func (e *Engine) plan(ctx context.Context, j job) {
 	case !need:
 		e.p.FilesSkipped.Add(1)
 		e.p.BytesTotal.Add(-j.obj.Size)
+		e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)})
 		return
 	}
 	if e.opts.OnPlan != nil {
 		e.opts.OnPlan(Planned{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: reason})
 	}
+	e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Downloaded: true, Reason: string(reason)})
 	e.p.FilesDone.Add(1)
 	e.p.BytesDone.Add(j.obj.Size)
 }

@@ -221,32 +221,41 @@ func TestFaults(t *testing.T) {
 		{"reset always", always(faultReset), len(objects), nil},
 		{"slowdown always", always(faultSlowDown), len(objects), nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeS3(t)
-			for k, b := range objects {
-				f.put(k, b)
+	// Each fault with plain-MD5 ETags only, and with a CRC64NVME on every
+	// whole-object GET (checked instead of the MD5).
+	for _, sums := range []bool{false, true} {
+		for _, tt := range tests {
+			name := tt.name
+			if sums {
+				name += ", with CRC64NVME"
 			}
-			f.setFaults(tt.decide)
-			dest := t.TempDir()
-			_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest, Concurrency: 4, PartSize: 128 << 10, Attempts: 3, StallTimeout: 500 * time.Millisecond})
-			if int(res.FailedCount) != tt.wantFailed || int(res.Downloaded) != len(objects)-tt.wantFailed {
-				t.Fatalf("downloaded %d, failed %d (%v)", res.Downloaded, res.FailedCount, res.Failed)
-			}
-			for _, fl := range res.Failed {
-				if !fl.Retryable {
-					t.Errorf("%s: failure not marked retryable: %s", fl.Key, fl.Reason)
+			t.Run(name, func(t *testing.T) {
+				f := newFakeS3(t)
+				f.checksums.Store(sums)
+				for k, b := range objects {
+					f.put(k, b)
 				}
-			}
-			// Every file present is byte-exact; the failed ones are absent.
-			found := checkDest(t, dest, objects)
-			if len(found) != len(objects)-tt.wantFailed {
-				t.Errorf("%d files on disk, want %d", len(found), len(objects)-tt.wantFailed)
-			}
-			if tt.check != nil {
-				tt.check(t, f)
-			}
-		})
+				f.setFaults(tt.decide)
+				dest := t.TempDir()
+				_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest, Concurrency: 4, PartSize: 128 << 10, Attempts: 3, StallTimeout: 500 * time.Millisecond})
+				if int(res.FailedCount) != tt.wantFailed || int(res.Downloaded) != len(objects)-tt.wantFailed {
+					t.Fatalf("downloaded %d, failed %d (%v)", res.Downloaded, res.FailedCount, res.Failed)
+				}
+				for _, fl := range res.Failed {
+					if !fl.Retryable {
+						t.Errorf("%s: failure not marked retryable: %s", fl.Key, fl.Reason)
+					}
+				}
+				// Every file present is byte-exact; the failed ones are absent.
+				found := checkDest(t, dest, objects)
+				if len(found) != len(objects)-tt.wantFailed {
+					t.Errorf("%d files on disk, want %d", len(found), len(objects)-tt.wantFailed)
+				}
+				if tt.check != nil {
+					tt.check(t, f)
+				}
+			})
+		}
 	}
 }
 

@@ -60,6 +60,11 @@ type fakeS3 struct {
 	gets, rangedGets, lists atomic.Int64
 	perKey                  sync.Map // key -> *atomic.Int64 (GETs seen)
 
+	// checksums makes whole-object GETs that ask for it (x-amz-checksum-mode)
+	// carry the object's full-object CRC64NVME, as S3 does by default.
+	checksums atomic.Bool
+	crcs      sync.Map // key -> base64 CRC64NVME of what put stored
+
 	mu sync.Mutex
 	// decide picks the fault for the n-th GET (from 1) of a key.
 	decide func(key string, n int64) fault
@@ -125,6 +130,7 @@ func (f *fakeS3) put(key string, body []byte) {
 	if _, err := f.backend.PutObject(testBucket, key, map[string]string{}, bytes.NewReader(body), int64(len(body)), nil); err != nil {
 		f.t.Fatalf("put %q: %v", key, err)
 	}
+	f.crcs.Store(key, crcOf("CRC64NVME", body).Value)
 }
 
 func (f *fakeS3) getsOf(key string) int64 {
@@ -148,6 +154,11 @@ func (f *fakeS3) wrap(next http.Handler) http.Handler {
 		f.gets.Add(1)
 		if r.Header.Get("Range") != "" {
 			f.rangedGets.Add(1)
+		} else if f.checksums.Load() && strings.EqualFold(r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+			if v, ok := f.crcs.Load(key); ok {
+				w.Header().Set("X-Amz-Checksum-Crc64nvme", v.(string))
+				w.Header().Set("X-Amz-Checksum-Type", "FULL_OBJECT")
+			}
 		}
 		v, _ := f.perKey.LoadOrStore(key, new(atomic.Int64))
 		n := v.(*atomic.Int64).Add(1)

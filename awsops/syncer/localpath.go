@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // ErrUnsafeKey marks a key that cannot be mapped to a path inside the
@@ -55,15 +57,17 @@ func LocalPath(dest, prefix, key string) (string, error) {
 		}
 		return filepath.Clean(dest), nil
 	}
-	if windowsPaths && strings.ContainsAny(rel, `\:`) {
-		return "", fmt.Errorf("%w: key contains a backslash or colon", ErrUnsafeKey)
-	}
 	for seg := range strings.SplitSeq(rel, "/") {
 		switch seg {
 		case "":
 			return "", fmt.Errorf("%w: key has an empty path segment (\"//\" or a leading \"/\")", ErrUnsafeKey)
 		case ".", "..":
 			return "", fmt.Errorf("%w: key has a %q path segment", ErrUnsafeKey, seg)
+		}
+		if windowsPaths {
+			if problem := transfer.WindowsNameProblem(seg); problem != "" {
+				return "", fmt.Errorf("%w: %q cannot be a file name on Windows: %s", ErrUnsafeKey, seg, problem)
+			}
 		}
 	}
 	return filepath.Join(dest, filepath.FromSlash(rel)), nil

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/transfer"
@@ -128,13 +130,15 @@ func (s *S3Store) Get(ctx context.Context, req GetRequest) (*GetResponse, error)
 			r += strconv.FormatInt(req.Offset+req.Length-1, 10)
 		}
 		in.Range = aws.String(r)
-	} else {
-		in.ChecksumMode = types.ChecksumModeEnabled
 	}
 	if req.IfMatch != "" {
 		in.IfMatch = aws.String(req.IfMatch)
 	}
-	out, err := s.api.GetObject(ctx, in)
+	var optFns []func(*s3.Options)
+	if !ranged {
+		optFns = askChecksum
+	}
+	out, err := s.api.GetObject(ctx, in, optFns...)
 	if err != nil {
 		return nil, mapS3Error(fmt.Errorf("get %q", req.Key), err)
 	}
@@ -161,11 +165,48 @@ func (s *S3Store) Get(ctx context.Context, req GetRequest) (*GetResponse, error)
 		}
 	}
 	if !ranged {
-		if m, ok := s3.GetChecksumValidationMetadata(out.ResultMetadata); ok && len(m.AlgorithmsUsed) > 0 {
-			resp.ChecksumValidated = true
-		}
+		resp.Checksum = fullObjectChecksum(out)
 	}
 	return resp, nil
+}
+
+// askChecksum asks a whole-object GET for the object's checksum with the
+// x-amz-checksum-mode header itself rather than the input's ChecksumMode:
+// the engine checks the checksum while it writes (CRC64NVME with
+// carry-less multiplies, and in order across a resumed body), which the
+// SDK, asked through ChecksumMode, would do again with hash/crc64's tables.
+var askChecksum = []func(*s3.Options){func(o *s3.Options) {
+	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+		return st.Build.Add(checksumModeHeader, middleware.After)
+	})
+}}
+
+var checksumModeHeader = middleware.BuildMiddlewareFunc("s3link.ChecksumModeHeader",
+	func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+		if r, ok := in.Request.(*smithyhttp.Request); ok {
+			r.Header.Set("X-Amz-Checksum-Mode", "ENABLED")
+		}
+		return next.HandleBuild(ctx, in)
+	})
+
+// fullObjectChecksum is the whole-object checksum a GET returned, nil for
+// none or for a composite one ("…-N"), which no single pass can check.
+func fullObjectChecksum(out *s3.GetObjectOutput) *ObjectChecksum {
+	if out.ChecksumType == types.ChecksumTypeComposite {
+		return nil
+	}
+	for _, a := range []struct {
+		name string
+		v    *string
+	}{{"CRC64NVME", out.ChecksumCRC64NVME}, {"CRC32C", out.ChecksumCRC32C}, {"CRC32", out.ChecksumCRC32}, {"SHA256", out.ChecksumSHA256}, {"SHA1", out.ChecksumSHA1}} {
+		if v := aws.ToString(a.v); v != "" {
+			if compositeParts(v) != 0 {
+				return nil
+			}
+			return &ObjectChecksum{Algorithm: a.name, Value: v}
+		}
+	}
+	return nil
 }
 
 // Mtime implements MtimeReader with one HEAD, bound to the listed ETag.
@@ -194,6 +235,37 @@ func (s *S3Store) Checksum(ctx context.Context, bucket string, obj Object) (*Obj
 	if err != nil {
 		return nil, mapS3Error(fmt.Errorf("head %q", obj.Key), err)
 	}
+	return s.checksumFromHead(ctx, in, obj, out)
+}
+
+// rangedHead implements rangedHeader: one HEAD in checksum mode, bound to
+// the listed ETag, for the object's full-object checksum (nil for none or a
+// composite one, which a ranged download cannot use) and its "mtime"
+// metadata, which Checksum and Mtime would take two or three HEADs for.
+func (s *S3Store) rangedHead(ctx context.Context, bucket string, obj Object) (*ObjectChecksum, time.Time, error) {
+	in := &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(obj.Key), ChecksumMode: types.ChecksumModeEnabled}
+	if obj.ETag != "" {
+		in.IfMatch = aws.String(obj.ETag)
+	}
+	out, err := s.api.HeadObject(ctx, in)
+	if err != nil {
+		return nil, time.Time{}, mapS3Error(fmt.Errorf("head %q", obj.Key), err)
+	}
+	mtime, _ := transfer.MtimeFromMetadata(out.Metadata)
+	if out.ChecksumType == types.ChecksumTypeComposite {
+		return nil, mtime, nil
+	}
+	c, err := s.checksumFromHead(ctx, nil, obj, out)
+	if err != nil || c == nil || c.PartSize != 0 || compositeParts(c.Value) != 0 {
+		return nil, mtime, nil
+	}
+	return c, mtime, nil
+}
+
+// checksumFromHead reads the checksum of a HEAD in checksum mode; for a
+// composite one it asks part 1 for the part size (with in; a nil in means
+// composite checksums are not wanted).
+func (s *S3Store) checksumFromHead(ctx context.Context, in *s3.HeadObjectInput, obj Object, out *s3.HeadObjectOutput) (*ObjectChecksum, error) {
 	var c ObjectChecksum
 	for _, a := range []struct {
 		name string
@@ -213,6 +285,9 @@ func (s *S3Store) Checksum(ctx context.Context, bucket string, obj Object) (*Obj
 			return nil, nil
 		}
 		return &c, nil
+	}
+	if in == nil {
+		return nil, nil
 	}
 	// Composite: the part size comes from part 1; the upload is only
 	// reproducible when the parts were equal but for the last.

@@ -76,6 +76,10 @@ type GetResponse struct {
 	// checksum (x-amz-checksum-*) while Body is read, and Body returns an
 	// error at its end when the check fails.
 	ChecksumValidated bool
+	// Checksum is the whole object's full-object checksum, when the store
+	// returned one for a whole-object GET without checking it: the engine
+	// checks it as the body is written, instead of the MD5 of the ETag.
+	Checksum *ObjectChecksum
 	// ETagIsNotMD5 is true when the object's encryption (SSE-KMS, SSE-C)
 	// makes a 32-hex ETag something other than the MD5 of the content.
 	ETagIsNotMD5 bool

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"os"
 	"strconv"
-	"syscall"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,31 +30,58 @@ func openUnnamed(h *dirHandle) (*os.File, error) {
 	if !haveProc {
 		return nil, errUnnamedUnsupported
 	}
-	f, err := h.r.OpenFile(".", unix.O_TMPFILE|os.O_RDWR, 0o644)
+	// Opened on the folder's own descriptor ("." names the folder itself,
+	// so nothing is resolved) and wrapped with os.NewFile: a regular file
+	// gains nothing from the runtime poller, and os.OpenFile's attempt to
+	// add it costs four fcntl calls and a failing epoll_ctl per object.
+	fd, err := unix.Openat(h.fd, ".", unix.O_TMPFILE|unix.O_RDWR|unix.O_CLOEXEC, 0o644)
 	if err != nil {
 		// Filesystems without O_TMPFILE say so in one of these ways.
-		var errno syscall.Errno
-		if errors.As(err, &errno) && (errno == unix.EOPNOTSUPP || errno == unix.EISDIR || errno == unix.EINVAL) {
+		if err == unix.EOPNOTSUPP || err == unix.EISDIR || err == unix.EINVAL {
 			return nil, errUnnamedUnsupported
 		}
-		return nil, rootErr(err)
+		return nil, &os.PathError{Op: "open", Path: h.rel, Err: err}
 	}
-	return f, nil
+	return os.NewFile(uintptr(fd), h.rel), nil
 }
+
+// noEmptyPathLink is set once linkat(AT_EMPTY_PATH) is refused (kernels
+// before 6.10 require CAP_DAC_READ_SEARCH for it); /proc/self/fd is used
+// from then on.
+var noEmptyPathLink atomic.Bool
 
 // linkUnnamed gives f the name base in h's folder; base itself is never
 // followed.
 func linkUnnamed(f *os.File, h *dirHandle, base string) error {
-	err := unix.Linkat(unix.AT_FDCWD, procFD+strconv.Itoa(int(f.Fd())), h.fd, base, unix.AT_SYMLINK_FOLLOW)
+	fd := int(f.Fd())
+	if !noEmptyPathLink.Load() {
+		// The descriptor itself, without a path walk through /proc.
+		err := unix.Linkat(fd, "", h.fd, base, unix.AT_EMPTY_PATH)
+		if err != unix.ENOENT && err != unix.EPERM {
+			if err != nil {
+				return &os.LinkError{Op: "link", Old: f.Name(), New: base, Err: err}
+			}
+			return nil
+		}
+		noEmptyPathLink.Store(true)
+	}
+	err := unix.Linkat(unix.AT_FDCWD, procFD+strconv.Itoa(fd), h.fd, base, unix.AT_SYMLINK_FOLLOW)
 	if err != nil {
 		return &os.LinkError{Op: "link", Old: f.Name(), New: base, Err: err}
 	}
 	return nil
 }
 
+// setTimesFd sets f's access and modification times through its
+// descriptor: utimensat with a NULL path is futimens, no path to resolve.
 func setTimesFd(f *os.File, t time.Time) error {
 	ts := unix.NsecToTimespec(t.UnixNano())
-	return unix.UtimesNanoAt(unix.AT_FDCWD, procFD+strconv.Itoa(int(f.Fd())), []unix.Timespec{ts, ts}, 0)
+	times := [2]unix.Timespec{ts, ts}
+	_, _, errno := unix.Syscall6(unix.SYS_UTIMENSAT, f.Fd(), 0, uintptr(unsafe.Pointer(&times[0])), 0, 0, 0)
+	if errno != 0 {
+		return &os.PathError{Op: "futimens", Path: f.Name(), Err: errno}
+	}
+	return nil
 }
 
 // preallocate reserves size bytes for f and sets its length; filesystems

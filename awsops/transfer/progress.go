@@ -58,7 +58,8 @@ type Stats struct {
 	// Rate is the transfer rate in bytes per second, averaged over the last
 	// few seconds.
 	Rate float64
-	// ETA estimates the time left from Rate; zero when unknown. It only
+	// ETA estimates the time left from Rate; zero when unknown, which
+	// includes until the rate has settled (RateMeter.Settled). It only
 	// covers what has been found so far until ListingDone.
 	ETA     time.Duration
 	Elapsed time.Duration
@@ -158,13 +159,15 @@ func (p *Progress) Stats(now time.Time) Stats {
 		}
 	}
 	p.mu.Lock()
+	settled := false
 	if s.Running {
 		s.Rate = p.rate.Observe(now, s.BytesDone, start)
+		settled = p.rate.Settled()
 	} else if s.Elapsed > 0 {
 		s.Rate = float64(s.BytesDone) / s.Elapsed.Seconds()
 	}
 	p.mu.Unlock()
-	if s.Running && s.Rate > 0 && s.BytesTotal > s.BytesDone {
+	if s.Running && settled && s.Rate > 0 && s.BytesTotal > s.BytesDone {
 		s.ETA = time.Duration(float64(s.BytesTotal-s.BytesDone) / s.Rate * float64(time.Second))
 	}
 	return s

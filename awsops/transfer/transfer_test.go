@@ -229,6 +229,91 @@ func TestFailuresBounds(t *testing.T) {
 	}
 }
 
+func TestRateMeterSettles(t *testing.T) {
+	var m RateMeter
+	start := time.Unix(1000, 0)
+	at := func(d time.Duration) time.Time { return start.Add(d) }
+	// A steady 1 MiB/s, sampled every second.
+	m.Observe(at(time.Second), 1<<20, start)
+	m.Observe(at(2*time.Second), 2<<20, start)
+	if m.Settled() {
+		t.Fatal("settled on one second of samples")
+	}
+	m.Observe(at(3*time.Second), 3<<20, start)
+	if !m.Settled() {
+		t.Fatal("not settled after two seconds of a steady rate")
+	}
+	// The rate triples: not settled until the window forgets the old rate.
+	m.Observe(at(4*time.Second), 6<<20, start)
+	m.Observe(at(5*time.Second), 9<<20, start)
+	if m.Settled() {
+		t.Fatal("settled while the rate changes threefold")
+	}
+	for i := 6; i <= 12; i++ {
+		m.Observe(at(time.Duration(i)*time.Second), int64(9+3*(i-5))<<20, start)
+	}
+	if !m.Settled() {
+		t.Fatal("not settled once the new rate held for the whole window")
+	}
+	// A stall is not a settled rate.
+	for i := 13; i <= 20; i++ {
+		m.Observe(at(time.Duration(i)*time.Second), 30<<20, start)
+	}
+	if m.Settled() {
+		t.Fatal("settled on a stall")
+	}
+	m.Reset()
+	if m.Settled() {
+		t.Fatal("settled after Reset")
+	}
+}
+
+// TestETAWaitsForASettledRate replays a run that starts slowly (the
+// listing, the first connections) and then moves 10 MiB/s, on a made-up
+// clock ticking every 100 ms as the screen does: no ETA until two seconds
+// of steady rate, then one within reason of the truth.
+func TestETAWaitsForASettledRate(t *testing.T) {
+	p := NewProgress(1)
+	p.Running.Store(true)
+	p.Reset()
+	base := time.Now()
+	const total = 100 << 20
+	p.BytesTotal.Store(total)
+	l := p.Begin(0, "big.mov", total)
+	tick := 100 * time.Millisecond
+	var firstETA time.Duration
+	for i := 1; i <= 60; i++ {
+		now := base.Add(time.Duration(i) * tick)
+		// 0.1 MiB in the first second, then 1 MiB per tick.
+		if i <= 10 {
+			p.Add(l, (1<<20)/100)
+		} else {
+			p.Add(l, 1<<20)
+		}
+		s := p.Stats(now)
+		if s.ETA == 0 {
+			if firstETA != 0 {
+				t.Fatalf("the ETA vanished at %v on a steady rate", now.Sub(base))
+			}
+			continue
+		}
+		if firstETA == 0 {
+			firstETA = now.Sub(base)
+		}
+		if now.Sub(base) < SettleSpan {
+			t.Fatalf("an ETA (%v) at %v, before %v of samples", s.ETA, now.Sub(base), SettleSpan)
+		}
+		// What is left, at 10 MiB/s.
+		truth := time.Duration(float64(total-s.BytesDone) / (10 << 20) * float64(time.Second))
+		if s.ETA < truth/2 || s.ETA > truth*2 {
+			t.Fatalf("ETA %v at %v, the truth is %v", s.ETA, now.Sub(base), truth)
+		}
+	}
+	if firstETA == 0 {
+		t.Fatal("no ETA in six seconds of a steady rate")
+	}
+}
+
 func TestProgressStats(t *testing.T) {
 	p := NewProgress(2)
 	p.Running.Store(true)
@@ -240,8 +325,11 @@ func TestProgressStats(t *testing.T) {
 	if s.BytesDone != 100 || len(s.Active) != 1 || s.Active[0] != (Transfer{Key: "a.jpg", Done: 100, Size: 300}) {
 		t.Fatalf("stats %+v", s)
 	}
-	if s.Rate <= 0 || s.ETA <= 0 || s.Elapsed <= 0 {
-		t.Errorf("rate %v, eta %v, elapsed %v", s.Rate, s.ETA, s.Elapsed)
+	if s.Rate <= 0 || s.Elapsed <= 0 {
+		t.Errorf("rate %v, elapsed %v", s.Rate, s.Elapsed)
+	}
+	if s.ETA != 0 {
+		t.Errorf("ETA %v from one second of history; want none until the rate settles", s.ETA)
 	}
 	p.End(1)
 	p.Running.Store(false)

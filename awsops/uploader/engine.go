@@ -68,12 +68,20 @@ type Options struct {
 	// relative to the folder, with the syncer's rules; they narrow what the
 	// media filter (or All) lets through.
 	Include, Exclude []string
+	// Rules, when set, are include and exclude rules in command-line order,
+	// the last match winning (aws s3 sync's rule, as the syncer applies
+	// it); they replace Include and Exclude.
+	Rules []transfer.Rule
 	// DryRun walks, lists and decides but uploads nothing; OnPlan, if set,
 	// hears about every file that would be uploaded.
 	DryRun bool
 	// OnPlan is called in a dry run for each file that would be uploaded,
 	// from several goroutines at once.
 	OnPlan func(Planned)
+	// OnFile, if set, hears about each file the run leaves out by the
+	// media filter or the globs, skips (with the reason) or uploads, from
+	// several goroutines at once; for verbose output.
+	OnFile func(FileEvent)
 }
 
 // Planned is one upload a dry run would make.
@@ -190,7 +198,7 @@ func New(api S3API, dir string, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("part size %d is outside S3's limits of 5 MiB to 5 GiB", opts.PartSize)
 	}
 	opts.Prefix = strings.Trim(opts.Prefix, "/")
-	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
+	f, err := newFilter(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -345,6 +353,9 @@ func (e *Engine) walk(ctx context.Context, jobs chan<- job) error {
 			}
 		},
 		filtered: func() { e.filtered.Add(1) },
+		onFiltered: func(rel, why string) {
+			e.onFile(FileEvent{Path: rel, Reason: why})
+		},
 		ignored: func(ig Ignored) {
 			e.ignoredCount.Add(1)
 			e.mu.Lock()
@@ -448,6 +459,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		if !need {
 			e.p.FilesSkipped.Add(1)
 			e.p.BytesTotal.Add(-lf.size)
+			e.onFile(FileEvent{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: string(r)})
 			return
 		}
 		reason = r
@@ -456,6 +468,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		if e.opts.OnPlan != nil {
 			e.opts.OnPlan(Planned{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: reason})
 		}
+		e.onFile(FileEvent{Path: lf.rel, Key: lf.key, Size: lf.size, Uploaded: true, Reason: string(reason)})
 		e.p.FilesDone.Add(1)
 		e.p.BytesDone.Add(lf.size)
 		return
@@ -486,6 +499,26 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		return
 	}
 	e.p.FilesDone.Add(1)
+	e.onFile(FileEvent{Path: lf.rel, Key: lf.key, Size: lf.size, Uploaded: true, Reason: string(reason)})
+}
+
+// FileEvent is what happened to one file of a run.
+type FileEvent struct {
+	Path string // relative to the folder, slash-separated
+	Key  string // "" when the filters left the file out
+	Size int64
+	// Uploaded is true once the object is written (in a dry run: it would
+	// be); otherwise the file was skipped or left out.
+	Uploaded bool
+	// Reason says why it was uploaded or skipped.
+	Reason string
+}
+
+// onFile reports ev when someone listens.
+func (e *Engine) onFile(ev FileEvent) {
+	if e.opts.OnFile != nil {
+		e.opts.OnFile(ev)
+	}
 }
 
 // decide gathers the evidence ShouldUpload needs for lf, reading the file

@@ -67,6 +67,15 @@ type Scan struct {
 	IgnoredCount int64
 }
 
+// newFilter compiles opts' globs: Rules in order when set, else Include
+// before Exclude.
+func newFilter(opts Options) (*transfer.Filter, error) {
+	if len(opts.Rules) > 0 {
+		return transfer.NewRuleFilter(opts.Rules)
+	}
+	return transfer.NewFilter(opts.Include, opts.Exclude)
+}
+
 // MaxIgnoredKept bounds the ignored entries a Scan or Result lists.
 const MaxIgnoredKept = 1000
 
@@ -74,7 +83,7 @@ const MaxIgnoredKept = 1000
 // opts, and counts what it finds. It makes no AWS call and reads no file
 // content, so it is quick enough for the wizard to show before asking.
 func Preview(ctx context.Context, dir string, opts Options) (Scan, error) {
-	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
+	f, err := newFilter(opts)
 	if err != nil {
 		return Scan{}, err
 	}
@@ -122,7 +131,9 @@ type walker struct {
 	prefix   string
 	file     func(localFile) error
 	filtered func()
-	ignored  func(Ignored)
+	// onFiltered, if set, also hears the path and why it was left out.
+	onFiltered func(rel, why string)
+	ignored    func(Ignored)
 }
 
 // realFolder returns the folder's real path: links are judged against it,
@@ -220,6 +231,13 @@ func (w *walker) entry(root, p, rel string, d fs.DirEntry) error {
 	}
 	if !w.all && !IsMedia(rel) || !w.filter.Match(rel) {
 		w.filtered()
+		if w.onFiltered != nil {
+			why := "left out by --include/--exclude"
+			if !w.all && !IsMedia(rel) {
+				why = "not an image or video (--all uploads every file)"
+			}
+			w.onFiltered(rel, why)
+		}
 		return nil
 	}
 	return w.file(localFile{open: open, seen: fi, rel: rel, key: joinKey(w.prefix, rel), size: fi.Size(), modTime: fi.ModTime()})

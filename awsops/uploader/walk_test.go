@@ -28,7 +28,7 @@ func writeFiles(t testing.TB, dir string, files map[string]string) {
 
 func collect(t *testing.T, dir string, opts Options) (keys []string, ignored map[string]string, filtered int64) {
 	t.Helper()
-	f, err := transfer.NewFilter(opts.Include, opts.Exclude)
+	f, err := newFilter(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,5 +106,49 @@ func TestPreview(t *testing.T) {
 	}
 	if _, err := Preview(context.Background(), filepath.Join(dir, "a.jpg"), Options{}); err == nil {
 		t.Error("Preview of a file did not fail")
+	}
+}
+
+func TestRulesAreOrderedLastMatchWins(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.jpg": "1", "b.png": "1", "notes.txt": "1",
+		"tmp/keep.jpg": "1", "tmp/drop.jpg": "1",
+		"old/x.jpg": "1", "new/y.jpg": "1",
+	})
+	inc := func(p string) transfer.Rule { return transfer.Rule{Include: true, Pattern: p} }
+	exc := func(p string) transfer.Rule { return transfer.Rule{Pattern: p} }
+	tests := []struct {
+		name  string
+		rules []transfer.Rule
+		want  string
+	}{
+		{"exclude all then include jpg", []transfer.Rule{exc("*"), inc("*.jpg")},
+			"a.jpg new/y.jpg old/x.jpg tmp/drop.jpg tmp/keep.jpg"},
+		// With includes always before excludes, keep.jpg would be left out.
+		{"exclude a folder then include one file back", []transfer.Rule{exc("tmp/**"), inc("tmp/keep.jpg")},
+			"a.jpg b.png new/y.jpg notes.txt old/x.jpg tmp/keep.jpg"},
+		{"include jpg then exclude a folder", []transfer.Rule{inc("*.jpg"), exc("old/**")},
+			"a.jpg new/y.jpg tmp/drop.jpg tmp/keep.jpg"},
+		// The later include wins over the earlier exclude.
+		{"exclude jpg then include it again", []transfer.Rule{exc("*.jpg"), inc("a.jpg")},
+			"a.jpg b.png notes.txt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			keys, _, _ := collect(t, dir, Options{All: true, Rules: tt.rules})
+			if got := strings.Join(keys, " "); got != tt.want {
+				t.Errorf("selected %q, want %q", got, tt.want)
+			}
+			s, err := Preview(context.Background(), dir, Options{All: true, Rules: tt.rules})
+			if err != nil || s.Files != int64(len(keys)) {
+				t.Errorf("Preview = %+v, %v; want %d files", s, err, len(keys))
+			}
+		})
+	}
+	// Include and Exclude alone keep their fixed precedence.
+	keys, _, _ := collect(t, dir, Options{All: true, Include: []string{"tmp/keep.jpg"}, Exclude: []string{"tmp/**"}})
+	if len(keys) != 0 {
+		t.Errorf("Include/Exclude: selected %q, want none (the exclude wins)", keys)
 	}
 }

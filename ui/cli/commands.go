@@ -8,6 +8,8 @@ func subcommands(g *Globals) []*cobra.Command {
 		newSetupCmd(g),
 		newPolicyCmd(g),
 		newTeardownCmd(g),
+		newStatusCmd(g),
+		newRotateCmd(g),
 		newUploadCmd(g),
 		newSyncCmd(g),
 		newVersionCmd(),

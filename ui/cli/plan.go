@@ -15,21 +15,22 @@ import (
 	"github.com/s3link/s3link/awsops/setup"
 )
 
-// The forms `setup --plan` writes the plan in.
+// The forms `setup --plan` writes the plan in: the wizard's export offers
+// the same ones.
 const (
-	planText           = "text"
-	planJSON           = "json"
-	planCLI            = "cli"
-	planCloudFormation = "cloudformation"
-	planTerraform      = "terraform"
+	planText           = setup.FormatText
+	planJSON           = setup.FormatJSON
+	planCLI            = setup.FormatCLI
+	planCloudFormation = setup.FormatCloudFormation
+	planTerraform      = setup.FormatTerraform
 )
 
-var planFormats = []string{planText, planJSON, planCLI, planCloudFormation, planTerraform}
+var planFormats = setup.ExportFormats
 
 // The files `setup --plan --out DIR` writes, by format.
 const (
-	planTemplateFile = "template.json"
-	planTerraformTF  = "main.tf"
+	planTemplateFile = setup.TemplateFile
+	planTerraformTF  = setup.TerraformFile
 )
 
 // planOptions are the flags of `s3link setup --plan`.
@@ -132,7 +133,7 @@ func checkPlanOut(dir string, files []string) error {
 // runPlan is `s3link setup --plan`: the headless setup up to its decision,
 // then the plan in the chosen form. It reads (STS, S3 and IAM lookups and
 // the local records) and creates nothing, in AWS or in the records.
-func runPlan(ctx context.Context, g *Globals, o *setupOptions) error {
+func runPlan(ctx context.Context, g *Globals, o *setupOptions) (err error) {
 	format, err := checkPlanFlags(o)
 	if err != nil {
 		return err
@@ -141,6 +142,18 @@ func runPlan(ctx context.Context, g *Globals, o *setupOptions) error {
 	if err != nil {
 		return err
 	}
+	if format == planJSON {
+		// The JSON form is printed whatever the outcome.
+		rep := planReport{report: newReport("plan"), Location: setup.Location(spec.Bucket, spec.Prefix),
+			Items: []setup.ExportItem{}, Actions: []setup.ExportAction{}, Warnings: []string{}, Refusals: []string{}}
+		defer func() { err = printReport(ctx, g.Out, &rep, err) }()
+		_, _, _, plan, err := decideSetup(ctx, g, spec)
+		if err != nil {
+			return err
+		}
+		rep = newPlanReport(plan)
+		return plan.Err()
+	}
 	_, _, facts, plan, err := decideSetup(ctx, g, spec)
 	if err != nil {
 		return err
@@ -148,8 +161,29 @@ func runPlan(ctx context.Context, g *Globals, o *setupOptions) error {
 	return writePlan(g, format, o.plan, facts.Identity, plan)
 }
 
-// writePlan prints or writes plan in format. A plan that refuses is the
-// error, after the text or JSON form shows what was decided.
+// planReport is the JSON form of a plan (`setup --plan --format json`,
+// jsonschema/plan.json): the --json envelope around setup.PlanExport's
+// fields. Complete is false, with reason "refused", when the plan refuses.
+type planReport struct {
+	report
+	SetupID  string               `json:"setupId"`
+	Account  string               `json:"account"`
+	Location string               `json:"location"`
+	Items    []setup.ExportItem   `json:"items"`
+	Actions  []setup.ExportAction `json:"actions"`
+	Warnings []string             `json:"warnings"`
+	Refusals []string             `json:"refusals"`
+}
+
+func newPlanReport(p *setup.Plan) planReport {
+	e := setup.NewPlanExport(p)
+	return planReport{report: newReport("plan"), SetupID: e.SetupID, Account: e.Account, Location: e.Location,
+		Items: e.Items, Actions: e.Actions, Warnings: e.Warnings, Refusals: e.Refusals}
+}
+
+// writePlan prints or writes plan in format (all but JSON, which runPlan
+// prints). A plan that refuses is the error, after the text form shows
+// what was decided.
 func writePlan(g *Globals, format string, o planOptions, id awsops.Identity, plan *setup.Plan) error {
 	warn := func() {
 		for _, w := range plan.Warnings {
@@ -162,11 +196,6 @@ func writePlan(g *Globals, format string, o planOptions, id awsops.Identity, pla
 	case planText:
 		fmt.Fprintf(g.Out, "Signed in as %s (account %s)\n", id.ARN, id.Account)
 		if err := setup.ExportText(g.Out, plan); err != nil {
-			return err
-		}
-		return plan.Err()
-	case planJSON:
-		if err := writeJSON(g.Out, setup.NewPlanExport(plan)); err != nil {
 			return err
 		}
 		return plan.Err()

@@ -105,6 +105,7 @@ func TestRoleSetupCreatesTheRoleAndProvesItWithTheAssumedRole(t *testing.T) {
 		Policy struct{ ARN string }
 		Record string
 	}
+	validReport(t, jsonSchemas(t), "setup", out)
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatalf("decode summary: %v\n%s", err, out)
 	}

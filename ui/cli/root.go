@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -41,6 +42,13 @@ type Globals struct {
 	IsTerminal bool
 
 	Debug bool
+	// Verbose (-v) prints more on stderr: each AWS call of setup and
+	// teardown, each file of sync and upload.
+	Verbose bool
+
+	// Now is the clock status and rotate measure key ages with; nil is
+	// the real one (tests set it).
+	Now func() time.Time
 
 	inLines  *bufio.Reader // see lines
 	static   *awsops.StaticCredentials
@@ -48,11 +56,22 @@ type Globals struct {
 	debugLog *os.File
 }
 
+// now reads the clock.
+func (g *Globals) now() time.Time {
+	if g.Now != nil {
+		return g.Now()
+	}
+	return time.Now()
+}
+
 // AWSConfig turns the global flags into an awsops.Config.
 func (g *Globals) AWSConfig() awsops.Config {
 	c := awsops.Config{Profile: g.Profile, Region: g.Region, EndpointURL: g.EndpointURL, Static: g.static}
 	if g.debugLog != nil {
 		c.Debug = g.debugLog
+	}
+	if g.Verbose {
+		c.Verbose = g.Err
 	}
 	return c
 }
@@ -175,6 +194,7 @@ func NewRoot(g *Globals) *cobra.Command {
 	pf.StringVar(&g.Region, "region", "", "AWS region (default: the profile's region)")
 	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send S3, IAM and STS requests to this endpoint (path-style S3)")
 	pf.BoolVar(&g.Debug, "debug", false, "log every AWS call (operation, status, request id; never secrets) to debug.log in s3link's config folder (or set S3LINK_DEBUG=1)")
+	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "print more on stderr: each AWS call as it runs (headless setup, setup --plan, teardown; never the secret), each file downloaded, uploaded or skipped and why (sync, upload)")
 	pf.StringVar(&g.SandboxKind, "sandbox", "", "run against a local AWS emulator seeded with demo media: moto_server when installed, else the embedded one; --sandbox=embedded|moto chooses")
 	pf.Lookup("sandbox").NoOptDefVal = string(sandbox.Auto)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
@@ -208,6 +228,7 @@ func NewRoot(g *Globals) *cobra.Command {
 		return runSetup(cmd.Context(), g, o)
 	}
 	root.AddCommand(subcommands(g)...)
+	registerCompletions(root)
 	// An unknown shell is a usage mistake, not a help page with status 0.
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {

@@ -117,7 +117,8 @@ func addSetupFlags(cmd *cobra.Command, o *setupOptions) {
 	addPlanFlags(cmd, &o.plan)
 }
 
-func runSetup(ctx context.Context, g *Globals, o *setupOptions) error {
+func runSetup(ctx context.Context, g *Globals, o *setupOptions) (err error) {
+	defer func() { err = asCancelled(ctx, err) }()
 	if o.plan.given() {
 		return runPlan(ctx, g, o)
 	}
@@ -143,14 +144,24 @@ type headless struct {
 
 func (h headless) linef(format string, a ...any) { fmt.Fprintf(h.out, format+"\n", a...) }
 
-func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
+func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err error) {
 	spec, err := validateSetup(o)
 	if err != nil {
 		return err
 	}
 	h := headless{out: g.Out, json: o.JSON}
+	// sum is what --json prints; until the run completes it holds what is
+	// known so far: the spec, then the plan, then the steps done.
+	sum := partialSetupSummary(spec)
+	var done []actionReport
 	if o.JSON {
 		h.out = g.Err
+		defer func() {
+			if err != nil {
+				sum.Actions = append(sum.Actions, done...)
+			}
+			err = printReport(ctx, g.Out, &sum, err)
+		}()
 	}
 	// The key file is checked before any AWS call. A path that exists is
 	// refused only once the plan shows a new key is needed: an identical
@@ -189,6 +200,8 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 		return err
 	}
 	id := facts.Identity
+	sum.Account, sum.CallerARN, sum.Region = id.Account, id.ARN, plan.Spec.Region
+	sum.Bucket.Region = plan.Spec.Region
 	h.linef("Signed in as %s (account %s)", id.ARN, id.Account)
 	for _, it := range plan.Items() {
 		if it.Decision != setup.Refuse {
@@ -214,7 +227,6 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 	}
 
 	j := setup.NewJournal(dir, plan, record.Record{CallerARN: id.ARN, Profile: g.Profile, EndpointURL: g.EndpointURL, Sandbox: g.Sandbox})
-	var done []actionReport
 	st, err := setup.Apply(ctx, ops, j, plan, setup.State{}, func(i int, note string, err error) {
 		a := plan.Actions[i]
 		if err != nil {
@@ -225,6 +237,9 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 		done = append(done, actionReport{Kind: string(a.Kind), Title: a.Title, Note: note})
 	})
 	if err != nil {
+		if len(st.Done) > 0 {
+			sum.Record = j.Path
+		}
 		if errors.Is(err, context.Canceled) {
 			if len(st.Done) > 0 {
 				fmt.Fprintf(g.Err, "Stopped; what was created so far is recorded in %s for 's3link teardown', or run setup again to continue.\n", j.Path)
@@ -261,7 +276,7 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 	if rec == nil {
 		rec = &j.Base
 	}
-	sum := newSetupSummary(id, plan, st, rec, j.Path, o, done)
+	sum = newSetupSummary(id, plan, st, rec, j.Path, o, done)
 	if plan.Spec.Role() {
 		sum.Role = &roleSummary{Name: plan.Spec.RoleName, ARN: plan.RoleARN(st), ExternalID: plan.ExternalID, TrustedAccount: plan.Spec.TrustedAccount}
 		sum.AccessKey.HandOver = "role, no secret"
@@ -283,13 +298,9 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) error {
 	} else if o.ProofDir != "" {
 		h.linef("· No proof download: no new key was made (the earlier key is kept)")
 	}
-	if o.JSON {
-		if err := writeJSON(g.Out, sum); err != nil {
-			return err
-		}
-		return proofErr
+	if !o.JSON {
+		printSetupSummary(g.Out, sum)
 	}
-	printSetupSummary(g.Out, sum)
 	return proofErr
 }
 

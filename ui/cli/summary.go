@@ -17,7 +17,10 @@ type actionReport struct {
 	Note  string `json:"note"`
 }
 
+// setupSummary is the report of headless setup; its JSON form is the
+// --json output (jsonschema/setup.json).
 type setupSummary struct {
+	report
 	Account   string `json:"account"`
 	CallerARN string `json:"callerArn"`
 	Region    string `json:"region"`
@@ -58,9 +61,19 @@ type setupSummary struct {
 	Commands []string       `json:"commands"`
 }
 
+// partialSetupSummary is the report of a setup that has not got far: what
+// it was asked to do, nothing done yet.
+func partialSetupSummary(spec setup.Spec) setupSummary {
+	s := setupSummary{report: newReport("setup"), Actions: []actionReport{}, Commands: []string{}}
+	s.Location = setup.Location(spec.Bucket, spec.Prefix)
+	s.Bucket.Name, s.Prefix = spec.Bucket, spec.Prefix
+	s.Policy.Name, s.User.Name = spec.PolicyName, spec.UserName
+	return s
+}
+
 func newSetupSummary(id awsops.Identity, plan *setup.Plan, st setup.State, rec *record.Record, recPath string, o *setupOptions, done []actionReport) setupSummary {
 	spec := plan.Spec
-	var s setupSummary
+	s := partialSetupSummary(spec)
 	s.Account, s.CallerARN, s.Region = id.Account, id.ARN, spec.Region
 	s.Location = setup.Location(spec.Bucket, spec.Prefix)
 	s.Bucket.Name, s.Bucket.Region, s.Bucket.Created = spec.Bucket, spec.Region, rec.Bucket.Created
@@ -84,10 +97,7 @@ func newSetupSummary(id awsops.Identity, plan *setup.Plan, st setup.State, rec *
 	}
 	s.Record = recPath
 	s.Sandbox = rec.Sandbox
-	s.Actions = done
-	if s.Actions == nil {
-		s.Actions = []actionReport{}
-	}
+	s.Actions = append(s.Actions, done...)
 	for _, a := range plan.Actions {
 		s.Commands = append(s.Commands, a.Command)
 	}

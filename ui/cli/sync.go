@@ -170,12 +170,22 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 	}}, nil
 }
 
-func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) error {
+func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) (err error) {
 	req, err := parseSyncArgs(o, src, dest)
 	if err != nil {
 		return err
 	}
+	if o.Quiet && g.Verbose {
+		return usageError("--quiet and --verbose contradict each other: give one of them")
+	}
+	defer func() { err = asCancelled(ctx, err) }()
+	// From here on --json prints its object whatever the outcome.
+	summary := newSyncSummary(req, syncer.Result{DryRun: req.Opts.DryRun}, nil)
+	if o.JSON {
+		defer func() { err = printReport(ctx, g.Out, &summary, err) }()
+	}
 	cfg := g.AWSConfig()
+	cfg.Verbose = nil // --verbose here means a line per object, not per request
 	if o.CSV != "" {
 		key, err := record.ReadCredentialsCSV(o.CSV)
 		if err != nil {
@@ -185,6 +195,9 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	}
 	store, _, err := syncer.Connect(ctx, cfg, req.Bucket, req.Opts.Concurrency)
 	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
 		return errors.New(explain(err))
 	}
 	var (
@@ -198,6 +211,9 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 			planMu.Unlock()
 		}
 	}
+	if g.Verbose {
+		req.Opts.OnFile = verboseSyncLines(g.Err, req.Opts.DryRun)
+	}
 	eng, err := syncer.New(store, req.Opts)
 	if err != nil {
 		return usageError("%s", sentence(err.Error()))
@@ -209,21 +225,20 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	switch {
 	case o.Quiet:
 		res, runErr = eng.Run(ctx)
-	case g.IsTerminal && !o.NoTUI && !o.JSON:
+	case g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose:
 		res, runErr = runSyncScreen(ctx, g, eng, req)
 	default:
 		res, runErr = runSyncHeadless(ctx, eng, g.Err)
 	}
-	summary := newSyncSummary(req, res, planned)
-	if o.JSON {
-		if err := writeJSON(g.Out, summary); err != nil {
-			return err
-		}
-	} else if o.Quiet {
+	summary = newSyncSummary(req, res, planned)
+	switch {
+	case o.JSON:
+		// Printed by the deferred printReport, with the outcome.
+	case o.Quiet:
 		// Quiet: what would be done in a dry run (its whole point), and the
 		// failures; nothing when all went well.
 		printQuietSummary(g.Out, summary)
-	} else if runErr == nil || res.Downloaded+res.Skipped+res.FailedCount > 0 {
+	case runErr == nil || res.Downloaded+res.Skipped+res.FailedCount > 0:
 		// A run that failed before moving anything has only its error to
 		// say; a summary of zeros would read as an empty prefix.
 		printSyncSummary(g.Out, summary)
@@ -233,7 +248,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	case errors.Is(runErr, context.Canceled):
 		return runErr
 	case errors.As(runErr, &maxDel):
-		return &ExitError{Code: 1, Err: fmt.Errorf("%d files under %s are not under the prefix, more than --max-delete %d allows; deleted none (raise --max-delete, or look with --dry-run)", maxDel.Would, req.Dest, maxDel.Max)}
+		return &ExitError{Code: 1, Err: refusal{fmt.Errorf("%d files under %s are not under the prefix, more than --max-delete %d allows; deleted none (raise --max-delete, or look with --dry-run)", maxDel.Would, req.Dest, maxDel.Max)}}
 	case len(res.DeleteFailed) > 0 && res.FailedCount == 0:
 		return &ExitError{Code: 1, Err: fmt.Errorf("%d files could not be deleted (listed above)", len(res.DeleteFailed))}
 	case runErr != nil:
@@ -271,50 +286,33 @@ func (f *ruleFlag) String() string {
 // runSyncHeadless runs the engine and prints a progress line to w at most
 // once per progressInterval.
 func runSyncHeadless(ctx context.Context, eng *syncer.Engine, w io.Writer) (syncer.Result, error) {
-	return runHeadless(ctx, w, eng.Run, func() string { return progressLine(eng.Snapshot()) })
+	return runHeadless(ctx, w, eng.Run, func() (string, time.Duration) {
+		s := eng.Snapshot()
+		return transferLine(s.Stats, s.DryRun), s.Elapsed
+	})
 }
 
-// progressLine renders a Snapshot as one plain line.
-func progressLine(s syncer.Snapshot) string {
-	var b strings.Builder
-	of := fmt.Sprint(s.FilesTotal)
-	if !s.ListingDone {
-		of += "+ (listing)"
-	}
-	verb := "downloaded"
-	if s.DryRun {
-		verb = "to download"
-	}
-	fmt.Fprintf(&b, "%s / %s", ui.HumanBytes(s.BytesDone), ui.HumanBytes(s.BytesTotal))
-	if s.BytesTotal > 0 {
-		fmt.Fprintf(&b, " (%d%%)", s.BytesDone*100/s.BytesTotal)
-	}
-	fmt.Fprintf(&b, ", %d %s, %d unchanged, %d failed of %s files, %s/s", s.FilesDone, verb, s.FilesSkipped, s.FilesFailed, of, ui.HumanBytes(int64(s.Rate)))
-	if s.ETA > 0 {
-		fmt.Fprintf(&b, ", %s left", s.ETA.Round(time.Second))
-	}
-	if s.Paused {
-		b.WriteString(" (paused)")
-	}
-	return b.String()
-}
-
-// syncSummary is the final report; its JSON form is the --json output.
+// syncSummary is the final report; its JSON form is the --json output
+// (jsonschema/sync.json).
 type syncSummary struct {
-	Source          string           `json:"source"`
-	Dest            string           `json:"dest"`
-	DryRun          bool             `json:"dry_run"`
-	Downloaded      int64            `json:"downloaded"`
-	Skipped         int64            `json:"skipped"`
-	Failed          int64            `json:"failed"`
-	Dirs            int64            `json:"dirs"`
-	Bytes           int64            `json:"bytes"`
-	DurationSeconds float64          `json:"duration_seconds"`
-	Failures        []syncFailure    `json:"failures"`
-	Planned         []syncPlannedRow `json:"planned,omitempty"`
+	report
+	Source     string  `json:"source"`
+	Dest       string  `json:"dest"`
+	DryRun     bool    `json:"dryRun"`
+	Downloaded int64   `json:"downloaded"`
+	Skipped    int64   `json:"skipped"`
+	Dirs       int64   `json:"dirs"`
+	Bytes      int64   `json:"bytes"`
+	Seconds    float64 `json:"seconds"`
+	// FailedCount counts every failure; Failed lists them (up to the
+	// engine's bound).
+	FailedCount int64         `json:"failedCount"`
+	Failed      []syncFailure `json:"failed"`
+	// Planned lists what a dry run would download; empty otherwise.
+	Planned []syncPlannedRow `json:"planned"`
 	// Deleted lists the files --delete removed (in a dry run: would).
-	Deleted        []string      `json:"deleted,omitempty"`
-	DeleteFailures []syncFailure `json:"delete_failures,omitempty"`
+	Deleted      []string      `json:"deleted"`
+	DeleteFailed []syncFailure `json:"deleteFailed"`
 }
 
 type syncFailure struct {
@@ -335,17 +333,18 @@ func newSyncSummary(req syncRequest, res syncer.Result, planned []syncer.Planned
 		src += "/" + req.Prefix
 	}
 	s := syncSummary{
+		report: newReport("sync"),
 		Source: src, Dest: req.Dest, DryRun: res.DryRun,
-		Downloaded: res.Downloaded, Skipped: res.Skipped, Failed: res.FailedCount, Dirs: res.Dirs,
-		Bytes: res.Bytes, DurationSeconds: res.Duration.Seconds(),
-		Failures: []syncFailure{},
+		Downloaded: res.Downloaded, Skipped: res.Skipped, FailedCount: res.FailedCount, Dirs: res.Dirs,
+		Bytes: res.Bytes, Seconds: res.Duration.Seconds(),
+		Failed: []syncFailure{}, Planned: []syncPlannedRow{},
+		Deleted: append([]string{}, res.Deleted...), DeleteFailed: []syncFailure{},
 	}
 	for _, f := range res.Failed {
-		s.Failures = append(s.Failures, syncFailure{Key: f.Key, Reason: f.Reason})
+		s.Failed = append(s.Failed, syncFailure{Key: f.Key, Reason: f.Reason})
 	}
-	s.Deleted = res.Deleted
 	for _, f := range res.DeleteFailed {
-		s.DeleteFailures = append(s.DeleteFailures, syncFailure{Key: f.Key, Reason: f.Reason})
+		s.DeleteFailed = append(s.DeleteFailed, syncFailure{Key: f.Key, Reason: f.Reason})
 	}
 	for _, p := range planned {
 		s.Planned = append(s.Planned, syncPlannedRow{Key: p.Key, Path: p.Path, Size: p.Size, Reason: string(p.Reason)})
@@ -358,7 +357,7 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 		fmt.Fprintf(w, "would download %s -> %s (%s, %s)\n", printable(p.Key), printable(p.Path), ui.HumanBytes(p.Size), p.Reason)
 	}
 	defer printDeletions(w, s, true)
-	if s.Downloaded+s.Skipped+s.Failed+s.Dirs == 0 {
+	if s.Downloaded+s.Skipped+s.FailedCount+s.Dirs == 0 {
 		// A row of zeros reads like a fault; an empty prefix (often a typo)
 		// deserves a sentence.
 		fmt.Fprintf(w, "Nothing to download: %s holds no objects (or none that match --include/--exclude).\n", s.Source)
@@ -370,14 +369,14 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 	}
 	fmt.Fprintf(w, "%s %d files (%s) from %s to %s in %s; %d unchanged, %d failed.\n",
 		verb, s.Downloaded, ui.HumanBytes(s.Bytes), s.Source, s.Dest,
-		time.Duration(s.DurationSeconds*float64(time.Second)).Round(time.Millisecond), s.Skipped, s.Failed)
-	if len(s.Failures) > 0 {
+		time.Duration(s.Seconds*float64(time.Second)).Round(time.Millisecond), s.Skipped, s.FailedCount)
+	if len(s.Failed) > 0 {
 		fmt.Fprintln(w, "Failed:")
-		for _, f := range s.Failures {
+		for _, f := range s.Failed {
 			fmt.Fprintf(w, "  %s: %s\n", printable(f.Key), text.Reason(f.Key, f.Reason))
 		}
-		if int64(len(s.Failures)) < s.Failed {
-			fmt.Fprintf(w, "  ... and %d more\n", s.Failed-int64(len(s.Failures)))
+		if int64(len(s.Failed)) < s.FailedCount {
+			fmt.Fprintf(w, "  ... and %d more\n", s.FailedCount-int64(len(s.Failed)))
 		}
 	}
 }
@@ -388,7 +387,7 @@ func printQuietSummary(w io.Writer, s syncSummary) {
 	for _, p := range s.Planned {
 		fmt.Fprintf(w, "would download %s -> %s (%s, %s)\n", printable(p.Key), printable(p.Path), ui.HumanBytes(p.Size), p.Reason)
 	}
-	for _, f := range s.Failures {
+	for _, f := range s.Failed {
 		fmt.Fprintf(w, "failed %s: %s\n", printable(f.Key), text.Reason(f.Key, f.Reason))
 	}
 	printDeletions(w, s, false)
@@ -409,7 +408,7 @@ func printDeletions(w io.Writer, s syncSummary, counts bool) {
 		}
 		fmt.Fprintf(w, "%s %d files under %s that are not in %s.\n", verb, len(s.Deleted), s.Dest, s.Source)
 	}
-	for _, f := range s.DeleteFailures {
+	for _, f := range s.DeleteFailed {
 		fmt.Fprintf(w, "could not delete %s: %s\n", printable(f.Key), printable(f.Reason))
 	}
 }

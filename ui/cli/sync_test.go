@@ -19,6 +19,9 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer"
+	"github.com/s3link/s3link/awsops/uploader"
 	"github.com/s3link/s3link/ui"
 )
 
@@ -130,19 +133,20 @@ func TestSyncJSONSummary(t *testing.T) {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
 	}
 	want := map[string]any{
-		"source": "s3://media/photos", "dest": dest, "dry_run": false,
-		"downloaded": 2.0, "skipped": 0.0, "failed": 0.0, "dirs": 1.0, "bytes": 6.0,
+		"version": 1.0, "command": "sync", "complete": true,
+		"source": "s3://media/photos", "dest": dest, "dryRun": false,
+		"downloaded": 2.0, "skipped": 0.0, "failedCount": 0.0, "dirs": 1.0, "bytes": 6.0,
 	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %v, want %v", k, got[k], v)
 		}
 	}
-	if f, ok := got["failures"].([]any); !ok || len(f) != 0 {
-		t.Errorf("failures = %v, want []", got["failures"])
+	if f, ok := got["failed"].([]any); !ok || len(f) != 0 {
+		t.Errorf("failed = %v, want []", got["failed"])
 	}
-	if _, ok := got["duration_seconds"].(float64); !ok {
-		t.Errorf("duration_seconds missing: %v", got)
+	if _, ok := got["seconds"].(float64); !ok {
+		t.Errorf("seconds missing: %v", got)
 	}
 	if b, err := os.ReadFile(filepath.Join(dest, "sub", "b.jpg")); err != nil || string(b) != "bb" {
 		t.Errorf("sub/b.jpg = %q, %v", b, err)
@@ -207,6 +211,50 @@ func TestSyncDryRun(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	buf.WriteString(out)
+}
+
+func TestTransferLine(t *testing.T) {
+	mib := int64(1 << 20)
+	running := transfer.Stats{FilesTotal: 5000, FilesDone: 300, FilesSkipped: 8, FilesFailed: 2,
+		BytesDone: 96 * mib, BytesTotal: 160 * mib, Rate: 42.1 * float64(mib), ETA: 3 * time.Second, ListingDone: true, Running: true}
+	tests := []struct {
+		name   string
+		st     transfer.Stats
+		dryRun bool
+		want   string
+	}{
+		{"settled", running, false, "310/5000 files (8 unchanged, 2 failed)  96.0 MiB/160.0 MiB  42.1 MiB/s  ETA 3s"},
+		{"no ETA before the rate settles", func() transfer.Stats { s := running; s.ETA = 0; return s }(), false,
+			"310/5000 files (8 unchanged, 2 failed)  96.0 MiB/160.0 MiB  42.1 MiB/s"},
+		{"a lower bound while listing", func() transfer.Stats { s := running; s.ListingDone = false; return s }(), false,
+			"310/5000+ files (8 unchanged, 2 failed)  96.0 MiB/160.0 MiB  42.1 MiB/s  ETA 3s+  listing"},
+		{"under a second", func() transfer.Stats { s := running; s.ETA = 400 * time.Millisecond; return s }(), false,
+			"310/5000 files (8 unchanged, 2 failed)  96.0 MiB/160.0 MiB  42.1 MiB/s  ETA <1s"},
+		{"dry run", func() transfer.Stats { s := running; s.FilesSkipped, s.FilesFailed = 0, 0; return s }(), true,
+			"300/5000 files  96.0 MiB/160.0 MiB  (dry run)"},
+		{"paused", func() transfer.Stats { s := running; s.Paused = true; return s }(), false,
+			"310/5000 files (8 unchanged, 2 failed)  96.0 MiB/160.0 MiB  42.1 MiB/s  ETA 3s  paused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := transferLine(tt.st, tt.dryRun); got != tt.want {
+				t.Errorf("transferLine =\n  %q\nwant\n  %q", got, tt.want)
+			}
+		})
+	}
+	// Sync and upload print the same line for the same progress.
+	up := uploadProgressLine(uploader.Snapshot{Stats: running, RemoteListed: true}, s3Location{Bucket: "b"})
+	if down := transferLine(syncer.Snapshot{Stats: running}.Stats, false); up != down {
+		t.Errorf("upload says %q, sync says %q", up, down)
+	}
+	if got := uploadProgressLine(uploader.Snapshot{RemoteObjects: 1}, s3Location{Bucket: "b", Prefix: "p"}); got != "listing s3://b/p/: 1 object there so far" {
+		t.Errorf("upload listing line %q", got)
+	}
+	for d, want := range map[time.Duration]string{0: "0.0s", 12449 * time.Millisecond: "12.4s", 61500 * time.Millisecond: "1m2s"} {
+		if got := formatElapsed(d); got != want {
+			t.Errorf("formatElapsed(%v) = %q, want %q", d, got, want)
+		}
+	}
 }
 
 func TestProgressLine(t *testing.T) {

@@ -23,6 +23,7 @@ type teardownOptions struct {
 	Yes          bool
 	DeleteBucket bool
 	DeleteKeys   []string
+	JSON         bool
 }
 
 func newTeardownCmd(g *Globals) *cobra.Command {
@@ -38,10 +39,14 @@ the setup's id as a tag; anything else (a same-named resource someone else
 made, one the setup only reused) is left as it was and named as left.
 
 The bucket is removed only with --delete-bucket, only if the setup created it,
-and only when it is empty. Anything already gone counts as removed.`,
+and only when it is empty. Anything already gone counts as removed.
+
+With --json the steps go to stderr and stdout gets one JSON object: per
+record what was removed, what was left and why, and what failed.`,
 		Example: `  s3link teardown                       # the only record, or choose one on a terminal
   s3link teardown --record ~/.config/s3link/setups/s3l-1a2b3c4d5e6f7a8b.json --yes
-  s3link teardown --all --yes --delete-bucket`,
+  s3link teardown --all --yes --delete-bucket
+  s3link teardown --yes --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTeardown(cmd.Context(), g, o)
@@ -53,23 +58,53 @@ and only when it is empty. Anything already gone counts as removed.`,
 	f.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
 	f.BoolVar(&o.DeleteBucket, "delete-bucket", false, "also delete the bucket if setup created it and it is empty")
 	f.StringArrayVar(&o.DeleteKeys, "delete-key", nil, "also delete this access key of the record's user (one an interrupted run may have made; repeatable)")
+	f.BoolVar(&o.JSON, "json", false, "print what was removed and what was left (and why) as JSON on stdout; the progress goes to stderr")
 	return cmd
 }
 
-func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) error {
+func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) (err error) {
 	if o.All && o.Record != "" {
 		return usageError("--record and --all exclude each other; name one record or ask for all")
 	}
-	paths, err := pickRecords(g, o)
+	defer func() { err = asCancelled(ctx, err) }()
+	out := g.Out
+	rep := teardownReport{report: newReport("teardown"), Records: []teardownRecord{}, Failed: []teardownFailure{}}
+	if o.JSON {
+		// stdout carries the JSON; what is said along the way goes to stderr.
+		out = g.Err
+		defer func() {
+			if isUsageError(err) {
+				return
+			}
+			rep.finish(ctx, err)
+			if err == nil && rep.declined {
+				rep.Complete, rep.Reason = false, reasonDeclined
+			}
+			if werr := writeJSON(g.Out, &rep); werr != nil && err == nil {
+				err = werr
+			}
+		}()
+	}
+	paths, err := pickRecords(g, o, out)
 	if err != nil || len(paths) == 0 {
+		rep.declined = paths != nil && err == nil
 		return err
 	}
 	var failed []string
 	for i, path := range paths {
 		if i > 0 {
-			fmt.Fprintln(g.Out)
+			fmt.Fprintln(out)
 		}
-		if err := teardownOne(ctx, g, o, path); err != nil {
+		rep.Records = append(rep.Records, teardownRecord{Record: path, Removed: []string{}, Left: []teardownLeft{}})
+		tr := &rep.Records[len(rep.Records)-1]
+		err := teardownOne(ctx, g, o, path, out, tr)
+		for _, f := range tr.failed {
+			rep.Failed = append(rep.Failed, teardownFailure{Record: path, Title: f.Title, Reason: f.Reason})
+		}
+		rep.FailedCount, rep.RemovedCount = int64(len(rep.Failed)), rep.RemovedCount+int64(len(tr.Removed))
+		rep.declined = rep.declined || tr.declined
+		if err != nil {
+			tr.Error = sentence(explain(err))
 			if errors.Is(err, context.Canceled) || len(paths) == 1 {
 				return err
 			}
@@ -83,12 +118,63 @@ func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) error {
 	return nil
 }
 
-// teardownOne removes what one record's setup provably created.
-func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path string) error {
+// teardownReport is the --json output of teardown (jsonschema/teardown.json):
+// per record what was removed and what was left and why, and every removal
+// that failed.
+type teardownReport struct {
+	report
+	Records      []teardownRecord  `json:"records"`
+	RemovedCount int64             `json:"removedCount"`
+	FailedCount  int64             `json:"failedCount"`
+	Failed       []teardownFailure `json:"failed"`
+	// declined is true when the person answered no; nothing was removed.
+	declined bool
+}
+
+// teardownRecord is what teardown did with one record.
+type teardownRecord struct {
+	Record   string `json:"record"`
+	SetupID  string `json:"setupId"`
+	Location string `json:"location"`
+	Account  string `json:"account"`
+	// Removed lists each removal that succeeded, in the words of the plan.
+	Removed []string       `json:"removed"`
+	Left    []teardownLeft `json:"left"`
+	// RecordRemoved is true when nothing of the setup is left, so its
+	// record file is gone too.
+	RecordRemoved bool `json:"recordRemoved"`
+	// Error is why teardown of this record stopped, when it did.
+	Error string `json:"error,omitempty"`
+
+	failed   []teardownFailure
+	declined bool
+}
+
+// teardownLeft is something teardown left where it is.
+type teardownLeft struct {
+	What   string `json:"what"`
+	Reason string `json:"reason"`
+	// Ours is true when it is the setup's and stays by choice (the bucket
+	// without --delete-bucket) or because it is still in use; the record
+	// keeps it for a later teardown.
+	Ours bool `json:"ours"`
+}
+
+// teardownFailure is a removal that failed; the record still lists it.
+type teardownFailure struct {
+	Record string `json:"record"`
+	Title  string `json:"title"`
+	Reason string `json:"reason"`
+}
+
+// teardownOne removes what one record's setup provably created, saying so
+// on out and filling in tr.
+func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path string, out io.Writer, tr *teardownRecord) error {
 	rec, err := record.Load(path)
 	if err != nil {
 		return err
 	}
+	tr.SetupID, tr.Location, tr.Account = rec.SetupID, setup.Location(rec.Bucket.Name, rec.Prefix), rec.Account
 	st := setup.Stored{Path: path, Record: rec}
 	cfg := g.AWSConfig()
 	if cfg.EndpointURL == "" {
@@ -117,44 +203,51 @@ func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path strin
 	if err != nil {
 		return errors.New(explain(err))
 	}
-	fmt.Fprintf(g.Out, "Setup %s for %s (account %s, record %s):\n", rec.SetupID, setup.Location(rec.Bucket.Name, rec.Prefix), rec.Account, path)
+	for _, k := range undo.Kept {
+		tr.Left = append(tr.Left, teardownLeft{What: k.What, Reason: k.Why, Ours: k.Ours})
+	}
+	fmt.Fprintf(out, "Setup %s for %s (account %s, record %s):\n", rec.SetupID, setup.Location(rec.Bucket.Name, rec.Prefix), rec.Account, path)
 	if len(undo.Removals) == 0 {
-		fmt.Fprintln(g.Out, "  nothing of this setup's is left to remove")
+		fmt.Fprintln(out, "  nothing of this setup's is left to remove")
 	} else {
-		fmt.Fprintln(g.Out, "s3link will:")
+		fmt.Fprintln(out, "s3link will:")
 		for _, r := range undo.Removals {
-			fmt.Fprintf(g.Out, "  - %s\n", r.Title)
+			fmt.Fprintf(out, "  - %s\n", r.Title)
 		}
 	}
 	for _, k := range undo.Kept {
-		fmt.Fprintf(g.Out, "  · leaves %s\n", k)
+		fmt.Fprintf(out, "  · leaves %s\n", k)
 	}
 	if len(undo.Removals) > 0 && !o.Yes {
 		if !g.IsTerminal {
 			return usageError("teardown needs confirmation; there is no terminal to ask on, so rerun with --yes")
 		}
-		if !confirm(g.lines(), g.Out, "Remove these? [y/N] ") {
-			fmt.Fprintln(g.Out, "Nothing removed.")
+		if !confirm(g.lines(), out, "Remove these? [y/N] ") {
+			fmt.Fprintln(out, "Nothing removed.")
+			tr.declined = true
 			return nil
 		}
 	}
 	res, err := undo.Run(ctx, ops, func(title string, err error) {
 		if err != nil {
-			fmt.Fprintf(g.Out, "✗ %s: %s\n", title, explain(err))
+			fmt.Fprintf(out, "✗ %s: %s\n", title, explain(err))
+			tr.failed = append(tr.failed, teardownFailure{Title: title, Reason: explain(err)})
 			return
 		}
-		fmt.Fprintf(g.Out, "✓ %s\n", title)
+		fmt.Fprintf(out, "✓ %s\n", title)
 	})
+	tr.Removed = append(tr.Removed, res.Removed...)
+	tr.RecordRemoved = res.RecordRemoved
 	if err != nil {
 		return err
 	}
 	if res.RecordRemoved {
-		fmt.Fprintf(g.Out, "The record %s is removed: nothing it lists is left.\n", path)
+		fmt.Fprintf(out, "The record %s is removed: nothing it lists is left.\n", path)
 	} else if len(res.Failed) == 0 {
-		fmt.Fprintf(g.Out, "The record %s stays for what is left.\n", path)
+		fmt.Fprintf(out, "The record %s stays for what is left.\n", path)
 	}
 	// The last line says what stayed.
-	fmt.Fprintln(g.Out, undo.Summary(res))
+	fmt.Fprintln(out, undo.Summary(res))
 	if len(res.Failed) > 0 {
 		return fmt.Errorf("%d removals failed; the record %s still lists them, so rerun 's3link teardown' when the cause is fixed", len(res.Failed), path)
 	}
@@ -173,7 +266,7 @@ func (g *Globals) lines() *bufio.Reader {
 
 // pickRecords finds the records to tear down: the one named, all of them,
 // the only one, or (on a terminal) the one the person chooses.
-func pickRecords(g *Globals, o *teardownOptions) ([]string, error) {
+func pickRecords(g *Globals, o *teardownOptions, out io.Writer) ([]string, error) {
 	if o.Record != "" {
 		return []string{o.Record}, nil
 	}
@@ -187,30 +280,30 @@ func pickRecords(g *Globals, o *teardownOptions) ([]string, error) {
 	}
 	switch {
 	case len(paths) == 0:
-		fmt.Fprintf(g.Out, "No setup record found in %s; there is nothing s3link created to remove.\n", dir)
+		fmt.Fprintf(out, "No setup record found in %s; there is nothing s3link created to remove.\n", dir)
 		return nil, nil
 	case o.All || len(paths) == 1:
 		return paths, nil
 	case !g.IsTerminal:
 		return nil, usageError("there are %d setup records (%s); choose one with --record PATH, or all with --all", len(paths), strings.Join(paths, ", "))
 	}
-	fmt.Fprintf(g.Out, "There are %d setup records:\n", len(paths))
+	fmt.Fprintf(out, "There are %d setup records:\n", len(paths))
 	for i, p := range paths {
 		line := p
 		if r, err := record.Load(p); err == nil {
 			line = fmt.Sprintf("%s  user %s, account %s", setup.Location(r.Bucket.Name, r.Prefix), r.User.Name, r.Account)
 		}
-		fmt.Fprintf(g.Out, "  %d. %s\n", i+1, line)
+		fmt.Fprintf(out, "  %d. %s\n", i+1, line)
 	}
 	in := g.lines()
 	for {
-		fmt.Fprintf(g.Out, "Which one? [1-%d, a for all, q to quit] ", len(paths))
+		fmt.Fprintf(out, "Which one? [1-%d, a for all, q to quit] ", len(paths))
 		line, err := in.ReadString('\n')
 		answer := strings.TrimSpace(strings.ToLower(line))
 		switch {
 		case answer == "q" || (err != nil && answer == ""):
-			fmt.Fprintln(g.Out, "Nothing removed.")
-			return nil, nil
+			fmt.Fprintln(out, "Nothing removed.")
+			return []string{}, nil
 		case answer == "a":
 			return paths, nil
 		}

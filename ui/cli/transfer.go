@@ -12,6 +12,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/transfer"
+	"github.com/s3link/s3link/ui"
 )
 
 // What "s3link sync" and "s3link upload" share: reading their s3:// and
@@ -94,13 +96,15 @@ func parseSize(s string) (int64, error) {
 // enough to show life in a CI log without flooding it.
 const progressInterval = time.Second
 
-// runHeadless calls run and prints line() to w (stderr) at most once per
-// progressInterval until it returns, and only when it changed since the
-// last line (or the start): a run that makes no progress, such as one
-// retrying an unreachable endpoint, prints nothing but its outcome. The
-// engine never waits for the printing: line draws from a Snapshot.
-func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Context) (R, error), line func() string) (R, error) {
-	last := line()
+// runHeadless calls run and prints a progress line to w (stderr) at most
+// once per progressInterval until it returns, and only when it changed
+// since the last line (or the start): a run that makes no progress, such
+// as one retrying an unreachable endpoint, prints nothing but its outcome.
+// line returns the line without the elapsed time, which runHeadless puts
+// in front (it changes every time, so it is left out of the comparison).
+// The engine never waits for the printing: line draws from a Snapshot.
+func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Context) (R, error), line func() (string, time.Duration)) (R, error) {
+	last, _ := line()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -113,8 +117,8 @@ func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Conte
 			case <-done:
 				return
 			case <-t.C:
-				if l := line(); l != last {
-					fmt.Fprintln(w, l)
+				if l, elapsed := line(); l != last {
+					fmt.Fprintf(w, "%s  %s\n", formatElapsed(elapsed), l)
 					last = l
 				}
 			}
@@ -124,6 +128,68 @@ func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Conte
 	close(done)
 	wg.Wait()
 	return res, err
+}
+
+// formatElapsed is the elapsed time at the head of a progress line: tenths
+// of a second for the first minute, then whole seconds.
+func formatElapsed(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}
+
+// transferLine is the progress of a sync or an upload, after the elapsed
+// time, in the same words and layout for both:
+//
+//	310/5000 files  96.0 MiB/160 MiB  42.1 MiB/s  ETA 3s
+//
+// Files count those done, unchanged or failed of all found ("5000+" while
+// the listing goes on), with the unchanged and failed in brackets. The ETA
+// shows only once the rate has settled (transfer.Stats.ETA), so an early
+// guess never shows; while the listing goes on it covers what was found so
+// far, so it reads "ETA 6s+", at least that. A dry run moves nothing, so it
+// shows no rate either.
+func transferLine(s transfer.Stats, dryRun bool) string {
+	var b strings.Builder
+	of := fmt.Sprint(s.FilesTotal)
+	if !s.ListingDone {
+		of += "+"
+	}
+	fmt.Fprintf(&b, "%d/%s files", s.FilesDone+s.FilesSkipped+s.FilesFailed, of)
+	var notes []string
+	if s.FilesSkipped > 0 {
+		notes = append(notes, fmt.Sprintf("%d unchanged", s.FilesSkipped))
+	}
+	if s.FilesFailed > 0 {
+		notes = append(notes, fmt.Sprintf("%d failed", s.FilesFailed))
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(notes, ", "))
+	}
+	fmt.Fprintf(&b, "  %s/%s", ui.HumanBytes(s.BytesDone), ui.HumanBytes(s.BytesTotal))
+	if dryRun {
+		b.WriteString("  (dry run)")
+	} else {
+		fmt.Fprintf(&b, "  %s/s", ui.HumanBytes(int64(s.Rate)))
+		if s.ETA > 0 {
+			eta := "<1s"
+			if s.ETA >= time.Second {
+				eta = s.ETA.Round(time.Second).String()
+			}
+			if !s.ListingDone {
+				eta += "+"
+			}
+			b.WriteString("  ETA " + eta)
+		}
+	}
+	if !s.ListingDone {
+		b.WriteString("  listing")
+	}
+	if s.Paused {
+		b.WriteString("  paused")
+	}
+	return b.String()
 }
 
 // writeJSON prints v as indented JSON, the --json output of the commands.

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/uploader"
 	"github.com/s3link/s3link/ui"
 	"github.com/s3link/s3link/ui/text"
@@ -22,12 +23,12 @@ import (
 type uploadOptions struct {
 	Concurrency int
 	PartSize    string
-	Include     []string
-	Exclude     []string
-	All         bool
-	DryRun      bool
-	JSON        bool
-	NoTUI       bool
+	// Rules are the --include and --exclude flags in the order given.
+	Rules  []transfer.Rule
+	All    bool
+	DryRun bool
+	JSON   bool
+	NoTUI  bool
 }
 
 // uploadScreen, when set, draws the live upload screen on a terminal while
@@ -49,7 +50,9 @@ Only images and videos are uploaded unless --all is given (by extension:
 jpg jpeg png gif tif tiff bmp webp heic heif raw dng cr2 nef arw avif jp2
 mp4 mov avi mkv webm m4v mpg mpeg 3gp wmv, in any case); --include and
 --exclude narrow that further, with globs such as '*.jpg' (any folder) or
-'raw/**/*.dng' (a path). Files already in the bucket with the same content
+'raw/**/*.dng' (a path). They are tried in the order given and the last that
+matches decides, as in sync and aws s3 sync (a leading --include means "only
+these"). Files already in the bucket with the same content
 are skipped, so running the command again uploads only what changed or
 failed. Links to places outside DIR are not followed, and special files are
 listed and left out.
@@ -57,7 +60,8 @@ listed and left out.
 Uploads use your own credentials (the platform's key can only read).`,
 		Example: `  s3link upload ./shoot s3://acme-media/path/to/files
   s3link upload ./shoot s3://acme-media --dry-run
-  s3link upload ./archive s3://acme-media/raw --all --exclude '*.tmp' --json`,
+  s3link upload ./archive s3://acme-media/raw --all --exclude '*.tmp' --json
+  s3link upload ./archive s3://acme-media/raw --all --exclude 'tmp/**' --include 'tmp/keep.jpg'`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return usageError("upload takes a folder and a destination, e.g. 's3link upload ./media s3://bucket/path'")
@@ -71,8 +75,8 @@ Uploads use your own credentials (the platform's key can only read).`,
 	f := cmd.Flags()
 	f.IntVar(&o.Concurrency, "concurrency", uploader.DefaultConcurrency, "requests in flight at once")
 	f.StringVar(&o.PartSize, "part-size", "8MiB", "size of each part of a multipart upload (5MiB to 5GiB); files of at least twice this size go up in parts")
-	f.StringArrayVar(&o.Include, "include", nil, "upload only files matching this glob (repeatable)")
-	f.StringArrayVar(&o.Exclude, "exclude", nil, "leave out files matching this glob (repeatable)")
+	f.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "upload files matching this glob, relative to DIR (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
+	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "leave out files matching this glob (repeatable; same rules as --include)")
 	f.BoolVar(&o.All, "all", false, "upload every file, not only images and videos")
 	f.BoolVar(&o.DryRun, "dry-run", false, "show what would be uploaded and upload nothing")
 	f.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
@@ -93,7 +97,7 @@ func checkUploadDir(dir string) error {
 	return nil
 }
 
-func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest string) error {
+func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest string) (err error) {
 	if err := checkUploadDir(dir); err != nil {
 		return err
 	}
@@ -112,24 +116,41 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		return usageError("--part-size must be between 5MiB and 5GiB, S3's limits for a part, not %s", o.PartSize)
 	}
 
+	defer func() { err = asCancelled(ctx, err) }()
+	// From here on --json prints its object whatever the outcome.
+	summary := newUploadSummary(dir, target, uploader.Result{DryRun: o.DryRun})
+	if o.JSON {
+		defer func() { err = printReport(ctx, g.Out, &summary, err) }()
+	}
 	c := g.AWSConfig()
+	c.Verbose = nil // --verbose here means a line per file, not per request
 	cfg, err := awsops.LoadAWSConfig(ctx, c)
 	if err != nil {
 		return errors.New(explain(err))
 	}
-	var planMu sync.Mutex
+	var (
+		planMu  sync.Mutex
+		planned []uploader.Planned
+	)
 	opts := uploader.Options{
 		Bucket: target.Bucket, Prefix: target.Prefix,
 		Concurrency: o.Concurrency, PartSize: partSize,
-		All: o.All, Include: o.Include, Exclude: o.Exclude,
+		All: o.All, Rules: o.Rules,
 		DryRun: o.DryRun,
 	}
-	if o.DryRun && !o.JSON {
+	if o.DryRun {
 		opts.OnPlan = func(p uploader.Planned) {
 			planMu.Lock()
 			defer planMu.Unlock()
+			if o.JSON {
+				planned = append(planned, p)
+				return
+			}
 			fmt.Fprintf(g.Out, "would upload %s -> s3://%s/%s (%s, %s)\n", printable(p.Path), target.Bucket, printable(p.Key), ui.HumanBytes(p.Size), p.Reason)
 		}
+	}
+	if g.Verbose {
+		opts.OnFile = verboseUploadLines(g.Err, target.Bucket, o.DryRun)
 	}
 	eng, err := uploader.New(uploader.NewS3Client(cfg, o.Concurrency, awsops.S3Options(c)), dir, opts)
 	if err != nil {
@@ -138,20 +159,20 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	}
 
 	var res uploader.Result
-	if uploadScreen != nil && g.IsTerminal && !o.NoTUI && !o.JSON {
+	if uploadScreen != nil && g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose {
 		res, err = uploadScreen(ctx, g, eng)
 	} else {
 		res, err = runUploadHeadless(ctx, g.Err, eng, target)
 	}
 	canceled := errors.Is(err, context.Canceled)
+	summary = newUploadSummary(dir, target, res)
+	for _, p := range planned {
+		summary.Planned = append(summary.Planned, uploadPlanned{Path: p.Path, Key: p.Key, Size: p.Size, Reason: string(p.Reason)})
+	}
 	if err != nil && !canceled {
 		return errors.New(explain(err))
 	}
-	if o.JSON {
-		if jerr := writeJSON(g.Out, newUploadSummary(dir, target, res)); jerr != nil {
-			return jerr
-		}
-	} else {
+	if !o.JSON {
 		printUploadSummary(g.Out, dir, target, res)
 	}
 	if canceled {
@@ -167,41 +188,25 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 // runUploadHeadless runs e, printing at most one progress line per
 // progressInterval to w (stderr).
 func runUploadHeadless(ctx context.Context, w io.Writer, e *uploader.Engine, target s3Location) (uploader.Result, error) {
-	return runHeadless(ctx, w, e.Run, func() string { return uploadProgressLine(e.Snapshot(), target) })
+	return runHeadless(ctx, w, e.Run, func() (string, time.Duration) {
+		s := e.Snapshot()
+		return uploadProgressLine(s, target), s.Elapsed
+	})
 }
 
+// uploadProgressLine is transferLine, after a line for the listing of
+// what is already at the destination, which comes first.
 func uploadProgressLine(s uploader.Snapshot, target s3Location) string {
 	if !s.RemoteListed {
-		return fmt.Sprintf("Listing %s: %d %s there so far", target.URL(), s.RemoteObjects, ui.Plural(s.RemoteObjects, "object", "objects"))
+		return fmt.Sprintf("listing %s: %d %s there so far", target.URL(), s.RemoteObjects, ui.Plural(s.RemoteObjects, "object", "objects"))
 	}
-	verb := "Uploading"
-	if s.DryRun {
-		verb = "Checking"
-	}
-	if s.Paused {
-		verb = "Paused"
-	}
-	line := fmt.Sprintf("%s: %d/%d files, %s of %s", verb, s.FilesDone, s.FilesTotal, ui.HumanBytes(s.BytesDone), ui.HumanBytes(s.BytesTotal))
-	if !s.ListingDone {
-		line += " found so far"
-	}
-	if s.FilesSkipped > 0 {
-		line += fmt.Sprintf(", %d unchanged", s.FilesSkipped)
-	}
-	if s.FilesFailed > 0 {
-		line += fmt.Sprintf(", %d failed", s.FilesFailed)
-	}
-	if s.Rate > 0 && !s.DryRun {
-		line += ", " + ui.HumanBytes(int64(s.Rate)) + "/s"
-	}
-	if s.ETA > 0 && s.ListingDone {
-		line += ", about " + s.ETA.Round(time.Second).String() + " left"
-	}
-	return line
+	return transferLine(s.Stats, s.DryRun)
 }
 
-// uploadSummary is the --json output of `s3link upload`.
+// uploadSummary is the --json output of `s3link upload`
+// (jsonschema/upload.json).
 type uploadSummary struct {
+	report
 	Dir          string          `json:"dir"`
 	Destination  string          `json:"destination"`
 	Bucket       string          `json:"bucket"`
@@ -217,6 +222,15 @@ type uploadSummary struct {
 	Ignored      []uploadIgnored `json:"ignored"`
 	FailedCount  int64           `json:"failedCount"`
 	Failed       []uploadFailed  `json:"failed"`
+	// Planned lists what a dry run would upload; empty otherwise.
+	Planned []uploadPlanned `json:"planned"`
+}
+
+type uploadPlanned struct {
+	Path   string `json:"path"`
+	Key    string `json:"key"`
+	Size   int64  `json:"size"`
+	Reason string `json:"reason"`
 }
 
 type uploadIgnored struct {
@@ -232,11 +246,12 @@ type uploadFailed struct {
 
 func newUploadSummary(dir string, t s3Location, r uploader.Result) uploadSummary {
 	s := uploadSummary{
-		Dir: dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
+		report: newReport("upload"),
+		Dir:    dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
 		Uploaded: r.Uploaded, Bytes: r.Bytes, Skipped: r.Skipped, Filtered: r.Filtered,
 		Seconds: r.Duration.Seconds(), ListWarning: r.ListWarning,
 		IgnoredCount: r.IgnoredCount, Ignored: []uploadIgnored{},
-		FailedCount: r.FailedCount, Failed: []uploadFailed{},
+		FailedCount: r.FailedCount, Failed: []uploadFailed{}, Planned: []uploadPlanned{},
 	}
 	for _, ig := range r.Ignored {
 		s.Ignored = append(s.Ignored, uploadIgnored{Path: ig.Path, Reason: ig.Reason})

@@ -125,3 +125,29 @@ func TestUploadCommand(t *testing.T) {
 		t.Errorf("failures %+v", sum)
 	}
 }
+
+func TestUploadFiltersInOrder(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	for _, rel := range []string{"a.jpg", "tmp/keep.jpg", "tmp/drop.jpg"} {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(rel), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.aws(nil, "s3api", "create-bucket", "--bucket", "upload-order")
+	code, out, errs := e.run("upload", dir, "s3://upload-order/p", "--dry-run", "--exclude", "tmp/**", "--include", "tmp/keep.jpg")
+	if code != 0 || !strings.Contains(out, "would upload tmp/keep.jpg") || !strings.Contains(out, "would upload a.jpg") ||
+		strings.Contains(out, "tmp/drop.jpg ->") || !strings.Contains(out, "would upload 2 files") {
+		t.Fatalf("--exclude 'tmp/**' --include tmp/keep.jpg: exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	code, out, errs = e.run("upload", dir, "s3://upload-order/p", "--dry-run", "--include", "tmp/keep.jpg", "--exclude", "tmp/**")
+	// A leading include means "only these", and the later exclude then
+	// takes keep.jpg back out.
+	if code != 0 || strings.Contains(out, "tmp/keep.jpg ->") || !strings.Contains(out, "would upload 0 files") {
+		t.Fatalf("--include tmp/keep.jpg --exclude 'tmp/**': exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+}

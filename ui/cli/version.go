@@ -62,16 +62,34 @@ func (b BuildInfo) Short() string {
 	return fmt.Sprintf("s3link %s (%s)", b.Version, strings.Join(extra, ", "))
 }
 
+// versionReport is the --json output of `s3link version`
+// (jsonschema/version.json).
+type versionReport struct {
+	report
+	// S3linkVersion is the build's version; "version" is the contract's.
+	S3linkVersion string `json:"s3linkVersion"`
+	Revision      string `json:"revision"`
+	Time          string `json:"time"`
+	Modified      bool   `json:"modified"`
+	GoVersion     string `json:"goVersion"`
+	Platform      string `json:"platform"`
+}
+
 func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:         "version",
 		Short:       "Print the version, the commit it was built from, and the Go version",
-		Example:     "  s3link version\n  s3link --version",
+		Example:     "  s3link version\n  s3link --version\n  s3link version --json",
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{annotationNoAWS: "yes"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b := readBuildInfo()
 			w := cmd.OutOrStdout()
+			if asJSON {
+				return printReport(cmd.Context(), w, &versionReport{report: newReport("version"), S3linkVersion: b.Version,
+					Revision: b.Revision, Time: b.Time, Modified: b.Modified, GoVersion: b.GoVersion, Platform: b.Platform}, nil)
+			}
 			fmt.Fprintf(w, "s3link %s\n", b.Version)
 			rev := b.Revision
 			if rev == "" {
@@ -87,4 +105,6 @@ func newVersionCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the build information as JSON")
+	return cmd
 }

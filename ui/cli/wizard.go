@@ -39,6 +39,7 @@ const sandboxUploadCount = 120
 // was only ever drawn in the alternate screen.
 func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
 	cfg := g.AWSConfig()
+	cfg.Verbose = nil // lines on stderr would tear the screen
 	client, err := awsops.New(ctx, cfg)
 	if err != nil {
 		return err

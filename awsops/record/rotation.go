@@ -1,0 +1,36 @@
+package record
+
+import "time"
+
+// Rotation stages, in order. Each is written before the call that moves
+// past it goes out, so a kill leaves the stage it stopped in.
+const (
+	// RotateCreating: the new key's CreateAccessKey is about to go out (or
+	// went out and its answer was lost).
+	RotateCreating = "creating"
+	// RotateCreated: the new key exists; its secret is being saved.
+	RotateCreated = "created"
+	// RotateDelivered: the secret is saved; the key is being proven.
+	RotateDelivered = "delivered"
+	// RotateProven: the new key read the location; the old key is being
+	// deactivated.
+	RotateProven = "proven"
+	// RotateDeactivated: the old key is inactive; it is deleted when the
+	// person confirms.
+	RotateDeactivated = "deactivated"
+)
+
+// Rotation is a key rotation under way: the old key being retired and the
+// new one replacing it. It holds key ids only, never a secret.
+type Rotation struct {
+	// OldKeyID is the key being retired ("" when the user had none).
+	OldKeyID string `json:"old_key_id"`
+	// NewKeyID is the new key, "" until CreateAccessKey answered.
+	NewKeyID string `json:"new_key_id,omitempty"`
+	// Stage is one of the Rotate* stages.
+	Stage string `json:"stage"`
+	// Delivered says where the secret went: a CSV path or "profile NAME".
+	Delivered string `json:"delivered,omitempty"`
+	// StartedAt is when the rotation began; keys made after it may be its.
+	StartedAt time.Time `json:"started_at"`
+}

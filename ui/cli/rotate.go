@@ -1,0 +1,305 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup"
+)
+
+type rotateOptions struct {
+	Record         string
+	CSVPath        string
+	CSVFormat      string
+	WriteProfile   string
+	DeleteOld      bool
+	FreeKey        string
+	NonInteractive bool
+	JSON           bool
+}
+
+// rotateAfterStage, when set by a test, stops a rotation after a stage as
+// a kill would.
+var rotateAfterStage func(stage string) error
+
+func newRotateCmd(g *Globals) *cobra.Command {
+	o := &rotateOptions{}
+	cmd := &cobra.Command{
+		Use:   "rotate",
+		Short: "Replace the link's access key: a new key handed over and proven, then the old one retired",
+		Long: `Replace the access key of a link's IAM user, in this order: create the new key,
+save its secret (--csv or --write-profile, with setup's guards), prove that it
+lists and reads the location (waiting out IAM propagation, as setup's proof
+does), deactivate the old key, and delete it once you confirm (--delete-old
+without a terminal). Each step is saved in the setup record before it runs,
+so a rotation that is interrupted shows in 's3link status' and finishes when
+you run rotate again.
+
+Only keys of a user the record proves is s3link's are touched. When the user
+already holds two keys (IAM's limit), rotate names the one that would have to
+go first and asks; without a terminal, confirm it with --free-key ID.`,
+		Example: `  s3link rotate --csv ./crowdai-platform-access_accessKeys-new.csv
+  s3link rotate --record ~/.config/s3link/setups/s3l-1a2b3c4d5e6f7a8b.json --write-profile platform --delete-old --non-interactive`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRotate(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Record, "record", "", "record file of the link whose key to rotate")
+	f.StringVar(&o.CSVPath, "csv", "", "save the new access key to this CSV file (created new, mode 0600)")
+	f.StringVar(&o.CSVFormat, "csv-format", "console", "layout of the --csv file: console or aws-import")
+	f.StringVar(&o.WriteProfile, "write-profile", "", "add the new access key as this profile to the shared credentials file")
+	f.BoolVar(&o.DeleteOld, "delete-old", false, "delete the old key once the new one is proven (otherwise it is only made inactive, unless you confirm on a terminal)")
+	f.StringVar(&o.FreeKey, "free-key", "", "when the user already holds two keys, confirm that this one (the one rotate names) is deleted first")
+	f.BoolVar(&o.NonInteractive, "non-interactive", false, "ask nothing: every choice comes from flags")
+	f.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
+	return cmd
+}
+
+type rotateReport struct {
+	Version     int               `json:"version"`
+	Command     string            `json:"command"`
+	Complete    bool              `json:"complete"`
+	Reason      string            `json:"reason,omitempty"`
+	Error       string            `json:"error,omitempty"`
+	Record      string            `json:"record"`
+	User        string            `json:"user"`
+	NewKeyID    string            `json:"newKeyId"`
+	OldKeyID    string            `json:"oldKeyId"`
+	OldKey      string            `json:"oldKey"`
+	CSV         string            `json:"csv,omitempty"`
+	Profile     string            `json:"profile,omitempty"`
+	Steps       []rotateStepJSON  `json:"steps"`
+	Failed      []rotateFailedKey `json:"failed"`
+	FailedCount int               `json:"failedCount"`
+}
+
+type rotateStepJSON struct {
+	Title string `json:"title"`
+	Note  string `json:"note"`
+}
+
+type rotateFailedKey struct {
+	Step   string `json:"step"`
+	Reason string `json:"reason"`
+}
+
+func runRotate(ctx context.Context, g *Globals, o *rotateOptions) error {
+	interactive := g.IsTerminal && !o.NonInteractive && !o.JSON
+	out := g.Out
+	if o.JSON {
+		out = g.Err
+	}
+	layout, err := record.ParseCSVLayout(o.CSVFormat)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if layout != record.LayoutConsole && o.CSVPath == "" {
+		return usageError("--csv-format %s sets the layout of the --csv file; add --csv PATH", layout)
+	}
+	path, err := rotateRecord(o)
+	if err != nil {
+		return err
+	}
+	rec, err := record.Load(path)
+	if err != nil {
+		return err
+	}
+	// The key file is checked before any AWS call, unless an interrupted
+	// rotation already saved its key and only has to finish.
+	dest := setup.Delivery{CSVPath: o.CSVPath, CSVLayout: layout, Profile: o.WriteProfile}
+	saved := rec.Rotation != nil && rec.Rotation.Stage != record.RotateCreating && rec.Rotation.Stage != record.RotateCreated
+	if !saved {
+		if o.CSVPath == "" && o.WriteProfile == "" {
+			return usageError("--csv or --write-profile is required: the new secret access key is saved only there (it is shown once and never again)")
+		}
+		if o.CSVPath != "" {
+			if err := setup.CheckCSVPath(o.CSVPath); err != nil {
+				return usageError("%v", err)
+			}
+		}
+		if o.WriteProfile != "" {
+			if dest.CredentialsFile, err = record.SharedCredentialsFile(); err != nil {
+				return usageError("%v", err)
+			}
+			if err := setup.CheckProfile(dest.CredentialsFile, o.WriteProfile); err != nil {
+				return usageError("%v", err)
+			}
+		}
+	}
+	cfg := recordConfig(g, rec)
+	ops, err := awsops.New(ctx, cfg)
+	if err != nil {
+		return errors.New(explain(err))
+	}
+	st := setup.Stored{Path: path, Record: rec}
+	if err := setup.CheckAccount(ctx, ops, st); err != nil {
+		var ae *setup.AccountError
+		if errors.As(err, &ae) {
+			return fmt.Errorf("the setup record %s belongs to AWS account %s, but your credentials are for account %s; nothing was changed. Sign in to account %s (--profile) and run rotate again", ae.Path, ae.Record, ae.Caller, ae.Record)
+		}
+		return errors.New(explain(err))
+	}
+	var all []setup.Stored
+	if dir, err := record.Dir(); err == nil {
+		all, _ = setup.Records(dir)
+	}
+	plan, err := setup.PlanRotation(ctx, ops, st, all)
+	if err != nil {
+		return errors.New(explain(err))
+	}
+	fmt.Fprintf(out, "Rotating the access key of user %s (link %s, record %s)\n", rec.User.Name, setup.Location(rec.Bucket.Name, rec.Prefix), path)
+	if err := plan.Err(); err != nil {
+		return err
+	}
+	if r := plan.Resume; r != nil {
+		fmt.Fprintf(out, "· finishing the rotation interrupted at stage %q (new key %s)\n", r.Stage, orNone(r.NewKeyID))
+	}
+	if plan.OldKeyID != "" {
+		fmt.Fprintf(out, "· old key %s: deactivated once the new key is proven\n", plan.OldKeyID)
+	}
+	for _, id := range plan.Stray {
+		fmt.Fprintf(out, "· key %s: made by the interrupted rotation, its secret never saved; deleted first\n", id)
+	}
+	opt := setup.RotateOptions{
+		Delivery: dest,
+		ReadKey:  record.ReadCredentialsCSV,
+		Now:      g.now,
+		Probe: func(ctx context.Context, key awsops.AccessKey, profile string) (awsops.Prober, error) {
+			pc := awsops.Config{EndpointURL: cfg.EndpointURL, Region: rec.Bucket.Region, Debug: cfg.Debug}
+			if pc.Region == "" {
+				pc.Region = cfg.Region
+			}
+			if profile != "" {
+				pc.Profile = profile
+			} else {
+				pc.Static = &awsops.StaticCredentials{AccessKeyID: key.ID, Secret: key.Secret}
+			}
+			return awsops.New(ctx, pc)
+		},
+		AfterStage: rotateAfterStage,
+	}
+	if plan.FreeKeyID != "" {
+		fmt.Fprintf(out, "User %s already holds two access keys (IAM's limit), so one must go before a new one can be made: %s, %s. It cannot be restored.\n", rec.User.Name, plan.FreeKeyID, plan.FreeWhy)
+		switch {
+		case o.FreeKey == plan.FreeKeyID:
+		case o.FreeKey != "":
+			return usageError("--free-key %s names another key than the one rotate would delete (%s); check 's3link status'", o.FreeKey, plan.FreeKeyID)
+		case !interactive:
+			return usageError("confirm the deletion of %s with --free-key %s, or delete a key yourself", plan.FreeKeyID, plan.FreeKeyID)
+		case !confirm(g.lines(), out, fmt.Sprintf("Delete %s first? [y/N] ", plan.FreeKeyID)):
+			fmt.Fprintln(out, "Nothing changed.")
+			return nil
+		}
+		opt.FreeKeyID = plan.FreeKeyID
+	}
+	opt.DeleteOld = func(id string) bool {
+		if o.DeleteOld {
+			return true
+		}
+		if !interactive {
+			return false
+		}
+		return confirm(g.lines(), out, fmt.Sprintf("The new key works and %s is inactive. Delete %s now? It cannot be restored. [y/N] ", id, id))
+	}
+	rep := rotateReport{Version: 1, Command: "rotate", Record: path, User: rec.User.Name, Steps: []rotateStepJSON{}, Failed: []rotateFailedKey{}}
+	res, err := setup.Rotate(ctx, ops, plan, opt, func(s setup.RotateStep) {
+		fmt.Fprintf(out, "✓ %s: %s\n", s.Title, s.Note)
+		rep.Steps = append(rep.Steps, rotateStepJSON{Title: s.Title, Note: s.Note})
+	})
+	rep.NewKeyID, rep.OldKeyID = res.NewKeyID, res.OldKeyID
+	switch {
+	case res.OldDeleted:
+		rep.OldKey = "deleted"
+	case res.OldKeyID != "":
+		rep.OldKey = "inactive"
+	default:
+		rep.OldKey = "none"
+	}
+	if res.Saved.CSV {
+		rep.CSV = o.CSVPath
+	}
+	if res.Saved.Profile {
+		rep.Profile = o.WriteProfile
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(g.Err, "Stopped; the record %s says how far the rotation got ('s3link status' shows it), and 's3link rotate' finishes it.\n", path)
+			return err
+		}
+		msg := "Rotation stopped: " + explain(err)
+		if res.NewKeyID != "" {
+			msg += fmt.Sprintf(" The record %s keeps its state; run 's3link rotate' again to finish.", path)
+		}
+		if o.JSON {
+			rep.Reason, rep.Error = "rotation stopped", msg
+			rep.Failed = append(rep.Failed, rotateFailedKey{Step: "rotate", Reason: msg})
+			rep.FailedCount = 1
+			_ = writeJSON(g.Out, rep)
+		}
+		return errors.New(msg)
+	}
+	rep.Complete = true
+	if o.JSON {
+		return writeJSON(g.Out, rep)
+	}
+	printRotateSummary(out, res, rep)
+	return nil
+}
+
+func printRotateSummary(w io.Writer, res setup.RotateResult, rep rotateReport) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Done. Give the platform the new key:")
+	fmt.Fprintf(w, "  Access key ID: %s\n", res.NewKeyID)
+	switch {
+	case rep.CSV != "":
+		fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", rep.CSV)
+	case rep.Profile != "":
+		fmt.Fprintf(w, "  Secret key:    in profile %s of the shared credentials file\n", rep.Profile)
+	default:
+		fmt.Fprintln(w, "  Secret key:    where the interrupted rotation saved it")
+	}
+	switch rep.OldKey {
+	case "deleted":
+		fmt.Fprintf(w, "The old key %s is deleted.\n", res.OldKeyID)
+	case "inactive":
+		fmt.Fprintf(w, "The old key %s is inactive; delete it with 'aws iam delete-access-key --user-name %s --access-key-id %s' once the platform works with the new one (or 's3link teardown' removes both later).\n", res.OldKeyID, rep.User, res.OldKeyID)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "not made yet"
+	}
+	return s
+}
+
+// rotateRecord picks the record: the one named, or the only one.
+func rotateRecord(o *rotateOptions) (string, error) {
+	if o.Record != "" {
+		return o.Record, nil
+	}
+	dir, err := record.Dir()
+	if err != nil {
+		return "", err
+	}
+	paths, err := record.List(dir)
+	if err != nil {
+		return "", err
+	}
+	switch len(paths) {
+	case 0:
+		return "", fmt.Errorf("no setup record found in %s; there is no link whose key to rotate (run s3link setup first)", dir)
+	case 1:
+		return paths[0], nil
+	}
+	return "", usageError("there are %d setup records (%s); choose one with --record PATH", len(paths), strings.Join(paths, ", "))
+}
