@@ -211,3 +211,37 @@ func (u *Undo) removesRole(name string) bool {
 	return u.Record != nil && u.Record.Role != nil && u.Record.Role.Name == name &&
 		slices.ContainsFunc(u.Removals, func(r Removal) bool { return strings.HasPrefix(r.Title, "delete IAM role "+name+" ") })
 }
+
+// checkRole is status for a role link: the role exists, carries this
+// setup's tag, trusts only the recorded account with the recorded external
+// id, and has the platform policy as its permissions boundary.
+func (s *Status) checkRole(ctx context.Context, ops awsops.Auditor, rec *record.Record, pol awsops.PolicyFacts) error {
+	r := rec.Role
+	f, err := ops.InspectRole(ctx, r.Name)
+	if err != nil {
+		return err
+	}
+	if !f.Exists {
+		s.drift("role", fmt.Sprintf("IAM role %s does not exist any more; the platform cannot read the location (run s3link setup again).", r.Name))
+		return nil
+	}
+	if r.Created && f.SetupID != rec.SetupID {
+		s.drift("role", fmt.Sprintf("IAM role %s no longer carries this setup's tag; someone replaced or retagged it.", r.Name))
+	} else {
+		s.ok("role", "role "+r.Name+" exists")
+	}
+	if want := awsops.TrustPolicyDocumentIn(partitionOf(f.ARN), r.TrustedAccount, r.ExternalID); f.SameTrust(want) {
+		s.ok("role trust", "only account "+r.TrustedAccount+" may assume it, with the recorded external id")
+	} else {
+		s.Checks = append(s.Checks, Check{What: "role trust",
+			Detail: fmt.Sprintf("The trust policy of role %s differs from what s3link made (only account %s, with the external id); someone changed who may assume it.", r.Name, r.TrustedAccount),
+			Diff:   DocumentDiff(want, f.TrustDocument)})
+	}
+	switch {
+	case pol.ARN != "" && f.Boundary == pol.ARN:
+		s.ok("permissions boundary", "the role is bounded by policy "+pol.Name)
+	default:
+		s.drift("permissions boundary", fmt.Sprintf("Role %s is not bounded by policy %s any more, so a policy attached to it later could widen what the platform may do.", r.Name, rec.Policy.Name))
+	}
+	return nil
+}

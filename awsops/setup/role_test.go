@@ -256,3 +256,42 @@ func jsonOf(t *testing.T, doc string) any {
 	}
 	return v
 }
+
+func TestStatusOfARoleLink(t *testing.T) {
+	f := awsopstest.New()
+	p := plan(t, f, roleSpec(), nil)
+	dir := t.TempDir()
+	apply(t, f, p, dir)
+	recs := records(t, dir)
+	s, err := CheckStatus(context.Background(), f, recs[0], StatusOptions{Now: awsopstest.Epoch, Records: recs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Drift() {
+		t.Fatalf("a fresh role link drifts: %v", StatusLines(s))
+	}
+	for _, what := range []string{"role", "role trust", "permissions boundary", "policy attachments"} {
+		if !slices.ContainsFunc(s.Checks, func(c Check) bool { return c.What == what && c.OK }) {
+			t.Errorf("no passing %q check: %v", what, StatusLines(s))
+		}
+	}
+	if f.Count("InspectUser") != 0 {
+		t.Errorf("status of a role link looked up a user: %v", f.Methods())
+	}
+	// Someone widens who may assume it.
+	if err := f.DeleteRole(context.Background(), "platform-reader"); err != nil {
+		t.Fatal(err)
+	}
+	f.AddRole("platform-reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`)
+	s, err = CheckStatus(context.Background(), f, recs[0], StatusOptions{Now: awsopstest.Epoch, Records: recs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, c := range s.Failed() {
+		failed = append(failed, c.What)
+	}
+	if !slices.Contains(failed, "role") || !slices.Contains(failed, "role trust") || !slices.Contains(failed, "policy attachments") {
+		t.Errorf("failed checks = %v, want the tag, the trust and the attachment", failed)
+	}
+}
