@@ -139,6 +139,9 @@ func TestWizardOnATerminalNeverShowsTheSecret(t *testing.T) {
 	}
 	scr.step()
 	send(enter)
+	scr.waitAny(t, limit, "How does the platform read")
+	scr.step()
+	send(enter)
 	scr.waitAny(t, limit, "The platform signs in")
 	scr.step()
 	send(enter)

@@ -25,12 +25,25 @@ type Config struct {
 	// Static, when set, replaces the credential chain (the new platform key,
 	// or the sandbox's dummy credentials).
 	Static *StaticCredentials
+	// AssumeRole, when set, signs with temporary credentials of that role,
+	// assumed (sts:AssumeRole, with its external id) by the credentials
+	// the rest of Config resolves: a role link's proof.
+	AssumeRole *AssumeRole
 	// Debug, when set, receives one line per AWS call attempt (operation,
 	// status, request id, error code; never headers or bodies).
 	Debug io.Writer
 	// Verbose, when set, receives a line as each AWS call starts and ends
 	// (operation and error code only; never parameters or bodies).
 	Verbose io.Writer
+}
+
+// AssumeRole names a role to assume and the external id its trust policy
+// asks for.
+type AssumeRole struct {
+	ARN        string
+	ExternalID string
+	// SessionName names the session in the role's CloudTrail entries.
+	SessionName string
 }
 
 // StaticCredentials is a fixed access key pair.
@@ -246,6 +259,7 @@ type Inspector interface {
 	// comparing its default document with document.
 	InspectPolicy(ctx context.Context, name, document string) (PolicyFacts, error)
 	InspectUser(ctx context.Context, user string) (UserFacts, error)
+	InspectRole(ctx context.Context, role string) (RoleFacts, error)
 }
 
 // Provisioner is every call the setup wizard and the headless setup make.
@@ -274,6 +288,10 @@ type Provisioner interface {
 	ListAccessKeys(ctx context.Context, user string) ([]KeyInfo, error)
 	CreateAccessKey(ctx context.Context, user string) (AccessKey, error)
 	DeleteAccessKey(ctx context.Context, user, keyID string) error
+	// CreateRole creates the role with the trust policy trust, tagged with
+	// setupID, with the permissions boundary boundaryARN ("" for none).
+	CreateRole(ctx context.Context, name, trust, boundaryARN, setupID string) (Role, error)
+	AttachRolePolicy(ctx context.Context, role, policyARN string) error
 }
 
 // Auditor reads what status checks beyond what setup inspects. It
@@ -322,4 +340,8 @@ type Remover interface {
 	// bucket returns ErrBucketNotEmpty and is left alone.
 	DeleteBucket(ctx context.Context, bucket string) error
 	SetUserBoundary(ctx context.Context, user, boundaryARN string) error
+	DetachRolePolicy(ctx context.Context, role, policyARN string) error
+	// DeleteRole removes the role, first detaching its managed policies
+	// and deleting its inline policies.
+	DeleteRole(ctx context.Context, role string) error
 }

@@ -169,6 +169,9 @@ type CallerScope struct {
 	// BoundaryName is the policy setup makes when it widens an existing
 	// user's permissions boundary; "" for PolicyName + "-Boundary".
 	BoundaryName string
+	// RoleName is a role link's role; "" for UserName (setup's default
+	// role name is the default user name).
+	RoleName string
 }
 
 // CallerPolicyDocument returns the least-privilege IAM policy the person
@@ -198,6 +201,11 @@ func CallerPolicyDocument(scope CallerScope) string {
 	iamARN := func(kind, name string) string { return "arn:aws:iam::" + acct + ":" + kind + "/" + name }
 	policyARNs := []string{iamARN("policy", scope.PolicyName), iamARN("policy", boundary)}
 	userARN := iamARN("user", scope.UserName)
+	roleName := scope.RoleName
+	if roleName == "" {
+		roleName = scope.UserName
+	}
+	roleARN := iamARN("role", roleName)
 	tagged := map[string]map[string][]string{"Null": {"aws:ResourceTag/" + SetupTagKey: {"false"}}}
 	doc := policyDocument{Version: PolicyVersion, Statement: []policyStatement{
 		{Sid: "S3LinkGlobal", Effect: "Allow", Resource: []string{"*"}, Action: []string{
@@ -260,6 +268,28 @@ func CallerPolicyDocument(scope CallerScope) string {
 			Action: []string{
 				"iam:AttachUserPolicy",
 				"iam:DetachUserPolicy",
+			}},
+		// A role link (setup --access role): the role, made only with the
+		// platform policy as its boundary and given only that policy; the
+		// proof assumes it.
+		{Sid: "S3LinkRole", Effect: "Allow", Resource: []string{roleARN}, Action: []string{
+			"iam:DeleteRole",
+			"iam:DeleteRolePolicy",
+			"iam:GetRole",
+			"iam:ListAttachedRolePolicies",
+			"iam:ListRolePolicies",
+			"iam:ListRoleTags",
+			"iam:TagRole",
+			"sts:AssumeRole",
+		}},
+		{Sid: "S3LinkCreateBoundedRole", Effect: "Allow", Resource: []string{roleARN},
+			Condition: map[string]map[string][]string{"ArnEquals": {"iam:PermissionsBoundary": policyARNs[:1]}},
+			Action:    []string{"iam:CreateRole"}},
+		{Sid: "S3LinkAttachPlatformPolicyToRole", Effect: "Allow", Resource: []string{roleARN},
+			Condition: map[string]map[string][]string{"ArnEquals": {"iam:PolicyARN": policyARNs[:1]}},
+			Action: []string{
+				"iam:AttachRolePolicy",
+				"iam:DetachRolePolicy",
 			}},
 	}}
 	return marshalPolicy(doc)

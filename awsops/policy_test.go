@@ -346,7 +346,9 @@ func calledActions(t *testing.T) []string {
 		}
 	}
 	// Creating with tags needs the tagging permissions too.
-	seen["iam:TagPolicy"], seen["iam:TagUser"], seen["s3:TagResource"] = true, true, true
+	seen["iam:TagPolicy"], seen["iam:TagUser"], seen["s3:TagResource"], seen["iam:TagRole"] = true, true, true, true
+	// A role link's proof assumes the role through the SDK's stscreds.
+	seen["sts:AssumeRole"] = true
 	out := make([]string, 0, len(seen))
 	for a := range seen {
 		out = append(out, a)

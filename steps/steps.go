@@ -37,6 +37,11 @@ const (
 	// Sync downloads the location with the new key: the proof that the
 	// policy works.
 	Sync
+	// Access is the choice, before User, of how the platform reads: an
+	// access key of an IAM user (the default) or an IAM role the
+	// platform's account assumes. A role has no user to name and no key to
+	// hand over, so User and Key are passed over for it.
+	Access
 )
 
 var names = map[Step]string{
@@ -52,6 +57,7 @@ var names = map[Step]string{
 	Upload:    "Upload",
 	Uploading: "Uploading",
 	Sync:      "Sync",
+	Access:    "Access",
 }
 
 // String returns the step's screen title.
@@ -78,6 +84,9 @@ var (
 	// ErrKeyShown means the access key exists and its secret is on screen;
 	// going back would not bring a lost secret back.
 	ErrKeyShown = errors.New("the access key has been created; there is no going back from here")
+	// ErrCreated is ErrKeyShown for a role link: there is no key, but what
+	// the plan made exists now.
+	ErrCreated = errors.New("the role and its policy have been created; there is no going back from here")
 	// ErrKeyUnsecured means the secret was neither copied, saved nor
 	// discarded: leaving would lose it for good.
 	ErrKeyUnsecured = errors.New("the secret has not been copied or saved yet")
@@ -104,6 +113,9 @@ type Result struct {
 	// KeyUsable is set by Key when the new key still exists (it was not
 	// deleted), which is when Sync can prove it.
 	KeyUsable bool
+	// Role is set by Access when the platform assumes a role: there is no
+	// user to name and no key to hand over.
+	Role bool
 }
 
 // Options adjusts a Machine.
@@ -139,7 +151,7 @@ var conditional = []Step{Upload, Uploading}
 // New returns a machine with the standard order.
 func New(opts Options) *Machine {
 	m := &Machine{
-		order: []Step{Identity, Bucket, Location, Upload, Policy, User, Review, Apply, Key, Uploading, Sync, Done},
+		order: []Step{Identity, Bucket, Location, Upload, Policy, Access, User, Review, Apply, Key, Uploading, Sync, Done},
 		skip:  map[Step]bool{},
 		off:   map[Step]bool{},
 	}
@@ -202,6 +214,8 @@ func (m *Machine) Next(from Step, r Result) (Step, error) {
 		}
 	case Upload:
 		m.off[Uploading] = !r.UploadChosen
+	case Access:
+		m.off[User], m.off[Key] = r.Role, r.Role
 	case Review:
 		if !r.Confirmed {
 			return from, ErrNotConfirmed
@@ -237,6 +251,8 @@ func (m *Machine) Back(from Step) (Step, error) {
 		return from, fmt.Errorf("back from %v: %w", from, ErrUnknownStep)
 	}
 	switch {
+	case (from == Uploading || from == Sync || from == Done) && m.off[Key]:
+		return from, ErrCreated
 	case from == Key || from == Uploading || from == Sync || from == Done:
 		return from, ErrKeyShown
 	case m.applying:
@@ -260,12 +276,12 @@ func (m *Machine) Invalidates(changed Step) []Step {
 	var deps []Step
 	switch changed {
 	case Identity:
-		deps = []Step{Bucket, Location, Upload, Policy, User, Review}
+		deps = []Step{Bucket, Location, Upload, Policy, Access, User, Review}
 	case Bucket:
 		deps = []Step{Location, Upload, Policy, Review}
 	case Location:
 		deps = []Step{Upload, Policy, Review}
-	case Upload, Policy, User:
+	case Upload, Policy, Access, User:
 		deps = []Step{Review}
 	}
 	out := deps[:0:0]
@@ -280,8 +296,8 @@ func (m *Machine) Invalidates(changed Step) []Step {
 // partOf maps the steps that share another step's number onto it: Apply
 // is the review screen running its plan; the upload offer belongs to the
 // location (what goes into it); the upload belongs to the proof download
-// (media to prove with).
-var partOf = map[Step]Step{Apply: Review, Upload: Location, Uploading: Sync}
+// (media to prove with); the access choice belongs to the user (who reads).
+var partOf = map[Step]Step{Apply: Review, Upload: Location, Uploading: Sync, Access: User}
 
 // Position returns s's 1-based place among the numbered steps and how many
 // there are, for the "step 2 of 9" header. The count is fixed when the

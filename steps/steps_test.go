@@ -30,7 +30,12 @@ func TestNext(t *testing.T) {
 		{name: "location with objects to policy", from: Location, want: Policy},
 		{name: "empty location offers an upload", from: Location, result: Result{LocationEmpty: true}, want: Upload},
 		{name: "upload to policy", prior: []answer{emptyLoc}, from: Upload, want: Policy},
-		{name: "policy to user", from: Policy, want: User},
+		{name: "policy to the access choice", from: Policy, want: Access},
+		{name: "an access key goes on to the user", from: Access, want: User},
+		{name: "a role has no user", from: Access, result: Result{Role: true}, want: Review},
+		{name: "a role has no key: applied leads to sync", prior: []answer{{Access, Result{Role: true}}}, from: Apply, result: Result{Applied: true}, want: Sync},
+		{name: "a role's chosen upload runs after apply", prior: []answer{emptyLoc, chosen, {Access, Result{Role: true}}}, from: Apply, result: Result{Applied: true}, want: Uploading},
+		{name: "back to an access key brings the user and key back", prior: []answer{{Access, Result{Role: true}}, {Access, Result{}}}, from: Apply, result: Result{Applied: true}, want: Key},
 		{name: "user to review", from: User, want: Review},
 		{name: "review needs confirmation", from: Review, want: Review, wantErr: ErrNotConfirmed},
 		{name: "confirmed review applies", from: Review, result: Result{Confirmed: true}, want: Apply},
@@ -50,7 +55,7 @@ func TestNext(t *testing.T) {
 		{name: "unknown step", from: Step(99), want: Step(99), wantErr: ErrUnknownStep},
 		{name: "preset location is skipped", skip: []Step{Location}, from: Bucket, want: Policy},
 		{name: "preset bucket and location", skip: []Step{Bucket, Location}, from: Identity, want: Policy},
-		{name: "review is never skipped", skip: []Step{User, Review}, from: Policy, want: Review},
+		{name: "review is never skipped", skip: []Step{Access, User, Review}, from: Policy, want: Review},
 		{name: "key is never skipped", skip: []Step{Key}, from: Apply, result: Result{Applied: true}, want: Key},
 	}
 	for _, tt := range tests {
@@ -90,13 +95,16 @@ func TestBack(t *testing.T) {
 		{name: "upload to location", prior: []answer{{Location, Result{LocationEmpty: true}}}, from: Upload, want: Location},
 		{name: "uploading cannot go back", applying: true, from: Uploading, want: Uploading, wantErr: ErrKeyShown},
 		{name: "sync cannot go back", applying: true, from: Sync, want: Sync, wantErr: ErrKeyShown},
-		{name: "user to policy", from: User, want: Policy},
+		{name: "user to the access choice", from: User, want: Access},
+		{name: "access to policy", from: Access, want: Policy},
+		{name: "review of a role to the access choice", prior: []answer{{Access, Result{Role: true}}}, from: Review, want: Access},
 		{name: "review to user", from: Review, want: User},
 		{name: "review once applying", applying: true, from: Review, want: Review, wantErr: ErrApplying},
 		{name: "apply cannot go back", applying: true, from: Apply, want: Apply, wantErr: ErrApplying},
 		{name: "key cannot go back", applying: true, from: Key, want: Key, wantErr: ErrKeyShown},
 		{name: "done cannot go back", applying: true, from: Done, want: Done, wantErr: ErrKeyShown},
-		{name: "skipped user passed over", skip: []Step{User}, from: Review, want: Policy},
+		{name: "a role's proof cannot go back", prior: []answer{{Access, Result{Role: true}}}, applying: true, from: Sync, want: Sync, wantErr: ErrCreated},
+		{name: "skipped user passed over", skip: []Step{Access, User}, from: Review, want: Policy},
 		{name: "identity never skipped", skip: []Step{Identity, Bucket}, from: Location, want: Identity},
 		{name: "unknown step", from: Step(42), want: Step(42), wantErr: ErrUnknownStep},
 	}
@@ -150,7 +158,8 @@ func TestInvalidates(t *testing.T) {
 		changed Step
 		want    []Step
 	}{
-		{name: "profile changes everything", changed: Identity, want: []Step{Bucket, Location, Upload, Policy, User, Review}},
+		{name: "profile changes everything", changed: Identity, want: []Step{Bucket, Location, Upload, Policy, Access, User, Review}},
+		{name: "the access choice changes the plan", changed: Access, want: []Step{Review}},
 		{name: "bucket changes prefix summary, upload and policy", changed: Bucket, want: []Step{Location, Upload, Policy, Review}},
 		{name: "prefix changes the upload and the policy document", changed: Location, want: []Step{Upload, Policy, Review}},
 		{name: "upload folder changes the plan", changed: Upload, want: []Step{Review}},
@@ -182,6 +191,8 @@ func TestPosition(t *testing.T) {
 		{name: "apply shares review's place", step: Apply, want: 6, outOf: 9},
 		{name: "sync before done", step: Sync, want: 8, outOf: 9},
 		{name: "done last", step: Done, want: 9, outOf: 9},
+		{name: "the access choice shares the user's place", step: Access, want: 5, outOf: 9},
+		{name: "a role keeps the count", prior: []answer{{Access, Result{Role: true}}}, step: Sync, want: 8, outOf: 9},
 		{name: "skips shrink the count", skip: []Step{Location}, step: Policy, want: 3, outOf: 8},
 		{name: "skipped step has no place", skip: []Step{Location}, step: Location, want: 0, outOf: 8},
 		{name: "an offered upload shares the location's place", prior: []answer{emptyLoc}, step: Upload, want: 3, outOf: 9},
@@ -213,7 +224,7 @@ func TestString(t *testing.T) {
 	}{
 		{Identity, "Identity"}, {Bucket, "Bucket"}, {Location, "Location"}, {Policy, "Policy"},
 		{User, "User"}, {Review, "Review"}, {Apply, "Apply"}, {Key, "Key"}, {Done, "Done"},
-		{Upload, "Upload"}, {Uploading, "Uploading"}, {Sync, "Sync"},
+		{Upload, "Upload"}, {Uploading, "Uploading"}, {Sync, "Sync"}, {Access, "Access"},
 		{Step(77), "Step(77)"},
 	}
 	for _, tt := range tests {

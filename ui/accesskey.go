@@ -19,6 +19,8 @@ const (
 	keySaving
 	keyGuard
 	keyDeleting
+	// keyRecipient asks whom to encrypt the key file for (age).
+	keyRecipient
 )
 
 // leaveIntent is what the user was doing when the guard stopped them, so
@@ -60,9 +62,15 @@ type keyScreen struct {
 	own    bool
 	intent leaveIntent
 	path   textinput.Model
-	status string
-	failed bool
-	record recordResult
+	// recipient is the age public key (or recipients file) typed for an
+	// encrypted key file; encryptTo is the one the save in progress uses,
+	// and sealed is true once the saved file is encrypted.
+	recipient textinput.Model
+	encryptTo string
+	sealed    bool
+	status    string
+	failed    bool
+	record    recordResult
 }
 
 func newKeyScreen(c *Common, ops Ops, clip func(string) error, spec setup.Spec, st setup.State, j setup.Journal, kept string) keyScreen {
@@ -76,7 +84,11 @@ func newKeyScreen(c *Common, ops Ops, clip func(string) error, spec setup.Spec, 
 		j:    j,
 		kept: kept,
 		path: newInput(c, "Save to  ", ""),
+		// A prompt as wide as "Save to  ", so the two inputs line up.
+		recipient: newInput(c, "For      ", "age1... or a recipients file"),
 	}
+	// An age public key is 62 characters: show it whole where it fits.
+	s.recipient.SetWidth(max(min(c.Width-len("For      ")-2, 66), 10))
 	s.path.SetValue(defaultCSVPath(spec.UserName))
 	return s
 }
@@ -87,6 +99,9 @@ func defaultCSVPath(user string) string { return "./" + user + "_accessKeys.csv"
 // guardHaveIt is the guard's knowing choice: leave without the secret
 // here, because the person has it by other means.
 var guardHaveIt = key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "I already have it"))
+
+// keyEncrypt saves the key file encrypted for the platform's age key.
+var keyEncrypt = key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "save encrypted (age)"))
 
 // secured reports whether leaving needs no guard: the secret was saved or
 // confirmed pasted, the key deleted, or the user chose to leave anyway.
@@ -117,7 +132,7 @@ func (s keyScreen) handOver() handOver {
 }
 
 // CSV paths may contain "?" while the path is being typed.
-func (s keyScreen) acceptsQuestionMark() bool { return s.phase == keySaving }
+func (s keyScreen) acceptsQuestionMark() bool { return s.phase == keySaving || s.phase == keyRecipient }
 
 // guardQuit is the ctrl+c guard: it returns true when quitting must wait,
 // because the secret would be lost or the key is being deleted.
@@ -145,6 +160,7 @@ func (s keyScreen) Update(msg tea.Msg) (keyScreen, tea.Cmd) {
 		return s, cmd
 	case stylesChangedMsg:
 		s.path.SetStyles(s.c.Styles.Input)
+		s.recipient.SetStyles(s.c.Styles.Input)
 		return s, nil
 	case clipboardCopiedMsg:
 		s.failed = false
@@ -157,13 +173,17 @@ func (s keyScreen) Update(msg tea.Msg) (keyScreen, tea.Cmd) {
 	case csvSavedMsg:
 		s.phase = keyShowing
 		s.path.Blur()
+		s.encryptTo = ""
 		if msg.Err != nil {
 			s.failed = true
 			s.status = oneLine(msg.Err.Error())
 			return s, nil
 		}
-		s.saved, s.failed = msg.Path, false
+		s.saved, s.failed, s.sealed = msg.Path, false, msg.Encrypted
 		s.status = "Saved the key to " + msg.Path + " (readable only by you). Keep it somewhere safe, or delete it once the platform has it."
+		if msg.Encrypted {
+			s.status = "Saved the key to " + msg.Path + ", encrypted with age for the platform's key; no plain-text copy was written. Send the file as it is."
+		}
 		return s, nil
 	case keyDeletedMsg:
 		if msg.Err != nil {
@@ -207,16 +227,41 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 			return s, s.leave()
 		}
 		return s, nil
-	case keySaving:
+	case keyRecipient:
 		switch {
 		case key.Matches(msg, k.Back):
 			s.phase = keyShowing
+			s.recipient.Blur()
+			return s, nil
+		case key.Matches(msg, k.Next):
+			r := strings.TrimSpace(s.recipient.Value())
+			if r == "" {
+				return s, nil
+			}
+			s.encryptTo, s.phase = r, keySaving
+			s.recipient.Blur()
+			if p := strings.TrimSpace(s.path.Value()); !strings.HasSuffix(p, ".age") {
+				s.path.SetValue(p + ".age")
+			}
+			s.path.CursorEnd()
+			return s, s.path.Focus()
+		}
+		var cmd tea.Cmd
+		s.recipient, cmd = s.recipient.Update(msg)
+		return s, cmd
+	case keySaving:
+		switch {
+		case key.Matches(msg, k.Back):
+			s.phase, s.encryptTo = keyShowing, ""
 			s.path.Blur()
 			return s, nil
 		case key.Matches(msg, k.Next):
 			p := strings.TrimSpace(s.path.Value())
 			if p == "" {
 				return s, nil
+			}
+			if s.encryptTo != "" {
+				return s, saveEncryptedCSVCmd(p, s.encryptTo, s.st.Key)
 			}
 			return s, saveCSVCmd(p, s.st.Key)
 		}
@@ -236,10 +281,16 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 		s.status = ""
 		return s, nil
 	case key.Matches(msg, k.Save):
-		s.phase = keySaving
+		s.phase, s.encryptTo = keySaving, ""
 		s.status = ""
+		s.path.SetValue(strings.TrimSuffix(s.path.Value(), ".age"))
 		s.path.CursorEnd()
 		return s, s.path.Focus()
+	case key.Matches(msg, keyEncrypt):
+		s.phase = keyRecipient
+		s.status = ""
+		s.recipient.CursorEnd()
+		return s, s.recipient.Focus()
 	case key.Matches(msg, k.Next, k.Back):
 		if s.secured() {
 			if key.Matches(msg, k.Back) {
@@ -291,18 +342,20 @@ func (s keyScreen) help() helpKeys {
 		return helpKeys{short: []key.Binding{k.GuardBack, guardHaveIt, k.GuardDelete, k.GuardLeave}}
 	case keySaving:
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "save"), withHelp(k.Back, "cancel"), withHelp(k.Help, "more keys (f1)")}}
+	case keyRecipient:
+		return helpKeys{short: []key.Binding{withHelp(k.Next, "next: where to save"), withHelp(k.Back, "cancel"), withHelp(k.Help, "more keys (f1)")}}
 	case keyDeleting:
 		return helpKeys{}
 	}
 	if s.copied && !s.confirmed && s.saved == "" {
 		return helpKeys{
 			short: []key.Binding{withHelp(k.Yes, "I pasted it"), k.CopySecret, k.Save, withHelp(k.Next, "done"), k.Help},
-			full:  [][]key.Binding{{k.Reveal, k.CopySecret, k.CopyID, k.Save}, {withHelp(k.Yes, "I pasted it"), withHelp(k.Next, "done"), k.Quit, k.Help}},
+			full:  [][]key.Binding{{k.Reveal, k.CopySecret, k.CopyID, k.Save, keyEncrypt}, {withHelp(k.Yes, "I pasted it"), withHelp(k.Next, "done"), k.Quit, k.Help}},
 		}
 	}
 	return helpKeys{
 		short: []key.Binding{k.Reveal, k.CopySecret, k.CopyID, k.Save, withHelp(k.Next, "done"), k.Help},
-		full:  [][]key.Binding{{k.Reveal, k.CopySecret, k.CopyID, k.Save}, {withHelp(k.Next, "done"), k.Quit, k.Help}},
+		full:  [][]key.Binding{{k.Reveal, k.CopySecret, k.CopyID, k.Save, keyEncrypt}, {withHelp(k.Next, "done"), k.Quit, k.Help}},
 	}
 }
 
@@ -337,7 +390,13 @@ func (s keyScreen) View() string {
 		"",
 	}
 	switch s.phase {
+	case keyRecipient:
+		parts = append(parts, s.recipient.View(), st.Muted.Render(wrap("The key file is encrypted with age for this public key (age1..., from the platform) or for every key in a recipients file, so the secret never rests in plain text; only the platform can open it.", w)))
 	case keySaving:
+		if s.encryptTo != "" {
+			parts = append(parts, s.path.View(), st.Muted.Render(wrap("Encrypted for "+shortRecipient(s.encryptTo)+"; inside, the CSV uses the AWS console's layout. No plain-text copy is written, and an existing file is never overwritten.", w)))
+			break
+		}
 		parts = append(parts, s.path.View(), st.Muted.Render(wrap("The CSV uses the AWS console's layout; an existing file is never overwritten.", w)))
 	case keyGuard:
 		warn := "⚠ The secret has not been copied or saved. AWS can never show it again: once you leave, the only fix is a new key."
@@ -363,7 +422,7 @@ func (s keyScreen) View() string {
 		case s.copied:
 			parts = append(parts, st.Warn.Render(wrap("⚠ Secret sent to "+s.copiedVia+", not confirmed: press y once you have pasted it.", w)))
 		default:
-			parts = append(parts, st.Muted.Render(wrap("s shows the secret · c copies it · w saves a CSV", w)))
+			parts = append(parts, st.Muted.Render(wrap("s shows the secret · c copies it · w saves a CSV · e saves it encrypted (age)", w)))
 		}
 	}
 	if s.status != "" {
@@ -374,4 +433,13 @@ func (s keyScreen) View() string {
 		parts = append(parts, "", style.Render(wrap(s.status, w)))
 	}
 	return strings.Join(parts, "\n")
+}
+
+// shortRecipient shortens an age public key for the screen: its start and
+// end are what a person compares.
+func shortRecipient(r string) string {
+	if strings.HasPrefix(r, "age1") && len(r) > 24 {
+		return r[:12] + "…" + r[len(r)-8:]
+	}
+	return r
 }

@@ -48,6 +48,7 @@ type App struct {
 	locScr    locationScreen
 	polScr    policyScreen
 	userScr   userScreen
+	accessScr accessScreen
 	revScr    reviewScreen
 	keyScr    keyScreen
 	doneScr   doneScreen
@@ -326,6 +327,8 @@ func (a App) updateScreen(step steps.Step, msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.polScr, cmd = a.polScr.Update(msg)
 	case steps.User:
 		a.userScr, cmd = a.userScr.Update(msg)
+	case steps.Access:
+		a.accessScr, cmd = a.accessScr.Update(msg)
 	case steps.Review:
 		a.revScr, cmd = a.revScr.Update(msg)
 	case steps.Key:
@@ -418,7 +421,7 @@ func stamp(cmd tea.Cmd, from steps.Step) tea.Cmd {
 // the one on show.
 func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	var keep tea.Cmd
-	for _, s := range []steps.Step{steps.Identity, steps.Bucket, steps.Location, steps.Upload, steps.Policy, steps.User, steps.Review, steps.Key, steps.Uploading, steps.Sync, steps.Done} {
+	for _, s := range []steps.Step{steps.Identity, steps.Bucket, steps.Location, steps.Upload, steps.Policy, steps.Access, steps.User, steps.Review, steps.Key, steps.Uploading, steps.Sync, steps.Done} {
 		m, cmd := a.updateScreen(s, msg)
 		*a = m.(App)
 		if s == owner(a.step) {
@@ -492,6 +495,29 @@ func (a App) next() (tea.Model, tea.Cmd) {
 		}
 		// The person saw and confirmed the name on the policy screen.
 		a.spec.PolicyName, a.spec.PolicyNameChosen = name, true
+	case steps.Access:
+		ans, ok := a.accessScr.answer()
+		if !ok {
+			return a, nil
+		}
+		if ans.Role != a.spec.Role() || ans.Account != a.spec.TrustedAccount {
+			a.invalidate(steps.Access)
+		}
+		r.Role = ans.Role
+		if ans.Role {
+			a.spec.Access, a.spec.TrustedAccount = setup.AccessRole, ans.Account
+			a.spec.RoleName = a.deps.Preset.RoleName
+			if a.spec.RoleName == "" {
+				a.spec.RoleName = DefaultUserName
+			}
+			if a.spec.ExternalID == "" {
+				// Made once, so going back and forth plans the same role.
+				a.spec.ExternalID = awsops.NewExternalID()
+			}
+			a.spec.UserName, a.spec.Tags, a.spec.DeleteKeyID, a.spec.ExistingUser, a.spec.RotateOldest = "", nil, "", false, false
+		} else {
+			a.spec.Access, a.spec.TrustedAccount, a.spec.RoleName, a.spec.ExternalID = setup.AccessKey, "", "", ""
+		}
 	case steps.User:
 		ans, ok := a.userScr.answer()
 		if !ok {
@@ -524,7 +550,7 @@ func (a App) next() (tea.Model, tea.Cmd) {
 func (a *App) invalidate(changed steps.Step) {
 	if changed == steps.Identity {
 		// Other credentials: every later screen was built for the old ones.
-		for _, s := range []steps.Step{steps.Bucket, steps.Location, steps.Upload, steps.Policy, steps.User, steps.Review} {
+		for _, s := range []steps.Step{steps.Bucket, steps.Location, steps.Upload, steps.Policy, steps.Access, steps.User, steps.Review} {
 			delete(a.have, s)
 		}
 		return
@@ -586,6 +612,11 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 			a.polScr = newPolicyScreen(a.c, a.ops, a.deps.Preset.PolicyName)
 		}
 		return a.polScr.enter(a.spec.Bucket, a.spec.Prefix)
+	case steps.Access:
+		if first {
+			a.accessScr = newAccessScreen(a.c, a.deps.Preset)
+		}
+		return a.accessScr.enter()
 	case steps.User:
 		if first {
 			a.userScr = newUserScreen(a.c, a.ops, a.deps.Preset)
@@ -611,7 +642,9 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 		a.upRunScr = newUploadingScreen(a.c, a.deps, a.callerConfig(), a.spec, a.upload)
 		return a.upRunScr.start()
 	case steps.Sync:
-		if first {
+		if first && a.spec.Role() {
+			a.syncScr = newRoleSyncScreen(a.c, a.deps, a.callerConfig(), a.spec, a.revScr.decided.RoleARN(a.revScr.st), a.revScr.decided.ExternalID)
+		} else if first {
 			a.syncScr = newSyncScreen(a.c, a.deps, a.spec, a.keyScr.st.Key)
 		}
 		return a.syncScr.enter()
@@ -736,7 +769,7 @@ func (a App) hasAnswers() bool {
 		return a.idScr.picked
 	case steps.Bucket:
 		return a.bucketScr.typed()
-	case steps.Location, steps.Upload, steps.Policy, steps.User, steps.Review:
+	case steps.Location, steps.Upload, steps.Policy, steps.Access, steps.User, steps.Review:
 		return true
 	}
 	return false
@@ -777,6 +810,7 @@ var stepTitles = map[steps.Step]string{
 	steps.Location:  "Location in the bucket",
 	steps.Policy:    "Access policy",
 	steps.User:      "IAM user",
+	steps.Access:    "Who reads",
 	steps.Review:    "Review",
 	steps.Apply:     "Creating",
 	steps.Key:       "Access key",
@@ -805,6 +839,8 @@ func (a App) screenHelp() helpKeys {
 		return a.polScr.help()
 	case steps.User:
 		return a.userScr.help()
+	case steps.Access:
+		return a.accessScr.help()
 	case steps.Review:
 		return a.revScr.help()
 	case steps.Key:
@@ -833,6 +869,8 @@ func (a App) screenView() string {
 		return a.polScr.View()
 	case steps.User:
 		return a.userScr.View()
+	case steps.Access:
+		return a.accessScr.View()
 	case steps.Review:
 		return a.revScr.View()
 	case steps.Key:

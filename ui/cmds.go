@@ -256,6 +256,18 @@ func saveCSVCmd(path string, key awsops.AccessKey) tea.Cmd {
 	}
 }
 
+// saveEncryptedCSVCmd saves the key file encrypted with age for the
+// recipient (a public key, or a recipients file it reads).
+func saveEncryptedCSVCmd(path, recipient string, key awsops.AccessKey) tea.Cmd {
+	return func() tea.Msg {
+		rs, err := record.ParseRecipients(recipient)
+		if err != nil {
+			return csvSavedMsg{Path: path, Err: err}
+		}
+		return csvSavedMsg{Path: path, Err: record.WriteEncryptedKeyCSV(path, key, record.LayoutConsole, rs), Encrypted: true}
+	}
+}
+
 // deleteKeyCmd deletes the new key the user chose not to keep, and drops
 // it from the record.
 func deleteKeyCmd(ctx context.Context, ops Ops, j setup.Journal, user, id string) tea.Cmd {

@@ -90,6 +90,10 @@ type Preset struct {
 	PolicyName     string
 	UserName       string
 	Tags           []string
+	// TrustedAccount, when set, preselects a role link for that account
+	// on the access screen; RoleName names the role.
+	TrustedAccount string
+	RoleName       string
 }
 
 // Common is what every screen shares: the context for Cmds, the size it

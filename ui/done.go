@@ -92,6 +92,9 @@ func (o outcome) headline() string {
 // secretLine says where the secret is, in one sentence; empty when there
 // is none to hand over.
 func (o outcome) secretLine() string {
+	if o.Spec.Role() {
+		return "No secret: only account " + o.Spec.TrustedAccount + " may assume the role, and only with the external id."
+	}
 	u := o.Spec.UserName
 	newKey := "`aws iam create-access-key --user-name " + u + "`"
 	switch o.Hand.State {
@@ -165,8 +168,13 @@ func (o outcome) created() [][2]string {
 		{"Prefix", o.prefix()},
 		{"Region", o.Spec.Region},
 		{"Policy", fmt.Sprintf("%s (%s)", o.policyARN(), o.policyNote())},
-		{"User", fmt.Sprintf("%s (%s)", o.Spec.UserName, pickStr(o.Plan.User.Decision == setup.Reuse, "reused", "created"))},
-		{"Key id", o.keyNote()},
+	}
+	if o.Spec.Role() {
+		rows = append(rows, [2]string{"Role", fmt.Sprintf("%s (%s)", o.Plan.RoleARN(o.State), pickStr(o.Plan.Role.Decision == setup.Reuse, "reused", "created"))},
+			[2]string{"Trusts", "account " + o.Spec.TrustedAccount + ", with the external id"})
+	} else {
+		rows = append(rows, [2]string{"User", fmt.Sprintf("%s (%s)", o.Spec.UserName, pickStr(o.Plan.User.Decision == setup.Reuse, "reused", "created"))},
+			[2]string{"Key id", o.keyNote()})
 	}
 	if o.RecordPath != "" {
 		rows = append(rows, [2]string{"Record", o.RecordPath})
@@ -211,6 +219,15 @@ func (o outcome) transfers() [][2]string {
 // went to the clipboard or the CSV. A deleted key, or one whose secret is
 // lost, is not offered.
 func (o outcome) paste() [][2]string {
+	if o.Spec.Role() {
+		return [][2]string{
+			{"Bucket", o.Spec.Bucket},
+			{"Prefix", o.Spec.Prefix},
+			{"Region", o.Spec.Region},
+			{"Role ARN", o.Plan.RoleARN(o.State)},
+			{"Ext. id", o.Plan.ExternalID},
+		}
+	}
 	id := o.KeyID
 	switch o.Hand.State {
 	case handDeleted:
@@ -240,6 +257,9 @@ func (o outcome) commandsLine() string {
 		files := setup.PolicyFile
 		if o.Plan.BoundaryDocument != "" {
 			files += ", " + setup.BoundaryFile
+		}
+		if o.Plan.TrustDocument != "" && o.Plan.Role.Decision == setup.Create {
+			files += ", " + setup.TrustFile
 		}
 		return "Written with " + files + " to " + shellWord(o.Commands) + "/" + setup.ScriptFile + " (run it with bash; the commands below read " + setup.PolicyFile + " from that folder)."
 	case o.CommandsErr != "":

@@ -33,6 +33,8 @@ func TestReviewShowsTheUsersExistingLink(t *testing.T) {
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	toPolicy(t, d, "imports/2026")
 	d.press("enter")
+	d.wantStep(steps.Access)
+	d.press("enter")
 	d.wantStep(steps.User)
 	d.press("enter")
 	d.wantView("exists (it holds 1 access key)")

@@ -184,6 +184,8 @@ func TestDoneLongLocationKeepsWordsWhole(t *testing.T) {
 	}
 	d.wantStep(steps.Policy)
 	d.press("enter")
+	d.wantStep(steps.Access)
+	d.press("enter")
 	d.wantStep(steps.User)
 	d.press("enter")
 	d.wantStep(steps.Review)

@@ -64,6 +64,8 @@ func TestFlowMoto(t *testing.T) {
 	f.press("enter")
 	f.waitFor("What it allows")
 	f.press("enter")
+	f.waitFor("How does the platform read")
+	f.press("enter")
 	f.waitFor("The platform signs in")
 	f.press("enter")
 	f.waitFor("Nothing has been created yet", "more lines")

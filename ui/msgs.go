@@ -159,6 +159,8 @@ type clipboardCopiedMsg struct {
 type csvSavedMsg struct {
 	Path string
 	Err  error
+	// Encrypted is true when the file is age-encrypted.
+	Encrypted bool
 }
 
 // keyDeletedMsg: the new, unsaved key was deleted at the user's request.

@@ -77,6 +77,8 @@ func toReviewNew(t *testing.T, d *driver) {
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	toPolicy(t, d, "imports/2026")
 	d.press("enter")
+	d.wantStep(steps.Access)
+	d.press("enter")
 	d.wantStep(steps.User)
 	d.press("enter")
 	d.wantStep(steps.Review)
@@ -285,6 +287,8 @@ func TestPolicyNameWithSpaces(t *testing.T) {
 		t.Fatalf("name after tab = %q", got)
 	}
 	d.press("enter")
+	d.wantStep(steps.Access)
+	d.press("enter")
 	d.wantStep(steps.User)
 }
 
@@ -297,6 +301,8 @@ func TestPolicyTakenSameDocument(t *testing.T) {
 	d.press("enter")
 	d.wantView("exists with the same document; it will be reused")
 	requireFrame(t, d)
+	d.press("enter")
+	d.wantStep(steps.Access)
 	d.press("enter")
 	d.wantStep(steps.User)
 }
@@ -315,6 +321,8 @@ func TestPolicyTakenDifferentDocument(t *testing.T) {
 	d.press("ctrl+u")
 	d.typeText("Acme-Media-Read")
 	d.press("enter")
+	d.wantStep(steps.Access)
+	d.press("enter")
 	d.wantStep(steps.User)
 	if got := d.app.spec.PolicyName; got != "Acme-Media-Read" {
 		t.Errorf("policy name = %q", got)
@@ -325,6 +333,8 @@ func TestUserView(t *testing.T) {
 	d := newDriver(t, testDeps(t, awsopstest.New()))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	toPolicy(t, d, "imports")
+	d.press("enter")
+	d.wantStep(steps.Access)
 	d.press("enter")
 	d.wantStep(steps.User)
 	d.press("tab")
@@ -351,7 +361,7 @@ func TestUserTwoKeys(t *testing.T) {
 	d := newDriver(t, testDeps(t, f))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	toPolicy(t, d, "imports")
-	d.press("enter", "enter")
+	d.press("enter", "enter", "enter")
 	d.wantView("already holds 2 access keys", "400 days ago", "last used 200 days ago", "never used")
 	requireFrame(t, d)
 	d.press("enter")

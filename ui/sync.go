@@ -63,6 +63,9 @@ type syncScreen struct {
 
 	xfer    transferScreen
 	skipped bool
+	// with names the credentials in sentences: "the new key", or "the
+	// role" when the proof assumes a role link's role.
+	with string
 }
 
 func newSyncScreen(c *Common, d Deps, spec setup.Spec, k awsops.AccessKey) syncScreen {
@@ -83,6 +86,19 @@ func newSyncScreen(c *Common, d Deps, spec setup.Spec, k awsops.AccessKey) syncS
 		concurrency: d.Concurrency,
 	}
 	s.input.SetValue(defaultDest(spec.Bucket, spec.Prefix))
+	s.with = "the new key"
+	return s
+}
+
+// newRoleSyncScreen proves a role link: the caller's credentials (caller)
+// assume the role with its external id, and the download signs with the
+// role's temporary credentials.
+func newRoleSyncScreen(c *Common, d Deps, caller awsops.Config, spec setup.Spec, roleARN, externalID string) syncScreen {
+	s := newSyncScreen(c, d, spec, awsops.AccessKey{})
+	caller.Region = spec.Region
+	caller.AssumeRole = &awsops.AssumeRole{ARN: roleARN, ExternalID: externalID, SessionName: "s3link-proof"}
+	s.cfg = caller
+	s.with = "the role"
 	return s
 }
 
@@ -247,7 +263,7 @@ func (s syncScreen) download() (syncScreen, tea.Cmd) {
 	}
 	s.phase = syncTransferring
 	lbl := downloadLabels(setup.Location(s.bucket, s.prefix), s.dest)
-	lbl.Empty = "The new key listed " + lbl.From + ", but there is nothing to download yet: no file was read, so the proof shows listing works, not reading."
+	lbl.Empty = sentenceStart(s.with) + " listed " + lbl.From + ", but there is nothing to download yet: no file was read, so the proof shows listing works, not reading."
 	s.xfer = newTransferScreen(s.c, newSyncTransfer(eng), lbl)
 	return s, s.xfer.start(false)
 }
@@ -258,9 +274,9 @@ func (s syncScreen) outcome() string {
 		return "skipped"
 	}
 	if s.empty() {
-		return "the new key listed " + setup.Location(s.bucket, s.prefix) + ", but there is nothing to download yet, so reading an object is not proven"
+		return s.with + " listed " + setup.Location(s.bucket, s.prefix) + ", but there is nothing to download yet, so reading an object is not proven"
 	}
-	return s.xfer.outcome("into " + s.dest + " with the new key")
+	return s.xfer.outcome("into " + s.dest + " with " + s.with)
 }
 
 // empty reports whether the proof ran cleanly and found nothing.
@@ -289,7 +305,7 @@ func (s syncScreen) View() string {
 	st := s.c.Styles
 	w := s.c.Width
 	parts := []string{
-		wrap("Prove that the key works: download what is in "+setup.Location(s.bucket, s.prefix)+" with the new access key, exactly as the platform will.", w),
+		wrap(pickStr(s.with == "the role", "Prove that the role works: download", "Prove that the key works: download")+" what is in "+setup.Location(s.bucket, s.prefix)+" with "+pickStr(s.with == "the role", "the role, assumed with its external id", "the new access key")+", exactly as the platform will.", w),
 		"",
 	}
 	switch s.phase {
@@ -301,7 +317,7 @@ func (s syncScreen) View() string {
 			parts = append(parts, st.Muted.Render(wrap("The folder is created if missing; files already there and unchanged are skipped.", w)))
 		}
 	case syncConnecting:
-		parts = append(parts, s.spin.View()+" Connecting with the new key…")
+		parts = append(parts, s.spin.View()+" Connecting with "+s.with+"…")
 	case syncWaiting:
 		parts = append(parts, s.waitView(w)...)
 	case syncStuck:
@@ -314,12 +330,12 @@ func (s syncScreen) View() string {
 func (s syncScreen) waitView(w int) []string {
 	st := s.c.Styles
 	if s.lastErr == nil {
-		return []string{s.spin.View() + " Trying the new key…"}
+		return []string{s.spin.View() + " Trying " + s.with + "…"}
 	}
 	left := max(s.since.Add(propagationWait).Sub(s.now), 0)
 	next := max(s.nextAt.Sub(s.now), 0)
 	return []string{
-		s.spin.View() + " Waiting for AWS to accept the new key…",
+		s.spin.View() + " Waiting for AWS to accept " + s.with + "…",
 		st.Muted.Render(wrap("A new key and its policy take a few seconds, rarely a minute, to reach S3.", w)),
 		"",
 		field(st, "Attempt", fmt.Sprintf("%d was refused: %s", s.attempt-1, refusal(s.lastErr))),
@@ -333,7 +349,7 @@ func (s syncScreen) stuckView(w int) []string {
 	var sentence, detail string
 	switch {
 	case s.gaveUp:
-		sentence = fmt.Sprintf("AWS still refuses the new key after %s (%s). If the policy or user was changed by hand, check them; otherwise try again in a minute.", clock(propagationWait), refusal(s.lastErr))
+		sentence = fmt.Sprintf("AWS still refuses "+s.with+" after %s (%s). If the policy or user was changed by hand, check them; otherwise try again in a minute.", clock(propagationWait), refusal(s.lastErr))
 		detail = oneLine(s.lastErr.Error())
 	default:
 		sentence, detail = explain(s.lastErr, "")
@@ -357,4 +373,12 @@ func refusal(err error) string {
 func clock(d time.Duration) string {
 	d = d.Round(time.Second)
 	return fmt.Sprintf("%d:%02d", int(d/time.Minute), int(d%time.Minute/time.Second))
+}
+
+// sentenceStart capitalises the first letter of s.
+func sentenceStart(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -289,7 +289,7 @@ func TestUploadChoiceView(t *testing.T) {
 	if u := d.app.upload; !u.Chosen || u.Files != 3 || u.Dir != "media/" || u.All {
 		t.Errorf("upload answer = %+v", u)
 	}
-	d.press("enter", "enter")
+	d.press("enter", "enter", "enter")
 	d.wantStep(steps.Review)
 	d.press("pgdown")
 	d.wantView("Upload 3 files (14.9 KiB) from media/ to", "s3link upload media/ s3://acme-media/imports/2026/")
@@ -448,6 +448,8 @@ func TestFlowUploadAndSync(t *testing.T) {
 	f.press("enter")
 	f.waitFor("What it allows")
 	f.press("enter")
+	f.waitFor("How does the platform read")
+	f.press("enter")
 	f.waitFor("The platform signs in")
 	f.press("enter")
 	f.waitFor("Nothing has been created yet", "↓ 3 more lines")
@@ -521,7 +523,7 @@ func TestWizardCtrlCCancelsUpload(t *testing.T) {
 	d.typeText("imports")
 	d.press("enter")
 	d.wantStep(steps.Upload)
-	d.press("enter", "enter", "enter", "enter", "c", "y")
+	d.press("enter", "enter", "enter", "enter", "enter", "c", "y")
 	d.wantStep(steps.Key)
 	// Enter asks to move on; the move builds the upload, which is not run
 	// here: the fake takes its place.

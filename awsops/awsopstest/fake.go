@@ -110,6 +110,7 @@ type Fake struct {
 	taken    map[string]bool
 	policies map[string]*fakePolicy
 	users    map[string]*fakeUser
+	roles    map[string]*fakeRole
 	keyN     int
 
 	calls   []Call
@@ -609,6 +610,7 @@ func (f *Fake) policyFacts(p *fakePolicy, document string) awsops.PolicyFacts {
 			pf.Boundaries = append(pf.Boundaries, n)
 		}
 	}
+	f.roleEntities(p.arn, &pf)
 	return pf
 }
 
@@ -829,7 +831,7 @@ func (f *Fake) DeletePolicy(ctx context.Context, policyARN string) error {
 	if p == nil {
 		return nil
 	}
-	if pf := f.policyFacts(p, ""); len(pf.Users)+len(pf.Groups)+len(pf.Boundaries) > 0 {
+	if pf := f.policyFacts(p, ""); len(pf.Users)+len(pf.Groups)+len(pf.Roles)+len(pf.Boundaries) > 0 {
 		return fmt.Errorf("delete policy %s: %w", policyARN, awsops.ErrInUse)
 	}
 	delete(f.policies, p.name)

@@ -36,6 +36,7 @@ type iamService struct {
 	users    map[string]*user  // by name
 	policies map[string]*policy
 	keys     map[string]*accessKey // by id
+	roles    map[string]*role      // by name (roles.go)
 	seq      int
 }
 
@@ -69,6 +70,9 @@ type accessKey struct {
 	lastUsed         time.Time
 	lastService      string
 	lastRegion       string
+	// role and session are set for the temporary keys of an assumed
+	// role (user is then "").
+	role, session string
 }
 
 // identity is who signed a request.
@@ -134,11 +138,19 @@ func (s *iamService) authenticate(r *http.Request, a sigv4, body []byte) (identi
 		return identity{}, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided."
 	}
 	k.lastUsed, k.lastService, k.lastRegion = time.Now().UTC(), a.service, a.region
+	if k.role != "" {
+		return s.roleIdentity(k), "", ""
+	}
 	u := s.users[k.user]
 	return identity{arn: s.userARN(u.name), userID: u.id, user: u.name}, "", ""
 }
 
-func (s *iamService) sts(action string, caller identity) (any, *apiError) {
+func (s *iamService) sts(action string, f form, caller identity) (any, *apiError) {
+	if action == "AssumeRole" {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.assumeRole(f, caller)
+	}
 	if action != "GetCallerIdentity" {
 		return nil, &apiError{http.StatusBadRequest, "InvalidAction", "the embedded emulator's STS answers only GetCallerIdentity, not " + action}
 	}
@@ -630,6 +642,9 @@ func (s *iamService) deletePolicy(f form, _ identity) (any, *apiError) {
 	}
 	if len(s.boundedBy(p.arn)) > 0 {
 		return nil, errDeleteConflict("Cannot delete a policy used as a permissions boundary: remove it from every user's boundary first.")
+	}
+	if s.roleUses(p.arn) > 0 {
+		return nil, errDeleteConflict("Cannot delete a policy attached to entities.")
 	}
 	if len(p.versions) > 1 {
 		return nil, errDeleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")

@@ -87,7 +87,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, service stri
 		err    *apiError
 	)
 	if service == "sts" {
-		result, err = s.iam.sts(action, caller)
+		result, err = s.iam.sts(action, f, caller)
 	} else {
 		result, err = s.iam.call(action, f, caller)
 	}

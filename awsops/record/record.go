@@ -72,6 +72,9 @@ type Record struct {
 	// Rotation is a key rotation under way (see rotation.go); nil when
 	// none is.
 	Rotation *Rotation `json:"rotation,omitempty"`
+	// Role is the IAM role a role link (setup --access role) made for the
+	// platform to assume; nil for a key link.
+	Role *Role `json:"role,omitempty"`
 }
 
 // Bucket is the bucket setup used.
@@ -113,6 +116,20 @@ type User struct {
 	Attached bool `json:"attached"`
 }
 
+// Role is the IAM role a role link uses: the platform's account assumes
+// it with the external id. The external id is no secret (it guards
+// against a confused deputy), so the record keeps it for the summary.
+type Role struct {
+	Name           string `json:"name"`
+	ARN            string `json:"arn"`
+	ExternalID     string `json:"external_id"`
+	TrustedAccount string `json:"trusted_account"`
+	// Created is true when this setup created the role.
+	Created bool `json:"created"`
+	// Attached is true when this setup attached the policy to the role.
+	Attached bool `json:"attached"`
+}
+
 // Key is an access key s3link created. It holds the key id only.
 type Key struct {
 	ID      string    `json:"id"`
@@ -136,7 +153,8 @@ func (r *Record) ForgetAccessKey(id string) {
 // Empty reports whether the record lists nothing that may still exist.
 func (r *Record) Empty() bool {
 	return !r.Bucket.Created && !r.Policy.Created && !r.User.Created && !r.User.Attached &&
-		r.Boundary == nil && len(r.AccessKeys) == 0 && len(r.Pending) == 0
+		r.Boundary == nil && len(r.AccessKeys) == 0 && len(r.Pending) == 0 &&
+		(r.Role == nil || !r.Role.Created && !r.Role.Attached)
 }
 
 // Dir returns the folder that holds s3link's records: $S3LINK_CONFIG_DIR

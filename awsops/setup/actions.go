@@ -47,6 +47,15 @@ type Spec struct {
 	// DeleteKeyID, when set, is the key to delete at the 2-key limit (the
 	// wizard's choice); it overrides RotateOldest.
 	DeleteKeyID string
+	// Access is AccessKey (a user and its key, the default) or AccessRole
+	// (a role TrustedAccount assumes with an external id; RoleName names
+	// it and UserName is empty).
+	Access         Access
+	TrustedAccount string
+	RoleName       string
+	// ExternalID is the role's external id; "" makes a random one (a
+	// re-run keeps its record's).
+	ExternalID string
 }
 
 // ActionKind names one AWS call of the setup plan.
@@ -54,17 +63,19 @@ type ActionKind string
 
 // The setup plan's actions, in the order they run.
 const (
-	ActCreateBucket    ActionKind = "create-bucket"
-	ActBlockPublic     ActionKind = "block-public-access"
-	ActEncryption      ActionKind = "default-encryption"
-	ActCreatePolicy    ActionKind = "create-policy"
-	ActPolicyVersion   ActionKind = "policy-version"
-	ActCreateBoundary  ActionKind = "create-boundary"
-	ActCreateUser      ActionKind = "create-user"
-	ActSetBoundary     ActionKind = "set-boundary"
-	ActAttachPolicy    ActionKind = "attach-policy"
-	ActDeleteOldKey    ActionKind = "delete-old-key"
-	ActCreateAccessKey ActionKind = "create-access-key"
+	ActCreateBucket     ActionKind = "create-bucket"
+	ActBlockPublic      ActionKind = "block-public-access"
+	ActEncryption       ActionKind = "default-encryption"
+	ActCreatePolicy     ActionKind = "create-policy"
+	ActPolicyVersion    ActionKind = "policy-version"
+	ActCreateBoundary   ActionKind = "create-boundary"
+	ActCreateUser       ActionKind = "create-user"
+	ActSetBoundary      ActionKind = "set-boundary"
+	ActAttachPolicy     ActionKind = "attach-policy"
+	ActDeleteOldKey     ActionKind = "delete-old-key"
+	ActCreateAccessKey  ActionKind = "create-access-key"
+	ActCreateRole       ActionKind = "create-role"
+	ActAttachRolePolicy ActionKind = "attach-role-policy"
 )
 
 // PolicyFile is the name the CLI equivalents give the policy document.
@@ -85,7 +96,7 @@ type Action struct {
 // the call could leave behind unrecorded.
 func (a Action) Creates() bool {
 	switch a.Kind {
-	case ActCreateBucket, ActCreatePolicy, ActCreateBoundary, ActCreateUser, ActCreateAccessKey:
+	case ActCreateBucket, ActCreatePolicy, ActCreateBoundary, ActCreateUser, ActCreateAccessKey, ActCreateRole:
 		return true
 	}
 	return false
@@ -142,6 +153,7 @@ func actions(p *Plan) []Action {
 			fmt.Sprintf("aws iam create-policy --policy-name %s --description %s --policy-document file://%s --tags %s",
 				p.Boundary.Name, shellQuote(awsops.PolicyDescription), BoundaryFile, tag)})
 	}
+	acts = append(acts, roleActions(p, tag)...)
 	if p.User.Decision == Create {
 		acts = append(acts, Action{ActCreateUser, fmt.Sprintf("Create IAM user %s, bounded by policy %s", s.UserName, s.PolicyName),
 			fmt.Sprintf("aws iam create-user --user-name %s --permissions-boundary %s --tags %s%s", s.UserName, p.policyARN(), tag, tagsFlag(s.Tags))})

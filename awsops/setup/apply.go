@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	fage "filippo.io/age"
+
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 )
@@ -42,6 +44,9 @@ func NewJournal(dir string, p *Plan, base record.Record) Journal {
 	base.Prefix = p.Spec.Prefix
 	base.Policy = record.Policy{Name: p.Spec.PolicyName, ARN: p.Policy.ARN}
 	base.User = record.User{Name: p.Spec.UserName}
+	if p.Spec.Role() {
+		base.Role = &record.Role{Name: p.Spec.RoleName, ExternalID: p.ExternalID, TrustedAccount: p.Spec.TrustedAccount}
+	}
 	base.Region = p.Spec.Region
 	return Journal{Path: path, Base: base}
 }
@@ -90,6 +95,10 @@ type State struct {
 	Attached     bool
 	DeletedKeyID string
 	Key          awsops.AccessKey
+	// Role is a role link's role once made; RoleAttached is true once
+	// the policy is attached to it.
+	Role         awsops.Role
+	RoleAttached bool
 	// Done lists the actions that completed, in order.
 	Done []ActionKind
 	// Adopted is true once the run's record lists what the plan proved
@@ -190,6 +199,8 @@ func intentName(p *Plan, a Action) string {
 		return p.Spec.PolicyName
 	case ActCreateBoundary:
 		return p.Boundary.Name
+	case ActCreateRole:
+		return p.Spec.RoleName
 	}
 	return p.Spec.UserName
 }
@@ -212,6 +223,7 @@ func adopt(r *record.Record, p *Plan) {
 	if p.Policy.Ours && p.Policy.Decision != Create {
 		r.Policy.Created = true
 	}
+	adoptRole(r, p)
 	r.User.Name = p.Spec.UserName
 	if p.User.Ours && p.User.Decision == Reuse {
 		r.User.Created = true
@@ -229,6 +241,8 @@ func adopt(r *record.Record, p *Plan) {
 			return in.Name == p.Spec.PolicyName && (p.Policy.Ours || p.Policy.Decision == Create)
 		case ActCreateUser:
 			return in.Name == p.Spec.UserName && (p.User.Ours || p.User.Decision == Create)
+		case ActCreateRole:
+			return in.Name == p.Spec.RoleName && (p.Role.Ours || p.Role.Decision == Create)
 		case ActCreateAccessKey:
 			// Keys of a user that is ours go with the user.
 			return in.Name == p.Spec.UserName && p.User.Ours
@@ -348,6 +362,8 @@ func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, f
 				r.AccessKeys = append(r.AccessKeys, record.Key{ID: k.ID, Created: created})
 			}
 		}, nil
+	case ActCreateRole, ActAttachRolePolicy:
+		return callRole(ctx, ops, p, a, st)
 	}
 	return "", nil, fmt.Errorf("unknown setup action %q", a.Kind)
 }
@@ -373,6 +389,9 @@ type Delivery struct {
 	CSVLayout       record.CSVLayout
 	CredentialsFile string
 	Profile         string
+	// Recipients, when set, encrypt the CSV file for them (age, armored):
+	// no plain-text copy of the secret is written.
+	Recipients []fage.Recipient
 }
 
 // KeyDeleter is the one call DeliverKey may need: deleting a key whose
@@ -395,7 +414,11 @@ func DeliverKey(ctx context.Context, ops KeyDeleter, j Journal, d Delivery, key 
 	var got Delivered
 	var errs []string
 	if d.CSVPath != "" {
-		if err := record.WriteKeyCSV(d.CSVPath, key, d.CSVLayout); err != nil {
+		write := func() error { return record.WriteKeyCSV(d.CSVPath, key, d.CSVLayout) }
+		if len(d.Recipients) > 0 {
+			write = func() error { return record.WriteEncryptedKeyCSV(d.CSVPath, key, d.CSVLayout, d.Recipients) }
+		}
+		if err := write(); err != nil {
 			errs = append(errs, strings.TrimSuffix(err.Error(), "."))
 		} else {
 			got.CSV = true

@@ -73,6 +73,9 @@ func CommandFiles(p *Plan) []File {
 	if p.BoundaryDocument != "" {
 		files = append(files, File{BoundaryFile, []byte(p.BoundaryDocument), 0o600})
 	}
+	if p.TrustDocument != "" && p.Role.Decision == Create {
+		files = append(files, File{TrustFile, []byte(p.TrustDocument), 0o600})
+	}
 	return append(files, File{ScriptFile, []byte(Script(p)), 0o600})
 }
 

@@ -112,8 +112,12 @@ type ExportOptions struct {
 func templateSupports(p *Plan, format string) error {
 	for _, a := range p.Actions {
 		switch a.Kind {
-		case ActCreateBucket, ActEncryption, ActCreatePolicy, ActCreateUser, ActAttachPolicy, ActCreateAccessKey:
+		case ActCreateBucket, ActEncryption, ActCreatePolicy, ActCreateUser, ActAttachPolicy, ActCreateAccessKey, ActCreateRole:
 			continue
+		case ActAttachRolePolicy:
+			if p.Role.Decision == Create {
+				continue
+			}
 		case ActBlockPublic:
 			if p.Bucket.Decision == Create {
 				continue
@@ -137,6 +141,7 @@ const (
 	cfnPolicy    = "Policy"
 	cfnUser      = "User"
 	cfnAccessKey = "AccessKey"
+	cfnRole      = "Role"
 )
 
 type cfnTemplate struct {
@@ -238,6 +243,20 @@ func ExportCloudFormation(p *Plan, o ExportOptions) ([]byte, error) {
 		}
 		t.Resources[cfnUser] = cfnResource{Type: "AWS::IAM::User", Properties: props}
 		user = cfnRef(cfnUser)
+	}
+	if p.Role.Decision == Create {
+		t.Resources[cfnRole] = cfnResource{Type: "AWS::IAM::Role", Properties: map[string]any{
+			"RoleName":                 s.RoleName,
+			"Description":              awsops.PolicyDescription,
+			"AssumeRolePolicyDocument": json.RawMessage(p.TrustDocument),
+			"PermissionsBoundary":      policy,
+			"ManagedPolicyArns":        []any{policy},
+			"Tags":                     []cfnTag{setupTag},
+		}}
+		t.Outputs = map[string]cfnOutput{
+			"RoleArn":    {Description: "The role ARN to paste into the platform", Value: map[string][]string{"Fn::GetAtt": {cfnRole, "Arn"}}},
+			"ExternalId": {Description: "The external id to paste into the platform (the role's trust policy asks for it)", Value: p.ExternalID},
+		}
 	}
 	if p.Key.Decision == Create && !o.NoKeyOutput {
 		t.Resources[cfnAccessKey] = cfnResource{Type: "AWS::IAM::AccessKey", Properties: map[string]any{"UserName": user}}
@@ -387,6 +406,17 @@ func ExportTerraform(p *Plan, o ExportOptions) ([]byte, error) {
 	if p.Attach.Decision == Create {
 		created = true
 		fmt.Fprintf(&b, "\nresource \"aws_iam_user_policy_attachment\" %q {\n  user       = %s\n  policy_arn = %s\n}\n", tfName, userRef, policyARN)
+	}
+	if p.Role.Decision == Create {
+		created = true
+		fmt.Fprintf(&b, "\nresource \"aws_iam_role\" %q {\n", tfName)
+		fmt.Fprintf(&b, "  name                 = %s\n  description          = %s\n  permissions_boundary = %s\n", hclString(s.RoleName), hclString(awsops.PolicyDescription), policyARN)
+		fmt.Fprintf(&b, "  assume_role_policy   = <<EOT\n%s\nEOT\n  tags = ", hclHeredoc.Replace(p.TrustDocument))
+		hclMap(&b, "  ", setupTags)
+		b.WriteString("}\n")
+		fmt.Fprintf(&b, "\nresource \"aws_iam_role_policy_attachment\" %q {\n  role       = aws_iam_role.%s.name\n  policy_arn = %s\n}\n", tfName, tfName, policyARN)
+		fmt.Fprintf(&b, "\noutput \"role_arn\" {\n  description = \"The role ARN to paste into the platform\"\n  value       = aws_iam_role.%s.arn\n}\n", tfName)
+		fmt.Fprintf(&b, "\noutput \"external_id\" {\n  description = \"The external id to paste into the platform\"\n  value       = %s\n}\n", hclString(p.ExternalID))
 	}
 	if p.Key.Decision == Create && !o.NoKeyOutput {
 		created = true

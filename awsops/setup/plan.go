@@ -63,6 +63,8 @@ type Facts struct {
 	// when the chosen default name is s3link's policy for another location.
 	Derived *awsops.PolicyFacts
 	User    awsops.UserFacts
+	// Role is the role of a role link's name (Spec.Role()).
+	Role awsops.RoleFacts
 	// UserBoundary is the user's current permissions boundary policy, when
 	// the user exists and has one.
 	UserBoundary *awsops.PolicyFacts
@@ -98,6 +100,14 @@ type Plan struct {
 	User       Item
 	Attach     Item
 	Key        Item
+	// Role and RoleAttach are a role link's role and its policy
+	// attachment (Spec.Role()); User, Attach and Key are then None.
+	Role       Item
+	RoleAttach Item
+	// ExternalID is the role's external id and TrustDocument its trust
+	// policy (role links only).
+	ExternalID    string
+	TrustDocument string
 	// ExistingKeyID is the earlier run's active key kept instead of a new
 	// one; DeleteKeyID the key deleted at the 2-key limit.
 	ExistingKeyID string
@@ -118,7 +128,7 @@ type Plan struct {
 // Items lists the plan's decisions in the order review shows them.
 func (p *Plan) Items() []Item {
 	var out []Item
-	for _, it := range []Item{p.Bucket, p.Policy, p.Boundary, p.User, p.Attach, p.Key} {
+	for _, it := range []Item{p.Bucket, p.Policy, p.Boundary, p.User, p.Role, p.Attach, p.RoleAttach, p.Key} {
 		if it.Decision != None {
 			out = append(out, it)
 		}
@@ -195,11 +205,19 @@ func boundaryName(policyName string) string {
 func continued(recs []Stored, account string, s Spec) (Stored, bool) {
 	for _, st := range recs {
 		r := st.Record
-		if r.Account == account && r.User.Name == s.UserName && r.Bucket.Name == s.Bucket && r.Prefix == s.Prefix {
+		if r.Account == account && r.User.Name == s.UserName && recordRole(r) == s.RoleName && r.Bucket.Name == s.Bucket && r.Prefix == s.Prefix {
 			return st, true
 		}
 	}
 	return Stored{}, false
+}
+
+// recordRole is the name of the record's role, "" for a key link.
+func recordRole(r *record.Record) string {
+	if r.Role == nil {
+		return ""
+	}
+	return r.Role.Name
 }
 
 // Inspect reads the real state of every resource spec touches, changing
@@ -236,6 +254,10 @@ func Inspect(ctx context.Context, ops awsops.Inspector, spec Spec, recs []Stored
 			return f, err
 		}
 		f.Derived = &d
+	}
+	if spec.Role() {
+		f.Role, err = ops.InspectRole(ctx, spec.RoleName)
+		return f, err
 	}
 	if f.User, err = ops.InspectUser(ctx, spec.UserName); err != nil {
 		return f, err
@@ -280,10 +302,15 @@ func Decide(spec Spec, f Facts, newID string) *Plan {
 	}
 	p.decideBucket(f, rec)
 	p.decidePolicy(f, rec)
-	p.decideUser(f, rec)
-	p.decideBoundary(f)
-	p.decideAttach(f)
-	p.decideKey(f)
+	if spec.Role() {
+		p.decideRole(f, rec)
+		p.decideRoleAttach(f)
+	} else {
+		p.decideUser(f, rec)
+		p.decideBoundary(f)
+		p.decideAttach(f)
+		p.decideKey(f)
+	}
 	if len(p.Refusals) == 0 {
 		p.Actions = actions(p)
 	}

@@ -126,6 +126,10 @@ func CheckStatus(ctx context.Context, ops awsops.Auditor, st Stored, opt StatusO
 	if err != nil {
 		return nil, err
 	}
+	if rec.Role != nil {
+		// A role link has no user and no key: its role is the rest.
+		return s, s.checkRole(ctx, ops, rec, pol)
+	}
 	user, err := s.checkUser(ctx, ops, rec, recs, pol)
 	if err != nil {
 		return nil, err
@@ -254,14 +258,22 @@ func (s *Status) checkPolicy(ctx context.Context, ops awsops.Auditor, rec *recor
 		extra = append(extra, "group "+g)
 	}
 	for _, r := range pol.Roles {
-		extra = append(extra, "role "+r)
+		if !slices.ContainsFunc(recs, func(o *record.Record) bool { return o.Role != nil && o.Role.Name == r && o.Policy.Name == pol.Name }) {
+			extra = append(extra, "role "+r)
+		}
 	}
 	for _, b := range pol.Boundaries {
-		if !slices.Contains(users, b) {
+		if !slices.Contains(users, b) && !slices.ContainsFunc(recs, func(o *record.Record) bool { return o.Role != nil && o.Role.Name == b }) {
 			extra = append(extra, "the permissions boundary of "+b)
 		}
 	}
 	switch {
+	case rec.Role != nil && !slices.Contains(pol.Roles, rec.Role.Name):
+		s.drift("policy attachments", fmt.Sprintf("Policy %s is no longer attached to role %s, so the platform reads nothing; attach it again with 'aws iam attach-role-policy --role-name %s --policy-arn %s'.", pol.Name, rec.Role.Name, rec.Role.Name, pol.ARN))
+	case rec.Role != nil && len(extra) > 0:
+		s.drift("policy attachments", fmt.Sprintf("Policy %s is also attached to %s, which s3link did not do.", pol.Name, strings.Join(extra, ", ")))
+	case rec.Role != nil:
+		s.ok("policy attachments", "attached to role "+rec.Role.Name+" only")
 	case !slices.Contains(pol.Users, rec.User.Name):
 		s.drift("policy attachments", fmt.Sprintf("Policy %s is no longer attached to user %s, so the platform's key reads nothing; attach it again with 'aws iam attach-user-policy --user-name %s --policy-arn %s'.", pol.Name, rec.User.Name, rec.User.Name, pol.ARN))
 	case len(extra) > 0:

@@ -166,6 +166,11 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 		}
 	}
 
+	// A role link's role, removed before its policy.
+	if err := u.planRoleUndo(ctx, ops, rec, pending, drop); err != nil {
+		return nil, err
+	}
+
 	// The policy.
 	var pol awsops.PolicyFacts
 	polOurs := false
@@ -281,7 +286,10 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 // addPolicyRemoval removes a policy of ours unless someone else attached
 // it elsewhere since; then it stays, named with where.
 func (u *Undo) addPolicyRemoval(pol awsops.PolicyFacts, user, what string, forget func(*record.Record)) {
-	if elsewhere := pol.AttachedElsewhere(user); len(elsewhere) > 0 {
+	elsewhere := slices.DeleteFunc(pol.AttachedElsewhere(user), func(e string) bool {
+		return u.removesRole(strings.TrimPrefix(strings.TrimPrefix(e, "the permissions boundary of "), "role "))
+	})
+	if len(elsewhere) > 0 {
 		u.Kept = append(u.Kept, Kept{What: "IAM policy " + pol.Name,
 			Why:  "made by this setup, but now also used by " + strings.Join(elsewhere, ", ") + ", which s3link did not do; detach it there, then run teardown again",
 			Ours: true})
@@ -400,6 +408,9 @@ func Rollback(ctx context.Context, ops Ops, j Journal, p *Plan, st State, report
 	if st.Key.ID != "" {
 		mine.AccessKeys = []record.Key{{ID: st.Key.ID}}
 	}
+	if p.Spec.Role() {
+		mine.Role = &record.Role{Name: p.Spec.RoleName, Created: st.Completed(ActCreateRole), Attached: st.RoleAttached}
+	}
 	if st.Completed(ActCreateBoundary) {
 		mine.Boundary = &record.Boundary{Name: p.Boundary.Name, ARN: st.Boundary.ARN, Created: true, Set: st.Completed(ActSetBoundary), Previous: p.PreviousBoundary}
 	}
@@ -440,6 +451,9 @@ func Rollback(ctx context.Context, ops Ops, j Journal, p *Plan, st State, report
 		}
 		if mine.Boundary != nil && left.Boundary == nil {
 			r.Boundary = nil
+		}
+		if mine.Role != nil && left.Role == nil && r.Role != nil {
+			r.Role.Created, r.Role.Attached = false, false
 		}
 		for _, k := range mine.AccessKeys {
 			if !left.HasKey(k.ID) {

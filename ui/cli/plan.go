@@ -61,7 +61,7 @@ func planFiles(format string, boundary bool) []string {
 	case planCLI:
 		files := []string{setup.PolicyFile}
 		if boundary {
-			files = append(files, setup.BoundaryFile)
+			files = append(files, setup.BoundaryFile, setup.TrustFile)
 		}
 		return append(files, setup.ScriptFile)
 	case planCloudFormation:

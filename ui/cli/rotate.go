@@ -135,6 +135,9 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) error {
 			}
 		}
 	}
+	if rec.Role != nil {
+		return usageError("the setup record %s is a role link (role %s): it has no access key to rotate; the platform assumes the role with its external id", path, rec.Role.Name)
+	}
 	cfg := recordConfig(g, rec)
 	ops, err := awsops.New(ctx, cfg)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/syncer"
 )
 
 // Defaults offered by setup; the manual procedure's policy name has spaces,
@@ -41,6 +42,16 @@ type setupOptions struct {
 	PrintSecret    bool
 	RotateOldest   bool
 	NewKey         bool
+	// Access is "key" (the default) or "role"; TrustedAccount and
+	// RoleName are the role link's.
+	Access         string
+	TrustedAccount string
+	RoleName       string
+	// EncryptTo is an age recipient (or a file of them) the key file is
+	// encrypted for.
+	EncryptTo string
+	// ProofDir, when set, is where the proof download lands.
+	ProofDir string
 	// policyNameSet is true when --policy-name was given.
 	policyNameSet bool
 	// plan holds --plan and its flags (plan.go).
@@ -65,7 +76,11 @@ line per step are printed, and the secret access key is written only to the
     --prefix path/to/files --csv ./crowdai-platform-access_accessKeys.csv
   s3link setup --plan --format cloudformation --bucket crowdai-imagery --region eu-west-1 \
     --prefix path/to/files > template.json           # what setup would do, as a template
-  s3link setup --non-interactive --existing-bucket --bucket media --user reader --existing-user --csv key.csv --json`,
+  s3link setup --non-interactive --existing-bucket --bucket media --user reader --existing-user --csv key.csv --json
+  s3link setup --non-interactive --bucket crowdai-imagery --region eu-west-1 \
+    --access role --trusted-account 111122223333 --proof-dir ./proof   # a role, no secret
+  s3link setup --non-interactive --bucket crowdai-imagery --region eu-west-1 \
+    --csv ./key.csv.age --encrypt-to age1...                            # the key file encrypted`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.policyNameSet = cmd.Flags().Changed("policy-name")
@@ -94,6 +109,11 @@ func addSetupFlags(cmd *cobra.Command, o *setupOptions) {
 	f.BoolVar(&o.PrintSecret, "print-secret", false, "include the secret access key in the --json summary")
 	f.BoolVar(&o.RotateOldest, "rotate-oldest-key", false, "when the user already has 2 access keys, delete the oldest one")
 	f.BoolVar(&o.NewKey, "new-key", false, "create a new access key even if an earlier run's key still exists")
+	f.StringVar(&o.Access, "access", "key", "how the platform reads: key (an IAM user and access key, as the manual procedure does) or role (an IAM role the platform assumes; no secret)")
+	f.StringVar(&o.TrustedAccount, "trusted-account", "", "with --access role: the platform's 12-digit AWS account id, the only one that may assume the role")
+	f.StringVar(&o.RoleName, "role-name", defaultUserName, "with --access role: name of the IAM role")
+	f.StringVar(&o.EncryptTo, "encrypt-to", "", "encrypt the --csv key file for this age recipient (age1...) or recipients file; no plain-text copy is written")
+	f.StringVar(&o.ProofDir, "proof-dir", "", "after setup, prove the link: download the location into this folder with the platform's credentials (the new key, or the assumed role)")
 	addPlanFlags(cmd, &o.plan)
 }
 
@@ -103,7 +123,11 @@ func runSetup(ctx context.Context, g *Globals, o *setupOptions) (err error) {
 		return runPlan(ctx, g, o)
 	}
 	if !o.NonInteractive && !o.JSON && g.IsTerminal {
-		return runWizard(ctx, g, wizardInputs{Bucket: o.Bucket, Prefix: o.Prefix, PolicyName: o.PolicyName, UserName: o.UserName, Tags: o.Tags, ExistingBucket: o.ExistingBucket})
+		in := wizardInputs{Bucket: o.Bucket, Prefix: o.Prefix, PolicyName: o.PolicyName, UserName: o.UserName, Tags: o.Tags, ExistingBucket: o.ExistingBucket, RoleName: o.RoleName}
+		if o.Access == string(setup.AccessRole) {
+			in.TrustedAccount = o.TrustedAccount
+		}
+		return runWizard(ctx, g, in)
 	}
 	if !o.NonInteractive && !o.JSON {
 		return usageError("there is no terminal to draw the wizard on; run 's3link setup --non-interactive' with --bucket and --csv (see 's3link setup --help')")
@@ -151,6 +175,14 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 		}
 	}
 	dest := setup.Delivery{CSVPath: o.CSVPath, Profile: o.WriteProfile}
+	if o.EncryptTo != "" {
+		if o.CSVPath == "" {
+			return usageError("--encrypt-to encrypts the --csv key file; add --csv PATH (for example key.csv.age)")
+		}
+		if dest.Recipients, err = record.ParseRecipients(o.EncryptTo); err != nil {
+			return usageError("%v", err)
+		}
+	}
 	dest.CSVLayout, _ = record.ParseCSVLayout(o.CSVFormat) // checked in validateSetup
 	var profileErr error
 	if o.WriteProfile != "" {
@@ -222,7 +254,9 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 	}
 	if st.Key.ID != "" {
 		got, err := setup.DeliverKey(ctx, ops, j, dest, st.Key)
-		if got.CSV {
+		if got.CSV && len(dest.Recipients) > 0 {
+			h.linef("✓ Saved the access key to %s, encrypted with age for %s (mode 0600, %s layout inside; no plain-text copy was written)", o.CSVPath, recipientsNote(o.EncryptTo, len(dest.Recipients)), dest.CSVLayout)
+		} else if got.CSV {
 			h.linef("✓ Saved the access key to %s (mode 0600, %s layout)", o.CSVPath, dest.CSVLayout)
 		}
 		if got.Profile {
@@ -232,6 +266,9 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 			return err
 		}
 	}
+	if plan.Spec.Role() {
+		h.linef("✓ Role %s is ready for account %s; external id %s", plan.RoleARN(st), plan.Spec.TrustedAccount, plan.ExternalID)
+	}
 	if plan.ExistingKeyID != "" {
 		h.linef("✓ Access key %s from an earlier run is still active; no new key created (use --new-key for another)", plan.ExistingKeyID)
 	}
@@ -240,10 +277,31 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 		rec = &j.Base
 	}
 	sum = newSetupSummary(id, plan, st, rec, j.Path, o, done)
+	if plan.Spec.Role() {
+		sum.Role = &roleSummary{Name: plan.Spec.RoleName, ARN: plan.RoleARN(st), ExternalID: plan.ExternalID, TrustedAccount: plan.Spec.TrustedAccount}
+		sum.AccessKey.HandOver = "role, no secret"
+	}
+	var proofErr error
+	if o.ProofDir != "" && (plan.Spec.Role() || st.Key.ID != "") {
+		cfg, with := proofConfig(g, plan.Spec.Region, plan, st)
+		h.linef("· Proof: downloading %s into %s with the %s", setup.Location(plan.Spec.Bucket, plan.Spec.Prefix), o.ProofDir, with)
+		p, err := runProof(ctx, h.out, cfg, with, plan.Spec.Bucket, plan.Spec.Prefix, o.ProofDir, syncer.DefaultConcurrency)
+		sum.Proof = &p
+		if err != nil {
+			proofErr = fmt.Errorf("Setup is done, but the proof download failed: %s", explain(err))
+			if plan.Spec.Role() && errors.Is(err, awsops.ErrAccessDenied) && plan.Spec.TrustedAccount != id.Account {
+				proofErr = fmt.Errorf("Setup is done, but this account (%s) may not assume the role: its trust policy admits only account %s, so the platform proves it from there (%s)", id.Account, plan.Spec.TrustedAccount, explain(err))
+			}
+		} else {
+			h.linef("✓ Proof: downloaded %d files (%d unchanged) into %s with the %s", p.Downloaded, p.Skipped, o.ProofDir, with)
+		}
+	} else if o.ProofDir != "" {
+		h.linef("· No proof download: no new key was made (the earlier key is kept)")
+	}
 	if !o.JSON {
 		printSetupSummary(g.Out, sum)
 	}
-	return nil
+	return proofErr
 }
 
 // decideSetup is what setup and setup --plan share: the region (flag or
@@ -327,9 +385,13 @@ func validateSetup(o *setupOptions) (setup.Spec, error) {
 	if err := awsops.CheckPolicySize(awsops.PolicyDocument(o.Bucket, prefix)); err != nil {
 		return setup.Spec{}, usageError("%v", err)
 	}
-	return setup.Spec{
+	spec := setup.Spec{
 		Bucket: o.Bucket, ExistingBucket: o.ExistingBucket, ProtectBucket: o.ProtectBucket, Prefix: prefix,
 		PolicyName: o.PolicyName, PolicyNameChosen: o.policyNameSet, UserName: o.UserName, ExistingUser: o.ExistingUser,
 		Tags: tags, NewKey: o.NewKey, RotateOldest: o.RotateOldest,
-	}, nil
+	}
+	if err := validateAccess(o, &spec); err != nil {
+		return setup.Spec{}, err
+	}
+	return spec, nil
 }

@@ -215,7 +215,11 @@ func checkOne(ctx context.Context, g *Globals, o *statusOptions, path string, pr
 
 func printStatus(w io.Writer, st *setup.Status) {
 	rec := st.Record
-	fmt.Fprintf(w, "Link %s for user %s (setup %s, account %s, record %s):\n", setup.Location(rec.Bucket.Name, rec.Prefix), rec.User.Name, rec.SetupID, rec.Account, st.Path)
+	who := "user " + rec.User.Name
+	if rec.Role != nil {
+		who = "role " + rec.Role.Name
+	}
+	fmt.Fprintf(w, "Link %s for %s (setup %s, account %s, record %s):\n", setup.Location(rec.Bucket.Name, rec.Prefix), who, rec.SetupID, rec.Account, st.Path)
 	for _, line := range setup.StatusLines(st) {
 		fmt.Fprintln(w, "  "+line)
 	}

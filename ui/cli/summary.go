@@ -8,6 +8,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/ui"
 )
 
 type actionReport struct {
@@ -49,7 +50,11 @@ type setupSummary struct {
 		// words: "saved to CSV" for a new key (headless setup saves it
 		// only there), "earlier key kept" when no key was made.
 		HandOver string `json:"handOver"`
+		// Encrypted is true when the CSV is age-encrypted (--encrypt-to).
+		Encrypted bool `json:"encrypted,omitempty"`
 	} `json:"accessKey"`
+	Role     *roleSummary   `json:"role,omitempty"`
+	Proof    *proofSummary  `json:"proof,omitempty"`
 	Record   string         `json:"record"`
 	Sandbox  bool           `json:"sandbox,omitempty"`
 	Actions  []actionReport `json:"actions"`
@@ -78,6 +83,7 @@ func newSetupSummary(id awsops.Identity, plan *setup.Plan, st setup.State, rec *
 	if st.Key.ID != "" {
 		s.AccessKey.ID, s.AccessKey.New, s.AccessKey.CSV = st.Key.ID, true, o.CSVPath
 		s.AccessKey.Profile = o.WriteProfile
+		s.AccessKey.Encrypted = o.EncryptTo != "" && o.CSVPath != ""
 		s.AccessKey.HandOver = "saved to CSV"
 		if o.CSVPath == "" {
 			s.AccessKey.HandOver = "saved to profile"
@@ -108,14 +114,37 @@ func printSetupSummary(w io.Writer, s setupSummary) {
 	}
 	fmt.Fprintf(w, "  Prefix:        %s\n", prefix)
 	fmt.Fprintf(w, "  Region:        %s\n", s.Region)
+	if s.Role != nil {
+		fmt.Fprintf(w, "  Role ARN:      %s\n", s.Role.ARN)
+		fmt.Fprintf(w, "  External ID:   %s\n", s.Role.ExternalID)
+		fmt.Fprintf(w, "  (only account %s may assume the role, and only with this external id; there is no secret)\n", s.Role.TrustedAccount)
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Policy %s\nRole   %s\n", s.Policy.ARN, s.Role.ARN)
+	} else {
+		printKeyLines(w, s)
+	}
+	printSummaryTail(w, s)
+}
+
+func printKeyLines(w io.Writer, s setupSummary) {
 	fmt.Fprintf(w, "  Access key ID: %s\n", s.AccessKey.ID)
 	if s.AccessKey.CSV != "" {
-		fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", s.AccessKey.CSV)
+		if s.AccessKey.Encrypted {
+			fmt.Fprintf(w, "  Secret key:    in %s, encrypted for the platform's age key (send the file as it is)\n", s.AccessKey.CSV)
+		} else {
+			fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", s.AccessKey.CSV)
+		}
 	} else if s.AccessKey.Profile != "" {
 		fmt.Fprintf(w, "  Secret key:    in profile %s of the shared credentials file\n", s.AccessKey.Profile)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Policy %s\nUser   %s\n", s.Policy.ARN, s.User.ARN)
+}
+
+func printSummaryTail(w io.Writer, s setupSummary) {
+	if s.Proof != nil && s.Proof.Failed == 0 && s.Proof.Downloaded+s.Proof.Skipped > 0 {
+		fmt.Fprintf(w, "Proof: downloaded %d files (%s, %d already there) into %s with the %s\n", s.Proof.Downloaded, ui.HumanBytes(s.Proof.Bytes), s.Proof.Skipped, s.Proof.Dest, s.Proof.With)
+	}
 	if s.Sandbox {
 		fmt.Fprintln(w, "Sandbox: everything above lives in the local emulator and is gone when s3link exits.")
 	} else {

@@ -21,6 +21,9 @@ type wizardInputs struct {
 	Bucket, Prefix, PolicyName, UserName string
 	Tags                                 []string
 	ExistingBucket                       bool
+	// TrustedAccount preselects a role link (--access role); RoleName
+	// names its role.
+	TrustedAccount, RoleName string
 }
 
 // ExitSecretNotHandedOver is the wizard's exit status when setup finished
@@ -73,6 +76,8 @@ func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
 			PolicyName:     in.PolicyName,
 			UserName:       in.UserName,
 			Tags:           in.Tags,
+			TrustedAccount: in.TrustedAccount,
+			RoleName:       in.RoleName,
 		},
 	}
 	deps.AWS = cfg
