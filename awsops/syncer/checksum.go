@@ -175,3 +175,93 @@ func compositeParts(v string) int64 {
 	}
 	return n
 }
+
+// A composite checksum (a multipart upload made with a checksum algorithm)
+// is H(H(part 1) ‖ H(part 2) ‖ … ‖ H(part N)) in base64, followed by "-N":
+// a download can check it only by hashing each upload part on its own,
+// which needs the upload's part size. S3 tells the size of part 1 (a HEAD
+// with PartNumber=1); every part but the last has that size in a multipart
+// upload, so when the object's size is N parts of it, the boundaries are
+// known. When it is not (an upload whose parts were not all equal), the
+// boundaries are not known and the object is checked by its size alone.
+
+// compositeFits reports whether a composite checksum's N parts of
+// c.PartSize (the last one shorter) make up size bytes exactly, so the part
+// boundaries, and with them the checksum, can be computed again.
+func compositeFits(c *ObjectChecksum, size int64) bool {
+	n := compositeParts(c.Value)
+	return n > 0 && c.PartSize > 0 && size > 0 && (size+c.PartSize-1)/c.PartSize == n &&
+		newHash(c.Algorithm) != nil && !strings.EqualFold(c.Algorithm, "MD5")
+}
+
+// isComposite reports whether c is a composite checksum ("…-N").
+func isComposite(c *ObjectChecksum) bool { return c != nil && compositeParts(c.Value) != 0 }
+
+// compositeSum collects the upload parts' checksums of one object as they
+// are computed, by one writer in file order or by one writer per range
+// (each range starting at a part boundary), and checks the result.
+type compositeSum struct {
+	c     *ObjectChecksum
+	size  int64
+	parts [][]byte // raw checksum of each upload part, nil until done
+}
+
+// newCompositeSum starts collecting for c, which must fit size
+// (compositeFits).
+func newCompositeSum(c *ObjectChecksum, size int64) *compositeSum {
+	return &compositeSum{c: c, size: size, parts: make([][]byte, compositeParts(c.Value))}
+}
+
+// writer returns a writer for the bytes from off on, which must be a part
+// boundary; it splits them at each following boundary. Writers of
+// different ranges touch different parts and may run at once.
+func (s *compositeSum) writer(off int64) *partHasher {
+	return &partHasher{s: s, part: off / s.c.PartSize}
+}
+
+// check compares the combined checksum with the object's.
+func (s *compositeSum) check() error {
+	outer := newHash(s.c.Algorithm)
+	for i, p := range s.parts {
+		if p == nil {
+			return fmt.Errorf("%w: part %d of %d was not checksummed", errIntegrity, i+1, len(s.parts))
+		}
+		outer.Write(p)
+	}
+	got := base64.StdEncoding.EncodeToString(outer.Sum(nil)) + "-" + strconv.Itoa(len(s.parts))
+	if got != s.c.Value {
+		return fmt.Errorf("%w: composite %s %s does not match the object's %s", errIntegrity, s.c.Algorithm, got, s.c.Value)
+	}
+	return nil
+}
+
+// partHasher hashes a run of upload parts written in order, finishing each
+// part's checksum at its last byte.
+type partHasher struct {
+	s    *compositeSum
+	part int64 // the part being hashed
+	left int64 // its bytes still to come; 0 before its first byte
+	h    hash.Hash
+}
+
+// Write never fails; bytes past the object's end are dropped (the size
+// checks refuse such a body).
+func (w *partHasher) Write(p []byte) (int, error) {
+	total := len(p)
+	for len(p) > 0 && w.part < int64(len(w.s.parts)) {
+		if w.h == nil {
+			w.h = checksumHash(w.s.c.Algorithm)
+			w.left = min(w.s.c.PartSize, w.s.size-w.part*w.s.c.PartSize)
+		}
+		n := min(int64(len(p)), w.left)
+		w.h.Write(p[:n])
+		p = p[n:]
+		w.left -= n
+		if w.left == 0 {
+			w.s.parts[w.part] = w.h.Sum(nil)
+			w.part++
+			w.h = nil
+		}
+	}
+	return total, nil
+}

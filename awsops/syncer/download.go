@@ -65,9 +65,12 @@ func (e *Engine) download(ctx context.Context, j job, h *dirHandle, base string,
 		}
 	}()
 
-	var mtime time.Time
+	var (
+		mtime time.Time
+		v     verifyState
+	)
 	if j.obj.Size >= e.threshold {
-		cs, asked := e.rangedInfo(ctx, &j.obj)
+		cs, asked := e.rangedInfo(ctx, &j.obj, &v)
 		mtime, err = e.fetchRanged(ctx, j, tf.f, tr, cs)
 		if err == nil && !asked && j.obj.Mtime.IsZero() {
 			// Ranges are not asked for metadata; one HEAD is cheap beside
@@ -77,7 +80,7 @@ func (e *Engine) download(ctx context.Context, j job, h *dirHandle, base string,
 			}
 		}
 	} else {
-		mtime, err = e.fetchWhole(ctx, j, tf.f, tr)
+		mtime, err = e.fetchWhole(ctx, j, tf.f, tr, &v)
 	}
 	if err != nil {
 		return err
@@ -85,15 +88,30 @@ func (e *Engine) download(ctx context.Context, j job, h *dirHandle, base string,
 	if err := tf.commit(base, mtime); err != nil {
 		return err
 	}
+	if v.sizeOnly {
+		e.sizeOnly.Add(1)
+	}
 	return nil
+}
+
+// verifyState is what one object's download learns about verifying it,
+// kept across its attempts.
+type verifyState struct {
+	// partSize is the composite checksum's part size once asked for (at
+	// most one request per object); partSizeAsked says it was.
+	partSize      int64
+	partSizeAsked bool
+	// sizeOnly: the object has a composite checksum whose parts do not fit
+	// its size, and no plain-MD5 ETag, so only its size vouches for it.
+	sizeOnly bool
 }
 
 // fetchWhole downloads an object in one GET, hashing while writing. A body
 // that breaks is resumed with a range request bound to the ETag by If-Match;
 // a body that arrives whole but fails verification is fetched again.
-func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer.Live) (time.Time, error) {
+func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer.Live, v *verifyState) (time.Time, error) {
 	for attempt := 1; ; attempt++ {
-		mtime, err := e.fetchWholeOnce(ctx, j, f, tr)
+		mtime, err := e.fetchWholeOnce(ctx, j, f, tr, v)
 		if err == nil || ctx.Err() != nil {
 			return mtime, err
 		}
@@ -114,7 +132,7 @@ func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer
 	}
 }
 
-func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live) (time.Time, error) {
+func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live, v *verifyState) (time.Time, error) {
 	if err := e.acquire(ctx); err != nil {
 		return time.Time{}, err
 	}
@@ -146,9 +164,39 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 	if useMD5 && !validated && ch == nil {
 		h = newMD5()
 	}
-	var hw hash.Hash = hashOrNil(h)
+	var hw io.Writer = hashOrNil(h)
 	if ch != nil {
 		hw = ch
+	}
+	// A composite checksum is the one check of an object without a plain
+	// MD5 ETag: its parts are hashed apart, split at the upload's part
+	// boundaries as the body is written.
+	var comp *compositeSum
+	if c := resp.Composite; c != nil && cs == nil && !validated && !useMD5 {
+		if !v.partSizeAsked {
+			ps, ok := e.store.(partSizer)
+			if !ok {
+				resp.Body.Close()
+				return time.Time{}, errors.New("the store cannot tell the part size of a composite checksum")
+			}
+			v.partSize, err = ps.firstPartSize(reqCtx, e.opts.Bucket, Object{Key: j.obj.Key, Size: size, ETag: resp.ETag})
+			if err != nil {
+				resp.Body.Close()
+				return time.Time{}, err
+			}
+			v.partSizeAsked = true
+		}
+		cc := *c
+		cc.PartSize = v.partSize
+		if compositeFits(&cc, size) {
+			comp = newCompositeSum(&cc, size)
+			hw = comp.writer(0)
+			v.sizeOnly = false
+		} else {
+			// Parts of unequal size: the boundaries are not known, so the
+			// size alone vouches for the file, as it did before.
+			v.sizeOnly = true
+		}
 	}
 	var written int64
 	for resumes := 0; ; {
@@ -205,6 +253,11 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 			return time.Time{}, fmt.Errorf("%w: %s %s does not match the object's %s", errIntegrity, cs.Algorithm, got, cs.Value)
 		}
 	}
+	if comp != nil {
+		if err := comp.check(); err != nil {
+			return time.Time{}, err
+		}
+	}
 	if h != nil {
 		if got := hex.EncodeToString(h.Sum(nil)); got != md5hex {
 			return time.Time{}, fmt.Errorf("%w: MD5 %s does not match ETag %s", errIntegrity, got, md5hex)
@@ -259,7 +312,7 @@ type rangedHeader interface {
 // MD5 of its ETag, never both; nil when there is none, or no answer. The
 // same HEAD brings the object's "mtime" metadata into obj; asked says it
 // did, so no second HEAD is made for it.
-func (e *Engine) rangedInfo(ctx context.Context, obj *Object) (cs *ObjectChecksum, asked bool) {
+func (e *Engine) rangedInfo(ctx context.Context, obj *Object, v *verifyState) (cs *ObjectChecksum, asked bool) {
 	var err error
 	if rh, ok := e.store.(rangedHeader); ok {
 		var mtime time.Time
@@ -274,7 +327,19 @@ func (e *Engine) rangedInfo(ctx context.Context, obj *Object) (cs *ObjectChecksu
 	} else if cs, err = e.remoteChecksum(ctx, *obj); err != nil {
 		return nil, false
 	}
-	if cs == nil || cs.PartSize != 0 || compositeParts(cs.Value) != 0 {
+	if isComposite(cs) {
+		if _, md5 := PlainMD5(obj.ETag); md5 {
+			return nil, asked // the MD5 of the ETag verifies it
+		}
+		if !compositeFits(cs, obj.Size) {
+			// Parts of unequal size (or none known): the size alone
+			// vouches for the file.
+			v.sizeOnly = true
+			return nil, asked
+		}
+		return cs, asked
+	}
+	if cs == nil || cs.PartSize != 0 {
 		return nil, asked
 	}
 	if _, ok := crcFor(cs.Algorithm); !ok {
@@ -285,6 +350,14 @@ func (e *Engine) rangedInfo(ctx context.Context, obj *Object) (cs *ObjectChecksu
 
 func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live, cs *ObjectChecksum) error {
 	size, ps := j.obj.Size, e.partSize(j.obj.Size)
+	var comp *compositeSum
+	if isComposite(cs) {
+		// Ranges of whole upload parts, so each upload part is hashed in
+		// order by one fetcher, which splits its range at part boundaries.
+		comp = newCompositeSum(cs, size)
+		ps = cs.PartSize * max(1, ps/cs.PartSize)
+		cs = nil
+	}
 	// Reserving the space up front turns a full disk into one early error
 	// and gives the parallel writes contiguous extents to land in.
 	if err := preallocate(f, size); err != nil {
@@ -302,7 +375,7 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 		partCRC = make([]uint64, parts)
 	}
 	md5hex, useMD5 := PlainMD5(j.obj.ETag)
-	useMD5 = useMD5 && cs == nil
+	useMD5 = useMD5 && cs == nil && comp == nil
 	var ord *orderedMD5
 	if useMD5 {
 		ord = newOrderedMD5(f, size, ps)
@@ -332,10 +405,14 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 				off := i * ps
 				n := min(ps, size-off)
 				var h hash.Hash
+				var hw io.Writer
 				if cs != nil {
 					h = kind.new()
+					hw = h
+				} else if comp != nil {
+					hw = comp.writer(off)
 				}
-				enc, err := e.fetchPart(ctx, j, fileWriter{f: f, at: true, ord: ord, part: int(i)}, off, n, h, tr)
+				enc, err := e.fetchPart(ctx, j, fileWriter{f: f, at: true, ord: ord, part: int(i)}, off, n, hw, tr)
 				if err != nil {
 					setFailed(err)
 					return
@@ -360,6 +437,11 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 		}
 		if got := kind.encode(crc); got != cs.Value {
 			return fmt.Errorf("%w: %s %s does not match the object's %s", errIntegrity, cs.Algorithm, got, cs.Value)
+		}
+	}
+	if comp != nil {
+		if err := comp.check(); err != nil {
+			return err
 		}
 	}
 	if useMD5 {
@@ -451,7 +533,7 @@ func (o *orderedMD5) close() {
 // fetchPart downloads bytes [off, off+n) and resumes a broken body from the
 // byte where it stopped, feeding the part's bytes in order to h when given. It reports whether the object's encryption makes
 // its ETag something other than an MD5.
-func (e *Engine) fetchPart(ctx context.Context, j job, w fileWriter, off, n int64, h hash.Hash, tr *transfer.Live) (bool, error) {
+func (e *Engine) fetchPart(ctx context.Context, j job, w fileWriter, off, n int64, h io.Writer, tr *transfer.Live) (bool, error) {
 	if err := e.acquire(ctx); err != nil {
 		return false, err
 	}
@@ -528,7 +610,7 @@ func (w fileWriter) write(p []byte, off int64) error {
 // copyBody moves a body to the file through a pooled buffer, updating the
 // progress counters once per buffer and honouring pause between reads. It
 // returns the bytes written and nil at a clean EOF.
-func (e *Engine) copyBody(ctx context.Context, w fileWriter, off int64, body io.Reader, h hash.Hash, tr *transfer.Live, guard *stallGuard) (int64, error) {
+func (e *Engine) copyBody(ctx context.Context, w fileWriter, off int64, body io.Reader, h io.Writer, tr *transfer.Live, guard *stallGuard) (int64, error) {
 	bp := getBuf()
 	defer putBuf(bp)
 	buf := *bp

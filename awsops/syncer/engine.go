@@ -173,6 +173,11 @@ type Result struct {
 	// could not, Key being the path below Dest.
 	Deleted      []string
 	DeleteFailed []Failure
+	// SizeOnly counts the objects downloaded whose composite checksum
+	// could not be computed again (their upload's parts were not all the
+	// size of part 1) and that have no plain-MD5 ETag: the size alone
+	// vouched for them.
+	SizeOnly int64
 }
 
 // ErrDestNotDir means the destination exists and is not a directory.
@@ -194,6 +199,7 @@ type Engine struct {
 
 	p        *transfer.Progress
 	dirCount atomic.Int64 // directory markers made into folders
+	sizeOnly atomic.Int64 // see Result.SizeOnly
 	sem      chan struct{}
 	failures transfer.Failures[Failure]
 
@@ -292,6 +298,7 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 	defer e.p.Running.Store(false)
 	e.p.Reset()
 	e.dirCount.Store(0)
+	e.sizeOnly.Store(0)
 	e.failures.Reset()
 	e.listed, e.deleted, e.deleteFailed = nil, nil, nil
 	if retry == nil && e.opts.Delete {
@@ -638,6 +645,7 @@ func (e *Engine) result() Result {
 		DryRun:       e.opts.DryRun,
 		Deleted:      e.deleted,
 		DeleteFailed: e.deleteFailed,
+		SizeOnly:     e.sizeOnly.Load(),
 	}
 }
 

@@ -165,7 +165,7 @@ func (s *S3Store) Get(ctx context.Context, req GetRequest) (*GetResponse, error)
 		}
 	}
 	if !ranged {
-		resp.Checksum = fullObjectChecksum(out)
+		resp.Checksum, resp.Composite = getChecksum(out)
 	}
 	return resp, nil
 }
@@ -189,24 +189,39 @@ var checksumModeHeader = middleware.BuildMiddlewareFunc("s3link.ChecksumModeHead
 		return next.HandleBuild(ctx, in)
 	})
 
-// fullObjectChecksum is the whole-object checksum a GET returned, nil for
-// none or for a composite one ("…-N"), which no single pass can check.
-func fullObjectChecksum(out *s3.GetObjectOutput) *ObjectChecksum {
-	if out.ChecksumType == types.ChecksumTypeComposite {
-		return nil
-	}
+// getChecksum is the whole-object checksum a GET returned: full-object,
+// or composite ("…-N"), which needs the part size to check; nil for none.
+func getChecksum(out *s3.GetObjectOutput) (full, composite *ObjectChecksum) {
 	for _, a := range []struct {
 		name string
 		v    *string
 	}{{"CRC64NVME", out.ChecksumCRC64NVME}, {"CRC32C", out.ChecksumCRC32C}, {"CRC32", out.ChecksumCRC32}, {"SHA256", out.ChecksumSHA256}, {"SHA1", out.ChecksumSHA1}} {
 		if v := aws.ToString(a.v); v != "" {
-			if compositeParts(v) != 0 {
-				return nil
+			c := &ObjectChecksum{Algorithm: a.name, Value: v}
+			if out.ChecksumType == types.ChecksumTypeComposite || compositeParts(v) != 0 {
+				if compositeParts(v) == 0 {
+					return nil, nil // composite without "-N": not checkable
+				}
+				return nil, c
 			}
-			return &ObjectChecksum{Algorithm: a.name, Value: v}
+			return c, nil
 		}
 	}
-	return nil
+	return nil, nil
+}
+
+// firstPartSize implements partSizer: a HEAD of part 1, bound to the
+// object's ETag; its Content-Length is the size of part 1.
+func (s *S3Store) firstPartSize(ctx context.Context, bucket string, obj Object) (int64, error) {
+	in := &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(obj.Key), PartNumber: aws.Int32(1)}
+	if obj.ETag != "" {
+		in.IfMatch = aws.String(obj.ETag)
+	}
+	p1, err := s.api.HeadObject(ctx, in)
+	if err != nil {
+		return 0, mapS3Error(fmt.Errorf("head %q part 1", obj.Key), err)
+	}
+	return aws.ToInt64(p1.ContentLength), nil
 }
 
 // Mtime implements MtimeReader with one HEAD, bound to the listed ETag.
@@ -235,13 +250,22 @@ func (s *S3Store) Checksum(ctx context.Context, bucket string, obj Object) (*Obj
 	if err != nil {
 		return nil, mapS3Error(fmt.Errorf("head %q", obj.Key), err)
 	}
-	return s.checksumFromHead(ctx, in, obj, out)
+	c, err := s.checksumFromHead(ctx, in, obj, out)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	if isComposite(c) && !compositeFits(c, obj.Size) {
+		return nil, nil // parts of unequal size: not reproducible
+	}
+	return c, nil
 }
 
 // rangedHead implements rangedHeader: one HEAD in checksum mode, bound to
-// the listed ETag, for the object's full-object checksum (nil for none or a
-// composite one, which a ranged download cannot use) and its "mtime"
-// metadata, which Checksum and Mtime would take two or three HEADs for.
+// the listed ETag, for the object's checksum and its "mtime" metadata,
+// which Checksum and Mtime would take two or three HEADs for. A composite
+// checksum takes a second HEAD, of part 1, for its part size, only when
+// the ETag is not a plain MD5 (which would verify the download instead);
+// it is returned with that size whether or not the parts fit the object.
 func (s *S3Store) rangedHead(ctx context.Context, bucket string, obj Object) (*ObjectChecksum, time.Time, error) {
 	in := &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(obj.Key), ChecksumMode: types.ChecksumModeEnabled}
 	if obj.ETag != "" {
@@ -252,19 +276,19 @@ func (s *S3Store) rangedHead(ctx context.Context, bucket string, obj Object) (*O
 		return nil, time.Time{}, mapS3Error(fmt.Errorf("head %q", obj.Key), err)
 	}
 	mtime, _ := transfer.MtimeFromMetadata(out.Metadata)
-	if out.ChecksumType == types.ChecksumTypeComposite {
-		return nil, mtime, nil
+	if _, md5 := PlainMD5(obj.ETag); md5 {
+		in = nil // no part-1 HEAD: the MD5 of the ETag verifies it
 	}
-	c, err := s.checksumFromHead(ctx, nil, obj, out)
-	if err != nil || c == nil || c.PartSize != 0 || compositeParts(c.Value) != 0 {
+	c, err := s.checksumFromHead(ctx, in, obj, out)
+	if err != nil || c == nil {
 		return nil, mtime, nil
 	}
 	return c, mtime, nil
 }
 
 // checksumFromHead reads the checksum of a HEAD in checksum mode; for a
-// composite one it asks part 1 for the part size (with in; a nil in means
-// composite checksums are not wanted).
+// composite one it asks part 1 for the part size (a nil in means composite
+// checksums are not wanted).
 func (s *S3Store) checksumFromHead(ctx context.Context, in *s3.HeadObjectInput, obj Object, out *s3.HeadObjectOutput) (*ObjectChecksum, error) {
 	var c ObjectChecksum
 	for _, a := range []struct {
@@ -280,6 +304,9 @@ func (s *S3Store) checksumFromHead(ctx context.Context, in *s3.HeadObjectInput, 
 		return nil, nil
 	}
 	n := compositeParts(c.Value)
+	if out.ChecksumType == types.ChecksumTypeComposite && n == 0 {
+		return nil, nil // composite without "-N": not reproducible
+	}
 	if out.ChecksumType == types.ChecksumTypeFullObject || n == 0 {
 		if n != 0 {
 			return nil, nil
@@ -290,16 +317,11 @@ func (s *S3Store) checksumFromHead(ctx context.Context, in *s3.HeadObjectInput, 
 		return nil, nil
 	}
 	// Composite: the part size comes from part 1; the upload is only
-	// reproducible when the parts were equal but for the last.
-	in.PartNumber = aws.Int32(1)
-	in.ChecksumMode = ""
-	p1, err := s.api.HeadObject(ctx, in)
+	// reproducible when the parts were equal but for the last, which the
+	// caller checks (compositeFits).
+	ps, err := s.firstPartSize(ctx, aws.ToString(in.Bucket), obj)
 	if err != nil {
-		return nil, mapS3Error(fmt.Errorf("head %q part 1", obj.Key), err)
-	}
-	ps := aws.ToInt64(p1.ContentLength)
-	if ps <= 0 || (obj.Size+ps-1)/ps != n {
-		return nil, nil
+		return nil, err
 	}
 	c.PartSize = ps
 	return &c, nil

@@ -80,6 +80,10 @@ type GetResponse struct {
 	// returned one for a whole-object GET without checking it: the engine
 	// checks it as the body is written, instead of the MD5 of the ETag.
 	Checksum *ObjectChecksum
+	// Composite is the object's composite checksum ("…-N", see
+	// compositeSum), when a whole-object GET returned one; its PartSize is
+	// not known from the GET (see partSizer).
+	Composite *ObjectChecksum
 	// ETagIsNotMD5 is true when the object's encryption (SSE-KMS, SSE-C)
 	// makes a 32-hex ETag something other than the MD5 of the content.
 	ETagIsNotMD5 bool
@@ -92,6 +96,14 @@ type GetResponse struct {
 type MtimeReader interface {
 	// Mtime returns the object's recorded mtime, zero when it has none.
 	Mtime(ctx context.Context, bucket string, obj Object) (time.Time, error)
+}
+
+// partSizer is a Store that can tell the size of an object's first upload
+// part, which a composite checksum needs (one HEAD with PartNumber=1, bound
+// to obj.ETag). The engine asks only about an object whose whole-object GET
+// returned a composite checksum and whose ETag is not a plain MD5.
+type partSizer interface {
+	firstPartSize(ctx context.Context, bucket string, obj Object) (int64, error)
 }
 
 // Errors a Store maps its failures to, so the engine can word them.
