@@ -64,12 +64,10 @@ go first and asks; without a terminal, confirm it with --free-key ID.`,
 	return cmd
 }
 
+// rotateReport is the --json output of rotate (jsonschema/rotate.json):
+// the new and the old key, the steps done, and the step that failed.
 type rotateReport struct {
-	Version     int               `json:"version"`
-	Command     string            `json:"command"`
-	Complete    bool              `json:"complete"`
-	Reason      string            `json:"reason,omitempty"`
-	Error       string            `json:"error,omitempty"`
+	report
 	Record      string            `json:"record"`
 	User        string            `json:"user"`
 	NewKeyID    string            `json:"newKeyId"`
@@ -80,6 +78,8 @@ type rotateReport struct {
 	Steps       []rotateStepJSON  `json:"steps"`
 	Failed      []rotateFailedKey `json:"failed"`
 	FailedCount int               `json:"failedCount"`
+	// declined: the person answered no; nothing changed.
+	declined bool
 }
 
 type rotateStepJSON struct {
@@ -92,11 +92,26 @@ type rotateFailedKey struct {
 	Reason string `json:"reason"`
 }
 
-func runRotate(ctx context.Context, g *Globals, o *rotateOptions) error {
+func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 	interactive := g.IsTerminal && !o.NonInteractive && !o.JSON
 	out := g.Out
+	defer func() { err = asCancelled(ctx, err) }()
+	rep := rotateReport{report: newReport("rotate"), Record: o.Record, OldKey: "none", Steps: []rotateStepJSON{}, Failed: []rotateFailedKey{}}
 	if o.JSON {
+		// stdout carries the JSON; what is said along the way goes to stderr.
 		out = g.Err
+		defer func() {
+			if isUsageError(err) {
+				return
+			}
+			rep.finish(ctx, err)
+			if err == nil && rep.declined {
+				rep.Complete, rep.Reason = false, reasonDeclined
+			}
+			if werr := writeJSON(g.Out, &rep); werr != nil && err == nil {
+				err = werr
+			}
+		}()
 	}
 	layout, err := record.ParseCSVLayout(o.CSVFormat)
 	if err != nil {
@@ -109,10 +124,12 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) error {
 	if err != nil {
 		return err
 	}
+	rep.Record = path
 	rec, err := record.Load(path)
 	if err != nil {
 		return err
 	}
+	rep.User = rec.User.Name
 	// The key file is checked before any AWS call, unless an interrupted
 	// rotation already saved its key and only has to finish.
 	dest := setup.Delivery{CSVPath: o.CSVPath, CSVLayout: layout, Profile: o.WriteProfile}
@@ -200,6 +217,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) error {
 			return usageError("confirm the deletion of %s with --free-key %s, or delete a key yourself", plan.FreeKeyID, plan.FreeKeyID)
 		case !confirm(g.lines(), out, fmt.Sprintf("Delete %s first? [y/N] ", plan.FreeKeyID)):
 			fmt.Fprintln(out, "Nothing changed.")
+			rep.declined = true
 			return nil
 		}
 		opt.FreeKeyID = plan.FreeKeyID
@@ -213,7 +231,6 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) error {
 		}
 		return confirm(g.lines(), out, fmt.Sprintf("The new key works and %s is inactive. Delete %s now? It cannot be restored. [y/N] ", id, id))
 	}
-	rep := rotateReport{Version: 1, Command: "rotate", Record: path, User: rec.User.Name, Steps: []rotateStepJSON{}, Failed: []rotateFailedKey{}}
 	res, err := setup.Rotate(ctx, ops, plan, opt, func(s setup.RotateStep) {
 		fmt.Fprintf(out, "✓ %s: %s\n", s.Title, s.Note)
 		rep.Steps = append(rep.Steps, rotateStepJSON{Title: s.Title, Note: s.Note})
@@ -242,17 +259,12 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) error {
 		if res.NewKeyID != "" {
 			msg += fmt.Sprintf(" The record %s keeps its state; run 's3link rotate' again to finish.", path)
 		}
-		if o.JSON {
-			rep.Reason, rep.Error = "rotation stopped", msg
-			rep.Failed = append(rep.Failed, rotateFailedKey{Step: "rotate", Reason: msg})
-			rep.FailedCount = 1
-			_ = writeJSON(g.Out, rep)
-		}
+		rep.Failed = append(rep.Failed, rotateFailedKey{Step: stoppedAt(path), Reason: msg})
+		rep.FailedCount = len(rep.Failed)
 		return errors.New(msg)
 	}
-	rep.Complete = true
 	if o.JSON {
-		return writeJSON(g.Out, rep)
+		return nil
 	}
 	printRotateSummary(out, res, rep)
 	return nil
@@ -276,6 +288,15 @@ func printRotateSummary(w io.Writer, res setup.RotateResult, rep rotateReport) {
 	case "inactive":
 		fmt.Fprintf(w, "The old key %s is inactive; delete it with 'aws iam delete-access-key --user-name %s --access-key-id %s' once the platform works with the new one (or 's3link teardown' removes both later).\n", res.OldKeyID, rep.User, res.OldKeyID)
 	}
+}
+
+// stoppedAt names where a rotation that failed stopped: the stage its
+// record holds, or "start" when it saved none.
+func stoppedAt(path string) string {
+	if r, err := record.Load(path); err == nil && r.Rotation != nil {
+		return r.Rotation.Stage
+	}
+	return "start"
 }
 
 func orNone(s string) string {

@@ -57,12 +57,26 @@ Exit status: 0 when all is as set up, 1 on drift or a failed probe.`,
 	return cmd
 }
 
-func runStatus(ctx context.Context, g *Globals, o *statusOptions) error {
+func runStatus(ctx context.Context, g *Globals, o *statusOptions) (err error) {
 	if o.All && o.Record != "" {
 		return usageError("--record and --all exclude each other; name one record or ask for all")
 	}
 	if o.CSV != "" && o.KeyProfile != "" {
 		return usageError("--csv and --key-profile exclude each other; name one place to take the platform's key from")
+	}
+	defer func() { err = asCancelled(ctx, err) }()
+	rep := statusReport{report: newReport("status"), Links: []statusLink{}, Failed: []statusFailure{}}
+	if o.JSON {
+		// Drift is a finding, not a failure: the run checked all it was
+		// asked, so the report is complete (with "drift": true) while the
+		// exit status is 1.
+		defer func() {
+			if errors.Is(err, errDrift) {
+				_ = printReport(ctx, g.Out, &rep, nil)
+				return
+			}
+			err = printReport(ctx, g.Out, &rep, err)
+		}()
 	}
 	var probeKey *awsops.AccessKey
 	if o.CSV != "" {
@@ -77,12 +91,10 @@ func runStatus(ctx context.Context, g *Globals, o *statusOptions) error {
 		return err
 	}
 	if len(paths) == 0 {
-		dir, _ := record.Dir()
-		msg := fmt.Sprintf("No setup record found in %s; there is no link to check (run s3link setup first).", dir)
-		if o.JSON {
-			return writeJSON(g.Out, statusReport{Version: 1, Command: "status", Complete: true, Links: []statusLink{}, Failed: []statusFailure{}})
+		if !o.JSON {
+			dir, _ := record.Dir()
+			fmt.Fprintf(g.Out, "No setup record found in %s; there is no link to check (run s3link setup first).\n", dir)
 		}
-		fmt.Fprintln(g.Out, msg)
 		return nil
 	}
 	if (probeKey != nil || o.KeyProfile != "") && len(paths) > 1 {
@@ -92,12 +104,11 @@ func runStatus(ctx context.Context, g *Globals, o *statusOptions) error {
 	if dir, err := record.Dir(); err == nil {
 		all, _ = setup.Records(dir)
 	}
-	rep := statusReport{Version: 1, Command: "status", Complete: true, Links: []statusLink{}, Failed: []statusFailure{}}
 	now := g.now()
 	for i, path := range paths {
 		st, err := checkOne(ctx, g, o, path, probeKey, all, now)
 		if err != nil {
-			if errors.Is(err, context.Canceled) {
+			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 				return err
 			}
 			rep.Failed = append(rep.Failed, statusFailure{Record: path, Reason: explain(err)})
@@ -122,23 +133,27 @@ func runStatus(ctx context.Context, g *Globals, o *statusOptions) error {
 		}
 	}
 	rep.FailedCount = len(rep.Failed)
-	if rep.FailedCount > 0 {
-		rep.Complete = false
-		rep.Reason = "some records could not be checked"
-		rep.Error = rep.Failed[0].Reason
-	}
-	if o.JSON {
-		if err := writeJSON(g.Out, rep); err != nil {
-			return err
-		}
-	}
 	switch {
+	case rep.FailedCount == 1 && len(paths) == 1:
+		return &ExitError{Code: 1, Err: fmt.Errorf("record %s could not be checked: %s", rep.Failed[0].Record, rep.Failed[0].Reason)}
 	case rep.FailedCount > 0:
-		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d links could not be checked", rep.FailedCount, len(paths))}
+		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d links could not be checked (%s)", rep.FailedCount, len(paths), failedRecords(rep.Failed))}
 	case rep.Drift:
-		return &ExitError{Code: 1, Err: errors.New("the link is not as setup made it; see the ✗ lines above")}
+		return &ExitError{Code: 1, Err: errDrift}
 	}
 	return nil
+}
+
+// errDrift ends a status run that found drift: exit 1, but the report is
+// complete.
+var errDrift = errors.New("the link is not as setup made it; see the ✗ lines above")
+
+func failedRecords(f []statusFailure) string {
+	names := make([]string, len(f))
+	for i, x := range f {
+		names[i] = x.Record
+	}
+	return strings.Join(names, ", ")
 }
 
 // statusRecords picks the records to check: the one named, all, or the
@@ -226,18 +241,20 @@ func printStatus(w io.Writer, st *setup.Status) {
 	fmt.Fprintln(w, setup.StatusSummary(st))
 }
 
+// statusReport is the --json output of status (jsonschema/status.json):
+// each link checked, and each record that could not be checked.
 type statusReport struct {
-	Version     int             `json:"version"`
-	Command     string          `json:"command"`
-	Complete    bool            `json:"complete"`
-	Reason      string          `json:"reason,omitempty"`
-	Error       string          `json:"error,omitempty"`
+	report
+	// Drift is true when a link checked is not as setup made it (exit 1,
+	// yet the run is complete: drift is a finding).
 	Drift       bool            `json:"drift"`
 	Links       []statusLink    `json:"links"`
 	Failed      []statusFailure `json:"failed"`
 	FailedCount int             `json:"failedCount"`
 }
 
+// statusFailure is a record that could not be checked: unreadable, or a
+// check that could not run.
 type statusFailure struct {
 	Record string `json:"record"`
 	Reason string `json:"reason"`
