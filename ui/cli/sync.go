@@ -91,12 +91,12 @@ failed (they are listed), 2 for a command-line mistake.`,
 	f.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "download keys matching this glob, relative to the prefix (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
 	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "skip keys matching this glob (repeatable; same rules as --include)")
 	f.BoolVar(&o.DryRun, "dry-run", false, "list and decide, print what would be downloaded, write nothing")
-	f.BoolVar(&o.Checksum, "checksum", false, "compare existing files by MD5 against the ETag instead of size and modification time")
+	f.BoolVar(&o.Checksum, "checksum", false, "compare existing files by content (the object's checksum, or the MD5 of a plain ETag) instead of size and modification time")
 	f.BoolVar(&o.SizeOnly, "size-only", false, "skip an existing file when its size equals the object's, whatever its modification time")
 	f.BoolVar(&o.ExactTime, "exact-timestamps", false, "skip a same-size file only when its modification time equals the object's exactly (default: to the second)")
 	f.BoolVar(&o.NoClobber, "no-clobber", false, "never replace a file already at the destination; download only missing ones")
 	f.BoolVar(&o.Delete, "delete", false, "delete files under DEST that are not under the S3 prefix (regular files only, never through a link; excluded files stay)")
-	f.IntVar(&o.MaxDelete, "max-delete", -1, "with --delete, delete nothing and fail when more than this many files would go (default: no limit)")
+	f.IntVar(&o.MaxDelete, "max-delete", -1, "with --delete, delete nothing and fail when more than this many files would go (-1: no limit)")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines and no screen; print only errors and failures (nothing at all on success)")
 	f.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
 	f.BoolVar(&o.JSON, "json", false, "print the summary as JSON on stdout")
@@ -279,6 +279,9 @@ func (f *ruleFlag) String() string {
 		if r.Include == f.include {
 			ps = append(ps, r.Pattern)
 		}
+	}
+	if len(ps) == 0 {
+		return "" // help then shows no "(default [])"
 	}
 	return "[" + strings.Join(ps, ",") + "]"
 }
