@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,11 +17,15 @@ type headAPI struct {
 	partSize  int64
 	heads     []*s3.HeadObjectInput
 	composite bool
+	partErr   error
 }
 
 func (h *headAPI) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
 	h.heads = append(h.heads, in)
 	if in.PartNumber != nil {
+		if h.partErr != nil {
+			return nil, h.partErr
+		}
 		return &s3.HeadObjectOutput{ContentLength: aws.Int64(h.partSize), PartsCount: aws.Int32(3)}, nil
 	}
 	if !h.composite {
@@ -50,6 +55,12 @@ func TestS3StoreCompositeHeads(t *testing.T) {
 	api = &headAPI{}
 	if c, _, _ := NewS3Store(api).rangedHead(ctx, "b", multipart); c == nil || c.Algorithm != "CRC64NVME" || len(api.heads) != 1 {
 		t.Fatalf("full-object: %+v, %d heads", c, len(api.heads))
+	}
+	// Part 1's HEAD fails: the checksum comes back without a part size,
+	// which the engine counts as checked by size.
+	api = &headAPI{composite: true, partErr: errors.New("boom")}
+	if c, _, err := NewS3Store(api).rangedHead(ctx, "b", multipart); err != nil || c == nil || c.PartSize != 0 || compositeFits(c, multipart.Size) {
+		t.Fatalf("failed part head: %+v, %v", c, err)
 	}
 	// --checksum drops a composite checksum whose parts do not fit.
 	api = &headAPI{partSize: 20, composite: true}
