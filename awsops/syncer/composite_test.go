@@ -183,3 +183,23 @@ func TestCompositeFits(t *testing.T) {
 		}
 	}
 }
+
+// noSizer returns a composite checksum on GETs but cannot tell the part
+// size: the object downloads, checked by size, and is counted so.
+type noSizer struct{ *memStore }
+
+func (s noSizer) Get(ctx context.Context, req GetRequest) (*GetResponse, error) {
+	r, err := s.memStore.Get(ctx, req)
+	if err == nil {
+		r.ETag = `"0123456789abcdef0123456789abcdef-2"`
+		r.Composite = &ObjectChecksum{Algorithm: "CRC32", Value: "AAAAAA==-2"}
+	}
+	return r, err
+}
+
+func TestCompositeWithoutPartSizeIsSizeOnly(t *testing.T) {
+	_, res := runEngine(t, noSizer{newMemStore("a")}, Options{Bucket: testBucket, Dest: t.TempDir()})
+	if res.Downloaded != 1 || res.FailedCount != 0 || res.SizeOnly != 1 {
+		t.Fatalf("%+v", res)
+	}
+}

@@ -173,13 +173,9 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 	// boundaries as the body is written.
 	var comp *compositeSum
 	if c := resp.Composite; c != nil && cs == nil && !validated && !useMD5 {
-		if !v.partSizeAsked {
-			ps, ok := e.store.(partSizer)
-			if !ok {
-				resp.Body.Close()
-				return time.Time{}, errors.New("the store cannot tell the part size of a composite checksum")
-			}
-			v.partSize, err = ps.firstPartSize(reqCtx, e.opts.Bucket, Object{Key: j.obj.Key, Size: size, ETag: resp.ETag})
+		if ps, ok := e.store.(partSizer); ok && !v.partSizeAsked {
+			// Not reqCtx: the body's stall guard does not time the HEAD.
+			v.partSize, err = ps.firstPartSize(ctx, e.opts.Bucket, Object{Key: j.obj.Key, Size: size, ETag: resp.ETag})
 			if err != nil {
 				resp.Body.Close()
 				return time.Time{}, err
@@ -193,8 +189,9 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 			hw = comp.writer(0)
 			v.sizeOnly = false
 		} else {
-			// Parts of unequal size: the boundaries are not known, so the
-			// size alone vouches for the file, as it did before.
+			// Parts of unequal size (or a store that cannot tell the part
+			// size): the boundaries are not known, so the size alone
+			// vouches for the file, as it did before.
 			v.sizeOnly = true
 		}
 	}

@@ -280,9 +280,11 @@ func (s *S3Store) rangedHead(ctx context.Context, bucket string, obj Object) (*O
 		in = nil // no part-1 HEAD: the MD5 of the ETag verifies it
 	}
 	c, err := s.checksumFromHead(ctx, in, obj, out)
-	if err != nil || c == nil {
+	if err != nil && !isComposite(c) {
 		return nil, mtime, nil
 	}
+	// A composite checksum whose part-1 HEAD failed comes back without a
+	// part size: the engine then counts the object as checked by size.
 	return c, mtime, nil
 }
 
@@ -321,7 +323,7 @@ func (s *S3Store) checksumFromHead(ctx context.Context, in *s3.HeadObjectInput, 
 	// caller checks (compositeFits).
 	ps, err := s.firstPartSize(ctx, aws.ToString(in.Bucket), obj)
 	if err != nil {
-		return nil, err
+		return &c, err // PartSize 0: not reproducible
 	}
 	c.PartSize = ps
 	return &c, nil
