@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
 )
 
 const schemaBase = "https://github.com/s3link/s3link/ui/cli/jsonschema/"
@@ -206,6 +211,81 @@ func TestJSONOutputMatchesSchemas(t *testing.T) {
 		t.Errorf("dry run: deleted %v", v["deleted"])
 	}
 
+	// status: a clean link, then drift (a finding: complete, exit 1), then
+	// a record that cannot be read (failed).
+	records := e.records()
+	if len(records) != 1 {
+		t.Fatalf("records = %v, want the one setup made", records)
+	}
+	recPath := records[0]
+	code, out, stderr = e.run("status", "--json")
+	if code != 0 {
+		t.Fatalf("status: exit %d\n%s\n%s", code, out, stderr)
+	}
+	v = validReport(t, schemas, "status", out)
+	wantOutcome(t, v, true, "")
+	if links, _ := v["links"].([]any); len(links) != 1 || v["drift"] != false || v["failedCount"] != 0.0 {
+		t.Errorf("clean status %v", v)
+	}
+	e.aws(nil, "s3api", "delete-public-access-block", "--bucket", "media-schema")
+	code, out, stderr = e.run("status", "--json")
+	if code != 1 || !strings.Contains(stderr, "not as setup made it") {
+		t.Fatalf("drifted status: exit %d\n%s\n%s", code, out, stderr)
+	}
+	v = validReport(t, schemas, "status", out)
+	wantOutcome(t, v, true, "")
+	if links, _ := v["links"].([]any); len(links) != 1 || v["drift"] != true || links[0].(map[string]any)["drift"] != true {
+		t.Errorf("drifted status %v", v)
+	}
+	code, out, _ = e.run("status", "--json", "--record", filepath.Join(work, "no-such-record.json"))
+	if code != 1 {
+		t.Fatalf("status of a missing record: exit %d", code)
+	}
+	v = validReport(t, schemas, "status", out)
+	wantOutcome(t, v, false, reasonFailed)
+	if f, _ := v["failed"].([]any); len(f) != 1 || v["failedCount"] != 1.0 || f[0].(map[string]any)["reason"] == "" {
+		t.Errorf("failed status: failed %v", v["failed"])
+	}
+
+	// rotate: a full rotation, then one stopped after the proof (failed,
+	// the stage in failed), which the next run finishes.
+	code, out, stderr = e.run("rotate", "--json", "--non-interactive", "--delete-old", "--csv", filepath.Join(work, "rotated.csv"))
+	if code != 0 {
+		t.Fatalf("rotate: exit %d\n%s\n%s", code, out, stderr)
+	}
+	v = validReport(t, schemas, "rotate", out)
+	wantOutcome(t, v, true, "")
+	if st, _ := v["steps"].([]any); len(st) != 5 || v["oldKey"] != "deleted" || v["newKeyId"] == "" || v["record"] != recPath ||
+		v["csv"] != filepath.Join(work, "rotated.csv") || strings.Contains(out, "ecret") {
+		t.Errorf("rotate report %v", v)
+	}
+	rotateAfterStage = func(s string) error {
+		if s == record.RotateProven {
+			return errors.New("killed")
+		}
+		return nil
+	}
+	code, out, _ = e.run("rotate", "--json", "--non-interactive", "--delete-old", "--csv", filepath.Join(work, "rotated-2.csv"))
+	rotateAfterStage = nil
+	if code != 1 {
+		t.Fatalf("stopped rotate: exit %d\n%s", code, out)
+	}
+	v = validReport(t, schemas, "rotate", out)
+	wantOutcome(t, v, false, reasonFailed)
+	if f, _ := v["failed"].([]any); len(f) != 1 || v["failedCount"] != 1.0 || f[0].(map[string]any)["step"] != record.RotateProven ||
+		!strings.Contains(v["error"].(string), "run 's3link rotate' again") {
+		t.Errorf("stopped rotate: %v", v)
+	}
+	code, out, stderr = e.run("rotate", "--json", "--non-interactive", "--delete-old")
+	if code != 0 {
+		t.Fatalf("finishing rotate: exit %d\n%s\n%s", code, out, stderr)
+	}
+	v = validReport(t, schemas, "rotate", out)
+	wantOutcome(t, v, true, "")
+	if v["oldKey"] != "deleted" {
+		t.Errorf("finishing rotate %v", v)
+	}
+
 	// Cancelled: the report says so and the exit code is 130, however
 	// early the cancel came (here before the first call).
 	ctx, cancel := context.WithCancel(context.Background())
@@ -215,6 +295,8 @@ func TestJSONOutputMatchesSchemas(t *testing.T) {
 		{"setup", "--non-interactive", "--json", "--bucket", "media-cancelled", "--region", "us-east-1", "--csv", filepath.Join(work, "cancelled.csv")},
 		{"setup", "--plan", "--json", "--bucket", "media-cancelled", "--region", "us-east-1"},
 		{"upload", src, "s3://media-schema/cancelled", "--json"},
+		{"status", "--json"},
+		{"rotate", "--json", "--non-interactive", "--csv", filepath.Join(work, "cancelled-rotate.csv")},
 	} {
 		var outb, errb bytes.Buffer
 		g := &Globals{In: strings.NewReader(""), Out: &outb, Err: &errb}
@@ -271,6 +353,35 @@ func TestJSONOutputMatchesSchemas(t *testing.T) {
 	wantOutcome(t, v, false, reasonFailed)
 }
 
+// TestJSONRotateRefused: rotate refuses a user it cannot prove is
+// s3link's (its tag gone, no key the record names), changes nothing, and
+// says so by the contract.
+func TestJSONRotateRefused(t *testing.T) {
+	schemas := jsonSchemas(t)
+	e, csvPath, rec := linkedEnv(t)
+	const user = "crowdai-platform-access"
+	e.aws(nil, "iam", "untag-user", "--user-name", user, "--tag-keys", awsops.SetupTagKey)
+	e.aws(nil, "iam", "delete-access-key", "--user-name", user, "--access-key-id", readCSV(t, csvPath))
+	e.aws(nil, "iam", "create-access-key", "--user-name", user)
+	before := e.accessKeyIDs(user)
+	refused := filepath.Join(e.dir, "refused.csv")
+	code, out, stderr := e.run("rotate", "--json", "--non-interactive", "--record", rec, "--csv", refused)
+	if code != 1 {
+		t.Fatalf("refused rotate: exit %d\n%s\n%s", code, out, stderr)
+	}
+	v := validReport(t, schemas, "rotate", out)
+	wantOutcome(t, v, false, reasonRefused)
+	if !strings.Contains(v["error"].(string), "does not carry this setup's tag") || v["user"] != user {
+		t.Errorf("refused rotate: %v", v)
+	}
+	if _, err := os.Stat(refused); err == nil {
+		t.Errorf("refused rotate wrote its key file")
+	}
+	if after := e.accessKeyIDs(user); !slices.Equal(after, before) {
+		t.Errorf("keys %v after the refusal, %v before", after, before)
+	}
+}
+
 // TestJSONSchemasRefuseRenamedFields shows the schemas are strict: a
 // report with a field renamed, missing or of the wrong type fails.
 func TestJSONSchemasRefuseRenamedFields(t *testing.T) {
@@ -301,6 +412,28 @@ func TestJSONSchemasRefuseRenamedFields(t *testing.T) {
 	} {
 		if check(bad) == nil {
 			t.Errorf("%s: the schema accepts %s", name, bad)
+		}
+	}
+	// status: drift is complete; a reason outside the contract's list
+	// (what status printed before it took the envelope) is refused.
+	status := `{"version":1,"command":"status","complete":true,"drift":true,"links":[],"failed":[],"failedCount":0}`
+	checkStatus := func(doc string) error {
+		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return schemas["status"].Validate(inst)
+	}
+	if err := checkStatus(status); err != nil {
+		t.Fatalf("the good status report fails: %v", err)
+	}
+	for name, bad := range map[string]string{
+		"own reason":       strings.Replace(status, `"complete":true`, `"complete":false,"reason":"some records could not be checked"`, 1),
+		"null failed":      strings.Replace(status, `"failed":[]`, `"failed":null`, 1),
+		"failed no reason": strings.Replace(status, `"failed":[]`, `"failed":[{"record":"r"}]`, 1),
+	} {
+		if checkStatus(bad) == nil {
+			t.Errorf("status %s: the schema accepts %s", name, bad)
 		}
 	}
 }

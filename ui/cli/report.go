@@ -37,7 +37,7 @@ type report struct {
 	// Version is the contract's version, reportVersion.
 	Version int `json:"version"`
 	// Command is the command that ran: setup, plan, sync, upload,
-	// teardown or version.
+	// teardown, status, rotate or version.
 	Command string `json:"command"`
 	// Complete is true when the run did all it was asked.
 	Complete bool `json:"complete"`

@@ -39,7 +39,9 @@ With --csv (the key file setup wrote) or --key-profile, the platform's own key
 is tried too: listing and reading under the location must work, and an
 object outside it must be refused.
 
-Exit status: 0 when all is as set up, 1 on drift or a failed probe.`,
+Exit status: 0 when all is as set up, 1 on drift, a failed probe or a record
+that could not be checked. With --json, drift is a finding: the report is
+complete, with "drift": true (see "JSON output" in the README).`,
 		Example: `  s3link status
   s3link status --record ~/.config/s3link/setups/s3l-1a2b3c4d5e6f7a8b.json --csv key.csv
   s3link status --all --json`,
