@@ -387,7 +387,7 @@ func TestJSONRotateRefused(t *testing.T) {
 func TestJSONSchemasRefuseRenamedFields(t *testing.T) {
 	schemas := jsonSchemas(t)
 	good := `{"version":1,"command":"sync","complete":true,"source":"s3://b/p","dest":"d","dryRun":false,
-		"downloaded":1,"skipped":0,"dirs":0,"bytes":4,"seconds":0.5,"failedCount":0,"failed":[],
+		"downloaded":1,"sizeOnly":0,"skipped":0,"dirs":0,"bytes":4,"seconds":0.5,"failedCount":0,"failed":[],
 		"planned":[],"deleted":[],"deleteFailed":[]}`
 	check := func(doc string) error {
 		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))

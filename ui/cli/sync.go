@@ -299,14 +299,17 @@ func runSyncHeadless(ctx context.Context, eng *syncer.Engine, w io.Writer) (sync
 // (jsonschema/sync.json).
 type syncSummary struct {
 	report
-	Source     string  `json:"source"`
-	Dest       string  `json:"dest"`
-	DryRun     bool    `json:"dryRun"`
-	Downloaded int64   `json:"downloaded"`
-	Skipped    int64   `json:"skipped"`
-	Dirs       int64   `json:"dirs"`
-	Bytes      int64   `json:"bytes"`
-	Seconds    float64 `json:"seconds"`
+	Source     string `json:"source"`
+	Dest       string `json:"dest"`
+	DryRun     bool   `json:"dryRun"`
+	Downloaded int64  `json:"downloaded"`
+	// SizeOnly counts downloads checked by size alone: their only checksum
+	// is composite and the upload's part size could not be matched.
+	SizeOnly int64   `json:"sizeOnly"`
+	Skipped  int64   `json:"skipped"`
+	Dirs     int64   `json:"dirs"`
+	Bytes    int64   `json:"bytes"`
+	Seconds  float64 `json:"seconds"`
 	// FailedCount counts every failure; Failed lists them (up to the
 	// engine's bound).
 	FailedCount int64         `json:"failedCount"`
@@ -338,7 +341,7 @@ func newSyncSummary(req syncRequest, res syncer.Result, planned []syncer.Planned
 	s := syncSummary{
 		report: newReport("sync"),
 		Source: src, Dest: req.Dest, DryRun: res.DryRun,
-		Downloaded: res.Downloaded, Skipped: res.Skipped, FailedCount: res.FailedCount, Dirs: res.Dirs,
+		Downloaded: res.Downloaded, SizeOnly: res.SizeOnly, Skipped: res.Skipped, FailedCount: res.FailedCount, Dirs: res.Dirs,
 		Bytes: res.Bytes, Seconds: res.Duration.Seconds(),
 		Failed: []syncFailure{}, Planned: []syncPlannedRow{},
 		Deleted: append([]string{}, res.Deleted...), DeleteFailed: []syncFailure{},
@@ -373,6 +376,9 @@ func printSyncSummary(w io.Writer, s syncSummary) {
 	fmt.Fprintf(w, "%s %d files (%s) from %s to %s in %s; %d unchanged, %d failed.\n",
 		verb, s.Downloaded, ui.HumanBytes(s.Bytes), s.Source, s.Dest,
 		time.Duration(s.Seconds*float64(time.Second)).Round(time.Millisecond), s.Skipped, s.FailedCount)
+	if s.SizeOnly > 0 {
+		fmt.Fprintf(w, "%d of them could be checked by size only: their only checksum is composite and the upload's part size does not fit the object.\n", s.SizeOnly)
+	}
 	if len(s.Failed) > 0 {
 		fmt.Fprintln(w, "Failed:")
 		for _, f := range s.Failed {
