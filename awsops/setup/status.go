@@ -180,17 +180,20 @@ func (s *Status) checkBucket(ctx context.Context, ops awsops.Auditor, rec *recor
 		s.ok("region", b.Region)
 	}
 	// Settings of a bucket setup only reused were never s3link's to set.
+	// A bucket setup made had these settings on; a reused one may never
+	// have had them, so the words do not claim a change.
 	report := s.drift
-	suffix := ""
+	suffix, still, back, anyMore := "", "no longer", "back ", " any more"
 	if !rec.Bucket.Created {
 		report = s.warn
 		suffix = " (s3link reused this bucket and leaves its settings as they were)"
+		still, back, anyMore = "not", "", ""
 	}
 	if b.PublicAccess.AllBlocked() {
 		s.ok("block public access", "all four settings on")
 	} else {
-		report("block public access", fmt.Sprintf("Block Public Access on bucket %s is no longer fully on (off: %s)%s; turn it back on with 'aws s3api put-public-access-block --bucket %s --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true'.",
-			name, strings.Join(offFlags(b.PublicAccess), ", "), suffix, name))
+		report("block public access", fmt.Sprintf("Block Public Access on bucket %s is %s fully on (off: %s)%s; turn it %son with 'aws s3api put-public-access-block --bucket %s --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true'.",
+			name, still, strings.Join(offFlags(b.PublicAccess), ", "), suffix, back, name))
 	}
 	alg, err := ops.BucketEncryption(ctx, name, b.Region)
 	if err != nil {
@@ -200,7 +203,7 @@ func (s *Status) checkBucket(ctx context.Context, ops awsops.Auditor, rec *recor
 	case "AES256":
 		s.ok("default encryption", "SSE-S3")
 	case "":
-		report("default encryption", fmt.Sprintf("Bucket %s has no default encryption any more%s; set it with 'aws s3api put-bucket-encryption --bucket %s --server-side-encryption-configuration '{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"AES256\"}}]}''.", name, suffix, name))
+		report("default encryption", fmt.Sprintf("Bucket %s has no default encryption%s%s; set it with 'aws s3api put-bucket-encryption --bucket %s --server-side-encryption-configuration '{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"AES256\"}}]}''.", name, anyMore, suffix, name))
 	default:
 		s.ok("default encryption", alg+" (set by someone else; the platform's key needs that KMS key's permission to read)")
 	}
