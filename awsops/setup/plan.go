@@ -346,7 +346,7 @@ func (p *Plan) decideBucket(f Facts, rec *record.Record) {
 		}
 		it.Reason = fmt.Sprintf("exists in this account (%s, %s): used as it is; its settings are not changed", b.Region, objectCount(f))
 		if !b.PublicAccess.AllBlocked() && !s.ProtectBucket {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("Bucket %s does not block all public access; s3link leaves existing buckets as they are (add --block-public-access to turn it on).", s.Bucket))
+			p.Warnings = append(p.Warnings, fmt.Sprintf("Bucket %s does not block all public access; s3link leaves existing buckets as they are unless asked to turn it on (--block-public-access; b on the wizard's bucket screen).", s.Bucket))
 		}
 	case ours:
 		it.Decision, it.Ours, it.Reason = Reuse, true, "created by this setup earlier"
