@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
 )
 
@@ -238,6 +239,16 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 			if r == "" {
 				return s, nil
 			}
+			// A typed public key is checked here, so a mistake is fixed in
+			// the field it was made in (a recipients file is read when the
+			// key is saved, off the update loop).
+			if strings.HasPrefix(r, "age1") {
+				if _, err := record.ParseRecipients(r); err != nil {
+					s.failed, s.status = true, oneLine(err.Error())
+					return s, nil
+				}
+			}
+			s.failed, s.status = false, ""
 			s.encryptTo, s.phase = r, keySaving
 			s.recipient.Blur()
 			if p := strings.TrimSpace(s.path.Value()); !strings.HasSuffix(p, ".age") {

@@ -38,15 +38,26 @@ func TestKeySaveEncrypted(t *testing.T) {
 	key := d.app.keyScr.st.Key
 	dir := t.TempDir()
 
-	// A bad recipient: one sentence, nothing written, the key still unsecured.
+	// A bad public key: one sentence, in the field it was typed in, so
+	// the next keys fix it there (they are not taken as the key screen's
+	// own keys), nothing written, the key still unsecured.
 	d.press("e")
 	d.typeText("age1nope")
+	d.press("enter")
+	d.wantView(`"age1nope" is not an age public key`, "For      age1nope")
+	if !d.app.keyScr.failed || d.app.keyScr.secured() || d.app.keyScr.phase != keyRecipient {
+		t.Errorf("a bad recipient: failed %v, secured %v, phase %v", d.app.keyScr.failed, d.app.keyScr.secured(), d.app.keyScr.phase)
+	}
+
+	// A recipients file that cannot be read is refused when saving.
+	d.press("ctrl+u")
+	d.typeText(filepath.Join(dir, "no-such-recipients.txt"))
 	d.press("enter", "ctrl+u")
 	d.typeText(filepath.Join(dir, "bad.csv.age"))
 	d.press("enter")
-	d.wantView(`"age1nope" is not an age public key`)
-	if !d.app.keyScr.failed || d.app.keyScr.secured() {
-		t.Errorf("a bad recipient: failed %v, secured %v", d.app.keyScr.failed, d.app.keyScr.secured())
+	d.wantView("nor a recipients file that can be read")
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 || d.app.keyScr.secured() {
+		t.Fatalf("a refused save left %v, secured %v", entries, d.app.keyScr.secured())
 	}
 
 	path := filepath.Join(dir, "key.csv.age")
