@@ -317,7 +317,7 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 
 // handOverInfo is the state with what later screens name.
 func (s keyScreen) handOverInfo() keyHandOver {
-	return keyHandOver{State: s.handOver(), CSVPath: s.saved, CopiedVia: s.copiedVia}
+	return keyHandOver{State: s.handOver(), CSVPath: s.saved, CopiedVia: s.copiedVia, Sealed: s.sealed}
 }
 
 // leave finishes what the guard interrupted.

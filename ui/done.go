@@ -19,6 +19,9 @@ type keyHandOver struct {
 	State     handOver
 	CSVPath   string
 	CopiedVia string
+	// Sealed is true when the file at CSVPath is encrypted with age for
+	// the platform, not a plain CSV.
+	Sealed bool
 }
 
 // outcome is what a finished run made, for the done screen and for the
@@ -99,6 +102,9 @@ func (o outcome) secretLine() string {
 	newKey := "`aws iam create-access-key --user-name " + u + "`"
 	switch o.Hand.State {
 	case handSaved:
+		if o.Hand.Sealed {
+			return "Secret access key: in " + o.Hand.CSVPath + ", encrypted with age for the platform's key (send the file as it is; no plain-text copy was written)."
+		}
 		return "Secret access key: in " + o.Hand.CSVPath + " (the AWS console's CSV layout, readable only by you)."
 	case handConfirmed:
 		return "Secret access key: the one you copied and confirmed pasting."
@@ -185,7 +191,7 @@ func (o outcome) created() [][2]string {
 // syncLater is the exact command that runs the proof with the new key.
 func (o outcome) syncLater() string {
 	csv := o.Hand.CSVPath
-	if csv == "" {
+	if csv == "" || o.Hand.Sealed {
 		csv = "KEY.csv"
 	}
 	return "s3link sync --csv " + shellWord(csv) + " " + setup.Location(o.Spec.Bucket, o.Spec.Prefix) + " " + shellWord(defaultDest(o.Spec.Bucket, o.Spec.Prefix))
@@ -203,7 +209,7 @@ func (o outcome) transfers() [][2]string {
 		rows = append(rows, [2]string{"Proof", "⚠ " + o.Downloaded})
 	case o.Downloaded == "skipped" && (o.Hand.State == handSaved || o.Hand.State == handConfirmed || o.Hand.State == handOwn || o.Hand.State == handUnconfirmed):
 		later := "skipped; to run it later: " + o.syncLater()
-		if o.Hand.CSVPath == "" {
+		if o.Hand.CSVPath == "" || o.Hand.Sealed {
 			later += " (KEY.csv: a CSV with the new key, header `Access key ID,Secret access key`)"
 		}
 		rows = append(rows, [2]string{"Proof", later})

@@ -12,6 +12,7 @@ import (
 	"filippo.io/age/armor"
 
 	"github.com/s3link/s3link/awsops/awsopstest"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 // fixedRecipient is an age public key for views: goldens need the same
@@ -93,4 +94,19 @@ func TestKeySaveEncrypted(t *testing.T) {
 	}
 	d.press("enter")
 	skipSync(t, d)
+}
+
+func TestDoneNamesAnEncryptedKeyFile(t *testing.T) {
+	o := outcome{Spec: setup.Spec{Bucket: "acme-media", Prefix: "raw", Region: "eu-west-1", UserName: DefaultUserName}, Hand: keyHandOver{State: handSaved, CSVPath: "k.csv.age", Sealed: true}, KeyID: "AKIAIOSFODNN7EXAMPLE", Downloaded: "skipped"}
+	if got := o.secretLine(); !strings.Contains(got, "encrypted with age") || strings.Contains(got, "CSV layout") {
+		t.Errorf("secret line for an encrypted file: %q", got)
+	}
+	// sync --csv reads a plain CSV only: the later proof names KEY.csv.
+	if got := o.syncLater(); strings.Contains(got, "k.csv.age") || !strings.Contains(got, "--csv KEY.csv") {
+		t.Errorf("proof later for an encrypted file: %q", got)
+	}
+	o.Hand.Sealed = false
+	if got := o.secretLine(); !strings.Contains(got, "CSV layout") {
+		t.Errorf("secret line for a plain CSV: %q", got)
+	}
 }
