@@ -18,6 +18,7 @@ const (
 	maxPolicyVersions  = 5
 	maxAccessKeys      = 2
 	maxAttachedPerUser = 10
+	maxAttachedPerRole = 10
 	maxTags            = 50
 )
 
@@ -183,10 +184,10 @@ var iamActions = map[string]iamHandler{
 	"ListUserTags":                  listTagsHandler(userTags),
 	"PutUserPermissionsBoundary":    (*iamService).putUserBoundary,
 	"DeleteUserPermissionsBoundary": (*iamService).deleteUserBoundary,
-	"AttachUserPolicy":              (*iamService).attachUserPolicy,
-	"DetachUserPolicy":              (*iamService).detachUserPolicy,
-	"ListAttachedUserPolicies":      (*iamService).listAttachedUserPolicies,
-	"ListUserPolicies":              (*iamService).listUserPolicies,
+	"AttachUserPolicy":              attachHandler(userAttached, "User", maxAttachedPerUser),
+	"DetachUserPolicy":              detachHandler(userAttached),
+	"ListAttachedUserPolicies":      listAttachedHandler(userAttached),
+	"ListUserPolicies":              noInlineHandler(userAttached),
 	"DeleteUserPolicy":              (*iamService).deleteUserPolicy,
 	"ListGroupsForUser":             (*iamService).listGroupsForUser,
 	"GetLoginProfile":               (*iamService).noLoginProfile,
@@ -204,12 +205,21 @@ var iamActions = map[string]iamHandler{
 	"ListPolicyTags":                listTagsHandler(policyTags),
 	"ListEntitiesForPolicy":         (*iamService).listEntitiesForPolicy,
 	"DetachGroupPolicy":             (*iamService).noGroupOrRole,
-	"DetachRolePolicy":              (*iamService).noGroupOrRole,
 	"CreateAccessKey":               (*iamService).createAccessKey,
 	"ListAccessKeys":                (*iamService).listAccessKeys,
 	"GetAccessKeyLastUsed":          (*iamService).getAccessKeyLastUsed,
 	"UpdateAccessKey":               (*iamService).updateAccessKey,
 	"DeleteAccessKey":               (*iamService).deleteAccessKey,
+	"CreateRole":                    (*iamService).createRole,
+	"GetRole":                       (*iamService).getRole,
+	"DeleteRole":                    (*iamService).deleteRole,
+	"AttachRolePolicy":              attachHandler(roleAttached, "Role", maxAttachedPerRole),
+	"DetachRolePolicy":              detachHandler(roleAttached),
+	"ListAttachedRolePolicies":      listAttachedHandler(roleAttached),
+	"ListRolePolicies":              noInlineHandler(roleAttached),
+	"ListRoleTags":                  listTagsHandler(roleTags),
+	"TagRole":                       tagHandler(roleTags),
+	"UntagRole":                     untagHandler(roleTags),
 }
 
 // XML shapes of IAM results.
@@ -424,67 +434,8 @@ func (s *iamService) deleteUserBoundary(f form, _ identity) (any, *apiError) {
 	return nil, nil
 }
 
-func (s *iamService) attachUserPolicy(f form, _ identity) (any, *apiError) {
-	u, err := s.findUser(f.get("UserName"))
-	if err != nil {
-		return nil, err
-	}
-	arn := f.get("PolicyArn")
-	p, ok := s.policies[arn]
-	if !ok {
-		return nil, errNoSuchEntity("Policy " + arn + " does not exist or is not attachable.")
-	}
-	if slices.Contains(u.attached, p.arn) {
-		return nil, nil
-	}
-	if len(u.attached) >= maxAttachedPerUser {
-		return nil, errLimitExceeded(fmt.Sprintf("Cannot exceed quota for PoliciesPerUser: %d", maxAttachedPerUser))
-	}
-	u.attached = append(u.attached, p.arn)
-	return nil, nil
-}
-
-func (s *iamService) detachUserPolicy(f form, _ identity) (any, *apiError) {
-	u, err := s.findUser(f.get("UserName"))
-	if err != nil {
-		return nil, err
-	}
-	arn := f.get("PolicyArn")
-	i := slices.Index(u.attached, arn)
-	if i < 0 {
-		return nil, errNoSuchEntity("Policy " + arn + " was not found.")
-	}
-	u.attached = slices.Delete(u.attached, i, i+1)
-	return nil, nil
-}
-
-func (s *iamService) listAttachedUserPolicies(f form, _ identity) (any, *apiError) {
-	u, err := s.findUser(f.get("UserName"))
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
-		AttachedPolicies []xAttached `xml:"AttachedPolicies>member"`
-		IsTruncated      bool
-	}{}
-	for _, arn := range u.attached {
-		out.AttachedPolicies = append(out.AttachedPolicies, xAttached{s.policies[arn].name, arn})
-	}
-	return out, nil
-}
-
-// Inline policies, groups, roles and console passwords are not emulated:
-// s3link never makes them, so a user never has any.
-
-func (s *iamService) listUserPolicies(f form, _ identity) (any, *apiError) {
-	if _, err := s.findUser(f.get("UserName")); err != nil {
-		return nil, err
-	}
-	return struct {
-		PolicyNames []string `xml:"PolicyNames>member"`
-		IsTruncated bool
-	}{}, nil
-}
+// Inline policies, groups, roles and console passwords are not emulated
+// for users: s3link never makes them, so a user never has any.
 
 func (s *iamService) deleteUserPolicy(f form, _ identity) (any, *apiError) {
 	if _, err := s.findUser(f.get("UserName")); err != nil {

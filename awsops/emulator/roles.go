@@ -32,23 +32,6 @@ type xRole struct {
 // tempKeyLife is how long an assumed role's keys last (STS's default).
 const tempKeyLife = time.Hour
 
-func init() {
-	for k, v := range map[string]iamHandler{
-		"CreateRole":               (*iamService).createRole,
-		"GetRole":                  (*iamService).getRole,
-		"DeleteRole":               (*iamService).deleteRole,
-		"AttachRolePolicy":         (*iamService).attachRolePolicy,
-		"DetachRolePolicy":         (*iamService).detachRolePolicy,
-		"ListAttachedRolePolicies": (*iamService).listAttachedRolePolicies,
-		"ListRolePolicies":         (*iamService).listRolePolicies,
-		"ListRoleTags":             listTagsHandler(roleTags),
-		"TagRole":                  tagHandler(roleTags),
-		"UntagRole":                untagHandler(roleTags),
-	} {
-		iamActions[k] = v
-	}
-}
-
 func (s *iamService) roleARN(name string) string {
 	return "arn:aws:iam::" + s.account + ":role/" + name
 }
@@ -145,61 +128,6 @@ func (s *iamService) deleteRole(f form, _ identity) (any, *apiError) {
 		}
 	}
 	return nil, nil
-}
-
-func (s *iamService) attachRolePolicy(f form, _ identity) (any, *apiError) {
-	r, err := s.findRole(f.get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
-	arn := f.get("PolicyArn")
-	if _, ok := s.policies[arn]; !ok {
-		return nil, errNoSuchEntity("Policy " + arn + " does not exist or is not attachable.")
-	}
-	if !slices.Contains(r.attached, arn) {
-		r.attached = append(r.attached, arn)
-	}
-	return nil, nil
-}
-
-func (s *iamService) detachRolePolicy(f form, _ identity) (any, *apiError) {
-	r, err := s.findRole(f.get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
-	arn := f.get("PolicyArn")
-	i := slices.Index(r.attached, arn)
-	if i < 0 {
-		return nil, errNoSuchEntity("Policy " + arn + " was not found.")
-	}
-	r.attached = slices.Delete(r.attached, i, i+1)
-	return nil, nil
-}
-
-func (s *iamService) listAttachedRolePolicies(f form, _ identity) (any, *apiError) {
-	r, err := s.findRole(f.get("RoleName"))
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
-		AttachedPolicies []xAttached `xml:"AttachedPolicies>member"`
-		IsTruncated      bool
-	}{}
-	for _, arn := range r.attached {
-		out.AttachedPolicies = append(out.AttachedPolicies, xAttached{s.policies[arn].name, arn})
-	}
-	return out, nil
-}
-
-// Inline role policies are not emulated: s3link never makes them.
-func (s *iamService) listRolePolicies(f form, _ identity) (any, *apiError) {
-	if _, err := s.findRole(f.get("RoleName")); err != nil {
-		return nil, err
-	}
-	return struct {
-		PolicyNames []string `xml:"PolicyNames>member"`
-		IsTruncated bool
-	}{}, nil
 }
 
 // trustedExternalID is the sts:ExternalId a trust policy's StringEquals
