@@ -442,42 +442,12 @@ func connectStoreCmd(ctx context.Context, connect func(context.Context, awsops.C
 	}
 }
 
-// errProbeDone ends the probe's listing after its first page.
-var errProbeDone = errors.New("first page read")
-
-// probeKey lists the first page under prefix and reads one byte of the
-// first object there: the two permissions the download needs, each proven
-// with the fewest bytes.
-func probeKey(ctx context.Context, st syncer.Store, bucket, prefix string) error {
-	var first *syncer.Object
-	err := st.List(ctx, bucket, syncer.NormalizePrefix(prefix), func(page []syncer.Object) error {
-		for _, o := range page {
-			if o.Size > 0 && !strings.HasSuffix(o.Key, "/") {
-				first = &o
-				break
-			}
-		}
-		return errProbeDone
-	})
-	if err != nil && !errors.Is(err, errProbeDone) {
-		return err
-	}
-	if first == nil {
-		return nil
-	}
-	resp, err := st.Get(ctx, syncer.GetRequest{Bucket: bucket, Key: first.Key, Length: 1})
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
-}
-
 // probeKeyCmd makes one attempt to use the new key.
 func probeKeyCmd(ctx context.Context, st syncer.Store, id, attempt int, bucket, prefix string, now func() time.Time) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := call(ctx)
 		defer cancel()
-		err := probeKey(c, st, bucket, prefix)
+		err := syncer.Probe(c, st, bucket, prefix)
 		return keyProbedMsg{ID: id, Attempt: attempt, Err: err, At: now()}
 	}
 }

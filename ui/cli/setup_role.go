@@ -104,7 +104,7 @@ func runProof(ctx context.Context, w io.Writer, cfg awsops.Config, with, bucket,
 	deadline := time.Now().Add(proofWait)
 	for attempt := 1; ; attempt++ {
 		c, cancel := context.WithTimeout(ctx, awsops.CallTimeout)
-		err = probeStore(c, store, bucket, prefix)
+		err = syncer.Probe(c, store, bucket, prefix)
 		cancel()
 		if err == nil {
 			break
@@ -131,33 +131,6 @@ func runProof(ctx context.Context, w io.Writer, cfg awsops.Config, with, bucket,
 		err = fmt.Errorf("%d files could not be downloaded", res.FailedCount)
 	}
 	return sum, err
-}
-
-// probeStore lists the first page under prefix and reads one byte of its
-// first object: what the download needs, with the fewest bytes.
-func probeStore(ctx context.Context, st syncer.Store, bucket, prefix string) error {
-	var first *syncer.Object
-	done := errors.New("first page read")
-	err := st.List(ctx, bucket, syncer.NormalizePrefix(prefix), func(page []syncer.Object) error {
-		for _, o := range page {
-			if o.Size > 0 && !strings.HasSuffix(o.Key, "/") {
-				first = &o
-				break
-			}
-		}
-		return done
-	})
-	if err != nil && !errors.Is(err, done) {
-		return err
-	}
-	if first == nil {
-		return nil
-	}
-	resp, err := st.Get(ctx, syncer.GetRequest{Bucket: bucket, Key: first.Key, Length: 1})
-	if err != nil {
-		return err
-	}
-	return resp.Body.Close()
 }
 
 // recipientsNote names who the key file is encrypted for.
