@@ -23,6 +23,7 @@ type rotateOptions struct {
 	FreeKey        string
 	NonInteractive bool
 	JSON           bool
+	ProofDir       string
 }
 
 // rotateAfterStage, when set by a test, stops a rotation after a stage as
@@ -61,6 +62,7 @@ go first and asks; without a terminal, confirm it with --free-key ID.`,
 	f.StringVar(&o.FreeKey, "free-key", "", "when the user already holds two keys, confirm that this one (the one rotate names) is deleted first")
 	f.BoolVar(&o.NonInteractive, "non-interactive", false, "ask nothing: every choice comes from flags")
 	f.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
+	f.StringVar(&o.ProofDir, "proof-dir", "", "role link: prove the new external id by assuming the role with it and downloading the location into this empty folder")
 	return cmd
 }
 
@@ -68,16 +70,22 @@ go first and asks; without a terminal, confirm it with --free-key ID.`,
 // the new and the old key, the steps done, and the step that failed.
 type rotateReport struct {
 	report
-	Record      string            `json:"record"`
-	User        string            `json:"user"`
-	NewKeyID    string            `json:"newKeyId"`
-	OldKeyID    string            `json:"oldKeyId"`
-	OldKey      string            `json:"oldKey"`
-	CSV         string            `json:"csv,omitempty"`
-	Profile     string            `json:"profile,omitempty"`
-	Steps       []rotateStepJSON  `json:"steps"`
-	Failed      []rotateFailedKey `json:"failed"`
-	FailedCount int               `json:"failedCount"`
+	Record   string `json:"record"`
+	User     string `json:"user"`
+	NewKeyID string `json:"newKeyId"`
+	OldKeyID string `json:"oldKeyId"`
+	OldKey   string `json:"oldKey"`
+	CSV      string `json:"csv,omitempty"`
+	// Role, ExternalID and OldExternalID are a role link's: the role and
+	// its new and previous external ids (no secrets).
+	Role          string            `json:"role,omitempty"`
+	ExternalID    string            `json:"externalId,omitempty"`
+	OldExternalID string            `json:"oldExternalId,omitempty"`
+	ProofDir      string            `json:"proofDir,omitempty"`
+	Profile       string            `json:"profile,omitempty"`
+	Steps         []rotateStepJSON  `json:"steps"`
+	Failed        []rotateFailedKey `json:"failed"`
+	FailedCount   int               `json:"failedCount"`
 	// declined: the person answered no; nothing changed.
 	declined bool
 }
@@ -130,6 +138,12 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		return err
 	}
 	rep.User = rec.User.Name
+	if rec.Role != nil {
+		return runRotateRole(ctx, g, o, path, rec, out, &rep)
+	}
+	if o.ProofDir != "" {
+		return usageError("--proof-dir is for a role link; a key link's new key is proven by listing and reading the location")
+	}
 	// The key file is checked before any AWS call, unless an interrupted
 	// rotation already saved its key and only has to finish.
 	dest := setup.Delivery{CSVPath: o.CSVPath, CSVLayout: layout, Profile: o.WriteProfile}
@@ -151,9 +165,6 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 				return usageError("%v", err)
 			}
 		}
-	}
-	if rec.Role != nil {
-		return usageError("the setup record %s is a role link (role %s): it has no access key to rotate; the platform assumes the role with its external id", path, rec.Role.Name)
 	}
 	cfg := recordConfig(g, rec)
 	ops, err := awsops.New(ctx, cfg)
