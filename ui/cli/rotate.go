@@ -26,6 +26,10 @@ type rotateOptions struct {
 	ProofDir       string
 }
 
+// rotateKeyScreen hands a new key over on the wizard's key screen (set in
+// screens.go; a test replaces it).
+var rotateKeyScreen func(ctx context.Context, g *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error)
+
 // rotateAfterStage, when set by a test, stops a rotation after a stage as
 // a kill would.
 var rotateAfterStage func(stage string) error
@@ -148,7 +152,10 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 	// rotation already saved its key and only has to finish.
 	dest := setup.Delivery{CSVPath: o.CSVPath, CSVLayout: layout, Profile: o.WriteProfile}
 	saved := rec.Rotation != nil && rec.Rotation.Stage != record.RotateCreating && rec.Rotation.Stage != record.RotateCreated
-	if !saved {
+	// On a terminal without --csv or --write-profile, the new key is
+	// handed over on the wizard's key screen.
+	onScreen := interactive && o.CSVPath == "" && o.WriteProfile == "" && rotateKeyScreen != nil
+	if !saved && !onScreen {
 		if o.CSVPath == "" && o.WriteProfile == "" {
 			return usageError("--csv or --write-profile is required: the new secret access key is saved only there (it is shown once and never again)")
 		}
@@ -218,6 +225,12 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		},
 		AfterStage: rotateAfterStage,
 	}
+	if onScreen {
+		opt.HandOver = func(ctx context.Context, k awsops.AccessKey) (setup.HandOff, error) {
+			fmt.Fprintf(out, "· new key %s: hand it over on the key screen\n", k.ID)
+			return rotateKeyScreen(ctx, g, st, ops, k)
+		}
+	}
 	if plan.FreeKeyID != "" {
 		fmt.Fprintf(out, "User %s already holds two access keys (IAM's limit), so one must go before a new one can be made: %s, %s. It cannot be restored.\n", rec.User.Name, plan.FreeKeyID, plan.FreeWhy)
 		switch {
@@ -266,6 +279,12 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 			fmt.Fprintf(g.Err, "Stopped; the record %s says how far the rotation got ('s3link status' shows it), and 's3link rotate' finishes it.\n", path)
 			return err
 		}
+		if errors.Is(err, setup.ErrNotHandedOver) {
+			msg := fmt.Sprintf("Rotation stopped before the old key was touched: the secret of the new key %s was neither saved nor confirmed pasted. The record %s keeps the state ('s3link status' explains it); run 's3link rotate' again to delete that key and make another.", res.NewKeyID, path)
+			rep.Failed = append(rep.Failed, rotateFailedKey{Step: stoppedAt(path), Reason: msg})
+			rep.FailedCount = len(rep.Failed)
+			return &ExitError{Code: ExitSecretNotHandedOver, Err: errors.New(msg)}
+		}
 		msg := "Rotation stopped: " + explain(err)
 		if res.NewKeyID != "" {
 			msg += fmt.Sprintf(" The record %s keeps its state; run 's3link rotate' again to finish.", path)
@@ -273,6 +292,11 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		rep.Failed = append(rep.Failed, rotateFailedKey{Step: stoppedAt(path), Reason: msg})
 		rep.FailedCount = len(rep.Failed)
 		return errors.New(msg)
+	}
+	if res.HandOff.Deleted {
+		fmt.Fprintf(out, "The new key was deleted unsaved; the old key %s stays as it was. Nothing else changed.\n", orNone(res.OldKeyID))
+		rep.declined = true
+		return nil
 	}
 	if o.JSON {
 		return nil
@@ -290,6 +314,8 @@ func printRotateSummary(w io.Writer, res setup.RotateResult, rep rotateReport) {
 		fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", rep.CSV)
 	case rep.Profile != "":
 		fmt.Fprintf(w, "  Secret key:    in profile %s of the shared credentials file\n", rep.Profile)
+	case res.HandOff.How != "":
+		fmt.Fprintf(w, "  Secret key:    handed over on the key screen (%s)\n", res.HandOff.How)
 	default:
 		fmt.Fprintln(w, "  Secret key:    where the interrupted rotation saved it")
 	}
