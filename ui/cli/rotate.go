@@ -38,7 +38,7 @@ func newRotateCmd(g *Globals) *cobra.Command {
 	o := &rotateOptions{}
 	cmd := &cobra.Command{
 		Use:   "rotate",
-		Short: "Replace the link's access key: a new key handed over and proven, then the old one retired",
+		Short: "Replace the link's access key (a new key handed over and proven, then the old one retired) or a role link's external id",
 		Long: `Replace the access key of a link's IAM user, in this order: create the new key,
 save its secret (--csv or --write-profile, with setup's guards), prove that it
 lists and reads the location (waiting out IAM propagation, as setup's proof
@@ -49,7 +49,15 @@ you run rotate again.
 
 Only keys of a user the record proves is s3link's are touched. When the user
 already holds two keys (IAM's limit), rotate names the one that would have to
-go first and asks; without a terminal, confirm it with --free-key ID.`,
+go first and asks; without a terminal, confirm it with --free-key ID.
+
+On a terminal without --csv or --write-profile, the new key is handed over on
+the wizard's key screen, with its guards; leaving it without the secret saved
+or confirmed stops the rotation before the old key is touched (exit 3).
+
+For a role link, rotate gives the role's trust policy a new external id
+(only for a role the record proves is this setup's), prints it to paste into
+the platform, and with --proof-dir proves it by assuming the role.`,
 		Example: `  s3link rotate --csv ./crowdai-platform-access_accessKeys-new.csv
   s3link rotate --record ~/.config/s3link/setups/s3l-1a2b3c4d5e6f7a8b.json --write-profile platform --delete-old --non-interactive`,
 		Args: cobra.NoArgs,
