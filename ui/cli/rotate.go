@@ -278,6 +278,9 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 	}
 	if res.Saved.CSV {
 		rep.CSV = o.CSVPath
+		if res.HandOff.CSVPath != "" {
+			rep.CSV = res.HandOff.CSVPath
+		}
 	}
 	if res.Saved.Profile {
 		rep.Profile = o.WriteProfile
