@@ -132,3 +132,17 @@ func TestRotateRoleInterruptedFinishesOnRerun(t *testing.T) {
 		t.Errorf("rotation left in the record: %+v", rec.Rotation)
 	}
 }
+
+// A key link's rotate --json matches jsonschema/rotate.json too.
+func TestRotateKeyJSONMatchesTheSchema(t *testing.T) {
+	e, _, _ := linkedEnv(t)
+	code, out, stderr := e.run("rotate", "--csv", filepath.Join(e.dir, "new.csv"), "--delete-old", "--non-interactive", "--json")
+	if code != 0 {
+		t.Fatalf("rotate: exit %d\n%s\n%s", code, out, stderr)
+	}
+	v := validReport(t, jsonSchemas(t), "rotate", out)
+	wantOutcome(t, v, true, "")
+	if v["oldKey"] != "deleted" || v["externalId"] != nil {
+		t.Errorf("report %v", v)
+	}
+}
