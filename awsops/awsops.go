@@ -312,6 +312,15 @@ type KeyRotator interface {
 	DeleteAccessKey(ctx context.Context, user, keyID string) error
 }
 
+// RoleRotator is every call rotate makes for a role link with the
+// caller's credentials.
+type RoleRotator interface {
+	Inspector
+	// UpdateAssumeRolePolicy replaces the role's trust policy with
+	// document.
+	UpdateAssumeRolePolicy(ctx context.Context, role, document string) error
+}
+
 // Prober asks S3 what the platform's own key may do; it is built with
 // that key, never the caller's.
 type Prober interface {

@@ -191,6 +191,15 @@ func (c *Client) InspectRole(ctx context.Context, name string) (RoleFacts, error
 	return f, nil
 }
 
+// UpdateAssumeRolePolicy replaces the trust policy of a role; setting the
+// same document again is harmless.
+func (c *Client) UpdateAssumeRolePolicy(ctx context.Context, role, document string) error {
+	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	defer cancel()
+	_, err := c.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(role), PolicyDocument: aws.String(document)})
+	return wrap(fmt.Sprintf("update the trust policy of role %q", role), err)
+}
+
 // AttachRolePolicy attaches a managed policy to a role; attaching it again
 // is harmless.
 func (c *Client) AttachRolePolicy(ctx context.Context, role, policyARN string) error {

@@ -38,7 +38,7 @@ const (
 // or saved asks first.
 type keyScreen struct {
 	c    *Common
-	ops  Ops
+	ops  setup.KeyDeleter
 	spin spinner.Model
 	clip func(string) error
 
@@ -74,7 +74,7 @@ type keyScreen struct {
 	record    recordResult
 }
 
-func newKeyScreen(c *Common, ops Ops, clip func(string) error, spec setup.Spec, st setup.State, j setup.Journal, kept string) keyScreen {
+func newKeyScreen(c *Common, ops setup.KeyDeleter, clip func(string) error, spec setup.Spec, st setup.State, j setup.Journal, kept string) keyScreen {
 	s := keyScreen{
 		c:    c,
 		ops:  ops,

@@ -270,7 +270,7 @@ func saveEncryptedCSVCmd(path, recipient string, key awsops.AccessKey) tea.Cmd {
 
 // deleteKeyCmd deletes the new key the user chose not to keep, and drops
 // it from the record.
-func deleteKeyCmd(ctx context.Context, ops Ops, j setup.Journal, user, id string) tea.Cmd {
+func deleteKeyCmd(ctx context.Context, ops setup.KeyDeleter, j setup.Journal, user, id string) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := call(ctx)
 		defer cancel()

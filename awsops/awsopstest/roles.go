@@ -101,6 +101,30 @@ func (f *Fake) InspectRole(ctx context.Context, name string) (awsops.RoleFacts, 
 	return rf, nil
 }
 
+// UpdateAssumeRolePolicy implements awsops.RoleRotator.
+func (f *Fake) UpdateAssumeRolePolicy(ctx context.Context, role, document string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call(ctx, "UpdateAssumeRolePolicy", role); err != nil {
+		return err
+	}
+	r, ok := f.roleMap()[role]
+	if !ok {
+		return fmt.Errorf("update the trust policy of role %q: %w", role, awsops.ErrNotFound)
+	}
+	r.trust = document
+	return nil
+}
+
+// TagRole sets the role's setup tag.
+func (f *Fake) TagRole(name, setupID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r, ok := f.roleMap()[name]; ok {
+		r.setupID = setupID
+	}
+}
+
 // AttachRolePolicy implements awsops.Provisioner.
 func (f *Fake) AttachRolePolicy(ctx context.Context, role, policyARN string) error {
 	f.mu.Lock()

@@ -212,6 +212,7 @@ var iamActions = map[string]iamHandler{
 	"DeleteAccessKey":               (*iamService).deleteAccessKey,
 	"CreateRole":                    (*iamService).createRole,
 	"GetRole":                       (*iamService).getRole,
+	"UpdateAssumeRolePolicy":        (*iamService).updateAssumeRolePolicy,
 	"DeleteRole":                    (*iamService).deleteRole,
 	"AttachRolePolicy":              attachHandler(roleAttached, "Role", maxAttachedPerRole),
 	"DetachRolePolicy":              detachHandler(roleAttached),

@@ -113,6 +113,19 @@ func (s *iamService) getRole(f form, _ identity) (any, *apiError) {
 	return struct{ Role xRole }{s.xRole(r)}, nil
 }
 
+func (s *iamService) updateAssumeRolePolicy(f form, _ identity) (any, *apiError) {
+	r, err := s.findRole(f.get("RoleName"))
+	if err != nil {
+		return nil, err
+	}
+	trust := f.get("PolicyDocument")
+	if !json.Valid([]byte(trust)) {
+		return nil, &apiError{400, "MalformedPolicyDocument", "The trust policy is not valid JSON."}
+	}
+	r.trust = trust
+	return nil, nil
+}
+
 func (s *iamService) deleteRole(f form, _ identity) (any, *apiError) {
 	r, err := s.findRole(f.get("RoleName"))
 	if err != nil {

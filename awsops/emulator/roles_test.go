@@ -58,6 +58,22 @@ func TestRolesAndAssumeRole(t *testing.T) {
 	if _, err := assume("wrong"); !errors.Is(err, awsops.ErrAccessDenied) {
 		t.Errorf("assume with a wrong external id: %v, want access denied", err)
 	}
+	// A new external id (rotate): the old one stops working.
+	if err := e.client.UpdateAssumeRolePolicy(ctx, "reader", awsops.TrustPolicyDocument("111122223333", "the-new-id")); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := e.client.InspectRole(ctx, "reader"); !f.SameTrust(awsops.TrustPolicyDocument("111122223333", "the-new-id")) {
+		t.Errorf("trust after the update = %s", f.TrustDocument)
+	}
+	if _, err := assume("the-new-id"); err != nil {
+		t.Errorf("assume with the new external id: %v", err)
+	}
+	if _, err := assume("the-external-id"); !errors.Is(err, awsops.ErrAccessDenied) {
+		t.Errorf("assume with the previous external id: %v, want access denied", err)
+	}
+	if err := e.client.UpdateAssumeRolePolicy(ctx, "nobody", trust); !errors.Is(err, awsops.ErrNotFound) {
+		t.Errorf("update a missing role: %v", err)
+	}
 
 	if err := e.client.DeleteRole(ctx, "reader"); err != nil {
 		t.Fatal(err)

@@ -20,8 +20,22 @@ const (
 	RotateDeactivated = "deactivated"
 )
 
-// Rotation is a key rotation under way: the old key being retired and the
-// new one replacing it. It holds key ids only, never a secret.
+// Stages of a role link's rotation, which replaces the external id in the
+// role's trust policy.
+const (
+	// RotateTrustUpdating: the new external id is chosen and the trust
+	// policy update is about to go out (or went out and its answer was
+	// lost); the record's role still names the previous external id.
+	RotateTrustUpdating = "trust-updating"
+	// RotateTrustUpdated: the trust policy holds the new external id and
+	// so does the record's role; the previous one is kept until the
+	// rotation ends.
+	RotateTrustUpdated = "trust-updated"
+)
+
+// Rotation is a rotation under way: for a key link the old key being
+// retired and the new one replacing it (key ids only, never a secret);
+// for a role link the external id being replaced.
 type Rotation struct {
 	// OldKeyID is the key being retired ("" when the user had none).
 	OldKeyID string `json:"old_key_id"`
@@ -31,6 +45,10 @@ type Rotation struct {
 	Stage string `json:"stage"`
 	// Delivered says where the secret went: a CSV path or "profile NAME".
 	Delivered string `json:"delivered,omitempty"`
+	// OldExternalID and NewExternalID are a role link's previous and new
+	// external ids (no secrets: they guard against a confused deputy).
+	OldExternalID string `json:"old_external_id,omitempty"`
+	NewExternalID string `json:"new_external_id,omitempty"`
 	// StartedAt is when the rotation began; keys made after it may be its.
 	StartedAt time.Time `json:"started_at"`
 }

@@ -230,9 +230,24 @@ func (s *Status) checkRole(ctx context.Context, ops awsops.Auditor, rec *record.
 	} else {
 		s.ok("role", "role "+r.Name+" exists")
 	}
-	if want := awsops.TrustPolicyDocumentIn(partitionOf(f.ARN), r.TrustedAccount, r.ExternalID); f.SameTrust(want) {
+	rot := rec.Rotation
+	if rot != nil && rot.NewExternalID != "" {
+		switch {
+		case rot.Stage == record.RotateTrustUpdating && f.SameTrust(awsops.TrustPolicyDocumentIn(partitionOf(f.ARN), r.TrustedAccount, rot.NewExternalID)):
+			s.Notes = append(s.Notes, "A rotation of the external id was interrupted after the trust policy took the new id, before the record did; run s3link rotate again to finish it.")
+		case rot.Stage == record.RotateTrustUpdating:
+			s.Notes = append(s.Notes, "A rotation of the external id was interrupted before the trust policy was updated; the previous id still works; run s3link rotate again to finish it.")
+		default:
+			s.Notes = append(s.Notes, "A rotation of the external id was interrupted after the trust policy and the record took the new id; run s3link rotate again to finish it (and give the platform the new id).")
+		}
+	}
+	want := awsops.TrustPolicyDocumentIn(partitionOf(f.ARN), r.TrustedAccount, r.ExternalID)
+	switch {
+	case f.SameTrust(want):
 		s.ok("role trust", "only account "+r.TrustedAccount+" may assume it, with the recorded external id")
-	} else {
+	case rot != nil && rot.Stage == record.RotateTrustUpdating && f.SameTrust(awsops.TrustPolicyDocumentIn(partitionOf(f.ARN), r.TrustedAccount, rot.NewExternalID)):
+		s.warn("role trust", "only account "+r.TrustedAccount+" may assume it, with the new external id of the interrupted rotation")
+	default:
 		s.Checks = append(s.Checks, Check{What: "role trust",
 			Detail: fmt.Sprintf("The trust policy of role %s differs from what s3link made (only account %s, with the external id); someone changed who may assume it.", r.Name, r.TrustedAccount),
 			Diff:   DocumentDiff(want, f.TrustDocument)})

@@ -68,7 +68,31 @@ type RotateOptions struct {
 	// AfterStage, when set, is told of each stage saved in the record; an
 	// error stops the rotation there, as a kill would (tests).
 	AfterStage func(stage string) error
+	// HandOver, when set, hands the new key over instead of Delivery (the
+	// key screen on a terminal).
+	HandOver func(ctx context.Context, key awsops.AccessKey) (HandOff, error)
 }
+
+// HandOff is how a key given to RotateOptions.HandOver left it.
+type HandOff struct {
+	// Done is true when someone is known to hold the secret: saved to
+	// CSVPath, or copied and confirmed, or the person said they have it.
+	Done    bool
+	CSVPath string
+	// Deleted is true when the unsaved key was deleted again (and dropped
+	// from the record).
+	Deleted bool
+	// How says in words how it went ("saved to CSV", ...).
+	How string
+}
+
+// OnKeyScreen is the record's word for a secret handed over on the key
+// screen without a file s3link can read back.
+const OnKeyScreen = "the key screen"
+
+// ErrNotHandedOver means the new key's secret was neither saved nor
+// confirmed: the rotation stopped before deactivating the old key.
+var ErrNotHandedOver = errors.New("the new access key's secret was neither saved nor confirmed pasted, so the old key stays active")
 
 // RotateStep is one thing a rotation did, in plain words.
 type RotateStep struct {
@@ -84,6 +108,8 @@ type RotateResult struct {
 	NewKey   awsops.AccessKey
 	NewKeyID string
 	Saved    Delivered
+	// HandOff is how RotateOptions.HandOver went, when it was used.
+	HandOff HandOff
 	// OldKeyID is the retired key; OldDeleted says whether it was deleted
 	// or only made inactive.
 	OldKeyID   string
@@ -336,20 +362,47 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 			return res, err
 		}
 
-		j := Journal{Path: p.Path, Base: *p.Record}
-		got, derr := DeliverKey(ctx, ops, j, opt.Delivery, k)
-		res.Saved = got
-		if !got.CSV && !got.Profile {
-			// DeliverKey deleted the key again: the rotation never happened.
-			_ = save(func(r *record.Record) { r.Rotation = nil })
-			return res, derr
-		}
-		where := ""
-		switch {
-		case got.CSV:
-			where = opt.Delivery.CSVPath
-		case got.Profile:
-			where = "profile " + opt.Delivery.Profile
+		where, derr := "", error(nil)
+		if opt.HandOver != nil {
+			h, err := opt.HandOver(ctx, k)
+			res.HandOff = h
+			switch {
+			case err != nil:
+				return res, err
+			case h.Deleted:
+				// The screen deleted the key: the rotation never happened.
+				id := k.ID
+				if err := save(func(r *record.Record) { r.ForgetAccessKey(id); r.Rotation = nil }); err != nil {
+					return res, err
+				}
+				res.NewKey, res.NewKeyID = awsops.AccessKey{}, ""
+				did("delete access key "+id, "deleted unsaved on the key screen; the old key stays as it was")
+				return res, nil
+			case !h.Done:
+				// The run stops at "created": status explains it, and a
+				// re-run deletes the key and makes another.
+				return res, ErrNotHandedOver
+			}
+			where = h.CSVPath
+			if where == "" {
+				where = OnKeyScreen
+			}
+			res.Saved.CSV = h.CSVPath != ""
+		} else {
+			j := Journal{Path: p.Path, Base: *p.Record}
+			got, err := DeliverKey(ctx, ops, j, opt.Delivery, k)
+			res.Saved, derr = got, err
+			if !got.CSV && !got.Profile {
+				// DeliverKey deleted the key again: the rotation never happened.
+				_ = save(func(r *record.Record) { r.Rotation = nil })
+				return res, derr
+			}
+			switch {
+			case got.CSV:
+				where = opt.Delivery.CSVPath
+			case got.Profile:
+				where = "profile " + opt.Delivery.Profile
+			}
 		}
 		if err := save(func(r *record.Record) {
 			r.Rotation.Stage, r.Rotation.Delivered = record.RotateDelivered, where
@@ -357,6 +410,9 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 			return res, err
 		}
 		note := "saved to " + where
+		if where == OnKeyScreen {
+			note = "on the key screen: " + res.HandOff.How
+		}
 		if derr != nil {
 			note += " (" + derr.Error() + ")"
 		}
@@ -473,6 +529,9 @@ func rotationProbe(ctx context.Context, opt RotateOptions, r *record.Rotation, k
 	}
 	if name, ok := strings.CutPrefix(r.Delivered, "profile "); ok {
 		return opt.Probe(ctx, awsops.AccessKey{ID: r.NewKeyID}, name)
+	}
+	if r.Delivered == OnKeyScreen {
+		return nil, fmt.Errorf("the new key %s was handed over on the key screen, where s3link cannot read it back; save it to a CSV file and prove it with 's3link status --csv FILE', or run rotate again after deleting it with 's3link teardown --delete-key %s'", r.NewKeyID, r.NewKeyID)
 	}
 	if opt.ReadKey == nil || r.Delivered == "" {
 		return nil, fmt.Errorf("the new key %s was saved, but s3link cannot tell where; prove it with 's3link status --csv FILE'", r.NewKeyID)

@@ -23,7 +23,12 @@ type rotateOptions struct {
 	FreeKey        string
 	NonInteractive bool
 	JSON           bool
+	ProofDir       string
 }
+
+// rotateKeyScreen hands a new key over on the wizard's key screen (set in
+// screens.go; a test replaces it).
+var rotateKeyScreen func(ctx context.Context, g *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error)
 
 // rotateAfterStage, when set by a test, stops a rotation after a stage as
 // a kill would.
@@ -33,7 +38,7 @@ func newRotateCmd(g *Globals) *cobra.Command {
 	o := &rotateOptions{}
 	cmd := &cobra.Command{
 		Use:   "rotate",
-		Short: "Replace the link's access key: a new key handed over and proven, then the old one retired",
+		Short: "Replace the link's access key (a new key handed over and proven, then the old one retired) or a role link's external id",
 		Long: `Replace the access key of a link's IAM user, in this order: create the new key,
 save its secret (--csv or --write-profile, with setup's guards), prove that it
 lists and reads the location (waiting out IAM propagation, as setup's proof
@@ -44,7 +49,15 @@ you run rotate again.
 
 Only keys of a user the record proves is s3link's are touched. When the user
 already holds two keys (IAM's limit), rotate names the one that would have to
-go first and asks; without a terminal, confirm it with --free-key ID.`,
+go first and asks; without a terminal, confirm it with --free-key ID.
+
+On a terminal without --csv or --write-profile, the new key is handed over on
+the wizard's key screen, with its guards; leaving it without the secret saved
+or confirmed stops the rotation before the old key is touched (exit 3).
+
+For a role link, rotate gives the role's trust policy a new external id
+(only for a role the record proves is this setup's), prints it to paste into
+the platform, and with --proof-dir proves it by assuming the role.`,
 		Example: `  s3link rotate --csv ./crowdai-platform-access_accessKeys-new.csv
   s3link rotate --record ~/.config/s3link/setups/s3l-1a2b3c4d5e6f7a8b.json --write-profile platform --delete-old --non-interactive`,
 		Args: cobra.NoArgs,
@@ -61,6 +74,7 @@ go first and asks; without a terminal, confirm it with --free-key ID.`,
 	f.StringVar(&o.FreeKey, "free-key", "", "when the user already holds two keys, confirm that this one (the one rotate names) is deleted first")
 	f.BoolVar(&o.NonInteractive, "non-interactive", false, "ask nothing: every choice comes from flags")
 	f.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
+	f.StringVar(&o.ProofDir, "proof-dir", "", "role link: prove the new external id by assuming the role with it and downloading the location into this empty folder")
 	return cmd
 }
 
@@ -68,16 +82,22 @@ go first and asks; without a terminal, confirm it with --free-key ID.`,
 // the new and the old key, the steps done, and the step that failed.
 type rotateReport struct {
 	report
-	Record      string            `json:"record"`
-	User        string            `json:"user"`
-	NewKeyID    string            `json:"newKeyId"`
-	OldKeyID    string            `json:"oldKeyId"`
-	OldKey      string            `json:"oldKey"`
-	CSV         string            `json:"csv,omitempty"`
-	Profile     string            `json:"profile,omitempty"`
-	Steps       []rotateStepJSON  `json:"steps"`
-	Failed      []rotateFailedKey `json:"failed"`
-	FailedCount int               `json:"failedCount"`
+	Record   string `json:"record"`
+	User     string `json:"user"`
+	NewKeyID string `json:"newKeyId"`
+	OldKeyID string `json:"oldKeyId"`
+	OldKey   string `json:"oldKey"`
+	CSV      string `json:"csv,omitempty"`
+	// Role, ExternalID and OldExternalID are a role link's: the role and
+	// its new and previous external ids (no secrets).
+	Role          string            `json:"role,omitempty"`
+	ExternalID    string            `json:"externalId,omitempty"`
+	OldExternalID string            `json:"oldExternalId,omitempty"`
+	ProofDir      string            `json:"proofDir,omitempty"`
+	Profile       string            `json:"profile,omitempty"`
+	Steps         []rotateStepJSON  `json:"steps"`
+	Failed        []rotateFailedKey `json:"failed"`
+	FailedCount   int               `json:"failedCount"`
 	// declined: the person answered no; nothing changed.
 	declined bool
 }
@@ -130,11 +150,20 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		return err
 	}
 	rep.User = rec.User.Name
+	if rec.Role != nil {
+		return runRotateRole(ctx, g, o, path, rec, out, &rep)
+	}
+	if o.ProofDir != "" {
+		return usageError("--proof-dir is for a role link; a key link's new key is proven by listing and reading the location")
+	}
 	// The key file is checked before any AWS call, unless an interrupted
 	// rotation already saved its key and only has to finish.
 	dest := setup.Delivery{CSVPath: o.CSVPath, CSVLayout: layout, Profile: o.WriteProfile}
 	saved := rec.Rotation != nil && rec.Rotation.Stage != record.RotateCreating && rec.Rotation.Stage != record.RotateCreated
-	if !saved {
+	// On a terminal without --csv or --write-profile, the new key is
+	// handed over on the wizard's key screen.
+	onScreen := interactive && o.CSVPath == "" && o.WriteProfile == "" && rotateKeyScreen != nil
+	if !saved && !onScreen {
 		if o.CSVPath == "" && o.WriteProfile == "" {
 			return usageError("--csv or --write-profile is required: the new secret access key is saved only there (it is shown once and never again)")
 		}
@@ -151,9 +180,6 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 				return usageError("%v", err)
 			}
 		}
-	}
-	if rec.Role != nil {
-		return usageError("the setup record %s is a role link (role %s): it has no access key to rotate; the platform assumes the role with its external id", path, rec.Role.Name)
 	}
 	cfg := recordConfig(g, rec)
 	ops, err := awsops.New(ctx, cfg)
@@ -207,6 +233,12 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		},
 		AfterStage: rotateAfterStage,
 	}
+	if onScreen {
+		opt.HandOver = func(ctx context.Context, k awsops.AccessKey) (setup.HandOff, error) {
+			fmt.Fprintf(out, "· new key %s: hand it over on the key screen\n", k.ID)
+			return rotateKeyScreen(ctx, g, st, ops, k)
+		}
+	}
 	if plan.FreeKeyID != "" {
 		fmt.Fprintf(out, "User %s already holds two access keys (IAM's limit), so one must go before a new one can be made: %s, %s. It cannot be restored.\n", rec.User.Name, plan.FreeKeyID, plan.FreeWhy)
 		switch {
@@ -246,6 +278,9 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 	}
 	if res.Saved.CSV {
 		rep.CSV = o.CSVPath
+		if res.HandOff.CSVPath != "" {
+			rep.CSV = res.HandOff.CSVPath
+		}
 	}
 	if res.Saved.Profile {
 		rep.Profile = o.WriteProfile
@@ -255,6 +290,12 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 			fmt.Fprintf(g.Err, "Stopped; the record %s says how far the rotation got ('s3link status' shows it), and 's3link rotate' finishes it.\n", path)
 			return err
 		}
+		if errors.Is(err, setup.ErrNotHandedOver) {
+			msg := fmt.Sprintf("Rotation stopped before the old key was touched: the secret of the new key %s was neither saved nor confirmed pasted. The record %s keeps the state ('s3link status' explains it); run 's3link rotate' again to delete that key and make another.", res.NewKeyID, path)
+			rep.Failed = append(rep.Failed, rotateFailedKey{Step: stoppedAt(path), Reason: msg})
+			rep.FailedCount = len(rep.Failed)
+			return &ExitError{Code: ExitSecretNotHandedOver, Err: errors.New(msg)}
+		}
 		msg := "Rotation stopped: " + explain(err)
 		if res.NewKeyID != "" {
 			msg += fmt.Sprintf(" The record %s keeps its state; run 's3link rotate' again to finish.", path)
@@ -262,6 +303,11 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		rep.Failed = append(rep.Failed, rotateFailedKey{Step: stoppedAt(path), Reason: msg})
 		rep.FailedCount = len(rep.Failed)
 		return errors.New(msg)
+	}
+	if res.HandOff.Deleted {
+		fmt.Fprintf(out, "The new key was deleted unsaved; the old key %s stays as it was. Nothing else changed.\n", orNone(res.OldKeyID))
+		rep.declined = true
+		return nil
 	}
 	if o.JSON {
 		return nil
@@ -279,6 +325,8 @@ func printRotateSummary(w io.Writer, res setup.RotateResult, rep rotateReport) {
 		fmt.Fprintf(w, "  Secret key:    in %s (delete that file once the platform has it)\n", rep.CSV)
 	case rep.Profile != "":
 		fmt.Fprintf(w, "  Secret key:    in profile %s of the shared credentials file\n", rep.Profile)
+	case res.HandOff.How != "":
+		fmt.Fprintf(w, "  Secret key:    handed over on the key screen (%s)\n", res.HandOff.How)
 	default:
 		fmt.Fprintln(w, "  Secret key:    where the interrupted rotation saved it")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/awsops/uploader"
@@ -16,6 +17,12 @@ func init() {
 	uploadScreen = func(ctx context.Context, g *Globals, e *uploader.Engine) (uploader.Result, error) {
 		bucket, prefix := e.Destination()
 		return ui.RunUpload(ctx, e, screenOptions(g, e.Source(), setup.Location(bucket, prefix)))
+	}
+	rotateKeyScreen = func(ctx context.Context, g *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error) {
+		return ui.RunRotateKeyScreen(ctx, k, ui.RotateKeyOptions{
+			In: g.In, Out: g.Out, NoColor: os.Getenv("NO_COLOR") != "",
+			Ops: ops, Record: st, Clipboard: nativeClipboard,
+		})
 	}
 }
 

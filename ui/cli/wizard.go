@@ -62,13 +62,8 @@ func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
 		Region:      g.Region,
 		EndpointURL: g.EndpointURL,
 		// no-color.org: set and not empty.
-		NoColor: os.Getenv("NO_COLOR") != "",
-		Clipboard: func(s string) error {
-			if clipboard.Unsupported {
-				return errors.New("no native clipboard")
-			}
-			return clipboard.WriteAll(s)
-		},
+		NoColor:   os.Getenv("NO_COLOR") != "",
+		Clipboard: nativeClipboard,
 		Preset: ui.Preset{
 			Bucket:         in.Bucket,
 			ExistingBucket: in.ExistingBucket,
@@ -117,4 +112,12 @@ func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
 		return &ExitError{Code: ExitSecretNotHandedOver, Err: fmt.Errorf("%w; if the platform does not have it, make a new key as the summary above says", err)}
 	}
 	return app.Err()
+}
+
+// nativeClipboard writes to the system clipboard, when there is one.
+func nativeClipboard(s string) error {
+	if clipboard.Unsupported {
+		return errors.New("no native clipboard")
+	}
+	return clipboard.WriteAll(s)
 }
