@@ -297,6 +297,7 @@ var sdkActions = map[string]string{
 	"s3:ListObjectsV2":           "s3:ListBucket",
 	"s3:ListBuckets":             "s3:ListAllMyBuckets",
 	"s3:PutBucketEncryption":     "s3:PutEncryptionConfiguration",
+	"s3:GetBucketEncryption":     "s3:GetEncryptionConfiguration",
 	"s3:GetPublicAccessBlock":    "s3:GetBucketPublicAccessBlock",
 	"s3:PutPublicAccessBlock":    "s3:PutBucketPublicAccessBlock",
 	"s3:HeadObject":              "s3:GetObject",
