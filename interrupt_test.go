@@ -521,13 +521,27 @@ func TestInterruptSetup(t *testing.T) {
 				if rec != nil {
 					pending += len(rec.Pending)
 				}
+				teardownOut := ""
 				if rec != nil {
 					code, out, errOut := e.run(90*time.Second, "teardown", "--yes", "--delete-bucket", "--endpoint-url", moto.URL())
 					if code != 0 {
 						t.Errorf("teardown exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 					}
+					teardownOut = out
 				}
-				if after := inventory(t, moto.URL()); !after.empty() {
+				after := inventory(t, moto.URL())
+				if sig == syscall.SIGKILL && slices.Equal(after.Buckets, []string{"b-" + name}) && len(after.Users)+len(after.Policies) == 0 &&
+					strings.Contains(teardownOut, "leaves bucket b-"+name) {
+					// A kill between CreateBucket and the PutBucketTagging
+					// after it: moto drops the create call's tags, so nothing
+					// proves the bucket is s3link's, and teardown must name it
+					// as left rather than delete it (TestInterruptSetupInFlight
+					// pins that window; a random delay may land in it too).
+					t.Logf("the kill landed between CreateBucket and its tagging: teardown named b-%s as left, as it must", name)
+					cleanupAWS(t, moto.URL(), after)
+					return
+				}
+				if !after.empty() {
 					leftover := strings.Join(slices.Concat(after.Users, mapKeys(after.Policies), after.Buckets), ", ")
 					t.Errorf("ORPHAN after %v and teardown, left behind: %s", sig, leftover)
 					cleanupAWS(t, moto.URL(), after)
