@@ -40,7 +40,7 @@ import (
 	"github.com/s3link/s3link/awsops/moto/mototest"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
-	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer/download"
 )
 
 // interruptions counts the signals delivered to a running s3link, by kind,
@@ -269,7 +269,7 @@ func checkSyncDest(t *testing.T, dest string, want map[string][]byte) (map[strin
 	for _, p := range filesUnder(t, dest) {
 		rel, _ := filepath.Rel(dest, p)
 		rel = filepath.ToSlash(rel)
-		if syncer.IsTempName(filepath.Base(p)) {
+		if download.IsTempName(filepath.Base(p)) {
 			temps++
 			continue
 		}

@@ -308,7 +308,7 @@ var sdkActions = map[string]string{
 	"s3:ListParts":               "s3:ListMultipartUploadParts",
 }
 
-// calledActions reads the source of awsops and the uploader (which runs
+// calledActions reads the source of awsops and the upload engine (which runs
 // with the caller's credentials) and lists every IAM action its SDK calls
 // need, so the caller policy cannot drift from the code.
 func calledActions(t *testing.T) []string {
@@ -325,7 +325,7 @@ func calledActions(t *testing.T) []string {
 		seen[a] = true
 	}
 	files, _ := filepath.Glob("*.go")
-	up, _ := filepath.Glob("uploader/*.go")
+	up, _ := filepath.Glob("transfer/upload/*.go")
 	for _, f := range append(files, up...) {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -340,7 +340,7 @@ func calledActions(t *testing.T) []string {
 		for _, m := range paged.FindAllStringSubmatch(string(src), -1) {
 			add(m[1], m[2])
 		}
-		if strings.HasPrefix(f, "uploader/") {
+		if strings.HasPrefix(f, "transfer/upload/") {
 			for _, m := range upload.FindAllStringSubmatch(string(src), -1) {
 				add("s3", m[1])
 			}

@@ -16,8 +16,8 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
-	"github.com/s3link/s3link/awsops/syncer"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 )
 
 // This file is the only place the UI reaches AWS, the clipboard or the
@@ -342,7 +342,7 @@ func previewUploadCmd(ctx context.Context, id int, dir string, all bool, prefix 
 			msg.Err = fmt.Errorf("%s is a file, not a folder", dir)
 			return msg
 		}
-		msg.Scan, msg.Err = uploader.Preview(ctx, p, uploader.Options{All: all, Prefix: prefix})
+		msg.Scan, msg.Err = upload.Preview(ctx, p, upload.Options{All: all, Prefix: prefix})
 		return msg
 	}
 }
@@ -392,13 +392,13 @@ func listDirsCmd(id int, typed string) tea.Cmd {
 }
 
 // newUploadTransferReal builds the real upload: the caller's credentials,
-// the uploader's tuned client.
-func newUploadTransferReal(ctx context.Context, c awsops.Config, dir string, opts uploader.Options) (Transfer, error) {
+// the upload engine's tuned client.
+func newUploadTransferReal(ctx context.Context, c awsops.Config, dir string, opts upload.Options) (Transfer, error) {
 	cfg, err := awsops.LoadAWSConfig(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	e, err := uploader.New(uploader.NewS3Client(cfg, opts.Concurrency, awsops.S3Options(c)), dir, opts)
+	e, err := upload.New(upload.NewS3Client(cfg, opts.Concurrency, awsops.S3Options(c)), dir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +407,7 @@ func newUploadTransferReal(ctx context.Context, c awsops.Config, dir string, opt
 
 // buildUploadCmd builds the upload engine; loading the configuration may
 // read files or refresh SSO credentials, so it is not done in Update.
-func buildUploadCmd(ctx context.Context, newUpload func(context.Context, awsops.Config, string, uploader.Options) (Transfer, error), c awsops.Config, dir string, opts uploader.Options) tea.Cmd {
+func buildUploadCmd(ctx context.Context, newUpload func(context.Context, awsops.Config, string, upload.Options) (Transfer, error), c awsops.Config, dir string, opts upload.Options) tea.Cmd {
 	if newUpload == nil {
 		newUpload = newUploadTransferReal
 	}
@@ -417,9 +417,9 @@ func buildUploadCmd(ctx context.Context, newUpload func(context.Context, awsops.
 	}
 }
 
-// connectReal builds the S3 store through syncer.Connect.
-func connectReal(ctx context.Context, c awsops.Config, bucket string, concurrency int) (syncer.Store, error) {
-	st, _, err := syncer.Connect(ctx, c, bucket, concurrency)
+// connectReal builds the S3 store through download.Connect.
+func connectReal(ctx context.Context, c awsops.Config, bucket string, concurrency int) (download.Store, error) {
+	st, _, err := download.Connect(ctx, c, bucket, concurrency)
 	if err != nil {
 		// A nil *S3Store in a Store would not compare equal to nil.
 		return nil, err
@@ -429,13 +429,13 @@ func connectReal(ctx context.Context, c awsops.Config, bucket string, concurrenc
 
 // connectStoreCmd checks the destination and builds the store the proof
 // download reads from. c carries the new key; it is never printed.
-func connectStoreCmd(ctx context.Context, connect func(context.Context, awsops.Config, string, int) (syncer.Store, error), c awsops.Config, id int, bucket, dest string, concurrency int, now func() time.Time) tea.Cmd {
+func connectStoreCmd(ctx context.Context, connect func(context.Context, awsops.Config, string, int) (download.Store, error), c awsops.Config, id int, bucket, dest string, concurrency int, now func() time.Time) tea.Cmd {
 	if connect == nil {
 		connect = connectReal
 	}
 	return func() tea.Msg {
 		if fi, err := os.Stat(dest); err == nil && !fi.IsDir() {
-			return storeConnectedMsg{ID: id, Err: fmt.Errorf("%s: %w", dest, syncer.ErrDestNotDir)}
+			return storeConnectedMsg{ID: id, Err: fmt.Errorf("%s: %w", dest, download.ErrDestNotDir)}
 		}
 		st, err := connect(ctx, c, bucket, concurrency)
 		return storeConnectedMsg{ID: id, Store: st, Err: err, At: now()}
@@ -443,11 +443,11 @@ func connectStoreCmd(ctx context.Context, connect func(context.Context, awsops.C
 }
 
 // probeKeyCmd makes one attempt to use the new key.
-func probeKeyCmd(ctx context.Context, st syncer.Store, id, attempt int, bucket, prefix string, now func() time.Time) tea.Cmd {
+func probeKeyCmd(ctx context.Context, st download.Store, id, attempt int, bucket, prefix string, now func() time.Time) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := call(ctx)
 		defer cancel()
-		err := syncer.Probe(c, st, bucket, prefix)
+		err := download.Probe(c, st, bucket, prefix)
 		return keyProbedMsg{ID: id, Attempt: attempt, Err: err, At: now()}
 	}
 }

@@ -16,8 +16,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
-	"github.com/s3link/s3link/awsops/syncer"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 )
 
 // Ops is what the wizard needs from AWS: the setup calls, the undo calls
@@ -73,12 +73,12 @@ type Deps struct {
 	// proof download; zero leaves the engines' defaults.
 	Concurrency int
 	// NewUpload builds the upload of dir with credentials c; nil builds
-	// the real one (uploader over S3). Tests substitute a fake.
-	NewUpload func(ctx context.Context, c awsops.Config, dir string, opts uploader.Options) (Transfer, error)
+	// the real one (the upload engine over S3). Tests substitute a fake.
+	NewUpload func(ctx context.Context, c awsops.Config, dir string, opts upload.Options) (Transfer, error)
 	// Connect builds the store the proof download reads from with
-	// credentials c; nil uses syncer.Connect. Tests substitute an
+	// credentials c; nil uses download.Connect. Tests substitute an
 	// in-memory store.
-	Connect func(ctx context.Context, c awsops.Config, bucket string, concurrency int) (syncer.Store, error)
+	Connect func(ctx context.Context, c awsops.Config, bucket string, concurrency int) (download.Store, error)
 }
 
 // Preset is answers given up front (s3link setup --bucket ... in a

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/ui/text"
 )
 
@@ -88,7 +88,7 @@ func Sentence(err error, profile string) (sentence string, ok bool) {
 		return "AWS cannot be reached: check the network (and --endpoint-url), then retry; what already finished is skipped.", true
 	case errors.Is(err, awsops.ErrAlreadyExists):
 		return "It already exists and cannot be reused as is: choose another name.", true
-	case errors.Is(err, syncer.ErrDestNotDir):
+	case errors.Is(err, download.ErrDestNotDir):
 		return "The destination is a file, not a folder: choose another destination.", true
 	case errors.Is(err, awsops.ErrNotFound):
 		return "It was not found in AWS, perhaps deleted meanwhile: retry.", true

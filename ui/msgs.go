@@ -7,8 +7,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
-	"github.com/s3link/s3link/awsops/syncer"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 )
 
 // Messages are past-tense facts. Results that can arrive late (a lookup
@@ -193,12 +193,12 @@ type transferDoneMsg struct {
 type uploadSettledMsg struct{ ID int }
 
 // uploadPreviewedMsg: the files an upload of Dir would consider were
-// counted (uploader.Preview).
+// counted (upload.Preview).
 type uploadPreviewedMsg struct {
 	ID   int
 	Dir  string
 	All  bool
-	Scan uploader.Scan
+	Scan upload.Scan
 	Err  error
 }
 
@@ -220,7 +220,7 @@ type uploadBuiltMsg struct {
 // key, at At by the wizard's clock.
 type storeConnectedMsg struct {
 	ID    int
-	Store syncer.Store
+	Store download.Store
 	At    time.Time
 	Err   error
 }

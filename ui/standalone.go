@@ -12,8 +12,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/s3link/s3link/awsops/syncer"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 )
 
 // ScreenOptions is what the standalone transfer screens of `s3link sync`
@@ -31,14 +31,14 @@ type ScreenOptions struct {
 // leaves the summary. It returns the result of the whole job (a retry of
 // failures included) and the error of its last run: context.Canceled when
 // it was cancelled, so the caller can print its summary either way.
-func RunSync(ctx context.Context, e *syncer.Engine, o ScreenOptions) (syncer.Result, error) {
+func RunSync(ctx context.Context, e *download.Engine, o ScreenOptions) (download.Result, error) {
 	t := newSyncTransfer(e)
 	err := runTransferProgram(ctx, t, downloadLabels(o.From, o.To), o)
 	return t.result(), err
 }
 
 // RunUpload is RunSync for an upload.
-func RunUpload(ctx context.Context, e *uploader.Engine, o ScreenOptions) (uploader.Result, error) {
+func RunUpload(ctx context.Context, e *upload.Engine, o ScreenOptions) (upload.Result, error) {
 	t := newUploadTransfer(e)
 	err := runTransferProgram(ctx, t, uploadLabels(o.From, o.To), o)
 	return t.result(), err

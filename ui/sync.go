@@ -15,7 +15,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
-	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer/download"
 )
 
 // propagationWait, propagationBackoff and notYetAccepted are the setup
@@ -44,7 +44,7 @@ type syncScreen struct {
 	spin  spinner.Model
 	input textinput.Model
 
-	connect func(context.Context, awsops.Config, string, int) (syncer.Store, error)
+	connect func(context.Context, awsops.Config, string, int) (download.Store, error)
 	// cfg holds the new key. Only Cmds read it; nothing draws it.
 	cfg            awsops.Config
 	bucket, prefix string
@@ -52,7 +52,7 @@ type syncScreen struct {
 
 	phase   syncPhase
 	id      int
-	store   syncer.Store
+	store   download.Store
 	dest    string
 	destErr string
 
@@ -162,7 +162,7 @@ func (s syncScreen) Update(msg tea.Msg) (syncScreen, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		s.xfer, cmd = s.xfer.Update(msg)
-		if d, ok := msg.(transferDoneMsg); ok && errors.Is(d.Err, syncer.ErrDestNotDir) && d.Screen == s.xfer.id {
+		if d, ok := msg.(transferDoneMsg); ok && errors.Is(d.Err, download.ErrDestNotDir) && d.Screen == s.xfer.id {
 			s.phase, s.destErr = syncAsk, "That is a file, not a folder: choose another destination."
 			return s, s.input.Focus()
 		}
@@ -220,7 +220,7 @@ func (s *syncScreen) reconnect() tea.Cmd {
 
 func (s syncScreen) connected(msg storeConnectedMsg) (syncScreen, tea.Cmd) {
 	if msg.Err != nil {
-		if errors.Is(msg.Err, syncer.ErrDestNotDir) {
+		if errors.Is(msg.Err, download.ErrDestNotDir) {
 			s.phase, s.destErr = syncAsk, "That is a file, not a folder: choose another destination."
 			return s, s.input.Focus()
 		}
@@ -256,7 +256,7 @@ func (s syncScreen) probed(msg keyProbedMsg) (syncScreen, tea.Cmd) {
 
 // download starts the proof once the key works.
 func (s syncScreen) download() (syncScreen, tea.Cmd) {
-	eng, err := syncer.New(s.store, syncer.Options{Bucket: s.bucket, Prefix: s.prefix, Dest: s.dest, Concurrency: s.concurrency})
+	eng, err := download.New(s.store, download.Options{Bucket: s.bucket, Prefix: s.prefix, Dest: s.dest, Concurrency: s.concurrency})
 	if err != nil {
 		s.phase, s.lastErr = syncStuck, err
 		return s, nil

@@ -15,14 +15,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/awsops/transfer"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/ui/text"
 )
 
-// Transfer is what the live transfer screen drives: a download (syncer) or
-// an upload (uploader) engine, seen through the fields both share. Tests
+// Transfer is what the live transfer screen drives: a download (package download) or
+// an upload (package upload) engine, seen through the fields both share. Tests
 // substitute a fake, so the screen is tested without a network.
 type Transfer interface {
 	// Snapshot is the progress now; it must be cheap, as it is sampled
@@ -140,14 +140,14 @@ func progressOf(s transfer.Stats, dryRun bool) Progress {
 	return p
 }
 
-// syncTransfer adapts a syncer.Engine.
+// syncTransfer adapts a download.Engine.
 type syncTransfer struct {
-	e *syncer.Engine
-	engineRun[syncer.Result]
+	e *download.Engine
+	engineRun[download.Result]
 }
 
-func newSyncTransfer(e *syncer.Engine) *syncTransfer {
-	return &syncTransfer{e: e, engineRun: engineRun[syncer.Result]{
+func newSyncTransfer(e *download.Engine) *syncTransfer {
+	return &syncTransfer{e: e, engineRun: engineRun[download.Result]{
 		run: e.Run, retry: e.RetryFailed, merge: mergeSyncResults, tally: syncTally,
 	}}
 }
@@ -166,7 +166,7 @@ func (t *syncTransfer) Snapshot() Progress {
 
 // mergeSyncResults adds a retry's result to the run it retried: the retry
 // counts only what it retried, and its failures replace the earlier ones.
-func mergeSyncResults(a, b syncer.Result) syncer.Result {
+func mergeSyncResults(a, b download.Result) download.Result {
 	b.Downloaded += a.Downloaded
 	b.Skipped += a.Skipped
 	b.Dirs += a.Dirs
@@ -175,7 +175,7 @@ func mergeSyncResults(a, b syncer.Result) syncer.Result {
 	return b
 }
 
-func syncTally(r syncer.Result) Tally {
+func syncTally(r download.Result) Tally {
 	t := Tally{Done: r.Downloaded, Skipped: r.Skipped, Failed: r.FailedCount, Bytes: r.Bytes, Duration: r.Duration}
 	for _, f := range r.Failed {
 		if f.Retryable {
@@ -191,15 +191,15 @@ func syncTally(r syncer.Result) Tally {
 	return t
 }
 
-// uploadTransfer adapts an uploader.Engine, as syncTransfer does the
-// syncer.
+// uploadTransfer adapts an upload.Engine, as syncTransfer does the
+// download.
 type uploadTransfer struct {
-	e *uploader.Engine
-	engineRun[uploader.Result]
+	e *upload.Engine
+	engineRun[upload.Result]
 }
 
-func newUploadTransfer(e *uploader.Engine) *uploadTransfer {
-	return &uploadTransfer{e: e, engineRun: engineRun[uploader.Result]{
+func newUploadTransfer(e *upload.Engine) *uploadTransfer {
+	return &uploadTransfer{e: e, engineRun: engineRun[upload.Result]{
 		run: e.Run, retry: e.RetryFailed, merge: mergeUploadResults, tally: uploadTally,
 	}}
 }
@@ -221,7 +221,7 @@ func (t *uploadTransfer) Snapshot() Progress {
 
 // mergeUploadResults adds a retry's result to the run it retried. What the
 // first run filtered, ignored or could not list stays as it found it.
-func mergeUploadResults(a, b uploader.Result) uploader.Result {
+func mergeUploadResults(a, b upload.Result) upload.Result {
 	b.Uploaded += a.Uploaded
 	b.Skipped += a.Skipped
 	b.Bytes += a.Bytes
@@ -233,7 +233,7 @@ func mergeUploadResults(a, b uploader.Result) uploader.Result {
 	return b
 }
 
-func uploadTally(r uploader.Result) Tally {
+func uploadTally(r upload.Result) Tally {
 	t := Tally{Done: r.Uploaded, Skipped: r.Skipped, Failed: r.FailedCount, Bytes: r.Bytes, Duration: r.Duration}
 	for _, f := range r.Failed {
 		if f.Retryable {

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/syncer"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 )
 
 // writeMedia writes a few media files (two folders deep) and one file the
@@ -78,7 +78,7 @@ func requireSameTree(t *testing.T, dir string, want map[string][]byte) {
 	}
 }
 
-// memStore is an in-memory bucket: a syncer.Store for the proof download,
+// memStore is an in-memory bucket: a download.Store for the proof download,
 // and the target of memUpload. Refuse makes the first List calls fail as
 // a key IAM has not spread yet does.
 type memStore struct {
@@ -114,7 +114,7 @@ func (m *memStore) keys() []string {
 	return ks
 }
 
-func (m *memStore) List(ctx context.Context, bucket, prefix string, page func([]syncer.Object) error) error {
+func (m *memStore) List(ctx context.Context, bucket, prefix string, page func([]download.Object) error) error {
 	m.mu.Lock()
 	m.lists++
 	if m.refuse > 0 {
@@ -122,36 +122,36 @@ func (m *memStore) List(ctx context.Context, bucket, prefix string, page func([]
 		m.mu.Unlock()
 		return fmt.Errorf("list s3://%s/%s: %w", bucket, prefix, awsops.ErrInvalidCredentials)
 	}
-	var objs []syncer.Object
+	var objs []download.Object
 	for k, b := range m.objs {
 		if strings.HasPrefix(k, prefix) {
-			objs = append(objs, syncer.Object{Key: k, Size: int64(len(b)), ETag: etagOf(b), LastModified: memModTime})
+			objs = append(objs, download.Object{Key: k, Size: int64(len(b)), ETag: etagOf(b), LastModified: memModTime})
 		}
 	}
 	m.mu.Unlock()
-	slices.SortFunc(objs, func(a, b syncer.Object) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(objs, func(a, b download.Object) int { return strings.Compare(a.Key, b.Key) })
 	return page(objs)
 }
 
-func (m *memStore) Get(ctx context.Context, req syncer.GetRequest) (*syncer.GetResponse, error) {
+func (m *memStore) Get(ctx context.Context, req download.GetRequest) (*download.GetResponse, error) {
 	m.mu.Lock()
 	b, ok := m.objs[req.Key]
 	m.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("get %q: %w", req.Key, syncer.ErrNoSuchKey)
+		return nil, fmt.Errorf("get %q: %w", req.Key, download.ErrNoSuchKey)
 	}
 	end := int64(len(b))
 	if req.Length > 0 {
 		end = min(req.Offset+req.Length, end)
 	}
 	body := b[req.Offset:end]
-	return &syncer.GetResponse{
+	return &download.GetResponse{
 		Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Size: int64(len(b)),
 		ETag: etagOf(b), LastModified: memModTime,
 	}, nil
 }
 
-// memUpload is an upload into a memStore with the uploader's media filter.
+// memUpload is an upload into a memStore with the upload engine's media filter.
 type memUpload struct {
 	store         *memStore
 	dir, prefix   string
@@ -174,7 +174,7 @@ func (u *memUpload) Run(ctx context.Context) (Tally, error) {
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
-		if !u.all && !uploader.IsMedia(d.Name()) {
+		if !u.all && !upload.IsMedia(d.Name()) {
 			t.Notes = []string{"Left out some files that are not images or videos."}
 			return nil
 		}

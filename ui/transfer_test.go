@@ -17,8 +17,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/syncer"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/steps"
 )
 
@@ -336,7 +336,7 @@ func TestSyncCountdownView(t *testing.T) {
 	store := newMemStore()
 	deps := testDeps(t, awsopstest.New())
 	var used awsops.Config
-	deps.Connect = func(_ context.Context, c awsops.Config, _ string, _ int) (syncer.Store, error) {
+	deps.Connect = func(_ context.Context, c awsops.Config, _ string, _ int) (download.Store, error) {
 		used = c
 		return store, nil
 	}
@@ -420,11 +420,11 @@ func TestFlowUploadAndSync(t *testing.T) {
 	store := newMemStore()
 	store.refuse = 1
 	var upCfg, dlCfg awsops.Config
-	deps.NewUpload = func(_ context.Context, c awsops.Config, dir string, o uploader.Options) (Transfer, error) {
+	deps.NewUpload = func(_ context.Context, c awsops.Config, dir string, o upload.Options) (Transfer, error) {
 		upCfg = c
 		return &memUpload{store: store, dir: dir, prefix: o.Prefix, all: o.All}, nil
 	}
-	deps.Connect = func(_ context.Context, c awsops.Config, _ string, _ int) (syncer.Store, error) {
+	deps.Connect = func(_ context.Context, c awsops.Config, _ string, _ int) (download.Store, error) {
 		dlCfg = c
 		return store, nil
 	}
@@ -517,7 +517,7 @@ func TestWizardCtrlCCancelsUpload(t *testing.T) {
 	deps := testDeps(t, awsopstest.New())
 	deps.DemoDir = src
 	fake := &fakeTransfer{release: make(chan struct{})}
-	deps.NewUpload = func(context.Context, awsops.Config, string, uploader.Options) (Transfer, error) { return fake, nil }
+	deps.NewUpload = func(context.Context, awsops.Config, string, upload.Options) (Transfer, error) { return fake, nil }
 	d := newDriver(t, deps)
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	d.typeText("imports")

@@ -13,7 +13,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 )
 
 // uploadChoice is the Upload step's answer: a folder to upload once the
@@ -334,7 +334,7 @@ type uploadingScreen struct {
 }
 
 func newUploadingScreen(c *Common, d Deps, cfg awsops.Config, spec setup.Spec, u uploadChoice) uploadingScreen {
-	opts := uploader.Options{Bucket: spec.Bucket, Prefix: spec.Prefix, All: u.All, Concurrency: d.Concurrency}
+	opts := upload.Options{Bucket: spec.Bucket, Prefix: spec.Prefix, All: u.All, Concurrency: d.Concurrency}
 	return uploadingScreen{
 		c:      c,
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),

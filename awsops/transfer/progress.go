@@ -1,5 +1,5 @@
-// Package transfer holds what the download engine (syncer) and the upload
-// engine (uploader) share: the include/exclude glob Filter, the pause Gate,
+// Package transfer holds what the download engine (package download) and the upload
+// engine (package upload) share: the include/exclude glob Filter, the pause Gate,
 // the RateMeter, the lock-free Progress counters and the Stats every
 // Snapshot starts from, and the bounded Failures log. Keeping one copy means
 // a pattern, a pause or a rate behaves the same in both directions.

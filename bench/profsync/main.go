@@ -16,7 +16,7 @@ import (
 	"runtime/pprof"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer/download"
 )
 
 func main() {
@@ -24,19 +24,19 @@ func main() {
 	bucket := flag.String("bucket", "", "bucket")
 	prefix := flag.String("prefix", "", "prefix")
 	dest := flag.String("dest", "", "destination folder")
-	conc := flag.Int("c", syncer.DefaultConcurrency, "concurrency")
-	part := flag.Int64("part", syncer.DefaultPartSize, "part size")
+	conc := flag.Int("c", download.DefaultConcurrency, "concurrency")
+	part := flag.Int64("part", download.DefaultPartSize, "part size")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile here")
 	mem := flag.String("memprofile", "", "write an allocation profile here")
 	flag.Parse()
 
 	ctx := context.Background()
-	store, _, err := syncer.Connect(ctx, awsops.Config{EndpointURL: *endpoint, Region: "us-east-1"}, *bucket, *conc)
+	store, _, err := download.Connect(ctx, awsops.Config{EndpointURL: *endpoint, Region: "us-east-1"}, *bucket, *conc)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	eng, err := syncer.New(store, syncer.Options{Bucket: *bucket, Prefix: *prefix, Dest: *dest, Concurrency: *conc, PartSize: *part})
+	eng, err := download.New(store, download.Options{Bucket: *bucket, Prefix: *prefix, Dest: *dest, Concurrency: *conc, PartSize: *part})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

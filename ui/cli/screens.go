@@ -6,15 +6,15 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
-	"github.com/s3link/s3link/awsops/syncer"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/ui"
 )
 
 // The live screens live in ui; the commands stay free of Bubble Tea and
 // reach them through these hooks.
 func init() {
-	uploadScreen = func(ctx context.Context, g *Globals, e *uploader.Engine) (uploader.Result, error) {
+	uploadScreen = func(ctx context.Context, g *Globals, e *upload.Engine) (upload.Result, error) {
 		bucket, prefix := e.Destination()
 		return ui.RunUpload(ctx, e, screenOptions(g, e.Source(), setup.Location(bucket, prefix)))
 	}
@@ -27,7 +27,7 @@ func init() {
 }
 
 // runSyncScreen draws the live download screen while eng runs.
-func runSyncScreen(ctx context.Context, g *Globals, eng *syncer.Engine, req syncRequest) (syncer.Result, error) {
+func runSyncScreen(ctx context.Context, g *Globals, eng *download.Engine, req syncRequest) (download.Result, error) {
 	return ui.RunSync(ctx, eng, screenOptions(g, setup.Location(req.Bucket, req.Prefix), req.Dest))
 }
 

@@ -14,7 +14,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
-	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer/download"
 )
 
 // Defaults offered by setup; the manual procedure's policy name has spaces,
@@ -285,7 +285,7 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 	if o.ProofDir != "" && (plan.Spec.Role() || st.Key.ID != "") {
 		cfg, with := proofConfig(g, plan.Spec.Region, plan, st)
 		h.linef("· Proof: downloading %s into %s with the %s", setup.Location(plan.Spec.Bucket, plan.Spec.Prefix), o.ProofDir, with)
-		p, err := runProof(ctx, h.out, cfg, with, plan.Spec.Bucket, plan.Spec.Prefix, o.ProofDir, syncer.DefaultConcurrency)
+		p, err := runProof(ctx, h.out, cfg, with, plan.Spec.Bucket, plan.Spec.Prefix, o.ProofDir, download.DefaultConcurrency)
 		sum.Proof = &p
 		if err != nil {
 			proofErr = fmt.Errorf("Setup is done, but the proof download failed: %s", explain(err))

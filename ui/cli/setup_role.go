@@ -10,7 +10,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
-	"github.com/s3link/s3link/awsops/syncer"
+	"github.com/s3link/s3link/awsops/transfer/download"
 )
 
 // proofWait is how long the headless proof keeps trying credentials that
@@ -97,14 +97,14 @@ func proofConfig(g *Globals, region string, plan *setup.Plan, st setup.State) (a
 // credentials, retrying while IAM spreads them (at most proofWait).
 func runProof(ctx context.Context, w io.Writer, cfg awsops.Config, with, bucket, prefix, dest string, concurrency int) (proofSummary, error) {
 	sum := proofSummary{With: with, Dest: dest}
-	store, _, err := syncer.Connect(ctx, cfg, bucket, concurrency)
+	store, _, err := download.Connect(ctx, cfg, bucket, concurrency)
 	if err != nil {
 		return sum, err
 	}
 	deadline := time.Now().Add(proofWait)
 	for attempt := 1; ; attempt++ {
 		c, cancel := context.WithTimeout(ctx, awsops.CallTimeout)
-		err = syncer.Probe(c, store, bucket, prefix)
+		err = download.Probe(c, store, bucket, prefix)
 		cancel()
 		if err == nil {
 			break
@@ -121,7 +121,7 @@ func runProof(ctx context.Context, w io.Writer, cfg awsops.Config, with, bucket,
 		case <-time.After(min(time.Second<<min(attempt-1, 4), 10*time.Second)):
 		}
 	}
-	eng, err := syncer.New(store, syncer.Options{Bucket: bucket, Prefix: prefix, Dest: dest, Concurrency: concurrency})
+	eng, err := download.New(store, download.Options{Bucket: bucket, Prefix: prefix, Dest: dest, Concurrency: concurrency})
 	if err != nil {
 		return sum, err
 	}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
-	"github.com/s3link/s3link/awsops/syncer"
 	"github.com/s3link/s3link/awsops/transfer"
+	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/ui"
 	"github.com/s3link/s3link/ui/text"
 )
@@ -86,7 +86,7 @@ failed (they are listed), 2 for a command-line mistake.`,
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&o.Concurrency, "concurrency", syncer.DefaultConcurrency, "how many GET requests run at once")
+	f.IntVar(&o.Concurrency, "concurrency", download.DefaultConcurrency, "how many GET requests run at once")
 	f.StringVar(&o.PartSize, "part-size", "", "size of each ranged GET of a large object, e.g. 8MiB, 16M, 1048576 (default: 8MiB, growing with the object up to 64MiB)")
 	f.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "download keys matching this glob, relative to the prefix (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
 	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "skip keys matching this glob (repeatable; same rules as --include)")
@@ -107,7 +107,7 @@ failed (they are listed), 2 for a command-line mistake.`,
 // syncRequest is the validated command line.
 type syncRequest struct {
 	Bucket, Prefix, Dest string
-	Opts                 syncer.Options
+	Opts                 download.Options
 }
 
 func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
@@ -150,18 +150,18 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 	if len(modes) > 1 {
 		return syncRequest{}, usageError("%s each choose how existing files are compared; give one of them.", strings.Join(modes, " and "))
 	}
-	mode := syncer.SizeAndTime
+	mode := download.SizeAndTime
 	switch {
 	case o.Checksum:
-		mode = syncer.Checksum
+		mode = download.Checksum
 	case o.SizeOnly:
-		mode = syncer.SizeOnly
+		mode = download.SizeOnly
 	case o.ExactTime:
-		mode = syncer.ExactTime
+		mode = download.ExactTime
 	case o.NoClobber:
-		mode = syncer.NoClobber
+		mode = download.NoClobber
 	}
-	return syncRequest{Bucket: bucket, Prefix: prefix, Dest: dest, Opts: syncer.Options{
+	return syncRequest{Bucket: bucket, Prefix: prefix, Dest: dest, Opts: download.Options{
 		Bucket: bucket, Prefix: prefix, Dest: dest,
 		Concurrency: o.Concurrency, PartSize: part,
 		Rules:  o.Rules,
@@ -180,7 +180,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	}
 	defer func() { err = asCancelled(ctx, err) }()
 	// From here on --json prints its object whatever the outcome.
-	summary := newSyncSummary(req, syncer.Result{DryRun: req.Opts.DryRun}, nil)
+	summary := newSyncSummary(req, download.Result{DryRun: req.Opts.DryRun}, nil)
 	if o.JSON {
 		defer func() { err = printReport(ctx, g.Out, &summary, err) }()
 	}
@@ -193,7 +193,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		}
 		cfg.Static = &awsops.StaticCredentials{AccessKeyID: key.ID, Secret: key.Secret}
 	}
-	store, _, err := syncer.Connect(ctx, cfg, req.Bucket, req.Opts.Concurrency)
+	store, _, err := download.Connect(ctx, cfg, req.Bucket, req.Opts.Concurrency)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return err
@@ -202,10 +202,10 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	}
 	var (
 		planMu  sync.Mutex
-		planned []syncer.Planned
+		planned []download.Planned
 	)
 	if req.Opts.DryRun {
-		req.Opts.OnPlan = func(p syncer.Planned) {
+		req.Opts.OnPlan = func(p download.Planned) {
 			planMu.Lock()
 			planned = append(planned, p)
 			planMu.Unlock()
@@ -214,12 +214,12 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	if g.Verbose {
 		req.Opts.OnFile = verboseSyncLines(g.Err, req.Opts.DryRun)
 	}
-	eng, err := syncer.New(store, req.Opts)
+	eng, err := download.New(store, req.Opts)
 	if err != nil {
 		return usageError("%s", sentence(err.Error()))
 	}
 	var (
-		res    syncer.Result
+		res    download.Result
 		runErr error
 	)
 	switch {
@@ -243,7 +243,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		// say; a summary of zeros would read as an empty prefix.
 		printSyncSummary(g.Out, summary)
 	}
-	var maxDel *syncer.MaxDeleteError
+	var maxDel *download.MaxDeleteError
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		return runErr
@@ -288,7 +288,7 @@ func (f *ruleFlag) String() string {
 
 // runSyncHeadless runs the engine and prints a progress line to w at most
 // once per progressInterval.
-func runSyncHeadless(ctx context.Context, eng *syncer.Engine, w io.Writer) (syncer.Result, error) {
+func runSyncHeadless(ctx context.Context, eng *download.Engine, w io.Writer) (download.Result, error) {
 	return runHeadless(ctx, w, eng.Run, func() (string, time.Duration) {
 		s := eng.Snapshot()
 		return transferLine(s.Stats, s.DryRun), s.Elapsed
@@ -333,7 +333,7 @@ type syncPlannedRow struct {
 	Reason string `json:"reason"`
 }
 
-func newSyncSummary(req syncRequest, res syncer.Result, planned []syncer.Planned) syncSummary {
+func newSyncSummary(req syncRequest, res download.Result, planned []download.Planned) syncSummary {
 	src := "s3://" + req.Bucket
 	if req.Prefix != "" {
 		src += "/" + req.Prefix

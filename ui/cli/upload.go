@@ -14,7 +14,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/transfer"
-	"github.com/s3link/s3link/awsops/uploader"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/ui"
 	"github.com/s3link/s3link/ui/text"
 )
@@ -35,7 +35,7 @@ type uploadOptions struct {
 // e runs; the command stays headless without it. It lets the Bubble Tea
 // screen live beside the other screens, apart from this command and from
 // the engine.
-var uploadScreen func(ctx context.Context, g *Globals, e *uploader.Engine) (uploader.Result, error)
+var uploadScreen func(ctx context.Context, g *Globals, e *upload.Engine) (upload.Result, error)
 
 func newUploadCmd(g *Globals) *cobra.Command {
 	o := &uploadOptions{}
@@ -73,7 +73,7 @@ Uploads use your own credentials (the platform's key can only read).`,
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&o.Concurrency, "concurrency", uploader.DefaultConcurrency, "requests in flight at once")
+	f.IntVar(&o.Concurrency, "concurrency", upload.DefaultConcurrency, "requests in flight at once")
 	f.StringVar(&o.PartSize, "part-size", "8MiB", "size of each part of a multipart upload (5MiB to 5GiB); files of at least twice this size go up in parts")
 	f.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "upload files matching this glob, relative to DIR (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
 	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "leave out files matching this glob (repeatable; same rules as --include)")
@@ -112,13 +112,13 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	if err != nil {
 		return usageError("--part-size %q is not a size: write it like 8MiB or 16MiB", o.PartSize)
 	}
-	if partSize < uploader.MinPartSize || partSize > uploader.MaxPartSize {
+	if partSize < upload.MinPartSize || partSize > upload.MaxPartSize {
 		return usageError("--part-size must be between 5MiB and 5GiB, S3's limits for a part, not %s", o.PartSize)
 	}
 
 	defer func() { err = asCancelled(ctx, err) }()
 	// From here on --json prints its object whatever the outcome.
-	summary := newUploadSummary(dir, target, uploader.Result{DryRun: o.DryRun})
+	summary := newUploadSummary(dir, target, upload.Result{DryRun: o.DryRun})
 	if o.JSON {
 		defer func() { err = printReport(ctx, g.Out, &summary, err) }()
 	}
@@ -130,16 +130,16 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	}
 	var (
 		planMu  sync.Mutex
-		planned []uploader.Planned
+		planned []upload.Planned
 	)
-	opts := uploader.Options{
+	opts := upload.Options{
 		Bucket: target.Bucket, Prefix: target.Prefix,
 		Concurrency: o.Concurrency, PartSize: partSize,
 		All: o.All, Rules: o.Rules,
 		DryRun: o.DryRun,
 	}
 	if o.DryRun {
-		opts.OnPlan = func(p uploader.Planned) {
+		opts.OnPlan = func(p upload.Planned) {
 			planMu.Lock()
 			defer planMu.Unlock()
 			if o.JSON {
@@ -152,13 +152,13 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	if g.Verbose {
 		opts.OnFile = verboseUploadLines(g.Err, target.Bucket, o.DryRun)
 	}
-	eng, err := uploader.New(uploader.NewS3Client(cfg, o.Concurrency, awsops.S3Options(c)), dir, opts)
+	eng, err := upload.New(upload.NewS3Client(cfg, o.Concurrency, awsops.S3Options(c)), dir, opts)
 	if err != nil {
 		// The flags were checked above; what is left is a glob.
 		return usageError("%v; write globs like '*.jpg' or 'raw/**/*.dng'", err)
 	}
 
-	var res uploader.Result
+	var res upload.Result
 	if uploadScreen != nil && g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose {
 		res, err = uploadScreen(ctx, g, eng)
 	} else {
@@ -187,7 +187,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 
 // runUploadHeadless runs e, printing at most one progress line per
 // progressInterval to w (stderr).
-func runUploadHeadless(ctx context.Context, w io.Writer, e *uploader.Engine, target s3Location) (uploader.Result, error) {
+func runUploadHeadless(ctx context.Context, w io.Writer, e *upload.Engine, target s3Location) (upload.Result, error) {
 	return runHeadless(ctx, w, e.Run, func() (string, time.Duration) {
 		s := e.Snapshot()
 		return uploadProgressLine(s, target), s.Elapsed
@@ -196,7 +196,7 @@ func runUploadHeadless(ctx context.Context, w io.Writer, e *uploader.Engine, tar
 
 // uploadProgressLine is transferLine, after a line for the listing of
 // what is already at the destination, which comes first.
-func uploadProgressLine(s uploader.Snapshot, target s3Location) string {
+func uploadProgressLine(s upload.Snapshot, target s3Location) string {
 	if !s.RemoteListed {
 		return fmt.Sprintf("listing %s: %d %s there so far", target.URL(), s.RemoteObjects, ui.Plural(s.RemoteObjects, "object", "objects"))
 	}
@@ -244,7 +244,7 @@ type uploadFailed struct {
 	Reason string `json:"reason"`
 }
 
-func newUploadSummary(dir string, t s3Location, r uploader.Result) uploadSummary {
+func newUploadSummary(dir string, t s3Location, r upload.Result) uploadSummary {
 	s := uploadSummary{
 		report: newReport("upload"),
 		Dir:    dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
@@ -266,7 +266,7 @@ func newUploadSummary(dir string, t s3Location, r uploader.Result) uploadSummary
 // prints; --json carries them all (up to the engine's own bound).
 const maxListed = 50
 
-func printUploadSummary(w io.Writer, dir string, t s3Location, r uploader.Result) {
+func printUploadSummary(w io.Writer, dir string, t s3Location, r upload.Result) {
 	if r.ListWarning != "" {
 		fmt.Fprintf(w, "Warning: %s.\n", r.ListWarning)
 	}

@@ -1,9 +1,0 @@
-//go:build !unix
-
-package syncer
-
-import "io/fs"
-
-const oNonblock = 0
-
-func fileIdentity(_ fs.FileInfo, rel string) any { return rel }

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package upload
+
+const oNonblock = 0

@@ -1,0 +1,448 @@
+package upload_test
+
+// Network faults at the TCP level for uploads: Shopify's toxiproxy, in
+// process, sits between the engine's real S3 client and gofakes3 on
+// 127.0.0.1 (gofakes3 implements multipart uploads, checks every part's
+// length and assembles parts only on completion, which is what these tests
+// need). Whatever the fault, every file must end in the bucket byte-for-byte
+// or be named as failed, no object may hold other bytes than its file, no
+// multipart upload may be left open, and a clean re-run must upload only
+// what failed.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/s3link/s3link/awsops/transfer/faultproxy"
+	"github.com/s3link/s3link/awsops/transfer/upload"
+)
+
+const toxBucket = "toxic-upload"
+
+type toxicS3 struct {
+	t       *testing.T
+	backend *s3mem.Backend
+	srv     *httptest.Server
+	proxy   *faultproxy.Proxy
+	direct  *s3.Client // not through the proxy, for checks
+
+	writes sync.Map // key -> *atomic.Int64 (PUTs and parts that reached the server)
+	dir    string
+	want   map[string][]byte // key -> content
+}
+
+func newToxicS3(t *testing.T) *toxicS3 {
+	t.Helper()
+	x := &toxicS3{t: t, backend: s3mem.New(), want: map[string][]byte{}, dir: t.TempDir()}
+	if err := x.backend.CreateBucket(toxBucket); err != nil {
+		t.Fatal(err)
+	}
+	faker := gofakes3.New(x.backend)
+	x.srv = httptest.NewUnstartedServer(x.count(faker.Server()))
+	x.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	x.srv.Start()
+	t.Cleanup(x.srv.Close)
+
+	x.proxy = faultproxy.Start(t, x.srv.Listener.Addr().String())
+	x.direct = s3.NewFromConfig(aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDTOXIC", "toxic-secret", ""),
+	}, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(x.srv.URL)
+		o.UsePathStyle = true
+	})
+	return x
+}
+
+func (x *toxicS3) count(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bucket, key, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		if r.Method == http.MethodPut && bucket == toxBucket && ok && key != "" {
+			v, _ := x.writes.LoadOrStore(key, new(atomic.Int64))
+			v.(*atomic.Int64).Add(1)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (x *toxicS3) writeCounts() map[string]int64 {
+	m := map[string]int64{}
+	x.writes.Range(func(k, v any) bool {
+		m[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return m
+}
+
+// seed writes the local folder: an empty file, small files, and one file
+// large enough for a three-part multipart upload at the 5 MiB part size.
+func (x *toxicS3) seed() {
+	x.file("empty.jpg", nil)
+	for i := range 12 {
+		x.file(fmt.Sprintf("small/%02d.jpg", i), content(fmt.Sprint("s", i), 1+i*23459))
+	}
+	x.file("big/video.mov", content("big", 11<<20+777))
+}
+
+func (x *toxicS3) file(rel string, b []byte) {
+	x.t.Helper()
+	p := filepath.Join(x.dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		x.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		x.t.Fatal(err)
+	}
+	x.want["up/"+rel] = b
+}
+
+func content(seed string, n int) []byte {
+	b := make([]byte, 0, n+32)
+	h := sha256.Sum256([]byte(seed))
+	for len(b) < n {
+		b = append(b, h[:]...)
+		h = sha256.Sum256(h[:])
+	}
+	return b[:n]
+}
+
+// resetCounter counts the connection resets the client sees.
+type resetCounter struct{ next s3.HTTPClient }
+
+func (c resetCounter) Do(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.Do(r)
+	if errors.Is(err, syscall.ECONNRESET) {
+		faultproxy.Inject("resets")
+	}
+	return resp, err
+}
+
+// client is the production client (upload.NewS3Client) aimed at the
+// proxy, with a shorter retry backoff so a test takes seconds.
+func (x *toxicS3) client() *s3.Client {
+	return upload.NewS3Client(aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDTOXIC", "toxic-secret", ""),
+	}, 4, func(o *s3.Options) {
+		o.HTTPClient = resetCounter{next: o.HTTPClient}
+		o.BaseEndpoint = aws.String("http://" + x.proxy.Listen)
+		o.UsePathStyle = true
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = upload.MaxRequestAttempts
+			so.RateLimiter = ratelimit.None
+			so.Backoff = retry.NewExponentialJitterBackoff(250 * time.Millisecond)
+		})
+	})
+}
+
+func (x *toxicS3) run(t *testing.T, ctx context.Context) (upload.Result, error) {
+	t.Helper()
+	e, err := upload.New(x.client(), x.dir, upload.Options{Bucket: toxBucket, Prefix: "up", Concurrency: 4, PartSize: upload.MinPartSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Run(ctx)
+}
+
+// runSafely runs under a deadline, the safety net against a hang.
+func (x *toxicS3) runSafely(t *testing.T, limit time.Duration) (upload.Result, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	res, err := x.run(t, ctx)
+	if ctx.Err() != nil {
+		t.Fatalf("HANG: the upload was still going after %v (safety deadline): %v", limit, err)
+	}
+	return res, err
+}
+
+// emptyOrphans counts multipart uploads left open with no parts.
+var emptyOrphans atomic.Int64
+
+// checkOutcome: every object in the bucket holds exactly its file's bytes,
+// every file is there or named as failed, no multipart upload is left open.
+func (x *toxicS3) checkOutcome(t *testing.T, res upload.Result, runErr error) map[string]bool {
+	t.Helper()
+	ctx := context.Background()
+	done := map[string]bool{}
+	list, err := x.direct.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(toxBucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range list.Contents {
+		key := aws.ToString(o.Key)
+		out, err := x.direct.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(toxBucket), Key: aws.String(key)})
+		if err != nil {
+			t.Fatalf("get %s: %v", key, err)
+		}
+		b, err := io.ReadAll(out.Body)
+		out.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, ok := x.want[key]
+		switch {
+		case !ok:
+			t.Errorf("unexpected object %s", key)
+		case !bytes.Equal(b, w):
+			t.Errorf("CORRUPT: object %s has %d bytes that differ from the %d-byte file", key, len(b), len(w))
+		default:
+			done[key] = true
+		}
+	}
+	ups, err := x.direct.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(toxBucket)})
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchUpload" {
+		// gofakes3 answers so for a bucket that never had an upload.
+		ups, err = &s3.ListMultipartUploadsOutput{}, nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range ups.Uploads {
+		// A CreateMultipartUpload whose response was lost is retried by
+		// the SDK, and the first upload id never reaches the engine. Such
+		// an upload holds no part (parts only go to ids the engine knows,
+		// which it completes or aborts), so it stores and bills nothing;
+		// an open upload WITH parts would be a leak.
+		parts, err := x.direct.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String(toxBucket), Key: u.Key, UploadId: u.UploadId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(parts.Parts) > 0 {
+			t.Errorf("multipart upload of %s left open with %d parts", aws.ToString(u.Key), len(parts.Parts))
+		} else {
+			emptyOrphans.Add(1)
+			t.Logf("empty multipart upload of %s left open (its CreateMultipartUpload response was lost)", aws.ToString(u.Key))
+		}
+		// Abort it so the next check counts only new ones.
+		if _, err := x.direct.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(toxBucket), Key: u.Key, UploadId: u.UploadId}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failed := map[string]bool{}
+	for _, f := range res.Failed {
+		failed[f.Key] = true
+		if f.Reason == "" || strings.ContainsAny(f.Reason, "\r\n") {
+			t.Errorf("failure of %s has no one-line reason: %q", f.Key, f.Reason)
+		}
+		if done[f.Key] {
+			// A PUT whose response was lost may still have landed; the
+			// object is then correct, which is what matters, and the
+			// re-run skips it.
+			t.Logf("%s named as failed but landed intact (response lost)", f.Key)
+		}
+	}
+	if runErr == nil {
+		for key := range x.want {
+			if !done[key] && !failed[key] {
+				t.Errorf("%s is neither uploaded nor named as failed", key)
+			}
+		}
+		if got := res.Uploaded + res.Skipped + res.FailedCount; got != int64(len(x.want)) {
+			t.Errorf("uploaded %d + unchanged %d + failed %d != %d files", res.Uploaded, res.Skipped, res.FailedCount, len(x.want))
+		}
+	}
+	return done
+}
+
+func (x *toxicS3) rerunClean(t *testing.T, doneBefore map[string]bool) {
+	t.Helper()
+	x.proxy.Toxics.ResetToxics(context.Background())
+	before := x.writeCounts()
+	res, err := x.runSafely(t, 90*time.Second)
+	if err != nil {
+		t.Fatalf("clean re-run: %v", err)
+	}
+	done := x.checkOutcome(t, res, nil)
+	if len(done) != len(x.want) || res.FailedCount != 0 {
+		t.Fatalf("clean re-run: %d of %d objects complete, %d failed", len(done), len(x.want), res.FailedCount)
+	}
+	for k, n := range x.writeCounts() {
+		if n > before[k] && doneBefore[k] {
+			t.Errorf("re-run uploaded %s again although it was complete", k)
+		}
+	}
+	if res.Skipped != int64(len(doneBefore)) {
+		t.Errorf("re-run skipped %d, want the %d complete objects", res.Skipped, len(doneBefore))
+	}
+}
+
+// TestToxiproxyUploadFaults uploads through each TCP fault, checks the
+// outcome, then re-runs without faults.
+func TestToxiproxyUploadFaults(t *testing.T) {
+	cases := []struct {
+		name    string
+		counter string
+		// oneRequestPerConn turns keep-alive off so a per-connection fault
+		// roll is a per-request roll (~20 requests: "no fault" is unlikely
+		// below 1e-6).
+		oneRequestPerConn bool
+		inject            func(t *testing.T, x *toxicS3)
+	}{
+		{name: "latency", counter: "latency", inject: func(t *testing.T, x *toxicS3) {
+			x.proxy.Add(t, "lat-up", faultproxy.Latency, "upstream", 1, `{"latency":30,"jitter":15}`)
+			x.proxy.Add(t, "lat-down", faultproxy.Latency, "downstream", 1, `{"latency":30,"jitter":15}`)
+		}},
+		{name: "bandwidth", counter: "bandwidth", inject: func(t *testing.T, x *toxicS3) {
+			x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":8192}`)
+		}},
+		{name: "slicer", counter: "slicer", inject: func(t *testing.T, x *toxicS3) {
+			x.proxy.Add(t, "slice", faultproxy.Slicer, "upstream", 1, `{"average_size":4096,"size_variation":4000,"delay":10}`)
+		}},
+		{name: "limit_data", counter: "limit_data", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
+			// Half the requests are cut after 64 KB of their body went out:
+			// the server gets a short body, the client a closed connection.
+			x.proxy.Add(t, "cut", faultproxy.LimitData, "upstream", 0.5, `{"bytes":65536}`)
+		}},
+		{name: "reset_peer", counter: "resets", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
+			// Half the connections swallow the request's first bytes and
+			// are reset 20 ms later.
+			x.proxy.Add(t, "rst", "reset_peer", "upstream", 0.5, `{"timeout":20}`)
+		}},
+		{name: "timeout", counter: "timeout", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
+			// Half the connections never answer and close after 150 ms.
+			x.proxy.Add(t, "blackhole", faultproxy.Timeout, "downstream", 0.5, `{"timeout":150}`)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newToxicS3(t)
+			x.seed()
+			x.srv.Config.SetKeepAlivesEnabled(!tc.oneRequestPerConn)
+			tc.inject(t, x)
+			before := faultproxy.Count(tc.counter)
+			res, err := x.runSafely(t, 120*time.Second)
+			n := faultproxy.Count(tc.counter) - before
+			if n == 0 {
+				t.Fatalf("no %s fault was injected; the test proves nothing", tc.name)
+			}
+			done := x.checkOutcome(t, res, err)
+			t.Logf("FAULTS upload %s: %d injected; %d complete, %d named failed, run error: %v", tc.name, n, len(done), res.FailedCount, err)
+			x.rerunClean(t, done)
+		})
+	}
+}
+
+// TestToxiproxyUploadDownAndUp stops the proxy while parts are going up
+// and starts it again, three times.
+func TestToxiproxyUploadDownAndUp(t *testing.T) {
+	x := newToxicS3(t)
+	x.seed()
+	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":4096}`)
+	var outages atomic.Int64
+	stop := make(chan struct{})
+	flapped := make(chan struct{})
+	go func() {
+		defer close(flapped)
+		for i := 0; i < 3; i++ {
+			// Wait until some writes reached the server, then cut.
+			for total := int64(0); total < int64(2+4*i); {
+				total = 0
+				for _, n := range x.writeCounts() {
+					total += n
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+			x.proxy.Stop()
+			outages.Add(1)
+			select {
+			case <-stop:
+			case <-time.After(300 * time.Millisecond):
+			}
+			if err := x.proxy.Start(); err != nil {
+				t.Errorf("restart proxy: %v", err)
+				return
+			}
+		}
+	}()
+	res, err := x.runSafely(t, 120*time.Second)
+	close(stop)
+	<-flapped
+	if outages.Load() == 0 {
+		t.Fatal("the proxy never went down; the test proves nothing")
+	}
+	done := x.checkOutcome(t, res, err)
+	t.Logf("FAULTS upload proxy-down: %d outages; %d complete, %d named failed, run error: %v", outages.Load(), len(done), res.FailedCount, err)
+	x.rerunClean(t, done)
+}
+
+// TestToxiproxyUploadStallThenCancel stalls every connection mid-upload and
+// cancels: the engine must return promptly, abort its multipart upload (on
+// a fresh context, through the healed network) and leave no partial object.
+func TestToxiproxyUploadStallThenCancel(t *testing.T) {
+	x := newToxicS3(t)
+	x.seed()
+	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":2048}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type outcome struct {
+		res upload.Result
+		err error
+	}
+	ran := make(chan outcome, 1)
+	go func() {
+		res, err := x.run(t, ctx)
+		ran <- outcome{res, err}
+	}()
+	// Stall once the multipart upload has started sending parts.
+	for x.writeCounts()["up/big/video.mov"] == 0 {
+		select {
+		case o := <-ran:
+			t.Fatalf("finished before the stall could be injected: %+v %v", o.res, o.err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	before := faultproxy.Count("timeout")
+	x.proxy.Add(t, "stall", faultproxy.Timeout, "upstream", 1, `{"timeout":0}`)
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	// Heal the network shortly after, as a real one would come back, so
+	// the abort (which runs on its own context) can get through; removing
+	// the stall closes the stalled connections, and the SDK retries.
+	time.Sleep(100 * time.Millisecond)
+	x.proxy.Toxics.ResetToxics(context.Background())
+	var o outcome
+	select {
+	case o = <-ran:
+	case <-time.After(60 * time.Second):
+		t.Fatal("HANG: the engine did not return 60 s after cancellation of a stalled upload")
+	}
+	if faultproxy.Count("timeout") == before {
+		t.Fatal("no connection was stalled; the test proves nothing")
+	}
+	t.Logf("FAULTS upload stall: %d connections stalled, then cancelled", faultproxy.Count("timeout")-before)
+	if !errors.Is(o.err, context.Canceled) {
+		t.Errorf("run error = %v, want context.Canceled", o.err)
+	}
+	done := x.checkOutcome(t, o.res, o.err)
+	x.rerunClean(t, done)
+}

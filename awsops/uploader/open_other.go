@@ -1,5 +1,0 @@
-//go:build !unix
-
-package uploader
-
-const oNonblock = 0
