@@ -38,8 +38,8 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/s3link/s3link/awsops/moto/mototest"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/awsops/transfer/download"
 )
 
@@ -563,9 +563,9 @@ func mapKeys(m map[string]string) []string {
 // loadOnlyRecord loads the single setup record under cfg, or returns nil
 // when setup was stopped before it wrote one. A record that exists must
 // load: teardown depends on it.
-func loadOnlyRecord(t *testing.T, cfg string) *record.Record {
+func loadOnlyRecord(t *testing.T, cfg string) *journal.Record {
 	t.Helper()
-	paths, err := record.List(cfg)
+	paths, err := journal.List(cfg)
 	if err != nil {
 		t.Fatalf("list records: %v", err)
 	}
@@ -575,7 +575,7 @@ func loadOnlyRecord(t *testing.T, cfg string) *record.Record {
 	if len(paths) > 1 {
 		t.Fatalf("%d records, want one", len(paths))
 	}
-	rec, err := record.Load(paths[0])
+	rec, err := journal.Load(paths[0])
 	if err != nil {
 		t.Fatalf("the record does not load after the interruption: %v", err)
 	}
@@ -585,13 +585,13 @@ func loadOnlyRecord(t *testing.T, cfg string) *record.Record {
 // unrecordedResources lists what exists in AWS but is in the record
 // neither as created by setup nor as a pending create call (so teardown
 // would not know to look for it).
-func unrecordedResources(rec *record.Record, inv awsInventory) []string {
+func unrecordedResources(rec *journal.Record, inv awsInventory) []string {
 	var out []string
 	if rec == nil {
-		rec = &record.Record{}
+		rec = &journal.Record{}
 	}
 	pending := func(kind setup.ActionKind, name string) bool {
-		return slices.ContainsFunc(rec.Pending, func(in record.Intent) bool { return in.Kind == string(kind) && in.Name == name })
+		return slices.ContainsFunc(rec.Pending, func(in journal.Intent) bool { return in.Kind == string(kind) && in.Name == name })
 	}
 	for _, b := range inv.Buckets {
 		if !(rec.Bucket.Name == b && rec.Bucket.Created) && !pending(setup.ActCreateBucket, b) {

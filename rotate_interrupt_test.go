@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops/moto/mototest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 // TestInterruptRotateInFlight SIGKILLs the built binary while each of
@@ -23,10 +24,10 @@ func TestInterruptRotateInFlight(t *testing.T) {
 	moto := mototest.Start(t)
 	slow := newSlowAWS(t, moto.URL(), 0)
 	for i, target := range []struct{ action, stage string }{
-		{"CreateAccessKey", record.RotateCreating},
-		{"GET s3", record.RotateDelivered}, // the proof's listing with the new key
-		{"UpdateAccessKey", record.RotateProven},
-		{"DeleteAccessKey", record.RotateDeactivated},
+		{"CreateAccessKey", journal.RotateCreating},
+		{"GET s3", journal.RotateDelivered}, // the proof's listing with the new key
+		{"UpdateAccessKey", journal.RotateProven},
+		{"DeleteAccessKey", journal.RotateDeactivated},
 	} {
 		t.Run(target.action, func(t *testing.T) {
 			e := newSandboxEnv(t)
@@ -71,21 +72,21 @@ func TestInterruptRotateInFlight(t *testing.T) {
 				t.Fatalf("status after SIGKILL during %s: exit %d\nstdout:\n%s\nstderr:\n%s", target.action, code, out, errOut)
 			}
 			t.Logf("status after SIGKILL during %s:\n%s", target.action, out)
-			if target.stage == record.RotateCreating && !strings.Contains(out, "made while the rotation was interrupted, its secret never saved; rotate deletes it") {
+			if target.stage == journal.RotateCreating && !strings.Contains(out, "made while the rotation was interrupted, its secret never saved; rotate deletes it") {
 				t.Errorf("status does not name the key the killed CreateAccessKey made:\n%s", out)
 			}
 
 			// The re-run. A key file the killed run never wrote is free again.
 			again := []string{"rotate", "--non-interactive", "--delete-old", "--endpoint-url", slow.srv.URL}
 			csvPath := second
-			if target.stage == record.RotateCreating {
+			if target.stage == journal.RotateCreating {
 				again = append(again, "--csv", second)
 			}
 			code, out, errOut = e.run(90*time.Second, again...)
 			if code != 0 {
 				t.Fatalf("re-run after SIGKILL during %s: exit %d\nstdout:\n%s\nstderr:\n%s", target.action, code, out, errOut)
 			}
-			k, err := record.ReadCredentialsCSV(csvPath)
+			k, err := keyfile.ReadCredentialsCSV(csvPath)
 			if err != nil {
 				t.Fatal(err)
 			}

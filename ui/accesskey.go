@@ -9,8 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 type keyPhase int
@@ -243,7 +243,7 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 			// the field it was made in (a recipients file is read when the
 			// key is saved, off the update loop).
 			if strings.HasPrefix(r, "age1") {
-				if _, err := record.ParseRecipients(r); err != nil {
+				if _, err := keyfile.ParseRecipients(r); err != nil {
 					s.failed, s.status = true, oneLine(err.Error())
 					return s, nil
 				}

@@ -18,8 +18,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/steps"
 )
 
@@ -690,8 +690,8 @@ func regionFrom(source string) string {
 
 // recordBase is what a new setup record starts from: who runs the setup,
 // against which endpoint.
-func (a App) recordBase() record.Record {
-	return record.Record{
+func (a App) recordBase() journal.Record {
+	return journal.Record{
 		Account:     a.identity.Account,
 		CallerARN:   a.identity.ARN,
 		Profile:     a.profile,

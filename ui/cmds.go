@@ -14,8 +14,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 )
@@ -153,7 +154,7 @@ func listAccessKeysCmd(ctx context.Context, ops Ops, id int, user string) tea.Cm
 // planSetupCmd reads what exists (the records on this computer and every
 // resource the answers touch) and lets the setup engine decide what to
 // create, reuse or refuse. It creates nothing.
-func planSetupCmd(ctx context.Context, ops Ops, id int, spec setup.Spec, recordDir string, base record.Record, now func() time.Time) tea.Cmd {
+func planSetupCmd(ctx context.Context, ops Ops, id int, spec setup.Spec, recordDir string, base journal.Record, now func() time.Time) tea.Cmd {
 	return func() tea.Msg {
 		var recs []setup.Stored
 		if recordDir != "" {
@@ -252,7 +253,7 @@ func exportPlanCmd(id int, base string, p *setup.Plan, format string) tea.Cmd {
 
 func saveCSVCmd(path string, key awsops.AccessKey) tea.Cmd {
 	return func() tea.Msg {
-		return csvSavedMsg{Path: path, Err: record.WriteCredentialsCSV(path, key)}
+		return csvSavedMsg{Path: path, Err: keyfile.WriteCredentialsCSV(path, key)}
 	}
 }
 
@@ -260,11 +261,11 @@ func saveCSVCmd(path string, key awsops.AccessKey) tea.Cmd {
 // recipient (a public key, or a recipients file it reads).
 func saveEncryptedCSVCmd(path, recipient string, key awsops.AccessKey) tea.Cmd {
 	return func() tea.Msg {
-		rs, err := record.ParseRecipients(recipient)
+		rs, err := keyfile.ParseRecipients(recipient)
 		if err != nil {
 			return csvSavedMsg{Path: path, Err: err}
 		}
-		return csvSavedMsg{Path: path, Err: record.WriteEncryptedKeyCSV(path, key, record.LayoutConsole, rs), Encrypted: true}
+		return csvSavedMsg{Path: path, Err: keyfile.WriteEncryptedKeyCSV(path, key, keyfile.LayoutConsole, rs), Encrypted: true}
 	}
 }
 

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/sandbox"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/steps"
 )
 
@@ -97,7 +97,7 @@ func TestFlowEmbeddedSandbox(t *testing.T) {
 		t.Fatalf("ended on %v with %v", app.Step(), app.Err())
 	}
 
-	rec, err := record.Load(recordPathFor(t, deps.RecordDir, DefaultUserName))
+	rec, err := journal.Load(recordPathFor(t, deps.RecordDir, DefaultUserName))
 	if err != nil {
 		t.Fatal(err)
 	}

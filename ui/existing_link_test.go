@@ -7,8 +7,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/steps"
 )
 
@@ -24,7 +24,7 @@ func TestReviewShowsTheUsersExistingLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := setup.Decide(spec, facts, "s3l-earlier")
-	if _, err := setup.Apply(context.Background(), f, setup.NewJournal(deps.RecordDir, p, record.Record{}), p, setup.State{}, nil); err != nil {
+	if _, err := setup.Apply(context.Background(), f, setup.NewJournal(deps.RecordDir, p, journal.Record{}), p, setup.State{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.SetPublicAccess("old-media", awsops.PublicAccess{BlockPublicAcls: true})

@@ -16,7 +16,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/steps"
 )
 
@@ -61,9 +61,9 @@ func (f *flow) final() App {
 	return f.tm.FinalModel(f.t, teatest.WithFinalTimeout(15*time.Second)).(App)
 }
 
-func loadRecord(t *testing.T, dir, user string) *record.Record {
+func loadRecord(t *testing.T, dir, user string) *journal.Record {
 	t.Helper()
-	rec, err := record.Load(recordPathFor(t, dir, user))
+	rec, err := journal.Load(recordPathFor(t, dir, user))
 	if err != nil {
 		t.Fatalf("load record: %v", err)
 	}
@@ -76,7 +76,7 @@ func recordPathFor(t *testing.T, dir, user string) string {
 	paths, _ := filepath.Glob(filepath.Join(dir, "setups", "*.json"))
 	var found []string
 	for _, p := range paths {
-		if r, err := record.Load(p); err == nil && r.User.Name == user {
+		if r, err := journal.Load(p); err == nil && r.User.Name == user {
 			found = append(found, p)
 		}
 	}
@@ -335,7 +335,7 @@ func TestFlowFailureThenRollback(t *testing.T) {
 	f.press("enter")
 	f.waitFor("failed. AWS denied the request", "Already in place: bucket acme-media, policy")
 	path := recordPathFor(t, deps.RecordDir, DefaultUserName)
-	if rec, err := record.Load(path); err != nil || !rec.Bucket.Created || rec.Policy.ARN == "" {
+	if rec, err := journal.Load(path); err != nil || !rec.Bucket.Created || rec.Policy.ARN == "" {
 		t.Fatalf("record after the failure = %+v, %v; want the bucket and the policy", rec, err)
 	}
 	f.press("u")

@@ -13,7 +13,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/moto/mototest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/steps"
 )
 
@@ -172,7 +172,7 @@ func TestFlowMoto(t *testing.T) {
 		t.Errorf("attached policies = %+v, want only %s", attached.AttachedPolicies, info.ARN)
 	}
 
-	rec, err := record.Load(recordPathFor(t, deps.RecordDir, DefaultUserName))
+	rec, err := journal.Load(recordPathFor(t, deps.RecordDir, DefaultUserName))
 	if err != nil {
 		t.Fatal(err)
 	}

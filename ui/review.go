@@ -13,8 +13,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 type reviewPhase int
@@ -70,7 +70,7 @@ type reviewScreen struct {
 	st     setup.State
 	// recordDir and base are where records live and what a new one holds.
 	recordDir string
-	base      record.Record
+	base      journal.Record
 
 	phase     reviewPhase
 	runID     int
@@ -114,7 +114,7 @@ func newReviewScreen(c *Common, ops Ops, profile string) reviewScreen {
 // enter asks the setup engine for the plan for spec (it reads what exists
 // first), and shows the upload chosen to follow it. Nothing is created
 // until start.
-func (s *reviewScreen) enter(spec setup.Spec, recordDir string, base record.Record, upload uploadChoice) tea.Cmd {
+func (s *reviewScreen) enter(spec setup.Spec, recordDir string, base journal.Record, upload uploadChoice) tea.Cmd {
 	if s.phase > reviewPlanning && s.decided != nil && len(s.st.Done) > 0 {
 		// Applying started: the plan stays what it was.
 		s.refresh()

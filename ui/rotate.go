@@ -13,8 +13,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // RotateKeyOptions is what the key screen of `s3link rotate` takes
@@ -75,7 +75,7 @@ func newRotateKeyApp(ctx context.Context, k awsops.AccessKey, o RotateKeyOptions
 	c := &Common{Ctx: ctx, Width: 80, Height: 20, Styles: &st, Keys: &keys}
 	a := rotateKeyApp{c: c, help: help.New(), noColor: o.NoColor}
 	a.help.Styles = st.Help
-	var base record.Record
+	var base journal.Record
 	if o.Record.Record != nil {
 		base = *o.Record.Record
 	}

@@ -14,8 +14,9 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 const rotateTestSecret = "rotate-secret-for-tests-0123456789abcdefgh"
@@ -28,7 +29,7 @@ func newRotateTestApp(t *testing.T, f *awsopstest.Fake) rotateKeyApp {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "rec.json")
-	rec := record.Record{SetupID: "s3l-test", Account: "123456789012", User: record.User{Name: "platform"}}
+	rec := journal.Record{SetupID: "s3l-test", Account: "123456789012", User: journal.User{Name: "platform"}}
 	if err := rec.Create(path); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestRotateKeyScreenSavesCSV(t *testing.T) {
 	if !h.Done || h.CSVPath != csv {
 		t.Fatalf("hand-off = %+v", h)
 	}
-	k, err := record.ReadCredentialsCSV(csv)
+	k, err := keyfile.ReadCredentialsCSV(csv)
 	if err != nil || k.ID != "AKIAROTATETEST000001" || k.Secret.Reveal() != rotateTestSecret {
 		t.Errorf("CSV holds %s, %v", k.ID, err)
 	}

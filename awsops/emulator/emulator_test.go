@@ -20,8 +20,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/emulator"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 var admin = emulator.Key{ID: "S3LINKTESTADMINKEY01", Secret: "admin-secret"}
@@ -312,7 +312,7 @@ func TestSetupEngine(t *testing.T) {
 			dir := t.TempDir()
 			spec := setup.Spec{Bucket: "media-engine", Region: region, Prefix: "p/2026", PolicyName: "Platform-Access",
 				UserName: "platform", Tags: map[string]string{"team": "media"}}
-			base := record.Record{EndpointURL: e.srv.URL(), Sandbox: true}
+			base := journal.Record{EndpointURL: e.srv.URL(), Sandbox: true}
 
 			plan := func() *setup.Plan {
 				t.Helper()

@@ -13,7 +13,8 @@ import (
 	fage "filippo.io/age"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 // Ops is every AWS call the engine makes. *awsops.Client implements it.
@@ -27,25 +28,25 @@ type Ops interface {
 // record (tests that do not look at it).
 type Journal struct {
 	Path string
-	Base record.Record
+	Base journal.Record
 }
 
 // NewJournal places the plan's record in dir: the record it continues, or
 // a new one named by its setup id.
-func NewJournal(dir string, p *Plan, base record.Record) Journal {
+func NewJournal(dir string, p *Plan, base journal.Record) Journal {
 	path := p.RecordPath
 	if path == "" && dir != "" {
-		path = record.Path(dir, p.SetupID)
+		path = journal.Path(dir, p.SetupID)
 	}
-	base.Version = record.CurrentVersion
+	base.Version = journal.CurrentVersion
 	base.SetupID = p.SetupID
 	base.Account = p.Account
-	base.Bucket = record.Bucket{Name: p.Spec.Bucket, Region: p.Spec.Region}
+	base.Bucket = journal.Bucket{Name: p.Spec.Bucket, Region: p.Spec.Region}
 	base.Prefix = p.Spec.Prefix
-	base.Policy = record.Policy{Name: p.Spec.PolicyName, ARN: p.Policy.ARN}
-	base.User = record.User{Name: p.Spec.UserName}
+	base.Policy = journal.Policy{Name: p.Spec.PolicyName, ARN: p.Policy.ARN}
+	base.User = journal.User{Name: p.Spec.UserName}
 	if p.Spec.Role() {
-		base.Role = &record.Role{Name: p.Spec.RoleName, ExternalID: p.ExternalID, TrustedAccount: p.Spec.TrustedAccount}
+		base.Role = &journal.Role{Name: p.Spec.RoleName, ExternalID: p.ExternalID, TrustedAccount: p.Spec.TrustedAccount}
 	}
 	base.Region = p.Spec.Region
 	return Journal{Path: path, Base: base}
@@ -53,18 +54,18 @@ func NewJournal(dir string, p *Plan, base record.Record) Journal {
 
 // update applies change to the record under its lock, creating the
 // record (exclusively) the first time.
-func (j Journal) update(change func(*record.Record)) error {
+func (j Journal) update(change func(*journal.Record)) error {
 	if j.Path == "" {
 		return nil
 	}
 	if _, err := os.Lstat(j.Path); errors.Is(err, fs.ErrNotExist) {
 		rec := j.Base
 		rec.CreatedAt = time.Now().UTC()
-		if err := rec.Create(j.Path); err != nil && !errors.Is(err, record.ErrExists) {
+		if err := rec.Create(j.Path); err != nil && !errors.Is(err, journal.ErrExists) {
 			return err
 		}
 	}
-	_, err := record.Update(j.Path, func(r *record.Record) error {
+	_, err := journal.Update(j.Path, func(r *journal.Record) error {
 		// Keep who ran it last (a re-run may use another profile).
 		r.CallerARN, r.Profile, r.EndpointURL, r.Sandbox = j.Base.CallerARN, j.Base.Profile, j.Base.EndpointURL, j.Base.Sandbox
 		change(r)
@@ -74,11 +75,11 @@ func (j Journal) update(change func(*record.Record)) error {
 }
 
 // Load reads the journal's record; a missing one is (nil, nil).
-func (j Journal) Load() (*record.Record, error) {
+func (j Journal) Load() (*journal.Record, error) {
 	if j.Path == "" {
 		return nil, nil
 	}
-	r, err := record.Load(j.Path)
+	r, err := journal.Load(j.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -158,20 +159,20 @@ func Step(ctx context.Context, ops Ops, j Journal, p *Plan, i int, st State) (St
 		return st, "", err
 	}
 	if !st.Adopted {
-		if err := j.update(func(r *record.Record) { adopt(r, p) }); err != nil {
+		if err := j.update(func(r *journal.Record) { adopt(r, p) }); err != nil {
 			return st, "", fmt.Errorf("save the setup record: %w", err)
 		}
 		st.Adopted = true
 	}
-	in := record.Intent{Kind: string(a.Kind), Name: intentName(p, a), At: time.Now().UTC()}
+	in := journal.Intent{Kind: string(a.Kind), Name: intentName(p, a), At: time.Now().UTC()}
 	if a.Creates() {
-		if err := j.update(func(r *record.Record) { r.Begin(in) }); err != nil {
+		if err := j.update(func(r *journal.Record) { r.Begin(in) }); err != nil {
 			return st, "", fmt.Errorf("save the setup record before %q: %w", a.Title, err)
 		}
 	}
 	ctx = context.WithoutCancel(ctx)
 	note, change, err := call(ctx, ops, p, a, &st)
-	if jerr := j.update(func(r *record.Record) {
+	if jerr := j.update(func(r *journal.Record) {
 		if change != nil {
 			change(r)
 		}
@@ -208,7 +209,7 @@ func intentName(p *Plan, a Action) string {
 // adopt writes into the record what the plan proved this setup's from an
 // earlier run (a resource carrying its id), and the names of what it
 // reuses.
-func adopt(r *record.Record, p *Plan) {
+func adopt(r *journal.Record, p *Plan) {
 	r.Bucket.Name, r.Prefix = p.Spec.Bucket, p.Spec.Prefix
 	if p.Spec.Region != "" {
 		r.Bucket.Region, r.Region = p.Spec.Region, p.Spec.Region
@@ -229,11 +230,11 @@ func adopt(r *record.Record, p *Plan) {
 		r.User.Created = true
 	}
 	if p.Boundary.Ours && p.Boundary.Decision != Create && r.Boundary == nil {
-		r.Boundary = &record.Boundary{Name: p.Boundary.Name, ARN: p.Boundary.ARN, Created: true, Previous: p.PreviousBoundary}
+		r.Boundary = &journal.Boundary{Name: p.Boundary.Name, ARN: p.Boundary.ARN, Created: true, Previous: p.PreviousBoundary}
 	}
 	// Intents the plan has settled: what they announced exists and is
 	// ours (adopted above), or does not exist.
-	r.Pending = slices.DeleteFunc(r.Pending, func(in record.Intent) bool {
+	r.Pending = slices.DeleteFunc(r.Pending, func(in journal.Intent) bool {
 		switch ActionKind(in.Kind) {
 		case ActCreateBucket:
 			return in.Name == p.Spec.Bucket && (p.Bucket.Ours || p.Bucket.Decision == Create)
@@ -255,7 +256,7 @@ func adopt(r *record.Record, p *Plan) {
 }
 
 // call makes action a's AWS call and says how the record changes.
-func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, func(*record.Record), error) {
+func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, func(*journal.Record), error) {
 	s := p.Spec
 	switch a.Kind {
 	case ActCreateBucket:
@@ -263,8 +264,8 @@ func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, f
 		if b.Name != "" {
 			// Our CreateBucket made it, even if tagging it then failed.
 			st.Bucket = b
-			return "created", func(r *record.Record) {
-				r.Bucket = record.Bucket{Name: b.Name, Region: b.Region, Created: true}
+			return "created", func(r *journal.Record) {
+				r.Bucket = journal.Bucket{Name: b.Name, Region: b.Region, Created: true}
 			}, err
 		}
 		if errors.Is(err, awsops.ErrBucketOwned) {
@@ -284,8 +285,8 @@ func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, f
 			return "", nil, err
 		}
 		st.Policy = pol
-		return "created", func(r *record.Record) {
-			r.Policy = record.Policy{Name: pol.Name, ARN: pol.ARN, Created: true}
+		return "created", func(r *journal.Record) {
+			r.Policy = journal.Policy{Name: pol.Name, ARN: pol.ARN, Created: true}
 		}, nil
 	case ActPolicyVersion:
 		pol, err := ops.AddPolicyVersion(ctx, p.policyARN(), awsops.PolicyDocument(s.Bucket, s.Prefix))
@@ -307,8 +308,8 @@ func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, f
 			return "", nil, err
 		}
 		st.Boundary = pol
-		return "created", func(r *record.Record) {
-			r.Boundary = &record.Boundary{Name: pol.Name, ARN: pol.ARN, Created: true, Previous: p.PreviousBoundary}
+		return "created", func(r *journal.Record) {
+			r.Boundary = &journal.Boundary{Name: pol.Name, ARN: pol.ARN, Created: true, Previous: p.PreviousBoundary}
 		}, nil
 	case ActCreateUser:
 		u, err := ops.CreateUser(ctx, s.UserName, s.Tags, p.policyARN(), p.SetupID)
@@ -319,7 +320,7 @@ func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, f
 			return "", nil, err
 		}
 		st.User = u
-		return "created", func(r *record.Record) {
+		return "created", func(r *journal.Record) {
 			r.User.Name, r.User.ARN, r.User.Created = u.Name, u.ARN, true
 		}, nil
 	case ActSetBoundary:
@@ -330,7 +331,7 @@ func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, f
 		if err := ops.SetUserBoundary(ctx, s.UserName, arn); err != nil {
 			return "", nil, err
 		}
-		return "set", func(r *record.Record) {
+		return "set", func(r *journal.Record) {
 			if r.Boundary != nil {
 				r.Boundary.Set = true
 			}
@@ -340,13 +341,13 @@ func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, f
 			return "", nil, err
 		}
 		st.Attached = true
-		return "attached", func(r *record.Record) { r.User.Attached = true }, nil
+		return "attached", func(r *journal.Record) { r.User.Attached = true }, nil
 	case ActDeleteOldKey:
 		if err := ops.DeleteAccessKey(ctx, s.UserName, p.DeleteKeyID); err != nil {
 			return "", nil, err
 		}
 		st.DeletedKeyID = p.DeleteKeyID
-		return "deleted " + p.DeleteKeyID, func(r *record.Record) { r.ForgetAccessKey(p.DeleteKeyID) }, nil
+		return "deleted " + p.DeleteKeyID, func(r *journal.Record) { r.ForgetAccessKey(p.DeleteKeyID) }, nil
 	case ActCreateAccessKey:
 		k, err := ops.CreateAccessKey(ctx, s.UserName)
 		if err != nil {
@@ -357,9 +358,9 @@ func call(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, f
 		if created.IsZero() {
 			created = time.Now().UTC()
 		}
-		return "created " + k.ID, func(r *record.Record) {
+		return "created " + k.ID, func(r *journal.Record) {
 			if !r.HasKey(k.ID) {
-				r.AccessKeys = append(r.AccessKeys, record.Key{ID: k.ID, Created: created})
+				r.AccessKeys = append(r.AccessKeys, journal.Key{ID: k.ID, Created: created})
 			}
 		}, nil
 	case ActCreateRole, ActAttachRolePolicy:
@@ -378,7 +379,7 @@ func changedSincePlan(what string, err error) error {
 
 // ForgetKey drops a key from the record (it was deleted again).
 func (j Journal) ForgetKey(id string) error {
-	return j.update(func(r *record.Record) { r.ForgetAccessKey(id) })
+	return j.update(func(r *journal.Record) { r.ForgetAccessKey(id) })
 }
 
 // Delivery is where a new key is saved: a CSV file (CSVPath, in
@@ -386,7 +387,7 @@ func (j Journal) ForgetKey(id string) error {
 // CredentialsFile), or both.
 type Delivery struct {
 	CSVPath         string
-	CSVLayout       record.CSVLayout
+	CSVLayout       keyfile.CSVLayout
 	CredentialsFile string
 	Profile         string
 	// Recipients, when set, encrypt the CSV file for them (age, armored):
@@ -414,9 +415,9 @@ func DeliverKey(ctx context.Context, ops KeyDeleter, j Journal, d Delivery, key 
 	var got Delivered
 	var errs []string
 	if d.CSVPath != "" {
-		write := func() error { return record.WriteKeyCSV(d.CSVPath, key, d.CSVLayout) }
+		write := func() error { return keyfile.WriteKeyCSV(d.CSVPath, key, d.CSVLayout) }
 		if len(d.Recipients) > 0 {
-			write = func() error { return record.WriteEncryptedKeyCSV(d.CSVPath, key, d.CSVLayout, d.Recipients) }
+			write = func() error { return keyfile.WriteEncryptedKeyCSV(d.CSVPath, key, d.CSVLayout, d.Recipients) }
 		}
 		if err := write(); err != nil {
 			errs = append(errs, strings.TrimSuffix(err.Error(), "."))
@@ -425,7 +426,7 @@ func DeliverKey(ctx context.Context, ops KeyDeleter, j Journal, d Delivery, key 
 		}
 	}
 	if d.Profile != "" {
-		if err := record.WriteCredentialsProfile(d.CredentialsFile, d.Profile, key); err != nil {
+		if err := keyfile.WriteCredentialsProfile(d.CredentialsFile, d.Profile, key); err != nil {
 			errs = append(errs, strings.TrimSuffix(err.Error(), "."))
 		} else {
 			got.Profile = true
@@ -455,14 +456,14 @@ func DeliverKey(ctx context.Context, ops KeyDeleter, j Journal, d Delivery, key 
 // cannot be read are returned as errors beside the rest: teardown names
 // them, setup must not plan over them silently.
 func Records(dir string) ([]Stored, []error) {
-	paths, err := record.List(dir)
+	paths, err := journal.List(dir)
 	if err != nil {
 		return nil, []error{err}
 	}
 	var out []Stored
 	var errs []error
 	for _, path := range paths {
-		r, err := record.Load(path)
+		r, err := journal.Load(path)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -10,7 +10,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 func TestDeliverKey(t *testing.T) {
@@ -39,7 +39,7 @@ func TestDeliverKey(t *testing.T) {
 			key := awsops.AccessKey{User: "reader", ID: "AKIANEWKEYEXAMPLE", Secret: awsops.NewSecret(secret)}
 			var d Delivery
 			if tt.csv {
-				d.CSVPath, d.CSVLayout = filepath.Join(dir, "key.csv"), record.LayoutAWSImport
+				d.CSVPath, d.CSVLayout = filepath.Join(dir, "key.csv"), keyfile.LayoutAWSImport
 				if tt.csvTaken {
 					if err := os.WriteFile(d.CSVPath, nil, 0o600); err != nil {
 						t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // Decision is what the plan does with one resource.
@@ -80,7 +80,7 @@ type Facts struct {
 // Stored is a setup record and where it lives.
 type Stored struct {
 	Path   string
-	Record *record.Record
+	Record *journal.Record
 }
 
 // Plan is what setup will do: per resource, create, reuse, change or
@@ -213,7 +213,7 @@ func continued(recs []Stored, account string, s Spec) (Stored, bool) {
 }
 
 // recordRole is the name of the record's role, "" for a key link.
-func recordRole(r *record.Record) string {
+func recordRole(r *journal.Record) string {
 	if r.Role == nil {
 		return ""
 	}
@@ -295,7 +295,7 @@ func Decide(spec Spec, f Facts, newID string) *Plan {
 	} else {
 		p.SetupID = newID
 	}
-	var rec *record.Record
+	var rec *journal.Record
 	if p.Continues {
 		st, _ := continued(f.Records, f.Identity.Account, spec)
 		rec = st.Record
@@ -323,7 +323,7 @@ func (p *Plan) refuse(it *Item, sentence string) {
 	p.Refusals = append(p.Refusals, sentence)
 }
 
-func (p *Plan) decideBucket(f Facts, rec *record.Record) {
+func (p *Plan) decideBucket(f Facts, rec *journal.Record) {
 	s := &p.Spec
 	b := f.Bucket
 	p.bucketBlocked = b.PublicAccess.AllBlocked()
@@ -378,7 +378,7 @@ func objectCount(f Facts) string {
 	return fmt.Sprintf("%d objects under the location", s.Objects)
 }
 
-func (p *Plan) decidePolicy(f Facts, rec *record.Record) {
+func (p *Plan) decidePolicy(f Facts, rec *journal.Record) {
 	s := &p.Spec
 	pf := f.Policy
 	if f.Derived != nil {
@@ -408,7 +408,7 @@ func (p *Plan) decidePolicy(f Facts, rec *record.Record) {
 	p.Policy = it
 }
 
-func (p *Plan) decideUser(f Facts, rec *record.Record) {
+func (p *Plan) decideUser(f Facts, rec *journal.Record) {
 	s := p.Spec
 	u := f.User
 	it := Item{What: "user", Name: s.UserName}
@@ -430,8 +430,8 @@ func (p *Plan) decideUser(f Facts, rec *record.Record) {
 
 // pendingCreate reports whether rec announced a create call of kind for
 // name that never reported back.
-func pendingCreate(rec *record.Record, kind ActionKind, name string) bool {
-	return slices.ContainsFunc(rec.Pending, func(in record.Intent) bool { return in.Kind == string(kind) && in.Name == name })
+func pendingCreate(rec *journal.Record, kind ActionKind, name string) bool {
+	return slices.ContainsFunc(rec.Pending, func(in journal.Intent) bool { return in.Kind == string(kind) && in.Name == name })
 }
 
 // setupKnown reports whether a record of this account has the setup id.
@@ -573,7 +573,7 @@ func (p *Plan) noteUnrecordedKeys(f Facts) {
 
 // interruptedKeys lists keys of the user that no record names but that a
 // pending create-access-key call of rec may have made (made after it).
-func interruptedKeys(rec *record.Record, u awsops.UserFacts, recs []Stored) []awsops.KeyInfo {
+func interruptedKeys(rec *journal.Record, u awsops.UserFacts, recs []Stored) []awsops.KeyInfo {
 	var since time.Time
 	for _, in := range rec.Pending {
 		if in.Kind == string(ActCreateAccessKey) && in.Name == u.Name && (since.IsZero() || in.At.Before(since)) {

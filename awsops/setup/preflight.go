@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 // CheckCSVPath refuses, before any AWS call, a key file path that exists,
@@ -46,7 +46,7 @@ func CheckCSVPath(path string) error {
 // name s3link does not accept, or a file that is a symbolic link or does
 // not read as INI. It only reads.
 func CheckProfile(path, name string) error {
-	return record.CheckProfileFree(path, name)
+	return keyfile.CheckProfileFree(path, name)
 }
 
 // CheckRegion refuses a region for a new bucket that is missing or that

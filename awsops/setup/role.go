@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // Access is how the platform reads the location.
@@ -53,7 +53,7 @@ func partitionOf(arn string) string {
 // decideRole plans the role of a role link: a new one, trusted by the
 // platform's account only and with the external id, or this setup's own
 // from an earlier run. A role s3link did not make is never used.
-func (p *Plan) decideRole(f Facts, rec *record.Record) {
+func (p *Plan) decideRole(f Facts, rec *journal.Record) {
 	s := p.Spec
 	p.ExternalID = s.ExternalID
 	if rec != nil && rec.Role != nil && rec.Role.ExternalID != "" && rec.Role.TrustedAccount == s.TrustedAccount {
@@ -111,7 +111,7 @@ func roleActions(p *Plan, tag string) []Action {
 }
 
 // callRole makes a role action's AWS call and says how the record changes.
-func callRole(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, func(*record.Record), error) {
+func callRole(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (string, func(*journal.Record), error) {
 	s := p.Spec
 	switch a.Kind {
 	case ActCreateRole:
@@ -123,7 +123,7 @@ func callRole(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (strin
 			return "", nil, err
 		}
 		st.Role = r
-		return "created", func(rec *record.Record) {
+		return "created", func(rec *journal.Record) {
 			rr := roleOf(rec, p)
 			rr.ARN, rr.Created = r.ARN, true
 		}, nil
@@ -132,15 +132,15 @@ func callRole(ctx context.Context, ops Ops, p *Plan, a Action, st *State) (strin
 			return "", nil, err
 		}
 		st.RoleAttached = true
-		return "attached", func(rec *record.Record) { roleOf(rec, p).Attached = true }, nil
+		return "attached", func(rec *journal.Record) { roleOf(rec, p).Attached = true }, nil
 	}
 	return "", nil, fmt.Errorf("unknown setup action %q", a.Kind)
 }
 
 // roleOf is the record's role section for p, made when missing.
-func roleOf(r *record.Record, p *Plan) *record.Role {
+func roleOf(r *journal.Record, p *Plan) *journal.Role {
 	if r.Role == nil || r.Role.Name != p.Spec.RoleName {
-		r.Role = &record.Role{Name: p.Spec.RoleName}
+		r.Role = &journal.Role{Name: p.Spec.RoleName}
 	}
 	r.Role.ExternalID, r.Role.TrustedAccount = p.ExternalID, p.Spec.TrustedAccount
 	if r.Role.ARN == "" && p.Role.Ours && p.Role.ARN != "" && p.Role.Decision == Reuse {
@@ -152,7 +152,7 @@ func roleOf(r *record.Record, p *Plan) *record.Role {
 // adoptRole writes the role section before any call goes out, so the
 // external id a role is made with is never lost, and marks a role this
 // setup made earlier as its own.
-func adoptRole(r *record.Record, p *Plan) {
+func adoptRole(r *journal.Record, p *Plan) {
 	if !p.Spec.Role() {
 		return
 	}
@@ -173,14 +173,14 @@ func (p *Plan) RoleARN(st State) string {
 // planRoleUndo proves the record's role is s3link's and plans its removal
 // (its attachments go with it); a role of that name that is not ours is
 // kept and named.
-func (u *Undo) planRoleUndo(ctx context.Context, ops awsops.Inspector, rec *record.Record, pending func(ActionKind, string) bool, drop func(ActionKind, string) func(*record.Record)) error {
+func (u *Undo) planRoleUndo(ctx context.Context, ops awsops.Inspector, rec *journal.Record, pending func(ActionKind, string) bool, drop func(ActionKind, string) func(*journal.Record)) error {
 	if rec.Role == nil || rec.Role.Name == "" {
 		return nil
 	}
 	name := rec.Role.Name
 	claims := rec.Role.Created || rec.Role.Attached || pending(ActCreateRole, name)
 	if !claims {
-		u.forget = append(u.forget, func(r *record.Record) { r.Role = nil })
+		u.forget = append(u.forget, func(r *journal.Record) { r.Role = nil })
 		return nil
 	}
 	role, err := ops.InspectRole(ctx, name)
@@ -189,19 +189,19 @@ func (u *Undo) planRoleUndo(ctx context.Context, ops awsops.Inspector, rec *reco
 	}
 	switch {
 	case !role.Exists:
-		u.forget = append(u.forget, func(r *record.Record) { r.Role = nil }, drop(ActCreateRole, name))
+		u.forget = append(u.forget, func(r *journal.Record) { r.Role = nil }, drop(ActCreateRole, name))
 	case role.SetupID == rec.SetupID:
 		u.Removals = append(u.Removals, Removal{
 			Title: fmt.Sprintf("delete IAM role %s (its policy detached first)", name),
 			run:   func(ctx context.Context, r awsops.Remover) error { return r.DeleteRole(ctx, name) },
-			forget: func(r *record.Record) {
+			forget: func(r *journal.Record) {
 				r.Role = nil
 				drop(ActCreateRole, name)(r)
 			},
 		})
 	default:
 		u.Kept = append(u.Kept, Kept{What: "IAM role " + name, Why: notOurs(role.SetupID, rec.SetupID)})
-		u.forget = append(u.forget, func(r *record.Record) { r.Role = nil }, drop(ActCreateRole, name))
+		u.forget = append(u.forget, func(r *journal.Record) { r.Role = nil }, drop(ActCreateRole, name))
 	}
 	return nil
 }
@@ -215,7 +215,7 @@ func (u *Undo) removesRole(name string) bool {
 // checkRole is status for a role link: the role exists, carries this
 // setup's tag, trusts only the recorded account with the recorded external
 // id, and has the platform policy as its permissions boundary.
-func (s *Status) checkRole(ctx context.Context, ops awsops.Auditor, rec *record.Record, pol awsops.PolicyFacts) error {
+func (s *Status) checkRole(ctx context.Context, ops awsops.Auditor, rec *journal.Record, pol awsops.PolicyFacts) error {
 	r := rec.Role
 	f, err := ops.InspectRole(ctx, r.Name)
 	if err != nil {
@@ -233,9 +233,9 @@ func (s *Status) checkRole(ctx context.Context, ops awsops.Auditor, rec *record.
 	rot := rec.Rotation
 	if rot != nil && rot.NewExternalID != "" {
 		switch {
-		case rot.Stage == record.RotateTrustUpdating && f.SameTrust(awsops.TrustPolicyDocumentIn(partitionOf(f.ARN), r.TrustedAccount, rot.NewExternalID)):
+		case rot.Stage == journal.RotateTrustUpdating && f.SameTrust(awsops.TrustPolicyDocumentIn(partitionOf(f.ARN), r.TrustedAccount, rot.NewExternalID)):
 			s.Notes = append(s.Notes, "A rotation of the external id was interrupted after the trust policy took the new id, before the record did; run s3link rotate again to finish it.")
-		case rot.Stage == record.RotateTrustUpdating:
+		case rot.Stage == journal.RotateTrustUpdating:
 			s.Notes = append(s.Notes, "A rotation of the external id was interrupted before the trust policy was updated; the previous id still works; run s3link rotate again to finish it.")
 		default:
 			s.Notes = append(s.Notes, "A rotation of the external id was interrupted after the trust policy and the record took the new id; run s3link rotate again to finish it (and give the platform the new id).")
@@ -245,7 +245,7 @@ func (s *Status) checkRole(ctx context.Context, ops awsops.Auditor, rec *record.
 	switch {
 	case f.SameTrust(want):
 		s.ok("role trust", "only account "+r.TrustedAccount+" may assume it, with the recorded external id")
-	case rot != nil && rot.Stage == record.RotateTrustUpdating && f.SameTrust(awsops.TrustPolicyDocumentIn(partitionOf(f.ARN), r.TrustedAccount, rot.NewExternalID)):
+	case rot != nil && rot.Stage == journal.RotateTrustUpdating && f.SameTrust(awsops.TrustPolicyDocumentIn(partitionOf(f.ARN), r.TrustedAccount, rot.NewExternalID)):
 		s.warn("role trust", "only account "+r.TrustedAccount+" may assume it, with the new external id of the interrupted rotation")
 	default:
 		s.Checks = append(s.Checks, Check{What: "role trust",

@@ -12,7 +12,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 func roleSpec() Spec {
@@ -56,7 +56,7 @@ func TestDecideRoleFreshAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want2 := record.Role{Name: "platform-reader", ARN: st.Role.ARN, ExternalID: "ext-id-for-tests-0123456789abcdef", TrustedAccount: "111122223333", Created: true, Attached: true}
+	want2 := journal.Role{Name: "platform-reader", ARN: st.Role.ARN, ExternalID: "ext-id-for-tests-0123456789abcdef", TrustedAccount: "111122223333", Created: true, Attached: true}
 	if rec.Role == nil || *rec.Role != want2 {
 		t.Errorf("record role = %+v, want %+v", rec.Role, want2)
 	}
@@ -169,7 +169,7 @@ func TestRollbackRemovesTheRole(t *testing.T) {
 	f.FailOnce("AttachRolePolicy", errors.New("throttled"))
 	p := plan(t, f, roleSpec(), nil)
 	dir := t.TempDir()
-	j := NewJournal(dir, p, record.Record{})
+	j := NewJournal(dir, p, journal.Record{})
 	st, err := Apply(context.Background(), f, j, p, State{}, nil)
 	if err == nil || !st.Completed(ActCreateRole) {
 		t.Fatalf("apply: %v, done %v", err, st.Done)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // RotatePlan is what a rotation will do for one record's user. Nothing
@@ -26,7 +26,7 @@ type RotatePlan struct {
 	FreeKeyID, FreeWhy string
 	// Resume is the interrupted rotation this one finishes, nil for a new
 	// one.
-	Resume *record.Rotation
+	Resume *journal.Rotation
 	// Stray are keys an interrupted rotation made whose secret was never
 	// saved; they are deleted first.
 	Stray []string
@@ -180,11 +180,11 @@ func PlanRotation(ctx context.Context, ops awsops.Inspector, st Stored, recs []S
 	// gone, so they go (a user that is ours holds only s3link's keys).
 	if r := rec.Rotation; r != nil {
 		switch {
-		case r.Stage == record.RotateCreated && r.NewKeyID != "":
+		case r.Stage == journal.RotateCreated && r.NewKeyID != "":
 			if slices.ContainsFunc(keys, func(k awsops.KeyInfo) bool { return k.ID == r.NewKeyID }) {
 				p.Stray = append(p.Stray, r.NewKeyID)
 			}
-		case r.Stage == record.RotateCreating:
+		case r.Stage == journal.RotateCreating:
 			for _, k := range interruptedKeys(rec, u, recs) {
 				if !ours {
 					p.Refusals = append(p.Refusals, fmt.Sprintf("Access key %s of user %s may come from the interrupted rotation, but s3link cannot prove it (the user does not carry this setup's tag); delete it with 's3link teardown --delete-key %s' if it is not someone else's, then run rotate again.", k.ID, u.Name, k.ID))
@@ -195,7 +195,7 @@ func PlanRotation(ctx context.Context, ops awsops.Inspector, st Stored, recs []S
 		}
 	}
 	keys = slices.DeleteFunc(keys, func(k awsops.KeyInfo) bool { return slices.Contains(p.Stray, k.ID) })
-	needsNew := rec.Rotation == nil || rec.Rotation.Stage == record.RotateCreating || rec.Rotation.Stage == record.RotateCreated
+	needsNew := rec.Rotation == nil || rec.Rotation.Stage == journal.RotateCreating || rec.Rotation.Stage == journal.RotateCreated
 	if needsNew && len(keys) >= 2 {
 		// The key that goes: the oldest one the record does not use, else
 		// the record's old key itself.
@@ -252,8 +252,8 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 			report(s)
 		}
 	}
-	save := func(change func(*record.Record)) error {
-		r, err := record.Update(p.Path, func(r *record.Record) error { change(r); return nil })
+	save := func(change func(*journal.Record)) error {
+		r, err := journal.Update(p.Path, func(r *journal.Record) error { change(r); return nil })
 		if err != nil {
 			return fmt.Errorf("save the setup record: %w", err)
 		}
@@ -279,10 +279,10 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 		if err != nil {
 			return res, err
 		}
-		if err := save(func(r *record.Record) {
+		if err := save(func(r *journal.Record) {
 			r.ForgetAccessKey(id)
 			if r.Rotation != nil {
-				r.Rotation.Stage, r.Rotation.NewKeyID = record.RotateCreating, ""
+				r.Rotation.Stage, r.Rotation.NewKeyID = journal.RotateCreating, ""
 			}
 		}); err != nil {
 			return res, err
@@ -291,7 +291,7 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 	}
 
 	r := p.Record.Rotation
-	if r == nil || r.Stage == record.RotateCreating {
+	if r == nil || r.Stage == journal.RotateCreating {
 		if p.FreeKeyID != "" {
 			if err := ctx.Err(); err != nil {
 				return res, err
@@ -303,7 +303,7 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 				return res, err
 			}
 			free := p.FreeKeyID
-			if err := save(func(r *record.Record) { r.ForgetAccessKey(free) }); err != nil {
+			if err := save(func(r *journal.Record) { r.ForgetAccessKey(free) }); err != nil {
 				return res, err
 			}
 			forgetElsewhere(p, free, did)
@@ -312,18 +312,18 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 				p.OldKeyID, res.OldKeyID = "", ""
 			}
 		}
-		in := record.Intent{Kind: string(ActCreateAccessKey), Name: user, At: now().UTC()}
+		in := journal.Intent{Kind: string(ActCreateAccessKey), Name: user, At: now().UTC()}
 		old := p.OldKeyID
-		if err := save(func(r *record.Record) {
+		if err := save(func(r *journal.Record) {
 			if r.Rotation == nil {
-				r.Rotation = &record.Rotation{OldKeyID: old, StartedAt: in.At}
+				r.Rotation = &journal.Rotation{OldKeyID: old, StartedAt: in.At}
 			}
-			r.Rotation.Stage = record.RotateCreating
+			r.Rotation.Stage = journal.RotateCreating
 			r.Begin(in)
 		}); err != nil {
 			return res, err
 		}
-		if err := stage(record.RotateCreating); err != nil {
+		if err := stage(journal.RotateCreating); err != nil {
 			return res, err
 		}
 		c, cancel := call()
@@ -335,30 +335,30 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 			if !errors.Is(err, awsops.ErrKeyLimit) {
 				return res, err
 			}
-			_ = save(func(r *record.Record) { r.Settle(in); r.Rotation = nil })
+			_ = save(func(r *journal.Record) { r.Settle(in); r.Rotation = nil })
 			return res, err
 		}
 		created := k.Created
 		if created.IsZero() {
 			created = now().UTC()
 		}
-		if err := save(func(r *record.Record) {
+		if err := save(func(r *journal.Record) {
 			// This answer settles earlier attempts' intents too: their
 			// keys, if any, were deleted above as strays.
-			r.Pending = slices.DeleteFunc(r.Pending, func(x record.Intent) bool { return x.Kind == in.Kind && x.Name == in.Name })
+			r.Pending = slices.DeleteFunc(r.Pending, func(x journal.Intent) bool { return x.Kind == in.Kind && x.Name == in.Name })
 			if len(r.Pending) == 0 {
 				r.Pending = nil
 			}
 			if !r.HasKey(k.ID) {
-				r.AccessKeys = append(r.AccessKeys, record.Key{ID: k.ID, Created: created})
+				r.AccessKeys = append(r.AccessKeys, journal.Key{ID: k.ID, Created: created})
 			}
-			r.Rotation.NewKeyID, r.Rotation.Stage = k.ID, record.RotateCreated
+			r.Rotation.NewKeyID, r.Rotation.Stage = k.ID, journal.RotateCreated
 		}); err != nil {
 			return res, err
 		}
 		res.NewKey, res.NewKeyID = k, k.ID
 		did("create access key for user "+user, "created "+k.ID)
-		if err := stage(record.RotateCreated); err != nil {
+		if err := stage(journal.RotateCreated); err != nil {
 			return res, err
 		}
 
@@ -372,7 +372,7 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 			case h.Deleted:
 				// The screen deleted the key: the rotation never happened.
 				id := k.ID
-				if err := save(func(r *record.Record) { r.ForgetAccessKey(id); r.Rotation = nil }); err != nil {
+				if err := save(func(r *journal.Record) { r.ForgetAccessKey(id); r.Rotation = nil }); err != nil {
 					return res, err
 				}
 				res.NewKey, res.NewKeyID = awsops.AccessKey{}, ""
@@ -394,7 +394,7 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 			res.Saved, derr = got, err
 			if !got.CSV && !got.Profile {
 				// DeliverKey deleted the key again: the rotation never happened.
-				_ = save(func(r *record.Record) { r.Rotation = nil })
+				_ = save(func(r *journal.Record) { r.Rotation = nil })
 				return res, derr
 			}
 			switch {
@@ -404,8 +404,8 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 				where = "profile " + opt.Delivery.Profile
 			}
 		}
-		if err := save(func(r *record.Record) {
-			r.Rotation.Stage, r.Rotation.Delivered = record.RotateDelivered, where
+		if err := save(func(r *journal.Record) {
+			r.Rotation.Stage, r.Rotation.Delivered = journal.RotateDelivered, where
 		}); err != nil {
 			return res, err
 		}
@@ -417,14 +417,14 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 			note += " (" + derr.Error() + ")"
 		}
 		did("hand over the new key", note)
-		if err := stage(record.RotateDelivered); err != nil {
+		if err := stage(journal.RotateDelivered); err != nil {
 			return res, err
 		}
 		r = p.Record.Rotation
 	}
 	res.NewKeyID = r.NewKeyID
 
-	if r.Stage == record.RotateDelivered {
+	if r.Stage == journal.RotateDelivered {
 		probe, err := rotationProbe(ctx, opt, r, res.NewKey)
 		if err != nil {
 			return res, err
@@ -438,17 +438,17 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 		if err != nil {
 			return res, fmt.Errorf("the new key %s does not read %s yet, so the old key stays active: %w", r.NewKeyID, Location(b, pre), err)
 		}
-		if err := save(func(r *record.Record) { r.Rotation.Stage = record.RotateProven }); err != nil {
+		if err := save(func(r *journal.Record) { r.Rotation.Stage = journal.RotateProven }); err != nil {
 			return res, err
 		}
 		did("prove the new key", "it lists and reads "+Location(b, pre))
-		if err := stage(record.RotateProven); err != nil {
+		if err := stage(journal.RotateProven); err != nil {
 			return res, err
 		}
 		r = p.Record.Rotation
 	}
 
-	if r.Stage == record.RotateProven {
+	if r.Stage == journal.RotateProven {
 		if r.OldKeyID != "" && keyExists(p.User, r.OldKeyID) {
 			c, cancel := call()
 			err := ops.SetAccessKeyStatus(c, user, r.OldKeyID, false)
@@ -458,10 +458,10 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 			}
 			did("deactivate access key "+r.OldKeyID, "inactive; the platform now signs in with "+r.NewKeyID)
 		}
-		if err := save(func(r *record.Record) { r.Rotation.Stage = record.RotateDeactivated }); err != nil {
+		if err := save(func(r *journal.Record) { r.Rotation.Stage = journal.RotateDeactivated }); err != nil {
 			return res, err
 		}
-		if err := stage(record.RotateDeactivated); err != nil {
+		if err := stage(journal.RotateDeactivated); err != nil {
 			return res, err
 		}
 		r = p.Record.Rotation
@@ -489,7 +489,7 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 		did("keep access key "+old, "inactive until you delete it: run s3link rotate --delete-old once the platform works with the new key")
 		return res, nil
 	}
-	if err := save(func(r *record.Record) {
+	if err := save(func(r *journal.Record) {
 		r.ForgetAccessKey(old)
 		r.Rotation = nil
 	}); err != nil {
@@ -503,7 +503,7 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 // account that name it (another location of the same user).
 func forgetElsewhere(p *RotatePlan, id string, did func(title, note string)) {
 	for _, path := range p.others {
-		if _, err := record.Update(path, func(r *record.Record) error {
+		if _, err := journal.Update(path, func(r *journal.Record) error {
 			if r.User.Name == p.Record.User.Name && r.HasKey(id) {
 				r.ForgetAccessKey(id)
 			}
@@ -520,7 +520,7 @@ func keyExists(u awsops.UserFacts, id string) bool {
 
 // rotationProbe is a client with the new key: the one in memory, or for a
 // resumed rotation the one it saved.
-func rotationProbe(ctx context.Context, opt RotateOptions, r *record.Rotation, key awsops.AccessKey) (awsops.Prober, error) {
+func rotationProbe(ctx context.Context, opt RotateOptions, r *journal.Rotation, key awsops.AccessKey) (awsops.Prober, error) {
 	if opt.Probe == nil {
 		return nil, errors.New("no way to reach S3 with the new key")
 	}

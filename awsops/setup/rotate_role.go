@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // RoleRotatePlan is what a role link's rotation will do: give the role's
@@ -16,7 +16,7 @@ type RoleRotatePlan struct {
 	Role awsops.RoleFacts
 	// Resume is the interrupted rotation this one finishes, nil for a new
 	// one.
-	Resume *record.Rotation
+	Resume *journal.Rotation
 	// Refusals say, one sentence each, why the rotation cannot run.
 	Refusals []string
 }
@@ -124,8 +124,8 @@ func RotateRole(ctx context.Context, ops awsops.RoleRotator, p *RoleRotatePlan, 
 			report(s)
 		}
 	}
-	save := func(change func(*record.Record)) error {
-		r, err := record.Update(p.Path, func(r *record.Record) error { change(r); return nil })
+	save := func(change func(*journal.Record)) error {
+		r, err := journal.Update(p.Path, func(r *journal.Record) error { change(r); return nil })
 		if err != nil {
 			return fmt.Errorf("save the setup record: %w", err)
 		}
@@ -145,8 +145,8 @@ func RotateRole(ctx context.Context, ops awsops.RoleRotator, p *RoleRotatePlan, 
 	if r == nil || r.NewExternalID == "" {
 		// A new rotation: the intent, with both ids, goes first.
 		old, id, at := rec.Role.ExternalID, newID(), now().UTC()
-		if err := save(func(r *record.Record) {
-			r.Rotation = &record.Rotation{Stage: record.RotateTrustUpdating, OldExternalID: old, NewExternalID: id, StartedAt: at}
+		if err := save(func(r *journal.Record) {
+			r.Rotation = &journal.Rotation{Stage: journal.RotateTrustUpdating, OldExternalID: old, NewExternalID: id, StartedAt: at}
 		}); err != nil {
 			return res, err
 		}
@@ -157,7 +157,7 @@ func RotateRole(ctx context.Context, ops awsops.RoleRotator, p *RoleRotatePlan, 
 		return res, err
 	}
 
-	if r.Stage == record.RotateTrustUpdating {
+	if r.Stage == journal.RotateTrustUpdating {
 		doc := awsops.TrustPolicyDocumentIn(partitionOf(p.Role.ARN), rec.Role.TrustedAccount, r.NewExternalID)
 		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), awsops.CallTimeout)
 		err := ops.UpdateAssumeRolePolicy(c, name, doc)
@@ -166,20 +166,20 @@ func RotateRole(ctx context.Context, ops awsops.RoleRotator, p *RoleRotatePlan, 
 			return res, err
 		}
 		id := r.NewExternalID
-		if err := save(func(r *record.Record) {
+		if err := save(func(r *journal.Record) {
 			r.Role.ExternalID = id
-			r.Rotation.Stage = record.RotateTrustUpdated
+			r.Rotation.Stage = journal.RotateTrustUpdated
 		}); err != nil {
 			return res, err
 		}
 		did("update the trust policy of role "+name, "only account "+rec.Role.TrustedAccount+" may assume it, with the new external id")
-		if err := stage(record.RotateTrustUpdated); err != nil {
+		if err := stage(journal.RotateTrustUpdated); err != nil {
 			return res, err
 		}
 		r = p.Record.Rotation
 	}
 
-	if r.Stage == record.RotateTrustUpdated {
+	if r.Stage == journal.RotateTrustUpdated {
 		if opt.Prove != nil {
 			what, err := opt.Prove(ctx, p.Role.ARN, r.NewExternalID)
 			if err != nil {
@@ -188,7 +188,7 @@ func RotateRole(ctx context.Context, ops awsops.RoleRotator, p *RoleRotatePlan, 
 			res.Proven = true
 			did("prove the new external id", what)
 		}
-		if err := save(func(r *record.Record) { r.Rotation = nil }); err != nil {
+		if err := save(func(r *journal.Record) { r.Rotation = nil }); err != nil {
 			return res, err
 		}
 	}

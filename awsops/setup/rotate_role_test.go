@@ -7,7 +7,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 const newExternalID = "new-ext-id-for-tests-0123456789ab"
@@ -27,7 +27,7 @@ func roleLinked(t *testing.T) (*awsopstest.Fake, Stored) {
 
 func rotateRoleAt(t *testing.T, f *awsopstest.Fake, path string, opt RoleRotateOptions) (*RoleRotatePlan, RoleRotateResult, error) {
 	t.Helper()
-	rec, err := record.Load(path)
+	rec, err := journal.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func rotateRoleAt(t *testing.T, f *awsopstest.Fake, path string, opt RoleRotateO
 
 func roleStatus(t *testing.T, f *awsopstest.Fake, path string) *Status {
 	t.Helper()
-	rec, err := record.Load(path)
+	rec, err := journal.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestRotateRoleFullRun(t *testing.T) {
 	if len(proved) != 1 || proved[0] != res.RoleARN+" "+newExternalID {
 		t.Errorf("proved with %v", proved)
 	}
-	rec, _ := record.Load(st.Path)
+	rec, _ := journal.Load(st.Path)
 	if rec.Role.ExternalID != newExternalID || rec.Rotation != nil || rec.Role.TrustedAccount != "111122223333" {
 		t.Errorf("record after rotation: role %+v, rotation %+v", rec.Role, rec.Rotation)
 	}
@@ -110,7 +110,7 @@ func TestRotateRoleRefusesARoleNotOurs(t *testing.T) {
 			if after, _ := f.RoleTrust("platform-reader"); after != before || f.Count("UpdateAssumeRolePolicy") != n {
 				t.Errorf("the trust policy was changed")
 			}
-			if rec, _ := record.Load(st.Path); rec.Rotation != nil || rec.Role.ExternalID != st.Record.Role.ExternalID {
+			if rec, _ := journal.Load(st.Path); rec.Rotation != nil || rec.Role.ExternalID != st.Record.Role.ExternalID {
 				t.Errorf("record changed: %+v %+v", rec.Rotation, rec.Role)
 			}
 		})
@@ -138,8 +138,8 @@ func TestRotateRoleKilledBetweenUpdateAndRecord(t *testing.T) {
 	if err == nil {
 		t.Fatal("the rotation went on")
 	}
-	rec, _ := record.Load(st.Path)
-	if r := rec.Rotation; r == nil || r.Stage != record.RotateTrustUpdating || r.OldExternalID != old || r.NewExternalID != newExternalID || rec.Role.ExternalID != old {
+	rec, _ := journal.Load(st.Path)
+	if r := rec.Rotation; r == nil || r.Stage != journal.RotateTrustUpdating || r.OldExternalID != old || r.NewExternalID != newExternalID || rec.Role.ExternalID != old {
 		t.Fatalf("record after the failed call: rotation %+v, role %+v", rec.Rotation, rec.Role)
 	}
 	// Now as if the call had gone out: the trust policy holds the new id,
@@ -157,7 +157,7 @@ func TestRotateRoleKilledBetweenUpdateAndRecord(t *testing.T) {
 	if res.ExternalID != newExternalID || res.OldExternalID != old {
 		t.Errorf("re-run result %+v", res)
 	}
-	rec, _ = record.Load(st.Path)
+	rec, _ = journal.Load(st.Path)
 	if rec.Rotation != nil || rec.Role.ExternalID != newExternalID {
 		t.Errorf("record after the re-run: %+v %+v", rec.Rotation, rec.Role)
 	}
@@ -171,7 +171,7 @@ func TestRotateRoleKilledBetweenUpdateAndRecord(t *testing.T) {
 func TestRotateRoleKilledBeforeProof(t *testing.T) {
 	f, st := roleLinked(t)
 	_, _, err := rotateRoleAt(t, f, st.Path, RoleRotateOptions{AfterStage: func(s string) error {
-		if s == record.RotateTrustUpdated {
+		if s == journal.RotateTrustUpdated {
 			return errKilled
 		}
 		return nil
@@ -189,7 +189,7 @@ func TestRotateRoleKilledBeforeProof(t *testing.T) {
 	if err != nil || !res.Proven || proofs != 1 || f.Count("UpdateAssumeRolePolicy") != n {
 		t.Fatalf("re-run: %v, %+v, proofs %d, updates %d→%d", err, res, proofs, n, f.Count("UpdateAssumeRolePolicy"))
 	}
-	if rec, _ := record.Load(st.Path); rec.Rotation != nil || rec.Role.ExternalID != newExternalID {
+	if rec, _ := journal.Load(st.Path); rec.Rotation != nil || rec.Role.ExternalID != newExternalID {
 		t.Errorf("record: %+v %+v", rec.Rotation, rec.Role)
 	}
 }

@@ -12,7 +12,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 var errKilled = errors.New("killed")
@@ -21,7 +22,7 @@ func rotateOpts(f *awsopstest.Fake, csvPath string, deleteOld bool) RotateOption
 	return RotateOptions{
 		Delivery:  Delivery{CSVPath: csvPath},
 		Probe:     func(context.Context, awsops.AccessKey, string) (awsops.Prober, error) { return f, nil },
-		ReadKey:   record.ReadCredentialsCSV,
+		ReadKey:   keyfile.ReadCredentialsCSV,
 		Wait:      func(context.Context, time.Duration) error { return nil },
 		DeleteOld: func(string) bool { return deleteOld },
 		Now:       f.Now,
@@ -31,7 +32,7 @@ func rotateOpts(f *awsopstest.Fake, csvPath string, deleteOld bool) RotateOption
 // rotate loads the record at path afresh, plans and runs a rotation.
 func rotate(t *testing.T, f *awsopstest.Fake, path string, opt RotateOptions) (RotateResult, error) {
 	t.Helper()
-	rec, err := record.Load(path)
+	rec, err := journal.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +54,14 @@ func TestRotateFullRun(t *testing.T) {
 	if res.NewKeyID == "" || res.NewKeyID == old || !res.OldDeleted || !res.Saved.CSV {
 		t.Fatalf("result = %+v", res)
 	}
-	saved, err := record.ReadCredentialsCSV(csvPath)
+	saved, err := keyfile.ReadCredentialsCSV(csvPath)
 	if err != nil || saved.ID != res.NewKeyID {
 		t.Fatalf("CSV holds %q, %v; want the new key %s", saved.ID, err, res.NewKeyID)
 	}
 	if ids, _ := f.UserKeys("platform"); !slices.Equal(ids, []string{res.NewKeyID}) {
 		t.Errorf("user keys = %v, want only the new key", ids)
 	}
-	rec, _ := record.Load(st.Path)
+	rec, _ := journal.Load(st.Path)
 	if rec.Rotation != nil || len(rec.AccessKeys) != 1 || rec.AccessKeys[0].ID != res.NewKeyID || rec.Pending != nil {
 		t.Errorf("record after rotation: rotation %+v, keys %+v, pending %+v", rec.Rotation, rec.AccessKeys, rec.Pending)
 	}
@@ -96,8 +97,8 @@ func TestRotateKeepsTheOldKeyInactiveUnlessAsked(t *testing.T) {
 	if res.OldDeleted || f.KeyStatus("platform", old) != "Inactive" {
 		t.Fatalf("old key: deleted %v, status %q; want kept, inactive", res.OldDeleted, f.KeyStatus("platform", old))
 	}
-	rec, _ := record.Load(st.Path)
-	if rec.Rotation == nil || rec.Rotation.Stage != record.RotateDeactivated || !rec.HasKey(old) || !rec.HasKey(res.NewKeyID) {
+	rec, _ := journal.Load(st.Path)
+	if rec.Rotation == nil || rec.Rotation.Stage != journal.RotateDeactivated || !rec.HasKey(old) || !rec.HasKey(res.NewKeyID) {
 		t.Fatalf("record: rotation %+v, keys %+v; want both keys, waiting at deactivated", rec.Rotation, rec.AccessKeys)
 	}
 	// Declined again: nothing changes. Confirmed: the old key goes and the
@@ -113,7 +114,7 @@ func TestRotateKeepsTheOldKeyInactiveUnlessAsked(t *testing.T) {
 	if ids, _ := f.UserKeys("platform"); !slices.Equal(ids, []string{res.NewKeyID}) {
 		t.Errorf("keys after confirming = %v", ids)
 	}
-	rec, _ = record.Load(st.Path)
+	rec, _ = journal.Load(st.Path)
 	if rec.Rotation != nil || rec.HasKey(old) {
 		t.Errorf("record after confirming: rotation %+v, keys %+v", rec.Rotation, rec.AccessKeys)
 	}
@@ -193,11 +194,11 @@ func TestRotateInterruptedAtEveryStage(t *testing.T) {
 		stage string
 		note  string
 	}{
-		{record.RotateCreating, "A key rotation was interrupted while the new key was being created (old key %[1]s still active)"},
-		{record.RotateCreated, "A key rotation was interrupted: new key %[2]s created, its secret not yet saved (old key %[1]s still active); rotate deletes it and makes another"},
-		{record.RotateDelivered, "A key rotation was interrupted: new key %[2]s created and saved (old key %[1]s still active), not yet proven"},
-		{record.RotateProven, "A key rotation was interrupted: new key %[2]s created and proven; old key %[1]s still active"},
-		{record.RotateDeactivated, "A key rotation is waiting: new key %[2]s in use; old key %[1]s still inactive, to be deleted"},
+		{journal.RotateCreating, "A key rotation was interrupted while the new key was being created (old key %[1]s still active)"},
+		{journal.RotateCreated, "A key rotation was interrupted: new key %[2]s created, its secret not yet saved (old key %[1]s still active); rotate deletes it and makes another"},
+		{journal.RotateDelivered, "A key rotation was interrupted: new key %[2]s created and saved (old key %[1]s still active), not yet proven"},
+		{journal.RotateProven, "A key rotation was interrupted: new key %[2]s created and proven; old key %[1]s still active"},
+		{journal.RotateDeactivated, "A key rotation is waiting: new key %[2]s in use; old key %[1]s still inactive, to be deleted"},
 	} {
 		t.Run(tt.stage, func(t *testing.T) {
 			f, st := linked(t)
@@ -210,11 +211,11 @@ func TestRotateInterruptedAtEveryStage(t *testing.T) {
 				}
 				return nil
 			}
-			if tt.stage == record.RotateCreating {
+			if tt.stage == journal.RotateCreating {
 				// The kill lands while CreateAccessKey is in flight: AWS
 				// made the key, s3link never heard of it.
 				opt.AfterStage = func(s string) error {
-					if s == record.RotateCreating {
+					if s == journal.RotateCreating {
 						_, _ = f.CreateAccessKey(context.Background(), "platform")
 						return errKilled
 					}
@@ -225,7 +226,7 @@ func TestRotateInterruptedAtEveryStage(t *testing.T) {
 			if !errors.Is(err, errKilled) {
 				t.Fatalf("Rotate = %v, want the kill", err)
 			}
-			rec, _ := record.Load(st.Path)
+			rec, _ := journal.Load(st.Path)
 			if rec.Rotation == nil || rec.Rotation.Stage != tt.stage {
 				t.Fatalf("record rotation = %+v, want stage %s", rec.Rotation, tt.stage)
 			}
@@ -240,7 +241,7 @@ func TestRotateInterruptedAtEveryStage(t *testing.T) {
 
 			// The re-run: a new CSV path when the first never got the key.
 			opt.AfterStage = nil
-			if tt.stage == record.RotateCreating || tt.stage == record.RotateCreated {
+			if tt.stage == journal.RotateCreating || tt.stage == journal.RotateCreated {
 				opt.Delivery.CSVPath = filepath.Join(dir, "again.csv")
 			}
 			res2, err := rotate(t, f, st.Path, opt)
@@ -251,14 +252,14 @@ func TestRotateInterruptedAtEveryStage(t *testing.T) {
 			if len(ids) != 1 || ids[0] == old {
 				t.Fatalf("keys after the re-run = %v, want one new key", ids)
 			}
-			if tt.stage != record.RotateCreating && tt.stage != record.RotateCreated && ids[0] != res.NewKeyID {
+			if tt.stage != journal.RotateCreating && tt.stage != journal.RotateCreated && ids[0] != res.NewKeyID {
 				t.Errorf("re-run replaced the saved key %s with %s", res.NewKeyID, ids[0])
 			}
-			saved, err := record.ReadCredentialsCSV(opt.Delivery.CSVPath)
+			saved, err := keyfile.ReadCredentialsCSV(opt.Delivery.CSVPath)
 			if err != nil || saved.ID != ids[0] {
 				t.Errorf("key file holds %q (%v), the user %v", saved.ID, err, ids)
 			}
-			rec, _ = record.Load(st.Path)
+			rec, _ = journal.Load(st.Path)
 			if rec.Rotation != nil || rec.Pending != nil || len(rec.AccessKeys) != 1 || rec.AccessKeys[0].ID != ids[0] {
 				t.Errorf("record after re-run: rotation %+v, pending %+v, keys %+v", rec.Rotation, rec.Pending, rec.AccessKeys)
 			}
@@ -303,8 +304,8 @@ func TestRotateProofWaitsForPropagation(t *testing.T) {
 	if f2.KeyStatus("platform", old) != "Active" || f2.Count("SetAccessKeyStatus") != 0 {
 		t.Errorf("old key touched though the new one was never proven: %v", f2.Methods())
 	}
-	rec, _ := record.Load(st2.Path)
-	if rec.Rotation == nil || rec.Rotation.Stage != record.RotateDelivered {
+	rec, _ := journal.Load(st2.Path)
+	if rec.Rotation == nil || rec.Rotation.Stage != journal.RotateDelivered {
 		t.Errorf("rotation = %+v, want it waiting at delivered", rec.Rotation)
 	}
 }
@@ -315,7 +316,7 @@ func TestTeardownAfterAnInterruptedRotation(t *testing.T) {
 	f, st := linked(t)
 	opt := rotateOpts(f, filepath.Join(t.TempDir(), "new.csv"), true)
 	opt.AfterStage = func(s string) error {
-		if s == record.RotateDelivered {
+		if s == journal.RotateDelivered {
 			return errKilled
 		}
 		return nil
@@ -323,7 +324,7 @@ func TestTeardownAfterAnInterruptedRotation(t *testing.T) {
 	if _, err := rotate(t, f, st.Path, opt); !errors.Is(err, errKilled) {
 		t.Fatalf("Rotate = %v", err)
 	}
-	rec, _ := record.Load(st.Path)
+	rec, _ := journal.Load(st.Path)
 	// The bucket stays (no --delete-bucket), so the record does too, but
 	// without the rotation of a user that is gone.
 	undo, err := PlanUndo(context.Background(), f, Stored{Path: st.Path, Record: rec}, UndoOptions{Now: awsopstest.Epoch})
@@ -337,7 +338,7 @@ func TestTeardownAfterAnInterruptedRotation(t *testing.T) {
 	if _, ok := f.UserKeys("platform"); ok {
 		t.Error("the user is still there")
 	}
-	rec, _ = record.Load(st.Path)
+	rec, _ = journal.Load(st.Path)
 	if rec.Rotation != nil || len(rec.AccessKeys) != 0 {
 		t.Errorf("record after teardown: rotation %+v, keys %+v", rec.Rotation, rec.AccessKeys)
 	}

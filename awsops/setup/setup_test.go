@@ -11,7 +11,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 func spec() Spec {
@@ -39,7 +39,7 @@ func kinds(p *Plan) []ActionKind {
 // apply runs the plan into a record in dir and returns it.
 func apply(t *testing.T, f *awsopstest.Fake, p *Plan, dir string) (State, Journal) {
 	t.Helper()
-	j := NewJournal(dir, p, record.Record{})
+	j := NewJournal(dir, p, journal.Record{})
 	st, err := Apply(context.Background(), f, j, p, State{}, nil)
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
@@ -246,7 +246,7 @@ func TestKilledCreateIsOursOnlyWithOurTag(t *testing.T) {
 	f := awsopstest.New()
 	dir := t.TempDir()
 	p := plan(t, f, spec(), nil)
-	j := NewJournal(dir, p, record.Record{})
+	j := NewJournal(dir, p, journal.Record{})
 	// The run dies after CreateUser went out: the user exists with our tag
 	// but the answer never reached the record.
 	_, err := Apply(context.Background(), f, j, &Plan{Spec: p.Spec, SetupID: p.SetupID, Account: p.Account,
@@ -254,8 +254,8 @@ func TestKilledCreateIsOursOnlyWithOurTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := j.update(func(r *record.Record) {
-		r.Begin(record.Intent{Kind: string(ActCreateUser), Name: "platform", At: time.Now()})
+	if err := j.update(func(r *journal.Record) {
+		r.Begin(journal.Intent{Kind: string(ActCreateUser), Name: "platform", At: time.Now()})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestKilledCreateIsOursOnlyWithOurTag(t *testing.T) {
 	}
 	// The same record pointing at an untagged user leaves it.
 	rec.User.Name = "someone"
-	rec.Pending = []record.Intent{{Kind: string(ActCreateUser), Name: "someone", At: time.Now()}}
+	rec.Pending = []journal.Intent{{Kind: string(ActCreateUser), Name: "someone", At: time.Now()}}
 	u, err = PlanUndo(context.Background(), f, Stored{Record: rec}, UndoOptions{Now: awsopstest.Epoch})
 	if err != nil {
 		t.Fatal(err)
@@ -324,7 +324,7 @@ func TestTeardownLeavesPolicyUsedElsewhere(t *testing.T) {
 func TestCheckAccountRefusesAnotherAccount(t *testing.T) {
 	f := awsopstest.New()
 	f.Identity.Account = "222233334444"
-	err := CheckAccount(context.Background(), f, Stored{Path: "r.json", Record: &record.Record{Account: "123456789012"}})
+	err := CheckAccount(context.Background(), f, Stored{Path: "r.json", Record: &journal.Record{Account: "123456789012"}})
 	var ae *AccountError
 	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "123456789012") || !strings.Contains(err.Error(), "222233334444") {
 		t.Fatalf("CheckAccount = %v", err)
@@ -339,7 +339,7 @@ func TestRollbackRemovesOnlyThisRun(t *testing.T) {
 	f.FailOnce("CreateAccessKey", awsops.ErrAccessDenied)
 	p := plan(t, f, s, nil)
 	dir := t.TempDir()
-	j := NewJournal(dir, p, record.Record{})
+	j := NewJournal(dir, p, journal.Record{})
 	st, err := Apply(context.Background(), f, j, p, State{}, nil)
 	if !errors.Is(err, awsops.ErrAccessDenied) {
 		t.Fatalf("Apply = %v, want the key failure", err)
@@ -393,9 +393,9 @@ func TestInterruptedKeyOfAReusedUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &record.Record{Version: record.CurrentVersion, SetupID: "s3l-x", Account: "123456789012",
-		User:    record.User{Name: "platform"},
-		Pending: []record.Intent{{Kind: string(ActCreateAccessKey), Name: "platform", At: at}}}
+	rec := &journal.Record{Version: journal.CurrentVersion, SetupID: "s3l-x", Account: "123456789012",
+		User:    journal.User{Name: "platform"},
+		Pending: []journal.Intent{{Kind: string(ActCreateAccessKey), Name: "platform", At: at}}}
 	now := at.Add(10 * time.Minute)
 	u, err := PlanUndo(context.Background(), f, Stored{Record: rec}, UndoOptions{Now: now})
 	if err != nil {

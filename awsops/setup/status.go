@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // Key age limits status warns at.
@@ -65,7 +65,7 @@ type StatusOptions struct {
 // Status is what status found for one record. Nothing was changed.
 type Status struct {
 	Path   string
-	Record *record.Record
+	Record *journal.Record
 	Checks []Check
 	Keys   []KeyState
 	// Notes say what an interrupted run left (a rotation under way, a
@@ -143,8 +143,8 @@ func CheckStatus(ctx context.Context, ops awsops.Auditor, st Stored, opt StatusO
 }
 
 // sameAccount keeps the records of rec's account, rec itself included.
-func sameAccount(recs []Stored, rec *record.Record) []*record.Record {
-	out := []*record.Record{rec}
+func sameAccount(recs []Stored, rec *journal.Record) []*journal.Record {
+	out := []*journal.Record{rec}
 	for _, st := range recs {
 		if st.Record.Account == rec.Account && st.Record.SetupID != rec.SetupID {
 			out = append(out, st.Record)
@@ -153,7 +153,7 @@ func sameAccount(recs []Stored, rec *record.Record) []*record.Record {
 	return out
 }
 
-func (s *Status) checkBucket(ctx context.Context, ops awsops.Auditor, rec *record.Record) error {
+func (s *Status) checkBucket(ctx context.Context, ops awsops.Auditor, rec *journal.Record) error {
 	name := rec.Bucket.Name
 	b, err := ops.InspectBucket(ctx, name)
 	if err != nil {
@@ -223,7 +223,7 @@ func offFlags(p awsops.PublicAccess) []string {
 	return off
 }
 
-func (s *Status) checkPolicy(ctx context.Context, ops awsops.Auditor, rec *record.Record, recs []*record.Record) (awsops.PolicyFacts, error) {
+func (s *Status) checkPolicy(ctx context.Context, ops awsops.Auditor, rec *journal.Record, recs []*journal.Record) (awsops.PolicyFacts, error) {
 	want := awsops.PolicyDocument(rec.Bucket.Name, rec.Prefix)
 	pol, err := ops.InspectPolicy(ctx, rec.Policy.Name, want)
 	if err != nil {
@@ -261,12 +261,12 @@ func (s *Status) checkPolicy(ctx context.Context, ops awsops.Auditor, rec *recor
 		extra = append(extra, "group "+g)
 	}
 	for _, r := range pol.Roles {
-		if !slices.ContainsFunc(recs, func(o *record.Record) bool { return o.Role != nil && o.Role.Name == r && o.Policy.Name == pol.Name }) {
+		if !slices.ContainsFunc(recs, func(o *journal.Record) bool { return o.Role != nil && o.Role.Name == r && o.Policy.Name == pol.Name }) {
 			extra = append(extra, "role "+r)
 		}
 	}
 	for _, b := range pol.Boundaries {
-		if !slices.Contains(users, b) && !slices.ContainsFunc(recs, func(o *record.Record) bool { return o.Role != nil && o.Role.Name == b }) {
+		if !slices.Contains(users, b) && !slices.ContainsFunc(recs, func(o *journal.Record) bool { return o.Role != nil && o.Role.Name == b }) {
 			extra = append(extra, "the permissions boundary of "+b)
 		}
 	}
@@ -287,7 +287,7 @@ func (s *Status) checkPolicy(ctx context.Context, ops awsops.Auditor, rec *recor
 	return pol, nil
 }
 
-func (s *Status) checkUser(ctx context.Context, ops awsops.Auditor, rec *record.Record, recs []*record.Record, pol awsops.PolicyFacts) (awsops.UserFacts, error) {
+func (s *Status) checkUser(ctx context.Context, ops awsops.Auditor, rec *journal.Record, recs []*journal.Record, pol awsops.PolicyFacts) (awsops.UserFacts, error) {
 	name := rec.User.Name
 	u, err := ops.InspectUser(ctx, name)
 	if err != nil {
@@ -352,13 +352,13 @@ func (s *Status) checkUser(ctx context.Context, ops awsops.Auditor, rec *record.
 	return u, nil
 }
 
-func (s *Status) checkKeys(rec *record.Record, recs []*record.Record, u awsops.UserFacts, now time.Time) {
+func (s *Status) checkKeys(rec *journal.Record, recs []*journal.Record, u awsops.UserFacts, now time.Time) {
 	if !u.Exists {
 		return
 	}
 	for _, k := range u.Keys {
 		ks := KeyState{ID: k.ID, Status: k.Status, Created: k.Created, LastUsed: k.LastUsed}
-		ks.Ours = slices.ContainsFunc(recs, func(r *record.Record) bool { return r.HasKey(k.ID) })
+		ks.Ours = slices.ContainsFunc(recs, func(r *journal.Record) bool { return r.HasKey(k.ID) })
 		if !k.Created.IsZero() && now.Sub(k.Created) > KeyMaxAge {
 			ks.Warnings = append(ks.Warnings, fmt.Sprintf("%s old, past %d days; rotate it with 's3link rotate'", age(now, k.Created), int(KeyMaxAge.Hours()/24)))
 		}
@@ -375,7 +375,7 @@ func (s *Status) checkKeys(rec *record.Record, recs []*record.Record, u awsops.U
 		}
 		switch r := rec.Rotation; {
 		case ks.Ours:
-		case r != nil && r.Stage == record.RotateCreating && !k.Created.Before(r.StartedAt.Add(-time.Second)):
+		case r != nil && r.Stage == journal.RotateCreating && !k.Created.Before(r.StartedAt.Add(-time.Second)):
 			ks.Warnings = append(ks.Warnings, "made while the rotation was interrupted, its secret never saved; rotate deletes it")
 		default:
 			ks.Warnings = append(ks.Warnings, "no s3link record names this key (made by someone else?)")
@@ -416,7 +416,7 @@ func keyLine(k KeyState, now time.Time) string {
 }
 
 // notes says what an interrupted run left and how to finish it.
-func (s *Status) notes(rec *record.Record, u awsops.UserFacts) {
+func (s *Status) notes(rec *journal.Record, u awsops.UserFacts) {
 	for _, in := range rec.Pending {
 		if in.Kind == string(ActCreateAccessKey) && rec.Rotation != nil {
 			continue // said below
@@ -441,15 +441,15 @@ func (s *Status) notes(rec *record.Record, u awsops.UserFacts) {
 	}
 	var what string
 	switch r.Stage {
-	case record.RotateCreating:
+	case journal.RotateCreating:
 		what = fmt.Sprintf("A key rotation was interrupted while the new key was being created (%s)", old)
-	case record.RotateCreated:
+	case journal.RotateCreated:
 		what = fmt.Sprintf("A key rotation was interrupted: new key %s created, its secret not yet saved (%s); rotate deletes it and makes another", r.NewKeyID, old)
-	case record.RotateDelivered:
+	case journal.RotateDelivered:
 		what = fmt.Sprintf("A key rotation was interrupted: new key %s created and saved (%s), not yet proven", r.NewKeyID, old)
-	case record.RotateProven:
+	case journal.RotateProven:
 		what = fmt.Sprintf("A key rotation was interrupted: new key %s created and proven; %s", r.NewKeyID, old)
-	case record.RotateDeactivated:
+	case journal.RotateDeactivated:
 		what = fmt.Sprintf("A key rotation is waiting: new key %s in use; %s, to be deleted", r.NewKeyID, old)
 		if r.OldKeyID != "" && keyStatus(u, r.OldKeyID) == "" {
 			what = fmt.Sprintf("A key rotation was interrupted: new key %s in use; %s", r.NewKeyID, old)
@@ -476,7 +476,7 @@ func keyStatus(u awsops.UserFacts, id string) string {
 // none to head; it need not exist.
 const probeKey = "s3link-status-probe"
 
-func (s *Status) probe(ctx context.Context, rec *record.Record, u awsops.UserFacts, opt StatusOptions) {
+func (s *Status) probe(ctx context.Context, rec *journal.Record, u awsops.UserFacts, opt StatusOptions) {
 	b, p := rec.Bucket.Name, rec.Prefix
 	from := ""
 	if opt.ProbeFrom != "" {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // linked sets up spec() on a Fake and returns it with its record.
@@ -244,8 +244,8 @@ func TestStatusExplainsAnInterruptedRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.Record.Rotation = &record.Rotation{OldKeyID: old, NewKeyID: k.ID, Stage: record.RotateDelivered, StartedAt: awsopstest.Epoch}
-	st.Record.AccessKeys = append(st.Record.AccessKeys, record.Key{ID: k.ID, Created: k.Created})
+	st.Record.Rotation = &journal.Rotation{OldKeyID: old, NewKeyID: k.ID, Stage: journal.RotateDelivered, StartedAt: awsopstest.Epoch}
+	st.Record.AccessKeys = append(st.Record.AccessKeys, journal.Key{ID: k.ID, Created: k.Created})
 	s := status(t, f, st, StatusOptions{})
 	want := fmt.Sprintf("A key rotation was interrupted: new key %s created and saved (old key %s still active), not yet proven; run s3link rotate again to finish it.", k.ID, old)
 	if len(s.Notes) != 1 || s.Notes[0] != want {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // Removal is one step of a teardown or rollback, proven before it is
@@ -18,7 +18,7 @@ type Removal struct {
 	Title string
 	run   func(context.Context, awsops.Remover) error
 	// forget drops the resource from the record once it is gone.
-	forget func(*record.Record)
+	forget func(*journal.Record)
 }
 
 // Kept is something teardown leaves where it is, with the reason.
@@ -36,12 +36,12 @@ func (k Kept) String() string { return k.What + ": " + k.Why }
 // Undo is what a teardown or rollback will do. Nothing has run yet.
 type Undo struct {
 	Path     string
-	Record   *record.Record
+	Record   *journal.Record
 	Removals []Removal
 	Kept     []Kept
 	// forget drops from the record what teardown found is not s3link's or
 	// no longer exists.
-	forget []func(*record.Record)
+	forget []func(*journal.Record)
 }
 
 // UndoOptions are the person's choices for a teardown.
@@ -85,11 +85,11 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 	u := &Undo{Path: st.Path, Record: rec}
 	id := rec.SetupID
 	pending := func(kind ActionKind, name string) bool {
-		return slices.ContainsFunc(rec.Pending, func(in record.Intent) bool { return in.Kind == string(kind) && in.Name == name })
+		return slices.ContainsFunc(rec.Pending, func(in journal.Intent) bool { return in.Kind == string(kind) && in.Name == name })
 	}
-	drop := func(kind ActionKind, name string) func(*record.Record) {
-		return func(r *record.Record) {
-			r.Pending = slices.DeleteFunc(r.Pending, func(in record.Intent) bool { return in.Kind == string(kind) && in.Name == name })
+	drop := func(kind ActionKind, name string) func(*journal.Record) {
+		return func(r *journal.Record) {
+			r.Pending = slices.DeleteFunc(r.Pending, func(in journal.Intent) bool { return in.Kind == string(kind) && in.Name == name })
 			if len(r.Pending) == 0 {
 				r.Pending = nil
 			}
@@ -111,15 +111,15 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 	switch {
 	case name == "":
 	case !user.Exists:
-		u.forget = append(u.forget, func(r *record.Record) { r.User = record.User{}; r.AccessKeys = nil; r.Rotation = nil }, drop(ActCreateUser, name), drop(ActCreateAccessKey, name))
+		u.forget = append(u.forget, func(r *journal.Record) { r.User = journal.User{}; r.AccessKeys = nil; r.Rotation = nil }, drop(ActCreateUser, name), drop(ActCreateAccessKey, name))
 	case userOurs:
 		// Its keys go with it, recorded or not: a user that is ours holds
 		// only keys s3link made.
 		u.Removals = append(u.Removals, Removal{
 			Title: fmt.Sprintf("delete IAM user %s%s", name, keysNote(user.Keys)),
 			run:   func(ctx context.Context, r awsops.Remover) error { return r.DeleteUser(ctx, name) },
-			forget: func(r *record.Record) {
-				r.User = record.User{}
+			forget: func(r *journal.Record) {
+				r.User = journal.User{}
 				r.AccessKeys = nil
 				r.Rotation = nil
 				drop(ActCreateUser, name)(r)
@@ -129,18 +129,18 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 	default:
 		if claimsUser {
 			u.Kept = append(u.Kept, Kept{What: "IAM user " + name, Why: notOurs(user.SetupID, id)})
-			u.forget = append(u.forget, func(r *record.Record) { r.User.Created = false }, drop(ActCreateUser, name))
+			u.forget = append(u.forget, func(r *journal.Record) { r.User.Created = false }, drop(ActCreateUser, name))
 		}
 		for _, k := range rec.AccessKeys {
 			kid := k.ID
 			if !slices.ContainsFunc(user.Keys, func(x awsops.KeyInfo) bool { return x.ID == kid }) {
-				u.forget = append(u.forget, func(r *record.Record) { r.ForgetAccessKey(kid) })
+				u.forget = append(u.forget, func(r *journal.Record) { r.ForgetAccessKey(kid) })
 				continue
 			}
 			u.Removals = append(u.Removals, Removal{
 				Title:  fmt.Sprintf("delete access key %s of user %s (made by this setup)", kid, name),
 				run:    func(ctx context.Context, r awsops.Remover) error { return r.DeleteAccessKey(ctx, name, kid) },
-				forget: func(r *record.Record) { r.ForgetAccessKey(kid) },
+				forget: func(r *journal.Record) { r.ForgetAccessKey(kid) },
 			})
 		}
 		for _, kid := range opt.DeleteKeys {
@@ -187,15 +187,15 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 			u.Removals = append(u.Removals, Removal{
 				Title:  fmt.Sprintf("detach policy %s from user %s", pol.Name, name),
 				run:    func(ctx context.Context, r awsops.Remover) error { return r.DetachUserPolicy(ctx, name, arn) },
-				forget: func(r *record.Record) { r.User.Attached = false },
+				forget: func(r *journal.Record) { r.User.Attached = false },
 			})
 		} else {
 			u.Kept = append(u.Kept, Kept{What: fmt.Sprintf("the attachment of policy %s to user %s", pol.Name, name),
 				Why: "neither the user nor the policy carries this setup's id, so s3link cannot prove it made the attachment"})
-			u.forget = append(u.forget, func(r *record.Record) { r.User.Attached = false })
+			u.forget = append(u.forget, func(r *journal.Record) { r.User.Attached = false })
 		}
 	} else if rec.User.Attached && !userOurs {
-		u.forget = append(u.forget, func(r *record.Record) { r.User.Attached = false })
+		u.forget = append(u.forget, func(r *journal.Record) { r.User.Attached = false })
 	}
 
 	// A boundary this setup widened on a user it did not create: put the
@@ -217,7 +217,7 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 			u.Removals = append(u.Removals, Removal{
 				Title:  title,
 				run:    func(ctx context.Context, r awsops.Remover) error { return restoreBoundary(ctx, r, ops, name, prev) },
-				forget: func(r *record.Record) { r.Boundary.Set = false },
+				forget: func(r *journal.Record) { r.Boundary.Set = false },
 			})
 		}
 	}
@@ -225,13 +225,13 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 	if rec.Policy.Created || pending(ActCreatePolicy, rec.Policy.Name) {
 		switch {
 		case !pol.Exists:
-			u.forget = append(u.forget, func(r *record.Record) { r.Policy.Created = false }, drop(ActCreatePolicy, rec.Policy.Name))
+			u.forget = append(u.forget, func(r *journal.Record) { r.Policy.Created = false }, drop(ActCreatePolicy, rec.Policy.Name))
 		case !polOurs:
 			u.Kept = append(u.Kept, Kept{What: "IAM policy " + rec.Policy.Name, Why: notOurs(pol.SetupID, id)})
-			u.forget = append(u.forget, func(r *record.Record) { r.Policy.Created = false }, drop(ActCreatePolicy, rec.Policy.Name))
+			u.forget = append(u.forget, func(r *journal.Record) { r.Policy.Created = false }, drop(ActCreatePolicy, rec.Policy.Name))
 		default:
-			u.addPolicyRemoval(pol, name, "policy", func(r *record.Record) {
-				r.Policy = record.Policy{}
+			u.addPolicyRemoval(pol, name, "policy", func(r *journal.Record) {
+				r.Policy = journal.Policy{}
 				drop(ActCreatePolicy, rec.Policy.Name)(r)
 			})
 		}
@@ -239,12 +239,12 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 	if b := rec.Boundary; b != nil {
 		switch {
 		case !bound.Exists:
-			u.forget = append(u.forget, func(r *record.Record) { r.Boundary = nil }, drop(ActCreateBoundary, b.Name))
+			u.forget = append(u.forget, func(r *journal.Record) { r.Boundary = nil }, drop(ActCreateBoundary, b.Name))
 		case !boundOurs:
 			u.Kept = append(u.Kept, Kept{What: "IAM policy " + b.Name, Why: notOurs(bound.SetupID, id)})
-			u.forget = append(u.forget, func(r *record.Record) { r.Boundary = nil }, drop(ActCreateBoundary, b.Name))
+			u.forget = append(u.forget, func(r *journal.Record) { r.Boundary = nil }, drop(ActCreateBoundary, b.Name))
 		default:
-			u.addPolicyRemoval(bound, name, "boundary", func(r *record.Record) {
+			u.addPolicyRemoval(bound, name, "boundary", func(r *journal.Record) {
 				r.Boundary = nil
 				drop(ActCreateBoundary, b.Name)(r)
 			})
@@ -260,20 +260,20 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 		}
 		switch {
 		case !b.Owned:
-			u.forget = append(u.forget, func(r *record.Record) { r.Bucket.Created = false }, drop(ActCreateBucket, bname))
+			u.forget = append(u.forget, func(r *journal.Record) { r.Bucket.Created = false }, drop(ActCreateBucket, bname))
 		case b.SetupID == "" && !rec.Bucket.Created:
 			u.Kept = append(u.Kept, Kept{What: "bucket " + bname, Why: "the interrupted run's CreateBucket may have made it, but it carries no s3link tag (the endpoint dropped the tags of the create call), so s3link cannot prove it is its own; left as it was: delete it yourself if it is yours"})
 			u.forget = append(u.forget, drop(ActCreateBucket, bname))
 		case b.SetupID != id:
 			u.Kept = append(u.Kept, Kept{What: "bucket " + bname, Why: notOurs(b.SetupID, id)})
-			u.forget = append(u.forget, func(r *record.Record) { r.Bucket.Created = false }, drop(ActCreateBucket, bname))
+			u.forget = append(u.forget, func(r *journal.Record) { r.Bucket.Created = false }, drop(ActCreateBucket, bname))
 		case !opt.DeleteBucket:
 			u.Kept = append(u.Kept, Kept{What: "bucket " + bname, Why: "made by this setup; it stays with its objects (add --delete-bucket to remove it when empty)", Ours: true})
 		default:
 			u.Removals = append(u.Removals, Removal{
 				Title: fmt.Sprintf("delete bucket %s (only if empty)", bname),
 				run:   func(ctx context.Context, r awsops.Remover) error { return r.DeleteBucket(ctx, bname) },
-				forget: func(r *record.Record) {
+				forget: func(r *journal.Record) {
 					r.Bucket.Created = false
 					drop(ActCreateBucket, bname)(r)
 				},
@@ -285,7 +285,7 @@ func PlanUndo(ctx context.Context, ops awsops.Inspector, st Stored, opt UndoOpti
 
 // addPolicyRemoval removes a policy of ours unless someone else attached
 // it elsewhere since; then it stays, named with where.
-func (u *Undo) addPolicyRemoval(pol awsops.PolicyFacts, user, what string, forget func(*record.Record)) {
+func (u *Undo) addPolicyRemoval(pol awsops.PolicyFacts, user, what string, forget func(*journal.Record)) {
 	elsewhere := slices.DeleteFunc(pol.AttachedElsewhere(user), func(e string) bool {
 		return u.removesRole(strings.TrimPrefix(strings.TrimPrefix(e, "the permissions boundary of "), "role "))
 	})
@@ -348,19 +348,19 @@ type UndoResult struct {
 // rest: what failed stays in the record for the next teardown.
 func (u *Undo) Run(ctx context.Context, ops awsops.Remover, report func(title string, err error)) (UndoResult, error) {
 	var res UndoResult
-	update := func(change func(*record.Record)) error {
+	update := func(change func(*journal.Record)) error {
 		if u.Path == "" {
 			change(u.Record)
 			return nil
 		}
-		r, err := record.Update(u.Path, func(r *record.Record) error { change(r); return nil })
+		r, err := journal.Update(u.Path, func(r *journal.Record) error { change(r); return nil })
 		if err == nil {
 			u.Record = r
 		}
 		return err
 	}
 	if len(u.forget) > 0 {
-		if err := update(func(r *record.Record) {
+		if err := update(func(r *journal.Record) {
 			for _, f := range u.forget {
 				f(r)
 			}
@@ -388,7 +388,7 @@ func (u *Undo) Run(ctx context.Context, ops awsops.Remover, report func(title st
 		}
 	}
 	if len(res.Failed) == 0 && u.Record.Empty() && u.Path != "" {
-		if err := record.Remove(u.Path); err != nil {
+		if err := journal.Remove(u.Path); err != nil {
 			return res, err
 		}
 		res.RecordRemoved = true
@@ -400,19 +400,19 @@ func (u *Undo) Run(ctx context.Context, ops awsops.Remover, report func(title st
 // removal like teardown does; what existed before the run stays. The
 // record keeps whatever could not be removed.
 func Rollback(ctx context.Context, ops Ops, j Journal, p *Plan, st State, report func(string, error)) (UndoResult, error) {
-	mine := record.Record{SetupID: p.SetupID, Account: p.Account}
-	mine.Bucket = record.Bucket{Name: p.Spec.Bucket, Created: st.Completed(ActCreateBucket)}
+	mine := journal.Record{SetupID: p.SetupID, Account: p.Account}
+	mine.Bucket = journal.Bucket{Name: p.Spec.Bucket, Created: st.Completed(ActCreateBucket)}
 	mine.Prefix = p.Spec.Prefix
-	mine.Policy = record.Policy{Name: p.Spec.PolicyName, ARN: st.Policy.ARN, Created: st.Completed(ActCreatePolicy)}
-	mine.User = record.User{Name: p.Spec.UserName, Created: st.Completed(ActCreateUser), Attached: st.Attached}
+	mine.Policy = journal.Policy{Name: p.Spec.PolicyName, ARN: st.Policy.ARN, Created: st.Completed(ActCreatePolicy)}
+	mine.User = journal.User{Name: p.Spec.UserName, Created: st.Completed(ActCreateUser), Attached: st.Attached}
 	if st.Key.ID != "" {
-		mine.AccessKeys = []record.Key{{ID: st.Key.ID}}
+		mine.AccessKeys = []journal.Key{{ID: st.Key.ID}}
 	}
 	if p.Spec.Role() {
-		mine.Role = &record.Role{Name: p.Spec.RoleName, Created: st.Completed(ActCreateRole), Attached: st.RoleAttached}
+		mine.Role = &journal.Role{Name: p.Spec.RoleName, Created: st.Completed(ActCreateRole), Attached: st.RoleAttached}
 	}
 	if st.Completed(ActCreateBoundary) {
-		mine.Boundary = &record.Boundary{Name: p.Boundary.Name, ARN: st.Boundary.ARN, Created: true, Set: st.Completed(ActSetBoundary), Previous: p.PreviousBoundary}
+		mine.Boundary = &journal.Boundary{Name: p.Boundary.Name, ARN: st.Boundary.ARN, Created: true, Set: st.Completed(ActSetBoundary), Previous: p.PreviousBoundary}
 	}
 	if rec, err := j.Load(); err == nil && rec != nil {
 		// Calls that failed may still have made their resource; the
@@ -435,7 +435,7 @@ func Rollback(ctx context.Context, ops Ops, j Journal, p *Plan, st State, report
 	}
 	// The real record loses what the rollback removed or found gone.
 	left := undo.Record
-	jerr := j.update(func(r *record.Record) {
+	jerr := j.update(func(r *journal.Record) {
 		if !left.Bucket.Created && mine.Bucket.Created {
 			r.Bucket.Created = false
 		}
@@ -466,7 +466,7 @@ func Rollback(ctx context.Context, ops Ops, j Journal, p *Plan, st State, report
 		return res, jerr
 	}
 	if rec, err := j.Load(); err == nil && rec != nil && rec.Empty() {
-		if err := record.Remove(j.Path); err == nil {
+		if err := journal.Remove(j.Path); err == nil {
 			res.RecordRemoved = true
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 const schemaBase = "https://github.com/s3link/s3link/ui/cli/jsonschema/"
@@ -260,7 +260,7 @@ func TestJSONOutputMatchesSchemas(t *testing.T) {
 		t.Errorf("rotate report %v", v)
 	}
 	rotateAfterStage = func(s string) error {
-		if s == record.RotateProven {
+		if s == journal.RotateProven {
 			return errors.New("killed")
 		}
 		return nil
@@ -272,7 +272,7 @@ func TestJSONOutputMatchesSchemas(t *testing.T) {
 	}
 	v = validReport(t, schemas, "rotate", out)
 	wantOutcome(t, v, false, reasonFailed)
-	if f, _ := v["failed"].([]any); len(f) != 1 || v["failedCount"] != 1.0 || f[0].(map[string]any)["step"] != record.RotateProven ||
+	if f, _ := v["failed"].([]any); len(f) != 1 || v["failedCount"] != 1.0 || f[0].(map[string]any)["step"] != journal.RotateProven ||
 		!strings.Contains(v["error"].(string), "run 's3link rotate' again") {
 		t.Errorf("stopped rotate: %v", v)
 	}

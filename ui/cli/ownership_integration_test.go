@@ -14,7 +14,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/moto/mototest"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // These tests try setup and teardown against resources other people made,
@@ -98,7 +98,7 @@ func TestSetupNeverClaimsSomeoneElsesUserOrPolicy(t *testing.T) {
 	if len(recs) != 1 {
 		t.Fatalf("records = %v, want one", recs)
 	}
-	rec, err := record.Load(recs[0])
+	rec, err := journal.Load(recs[0])
 	if err != nil || rec.User.Created || !rec.Policy.Created || !rec.User.Attached {
 		t.Fatalf("record = %+v, %v; want the user reused, the policy created and attached", rec, err)
 	}
@@ -187,14 +187,14 @@ func TestTeardownLeavesWhatAForgedRecordClaims(t *testing.T) {
 	e.aws(nil, "iam", "create-user", "--user-name", "victim")
 	e.aws(nil, "iam", "create-access-key", "--user-name", "victim")
 	e.aws(nil, "s3api", "create-bucket", "--bucket", "victim-bucket")
-	forged := record.Record{
-		Version: record.CurrentVersion, SetupID: "s3l-forged0000000000", Account: "123456789012", Region: "us-east-1",
+	forged := journal.Record{
+		Version: journal.CurrentVersion, SetupID: "s3l-forged0000000000", Account: "123456789012", Region: "us-east-1",
 		EndpointURL: e.endpoint,
-		Bucket:      record.Bucket{Name: "victim-bucket", Region: "us-east-1", Created: true},
-		User:        record.User{Name: "victim", Created: true},
+		Bucket:      journal.Bucket{Name: "victim-bucket", Region: "us-east-1", Created: true},
+		User:        journal.User{Name: "victim", Created: true},
 	}
 	dir := filepath.Join(e.dir, "s3link")
-	if err := forged.Create(record.Path(dir, forged.SetupID)); err != nil {
+	if err := forged.Create(journal.Path(dir, forged.SetupID)); err != nil {
 		t.Fatal(err)
 	}
 	code, out, stderr := e.run("teardown", "--yes", "--delete-bucket")
@@ -330,7 +330,7 @@ func TestConcurrentSetupsKeepEveryKey(t *testing.T) {
 	keys := e.accessKeyIDs("shared")
 	var recorded []string
 	for _, p := range e.records() {
-		r, err := record.Load(p)
+		r, err := journal.Load(p)
 		if err != nil {
 			t.Fatal(err)
 		}

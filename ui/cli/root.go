@@ -17,8 +17,9 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/moto"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/sandbox"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/privfile"
 )
 
 // Version is stamped at build time with -ldflags "-X ...cli.Version=...".
@@ -79,17 +80,17 @@ func (g *Globals) AWSConfig() awsops.Config {
 // openDebugLog starts the debug log: one line per AWS call, appended to
 // debug.log in s3link's config folder, readable only by the user.
 func (g *Globals) openDebugLog() error {
-	dir, err := record.Dir()
+	dir, err := journal.Dir()
 	if err != nil {
 		return err
 	}
-	if err := record.EnsurePrivateDir(dir); err != nil {
+	if err := privfile.EnsurePrivateDir(dir); err != nil {
 		return err
 	}
 	path := filepath.Join(dir, "debug.log")
 	// Never through a link: a link at debug.log would have s3link append
 	// to, and change the mode of, whatever it points at.
-	f, err := record.OpenNoFollow(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := privfile.OpenNoFollow(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("open the debug log %s: %w", path, err)
 	}

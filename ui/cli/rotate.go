@@ -10,8 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 type rotateOptions struct {
@@ -133,11 +134,11 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 			}
 		}()
 	}
-	layout, err := record.ParseCSVLayout(o.CSVFormat)
+	layout, err := keyfile.ParseCSVLayout(o.CSVFormat)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if layout != record.LayoutConsole && o.CSVPath == "" {
+	if layout != keyfile.LayoutConsole && o.CSVPath == "" {
 		return usageError("--csv-format %s sets the layout of the --csv file; add --csv PATH", layout)
 	}
 	path, err := rotateRecord(o)
@@ -145,7 +146,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		return err
 	}
 	rep.Record = path
-	rec, err := record.Load(path)
+	rec, err := journal.Load(path)
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 	// The key file is checked before any AWS call, unless an interrupted
 	// rotation already saved its key and only has to finish.
 	dest := setup.Delivery{CSVPath: o.CSVPath, CSVLayout: layout, Profile: o.WriteProfile}
-	saved := rec.Rotation != nil && rec.Rotation.Stage != record.RotateCreating && rec.Rotation.Stage != record.RotateCreated
+	saved := rec.Rotation != nil && rec.Rotation.Stage != journal.RotateCreating && rec.Rotation.Stage != journal.RotateCreated
 	// On a terminal without --csv or --write-profile, the new key is
 	// handed over on the wizard's key screen.
 	onScreen := interactive && o.CSVPath == "" && o.WriteProfile == "" && rotateKeyScreen != nil
@@ -173,7 +174,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 			}
 		}
 		if o.WriteProfile != "" {
-			if dest.CredentialsFile, err = record.SharedCredentialsFile(); err != nil {
+			if dest.CredentialsFile, err = keyfile.SharedCredentialsFile(); err != nil {
 				return usageError("%v", err)
 			}
 			if err := setup.CheckProfile(dest.CredentialsFile, o.WriteProfile); err != nil {
@@ -195,7 +196,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		return errors.New(explain(err))
 	}
 	var all []setup.Stored
-	if dir, err := record.Dir(); err == nil {
+	if dir, err := journal.Dir(); err == nil {
 		all, _ = setup.Records(dir)
 	}
 	plan, err := setup.PlanRotation(ctx, ops, st, all)
@@ -217,7 +218,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 	}
 	opt := setup.RotateOptions{
 		Delivery: dest,
-		ReadKey:  record.ReadCredentialsCSV,
+		ReadKey:  keyfile.ReadCredentialsCSV,
 		Now:      g.now,
 		Probe: func(ctx context.Context, key awsops.AccessKey, profile string) (awsops.Prober, error) {
 			pc := awsops.Config{EndpointURL: cfg.EndpointURL, Region: rec.Bucket.Region, Debug: cfg.Debug}
@@ -341,7 +342,7 @@ func printRotateSummary(w io.Writer, res setup.RotateResult, rep rotateReport) {
 // stoppedAt names where a rotation that failed stopped: the stage its
 // record holds, or "start" when it saved none.
 func stoppedAt(path string) string {
-	if r, err := record.Load(path); err == nil && r.Rotation != nil {
+	if r, err := journal.Load(path); err == nil && r.Rotation != nil {
 		return r.Rotation.Stage
 	}
 	return "start"
@@ -359,11 +360,11 @@ func rotateRecord(o *rotateOptions) (string, error) {
 	if o.Record != "" {
 		return o.Record, nil
 	}
-	dir, err := record.Dir()
+	dir, err := journal.Dir()
 	if err != nil {
 		return "", err
 	}
-	paths, err := record.List(dir)
+	paths, err := journal.List(dir)
 	if err != nil {
 		return "", err
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 func TestRotateAgainstMoto(t *testing.T) {
@@ -41,7 +41,7 @@ func TestRotateAgainstMoto(t *testing.T) {
 			t.Errorf("rotate output lacks %q", want)
 		}
 	}
-	r, err := record.Load(rec)
+	r, err := journal.Load(rec)
 	if err != nil || r.Rotation != nil || len(r.AccessKeys) != 1 || r.AccessKeys[0].ID != id {
 		t.Fatalf("record after rotate: %+v, %v", r, err)
 	}
@@ -56,7 +56,7 @@ func TestRotateAgainstMoto(t *testing.T) {
 
 func TestRotateInterruptedThenFinished(t *testing.T) {
 	defer func() { rotateAfterStage = nil }()
-	for _, stage := range []string{record.RotateCreated, record.RotateDelivered, record.RotateProven, record.RotateDeactivated} {
+	for _, stage := range []string{journal.RotateCreated, journal.RotateDelivered, journal.RotateProven, journal.RotateDeactivated} {
 		t.Run(stage, func(t *testing.T) {
 			e, oldCSV, _ := linkedEnv(t)
 			old := readCSV(t, oldCSV)
@@ -76,13 +76,13 @@ func TestRotateInterruptedThenFinished(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "· A key rotation ") || !strings.Contains(out, "run s3link rotate again to finish it.") {
 				t.Fatalf("status after the interruption: exit %d:\n%s", code, out)
 			}
-			if stage == record.RotateDelivered {
+			if stage == journal.RotateDelivered {
 				t.Logf("status after a rotation interrupted at %s:\n%s", stage, out)
 			}
 			// The re-run: a fresh key file when the first never got the key.
 			again := filepath.Join(e.dir, "again.csv")
 			args := []string{"rotate", "--delete-old", "--non-interactive"}
-			if stage == record.RotateCreated {
+			if stage == journal.RotateCreated {
 				args = append(args, "--csv", again)
 			}
 			code, out, stderr = e.run(args...)
@@ -91,7 +91,7 @@ func TestRotateInterruptedThenFinished(t *testing.T) {
 			}
 			keys := e.accessKeyIDs("crowdai-platform-access")
 			want := newCSV
-			if stage == record.RotateCreated {
+			if stage == journal.RotateCreated {
 				want = again
 			}
 			if id := readCSV(t, want); len(keys) != 1 || keys[0] != id || id == old {

@@ -7,8 +7,8 @@ import (
 	"io"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/awsops/transfer/download"
 )
 
@@ -17,7 +17,7 @@ var rotateNewExternalID func() string
 
 // runRotateRole rotates a role link: a new external id in the role's
 // trust policy, proven with --proof-dir.
-func runRotateRole(ctx context.Context, g *Globals, o *rotateOptions, path string, rec *record.Record, out io.Writer, rep *rotateReport) error {
+func runRotateRole(ctx context.Context, g *Globals, o *rotateOptions, path string, rec *journal.Record, out io.Writer, rep *rotateReport) error {
 	for _, f := range []struct {
 		set  bool
 		flag string

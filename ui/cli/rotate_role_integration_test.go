@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 // roleTrust is the role's trust policy as the AWS CLI reads it.
@@ -73,7 +73,7 @@ func TestRotateRoleGivesTheTrustPolicyANewExternalID(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(proof, "a.jpg")); err != nil || string(b) != "jpeg bytes" {
 		t.Errorf("proof download: %q, %v", b, err)
 	}
-	rec, err := record.Load(recPath)
+	rec, err := journal.Load(recPath)
 	if err != nil || rec.Role.ExternalID != newID || rec.Rotation != nil {
 		t.Fatalf("record after rotate: %+v, %v", rec, err)
 	}
@@ -88,7 +88,7 @@ func TestRotateRoleGivesTheTrustPolicyANewExternalID(t *testing.T) {
 	// Without --proof-dir the human summary names the id to paste.
 	code, out, stderr = e.run("rotate", "--record", recPath)
 	t.Logf("rotate:\n%s", out)
-	rec, _ = record.Load(recPath)
+	rec, _ = journal.Load(recPath)
 	if code != 0 || !strings.Contains(out, "External ID: "+rec.Role.ExternalID) || rec.Role.ExternalID == newID {
 		t.Errorf("second rotate: exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -101,7 +101,7 @@ func TestRotateRoleInterruptedFinishesOnRerun(t *testing.T) {
 	recPath, old := roleLinkOnMoto(t, e)
 	defer func() { rotateAfterStage = nil }()
 	rotateAfterStage = func(s string) error {
-		if s == record.RotateTrustUpdated {
+		if s == journal.RotateTrustUpdated {
 			return errors.New("killed")
 		}
 		return nil
@@ -111,7 +111,7 @@ func TestRotateRoleInterruptedFinishesOnRerun(t *testing.T) {
 	if code == 0 {
 		t.Fatal("the interrupted rotation succeeded")
 	}
-	rec, _ := record.Load(recPath)
+	rec, _ := journal.Load(recPath)
 	if rec.Rotation == nil || rec.Rotation.OldExternalID != old || rec.Role.ExternalID != rec.Rotation.NewExternalID {
 		t.Fatalf("record after the kill: %+v %+v (%s)", rec.Rotation, rec.Role, stderr)
 	}
@@ -128,7 +128,7 @@ func TestRotateRoleInterruptedFinishesOnRerun(t *testing.T) {
 	if got, want := e.roleTrust("platform-reader"), jsonValue(t, awsops.TrustPolicyDocument("111122223333", newID)); !jsonEqual(got, want) {
 		t.Errorf("trust policy = %v", got)
 	}
-	if rec, _ := record.Load(recPath); rec.Rotation != nil {
+	if rec, _ := journal.Load(recPath); rec.Rotation != nil {
 		t.Errorf("rotation left in the record: %+v", rec.Rotation)
 	}
 }

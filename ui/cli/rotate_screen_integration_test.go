@@ -9,8 +9,9 @@ import (
 	"testing"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 // runOnTerminal is e.run as on a terminal, with in as the typed answers.
@@ -56,7 +57,7 @@ func TestRotateOnTerminalHandsOverOnTheKeyScreen(t *testing.T) {
 		if st.Path != recPath || k.User != "crowdai-platform-access" || k.Secret.IsZero() {
 			t.Errorf("key screen given record %s, key of %q", st.Path, k.User)
 		}
-		if err := record.WriteKeyCSV(newCSV, k, record.LayoutConsole); err != nil {
+		if err := keyfile.WriteKeyCSV(newCSV, k, keyfile.LayoutConsole); err != nil {
 			t.Fatal(err)
 		}
 		return setup.HandOff{Done: true, CSVPath: newCSV, How: "saved to CSV"}, nil
@@ -73,7 +74,7 @@ func TestRotateOnTerminalHandsOverOnTheKeyScreen(t *testing.T) {
 	if !strings.Contains(out, "✓ hand over the new key: saved to "+newCSV) {
 		t.Errorf("output lacks the hand-over step")
 	}
-	if r, _ := record.Load(recPath); r.Rotation != nil {
+	if r, _ := journal.Load(recPath); r.Rotation != nil {
 		t.Errorf("rotation left: %+v", r.Rotation)
 	}
 }
@@ -96,8 +97,8 @@ func TestRotateOnTerminalNotHandedOverStopsBeforeDeactivating(t *testing.T) {
 	if keys[old] != "Active" || len(keys) != 2 {
 		t.Fatalf("keys after leaving = %v; want the old one active and the unsaved new one", keys)
 	}
-	r, _ := record.Load(recPath)
-	if r.Rotation == nil || r.Rotation.Stage != record.RotateCreated {
+	r, _ := journal.Load(recPath)
+	if r.Rotation == nil || r.Rotation.Stage != journal.RotateCreated {
 		t.Fatalf("record rotation = %+v", r.Rotation)
 	}
 	code, out, _ = e.run("status")
@@ -132,7 +133,7 @@ func TestRotateOnTerminalDeletedOnTheKeyScreen(t *testing.T) {
 	if keys := keyStatuses(e, "crowdai-platform-access"); len(keys) != 1 || keys[old] != "Active" {
 		t.Errorf("keys = %v", keys)
 	}
-	r, _ := record.Load(recPath)
+	r, _ := journal.Load(recPath)
 	if r.Rotation != nil || len(r.AccessKeys) != 1 || r.AccessKeys[0].ID != old {
 		t.Errorf("record: rotation %+v, keys %+v", r.Rotation, r.AccessKeys)
 	}

@@ -12,8 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 	"github.com/s3link/s3link/awsops/transfer/download"
 )
 
@@ -179,19 +180,19 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 		if o.CSVPath == "" {
 			return usageError("--encrypt-to encrypts the --csv key file; add --csv PATH (for example key.csv.age)")
 		}
-		if dest.Recipients, err = record.ParseRecipients(o.EncryptTo); err != nil {
+		if dest.Recipients, err = keyfile.ParseRecipients(o.EncryptTo); err != nil {
 			return usageError("%v", err)
 		}
 	}
-	dest.CSVLayout, _ = record.ParseCSVLayout(o.CSVFormat) // checked in validateSetup
+	dest.CSVLayout, _ = keyfile.ParseCSVLayout(o.CSVFormat) // checked in validateSetup
 	var profileErr error
 	if o.WriteProfile != "" {
-		if dest.CredentialsFile, err = record.SharedCredentialsFile(); err != nil {
+		if dest.CredentialsFile, err = keyfile.SharedCredentialsFile(); err != nil {
 			return usageError("%v", err)
 		}
 		// Like the CSV path, a profile that exists is refused only once
 		// the plan shows a new key is needed.
-		if profileErr = setup.CheckProfile(dest.CredentialsFile, o.WriteProfile); profileErr != nil && !errors.Is(profileErr, record.ErrProfileExists) {
+		if profileErr = setup.CheckProfile(dest.CredentialsFile, o.WriteProfile); profileErr != nil && !errors.Is(profileErr, keyfile.ErrProfileExists) {
 			return usageError("%v", profileErr)
 		}
 	}
@@ -226,7 +227,7 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 		}
 	}
 
-	j := setup.NewJournal(dir, plan, record.Record{CallerARN: id.ARN, Profile: g.Profile, EndpointURL: g.EndpointURL, Sandbox: g.Sandbox})
+	j := setup.NewJournal(dir, plan, journal.Record{CallerARN: id.ARN, Profile: g.Profile, EndpointURL: g.EndpointURL, Sandbox: g.Sandbox})
 	st, err := setup.Apply(ctx, ops, j, plan, setup.State{}, func(i int, note string, err error) {
 		a := plan.Actions[i]
 		if err != nil {
@@ -327,7 +328,7 @@ func decideSetup(ctx context.Context, g *Globals, spec setup.Spec) (*awsops.Clie
 			return fail(usageError("%v", err))
 		}
 	}
-	dir, err := record.Dir()
+	dir, err := journal.Dir()
 	if err != nil {
 		return fail(err)
 	}
@@ -366,14 +367,14 @@ func validateSetup(o *setupOptions) (setup.Spec, error) {
 	if err != nil {
 		return setup.Spec{}, usageError("%v", err)
 	}
-	layout, err := record.ParseCSVLayout(o.CSVFormat)
+	layout, err := keyfile.ParseCSVLayout(o.CSVFormat)
 	if err != nil {
 		return setup.Spec{}, usageError("%v", err)
 	}
-	if layout != record.LayoutConsole && o.CSVPath == "" {
+	if layout != keyfile.LayoutConsole && o.CSVPath == "" {
 		return setup.Spec{}, usageError("--csv-format %s sets the layout of the --csv file; add --csv PATH", layout)
 	}
-	if layout == record.LayoutAWSImport && strings.ContainsAny(o.UserName, ",\"") {
+	if layout == keyfile.LayoutAWSImport && strings.ContainsAny(o.UserName, ",\"") {
 		return setup.Spec{}, usageError("'aws configure import' cannot read the user name %q (it splits at every comma); use --csv-format console or --write-profile", o.UserName)
 	}
 	if o.PrintSecret && !o.JSON {

@@ -11,8 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 type statusOptions struct {
@@ -82,7 +83,7 @@ func runStatus(ctx context.Context, g *Globals, o *statusOptions) (err error) {
 	}
 	var probeKey *awsops.AccessKey
 	if o.CSV != "" {
-		k, err := record.ReadCredentialsCSV(o.CSV)
+		k, err := keyfile.ReadCredentialsCSV(o.CSV)
 		if err != nil {
 			return &ExitError{Code: 2, Err: err}
 		}
@@ -94,7 +95,7 @@ func runStatus(ctx context.Context, g *Globals, o *statusOptions) (err error) {
 	}
 	if len(paths) == 0 {
 		if !o.JSON {
-			dir, _ := record.Dir()
+			dir, _ := journal.Dir()
 			fmt.Fprintf(g.Out, "No setup record found in %s; there is no link to check (run s3link setup first).\n", dir)
 		}
 		return nil
@@ -103,7 +104,7 @@ func runStatus(ctx context.Context, g *Globals, o *statusOptions) (err error) {
 		return usageError("--csv and --key-profile hold one link's key; name its record with --record")
 	}
 	var all []setup.Stored
-	if dir, err := record.Dir(); err == nil {
+	if dir, err := journal.Dir(); err == nil {
 		all, _ = setup.Records(dir)
 	}
 	now := g.now()
@@ -164,11 +165,11 @@ func statusRecords(o *statusOptions) ([]string, error) {
 	if o.Record != "" {
 		return []string{o.Record}, nil
 	}
-	dir, err := record.Dir()
+	dir, err := journal.Dir()
 	if err != nil {
 		return nil, err
 	}
-	paths, err := record.List(dir)
+	paths, err := journal.List(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +181,7 @@ func statusRecords(o *statusOptions) ([]string, error) {
 
 // recordConfig is the caller's configuration for a record's account:
 // the flags, else what the record says (endpoint, profile, region).
-func recordConfig(g *Globals, rec *record.Record) awsops.Config {
+func recordConfig(g *Globals, rec *journal.Record) awsops.Config {
 	cfg := g.AWSConfig()
 	if cfg.EndpointURL == "" {
 		cfg.EndpointURL = rec.EndpointURL
@@ -195,7 +196,7 @@ func recordConfig(g *Globals, rec *record.Record) awsops.Config {
 }
 
 func checkOne(ctx context.Context, g *Globals, o *statusOptions, path string, probeKey *awsops.AccessKey, all []setup.Stored, now time.Time) (*setup.Status, error) {
-	rec, err := record.Load(path)
+	rec, err := journal.Load(path)
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/ui"
 )
 
@@ -71,7 +71,7 @@ func partialSetupSummary(spec setup.Spec) setupSummary {
 	return s
 }
 
-func newSetupSummary(id awsops.Identity, plan *setup.Plan, st setup.State, rec *record.Record, recPath string, o *setupOptions, done []actionReport) setupSummary {
+func newSetupSummary(id awsops.Identity, plan *setup.Plan, st setup.State, rec *journal.Record, recPath string, o *setupOptions, done []actionReport) setupSummary {
 	spec := plan.Spec
 	s := partialSetupSummary(spec)
 	s.Account, s.CallerARN, s.Region = id.Account, id.ARN, spec.Region

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/ui"
@@ -187,7 +187,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	cfg := g.AWSConfig()
 	cfg.Verbose = nil // --verbose here means a line per object, not per request
 	if o.CSV != "" {
-		key, err := record.ReadCredentialsCSV(o.CSV)
+		key, err := keyfile.ReadCredentialsCSV(o.CSV)
 		if err != nil {
 			return &ExitError{Code: 2, Err: err}
 		}

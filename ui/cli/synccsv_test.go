@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 // sync --csv signs every request with the CSV's key, not the
@@ -25,7 +25,7 @@ func TestSyncWithCSVUsesItsKey(t *testing.T) {
 
 	csv := filepath.Join(dir, "key.csv")
 	const secret = "platform-secret-do-not-print"
-	if err := record.WriteCredentialsCSV(csv, awsops.AccessKey{ID: "AKIDPLATFORM", Secret: awsops.NewSecret(secret)}); err != nil {
+	if err := keyfile.WriteCredentialsCSV(csv, awsops.AccessKey{ID: "AKIDPLATFORM", Secret: awsops.NewSecret(secret)}); err != nil {
 		t.Fatal(err)
 	}
 	dest := filepath.Join(dir, "dest")

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 // A profile that setup --write-profile adds is what sync --profile signs
@@ -30,11 +30,11 @@ func TestSyncWithWrittenProfileUsesItsKey(t *testing.T) {
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 	const secret = "platformSecretDoNotPrint"
-	path, err := record.SharedCredentialsFile()
+	path, err := keyfile.SharedCredentialsFile()
 	if err != nil || path != creds {
 		t.Fatalf("credentials file %q, %v; want %q", path, err, creds)
 	}
-	if err := record.WriteCredentialsProfile(path, "crowdai", awsops.AccessKey{User: "crowdai-platform-access", ID: "AKIDPLATFORM", Secret: awsops.NewSecret(secret)}); err != nil {
+	if err := keyfile.WriteCredentialsProfile(path, "crowdai", awsops.AccessKey{User: "crowdai-platform-access", ID: "AKIDPLATFORM", Secret: awsops.NewSecret(secret)}); err != nil {
 		t.Fatal(err)
 	}
 	dest := filepath.Join(dir, "dest")

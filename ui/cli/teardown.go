@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
 type teardownOptions struct {
@@ -170,7 +170,7 @@ type teardownFailure struct {
 // teardownOne removes what one record's setup provably created, saying so
 // on out and filling in tr.
 func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path string, out io.Writer, tr *teardownRecord) error {
-	rec, err := record.Load(path)
+	rec, err := journal.Load(path)
 	if err != nil {
 		return err
 	}
@@ -270,11 +270,11 @@ func pickRecords(g *Globals, o *teardownOptions, out io.Writer) ([]string, error
 	if o.Record != "" {
 		return []string{o.Record}, nil
 	}
-	dir, err := record.Dir()
+	dir, err := journal.Dir()
 	if err != nil {
 		return nil, err
 	}
-	paths, err := record.List(dir)
+	paths, err := journal.List(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +290,7 @@ func pickRecords(g *Globals, o *teardownOptions, out io.Writer) ([]string, error
 	fmt.Fprintf(out, "There are %d setup records:\n", len(paths))
 	for i, p := range paths {
 		line := p
-		if r, err := record.Load(p); err == nil {
+		if r, err := journal.Load(p); err == nil {
 			line = fmt.Sprintf("%s  user %s, account %s", setup.Location(r.Bucket.Name, r.Prefix), r.User.Name, r.Account)
 		}
 		fmt.Fprintf(out, "  %d. %s\n", i+1, line)

@@ -10,8 +10,8 @@ import (
 	"github.com/atotto/clipboard"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/sandbox"
+	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/ui"
 )
 
@@ -44,7 +44,7 @@ func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
 	if err != nil {
 		return err
 	}
-	dir, err := record.Dir()
+	dir, err := journal.Dir()
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package record
+package keyfile
 
 import (
 	"encoding/csv"

@@ -1,8 +1,8 @@
-// Package record keeps the local record of what setup created, so that
+// Package journal keeps the local record of what setup created, so that
 // teardown can remove exactly that and a re-run can tell its own resources
 // from ones it found. A record never holds a secret access key: its types
 // have nowhere to put one.
-package record
+package journal
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/s3link/s3link/awsops/setup/privfile"
 )
 
 // CurrentVersion is the record format this build writes and reads. Load
@@ -171,7 +172,7 @@ func Dir() (string, error) {
 	}
 	base, err := os.UserConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("s3link cannot find your configuration folder (%s); set S3LINK_CONFIG_DIR to a folder it may use.", causeText(err))
+		return "", fmt.Errorf("s3link cannot find your configuration folder (%s); set S3LINK_CONFIG_DIR to a folder it may use.", privfile.CauseText(err))
 	}
 	return filepath.Join(base, "s3link"), nil
 }
@@ -225,7 +226,7 @@ func Update(path string, change func(*Record) error) (*Record, error) {
 		if err == nil {
 			err = errors.New("another s3link holds it")
 		}
-		return nil, sentence(err, "The setup record %q is locked by another s3link (%s); wait for it to finish, then retry.", path, causeText(err))
+		return nil, privfile.Sentence(err, "The setup record %q is locked by another s3link (%s); wait for it to finish, then retry.", path, privfile.CauseText(err))
 	}
 	defer func() { _ = lock.Unlock() }()
 	rec, err := Load(path)
@@ -264,10 +265,10 @@ func (r *Record) write(path string, exclusive bool) error {
 	// The records folder, and the configuration folder above it, are
 	// created 0700 and refused when others can write them: a record is a
 	// list of things teardown deletes.
-	if err := EnsurePrivateDir(filepath.Dir(dir)); err != nil {
+	if err := privfile.EnsurePrivateDir(filepath.Dir(dir)); err != nil {
 		return err
 	}
-	if err := EnsurePrivateDir(dir); err != nil {
+	if err := privfile.EnsurePrivateDir(dir); err != nil {
 		return err
 	}
 	rec := *r
@@ -316,7 +317,7 @@ func (r *Record) write(path string, exclusive bool) error {
 		err := os.Link(tmpName, path)
 		_ = os.Remove(tmpName)
 		if errors.Is(err, fs.ErrExist) {
-			return sentence(ErrExists, "A setup record %q already exists; s3link never replaces one.", path)
+			return privfile.Sentence(ErrExists, "A setup record %q already exists; s3link never replaces one.", path)
 		}
 		if err != nil {
 			return saveError(path, err)
@@ -325,28 +326,13 @@ func (r *Record) write(path string, exclusive bool) error {
 		_ = os.Remove(tmpName)
 		return saveError(path, err)
 	}
-	syncDir(dir)
+	privfile.SyncDir(dir)
 	r.Version, r.CreatedAt, r.UpdatedAt = rec.Version, rec.CreatedAt, rec.UpdatedAt
 	return nil
 }
 
-// syncDir makes the rename itself durable. It is best effort: some systems
-// (Windows, some network file systems) cannot sync a folder, and the record
-// is already in place by then, so a failure here is not worth reporting.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
-}
-
 func saveError(path string, err error) error {
-	return &sentenceError{
-		msg: fmt.Sprintf("The setup record %q could not be saved (%s); free some space or fix the folder's permissions, then retry.", path, causeText(err)),
-		err: err,
-	}
+	return privfile.Sentence(err, "The setup record %q could not be saved (%s); free some space or fix the folder's permissions, then retry.", path, privfile.CauseText(err))
 }
 
 // Load reads the record at path. Every failure is one sentence naming the
@@ -356,16 +342,16 @@ func Load(path string) (*Record, error) {
 	// Stat first: opening a named pipe or device for reading can block.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		if st.IsDir() {
-			return nil, sentence(ErrCorrupt, "%q is a folder, not a setup record; pass the .json file inside it.", path)
+			return nil, privfile.Sentence(ErrCorrupt, "%q is a folder, not a setup record; pass the .json file inside it.", path)
 		}
-		return nil, sentence(ErrCorrupt, "%q is not a regular file, so it cannot be a setup record; check the path.", path)
+		return nil, privfile.Sentence(ErrCorrupt, "%q is not a regular file, so it cannot be a setup record; check the path.", path)
 	}
 	if fi, err := os.Stat(filepath.Dir(path)); err == nil && fi.IsDir() {
-		if err := EnsurePrivateDir(filepath.Dir(path)); err != nil {
+		if err := privfile.EnsurePrivateDir(filepath.Dir(path)); err != nil {
 			return nil, err
 		}
 	}
-	f, err := OpenNoFollow(path, os.O_RDONLY, 0)
+	f, err := privfile.OpenNoFollow(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, loadOpenError(path, err)
 	}
@@ -373,9 +359,9 @@ func Load(path string) (*Record, error) {
 	data, err := io.ReadAll(io.LimitReader(f, maxRecordSize+1))
 	if err != nil {
 		if errors.Is(err, syscall.EISDIR) {
-			return nil, sentence(ErrCorrupt, "%q is a folder, not a setup record; pass the .json file inside it.", path)
+			return nil, privfile.Sentence(ErrCorrupt, "%q is a folder, not a setup record; pass the .json file inside it.", path)
 		}
-		return nil, sentence(err, "The setup record %q cannot be read (%s); check the file and try again.", path, causeText(err))
+		return nil, privfile.Sentence(err, "The setup record %q cannot be read (%s); check the file and try again.", path, privfile.CauseText(err))
 	}
 	return parseRecord(path, data)
 }
@@ -383,31 +369,31 @@ func Load(path string) (*Record, error) {
 // loadOpenError is the sentence for a record that cannot be opened.
 func loadOpenError(path string, err error) error {
 	switch {
-	case errors.Is(err, ErrNotRegular):
-		return sentence(errors.Join(ErrCorrupt, err), "%q is not a regular file (a link, a pipe or a device), so s3link does not read it as a setup record; remove it or check the path.", path)
+	case errors.Is(err, privfile.ErrNotRegular):
+		return privfile.Sentence(errors.Join(ErrCorrupt, err), "%q is not a regular file (a link, a pipe or a device), so s3link does not read it as a setup record; remove it or check the path.", path)
 	case errors.Is(err, fs.ErrNotExist):
-		return sentence(err, "There is no setup record at %q; check the path, or run s3link setup first.", path)
+		return privfile.Sentence(err, "There is no setup record at %q; check the path, or run s3link setup first.", path)
 	case errors.Is(err, fs.ErrPermission):
-		return sentence(err, "The setup record %q cannot be read (permission denied); fix its permissions or run s3link as its owner.", path)
+		return privfile.Sentence(err, "The setup record %q cannot be read (permission denied); fix its permissions or run s3link as its owner.", path)
 	}
-	return sentence(err, "The setup record %q cannot be read (%s); check the file and try again.", path, causeText(err))
+	return privfile.Sentence(err, "The setup record %q cannot be read (%s); check the file and try again.", path, privfile.CauseText(err))
 }
 
 // parseRecord checks and decodes a record's bytes.
 func parseRecord(path string, data []byte) (*Record, error) {
 	if len(data) > maxRecordSize {
-		return nil, sentence(ErrCorrupt, "%q is too large to be a setup record; check that you chose the right file.", path)
+		return nil, privfile.Sentence(ErrCorrupt, "%q is too large to be a setup record; check that you chose the right file.", path)
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
-		return nil, sentence(ErrCorrupt, "The setup record %q is empty; delete it, and remove what setup created in the AWS console if anything was.", path)
+		return nil, privfile.Sentence(ErrCorrupt, "The setup record %q is empty; delete it, and remove what setup created in the AWS console if anything was.", path)
 	}
 	var r Record
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, sentence(errors.Join(ErrCorrupt, err), "The setup record %q is damaged or cut short; restore it from a backup, or delete it and remove its bucket, policy and user in the AWS console.", path)
+		return nil, privfile.Sentence(errors.Join(ErrCorrupt, err), "The setup record %q is damaged or cut short; restore it from a backup, or delete it and remove its bucket, policy and user in the AWS console.", path)
 	}
 	switch {
 	case r.Version == 0:
-		return nil, sentence(ErrVersion, "%q is not an s3link setup record (it has no version); check that you chose the right file.", path)
+		return nil, privfile.Sentence(ErrVersion, "%q is not an s3link setup record (it has no version); check that you chose the right file.", path)
 	case r.Version == 1:
 		var names []string
 		if r.User.Name != "" {
@@ -420,13 +406,13 @@ func parseRecord(path string, data []byte) (*Record, error) {
 		if len(names) > 0 {
 			what = strings.Join(names, ", ") + " and their access keys"
 		}
-		return nil, sentence(ErrVersion, "The setup record %q was written by an older s3link that did not tag what it created, so ownership cannot be proven and s3link leaves it alone: remove %s in the AWS console if they are yours, then delete the file.", path, what)
+		return nil, privfile.Sentence(ErrVersion, "The setup record %q was written by an older s3link that did not tag what it created, so ownership cannot be proven and s3link leaves it alone: remove %s in the AWS console if they are yours, then delete the file.", path, what)
 	case r.Version > CurrentVersion:
-		return nil, sentence(ErrVersion, "The setup record %q was written by a newer s3link (record version %d); upgrade s3link to use it.", path, r.Version)
+		return nil, privfile.Sentence(ErrVersion, "The setup record %q was written by a newer s3link (record version %d); upgrade s3link to use it.", path, r.Version)
 	case r.Version != CurrentVersion:
-		return nil, sentence(ErrVersion, "The setup record %q has unknown version %d; check that you chose the right file.", path, r.Version)
+		return nil, privfile.Sentence(ErrVersion, "The setup record %q has unknown version %d; check that you chose the right file.", path, r.Version)
 	case r.SetupID == "":
-		return nil, sentence(ErrCorrupt, "The setup record %q has no setup id, so nothing in it can be proven s3link's; check that you chose the right file.", path)
+		return nil, privfile.Sentence(ErrCorrupt, "The setup record %q has no setup id, so nothing in it can be proven s3link's; check that you chose the right file.", path)
 	}
 	return &r, nil
 }
@@ -437,7 +423,7 @@ func List(dir string) ([]string, error) {
 	setups := filepath.Join(dir, "setups")
 	if fi, err := os.Stat(setups); err == nil && fi.IsDir() {
 		for _, d := range []string{dir, setups} {
-			if err := EnsurePrivateDir(d); err != nil {
+			if err := privfile.EnsurePrivateDir(d); err != nil {
 				return nil, err
 			}
 		}
@@ -447,7 +433,7 @@ func List(dir string) ([]string, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
-		return nil, sentence(err, "The records folder %q cannot be read (%s); fix its permissions or set S3LINK_CONFIG_DIR.", setups, causeText(err))
+		return nil, privfile.Sentence(err, "The records folder %q cannot be read (%s); fix its permissions or set S3LINK_CONFIG_DIR.", setups, privfile.CauseText(err))
 	}
 	type found struct {
 		path string
@@ -484,38 +470,7 @@ func List(dir string) ([]string, error) {
 func Remove(path string) error {
 	_ = os.Remove(lockPath(path))
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return sentence(err, "The setup record %q cannot be removed (%s); delete it by hand.", path, causeText(err))
+		return privfile.Sentence(err, "The setup record %q cannot be removed (%s); delete it by hand.", path, privfile.CauseText(err))
 	}
 	return nil
-}
-
-// sentenceError is a message written for the user that still unwraps to
-// its cause for errors.Is.
-type sentenceError struct {
-	msg string
-	err error
-}
-
-func (e *sentenceError) Error() string { return e.msg }
-func (e *sentenceError) Unwrap() error { return e.err }
-
-func sentence(cause error, format string, args ...any) error {
-	return &sentenceError{msg: fmt.Sprintf(format, args...), err: cause}
-}
-
-// causeText is the operating system's reason without the path that
-// fs.PathError and friends repeat, so messages name each file once.
-func causeText(err error) string {
-	var pe *fs.PathError
-	var le *os.LinkError
-	var se *os.SyscallError
-	switch {
-	case errors.As(err, &pe):
-		return pe.Err.Error()
-	case errors.As(err, &le):
-		return le.Err.Error()
-	case errors.As(err, &se):
-		return se.Err.Error()
-	}
-	return err.Error()
 }

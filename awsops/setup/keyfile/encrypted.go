@@ -1,4 +1,4 @@
-package record
+package keyfile
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"filippo.io/age/armor"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup/privfile"
 )
 
 // maxRecipientsFile bounds what ParseRecipients reads from a file: a
@@ -37,7 +38,7 @@ func ParseRecipients(arg string) ([]age.Recipient, error) {
 	}
 	f, err := os.Open(arg)
 	if err != nil {
-		return nil, fmt.Errorf("%s is neither an age public key (age1...) nor a recipients file that can be read (%s); give the platform's age public key.", quoteShort(arg), causeText(err))
+		return nil, fmt.Errorf("%s is neither an age public key (age1...) nor a recipients file that can be read (%s); give the platform's age public key.", quoteShort(arg), privfile.CauseText(err))
 	}
 	defer f.Close()
 	rs, err := age.ParseRecipients(io.LimitReader(f, maxRecipientsFile))
@@ -87,7 +88,7 @@ func WriteEncryptedKeyCSV(path string, key awsops.AccessKey, layout CSVLayout, r
 	_, werr := ew.Write(plain.Bytes())
 	clear(plain.Bytes())
 	if err := errors.Join(werr, ew.Close(), aw.Close()); err != nil {
-		return fmt.Errorf("Could not encrypt the key file (%s); save it again.", causeText(err))
+		return fmt.Errorf("Could not encrypt the key file (%s); save it again.", privfile.CauseText(err))
 	}
 
 	dir := filepath.Dir(path)
@@ -99,10 +100,7 @@ func WriteEncryptedKeyCSV(path string, key awsops.AccessKey, layout CSVLayout, r
 	defer os.Remove(tmpName)
 	fail := func(err error) error {
 		_ = tmp.Close()
-		return &sentenceError{
-			msg: fmt.Sprintf("Could not write %q (%s); nothing was left there, so free some space or choose another path and save again.", path, causeText(err)),
-			err: err,
-		}
+		return privfile.Sentence(err, "Could not write %q (%s); nothing was left there, so free some space or choose another path and save again.", path, privfile.CauseText(err))
 	}
 	if err := tmp.Chmod(0o600); err != nil {
 		return fail(err)
@@ -121,6 +119,6 @@ func WriteEncryptedKeyCSV(path string, key awsops.AccessKey, layout CSVLayout, r
 	if err := os.Link(tmpName, path); err != nil {
 		return createCSVError(path, err)
 	}
-	syncDir(dir)
+	privfile.SyncDir(dir)
 	return nil
 }

@@ -1,4 +1,4 @@
-package record
+package journal
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup/keyfile"
 )
 
 // knownSecret is AWS's documented example secret: realistic, and harmless.
@@ -159,7 +160,7 @@ func TestSecretNeverInRecord(t *testing.T) {
 	if err := r.Save(path); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteCredentialsCSV(filepath.Join(dir, "key.csv"), key); err != nil {
+	if err := keyfile.WriteCredentialsCSV(filepath.Join(dir, "key.csv"), key); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package record
+package keyfile
 
 import (
 	"errors"
@@ -11,8 +11,6 @@ import (
 	"syscall"
 	"testing"
 )
-
-func mkfifo(path string) error { return syscall.Mkfifo(path, 0o600) }
 
 // These tests change process-wide settings (umask, file size limit), so
 // they do not run in parallel with anything.
@@ -26,15 +24,8 @@ func TestModesWithUmaskZero(t *testing.T) {
 	if err := WriteCredentialsCSV(csvPath, testKey("AKIAIOSFODNN7EXAMPLE", knownSecret)); err != nil {
 		t.Fatal(err)
 	}
-	recPath := Path(filepath.Join(dir, "cfg"), sampleSetupID)
-	if err := sampleRecord().Create(recPath); err != nil {
-		t.Fatal(err)
-	}
 	for p, want := range map[string]fs.FileMode{
-		csvPath:                   0o600,
-		recPath:                   0o600,
-		filepath.Dir(recPath):     0o700,
-		filepath.Join(dir, "cfg"): 0o700,
+		csvPath: 0o600,
 	} {
 		st, err := os.Stat(p)
 		if err != nil {
@@ -57,7 +48,6 @@ func TestWriteFailureRemovesFile(t *testing.T) {
 	}
 	dir := t.TempDir()
 	csvPath := filepath.Join(dir, "k.csv")
-	recPath := filepath.Join(dir, "r.json")
 
 	lim := old
 	lim.Cur = 16
@@ -65,8 +55,6 @@ func TestWriteFailureRemovesFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	csvErr := WriteCredentialsCSV(csvPath, testKey("AKIAIOSFODNN7EXAMPLE", knownSecret))
-	recErr := sampleRecord().Save(recPath)
-	createErr := sampleRecord().Create(filepath.Join(dir, "new.json"))
 	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +70,6 @@ func TestWriteFailureRemovesFile(t *testing.T) {
 		t.Error("a partial credentials file was left behind")
 	}
 
-	if recErr == nil || !strings.Contains(recErr.Error(), "could not be saved") {
-		t.Fatalf("Save under a 16-byte limit: %v", recErr)
-	}
-	if createErr == nil || !strings.Contains(createErr.Error(), "could not be saved") || errors.Is(createErr, ErrExists) {
-		t.Fatalf("Create under a 16-byte limit: %v, want a save failure", createErr)
-	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 0 {
 		t.Errorf("files left behind: %d", len(entries))

@@ -1,4 +1,9 @@
-package record
+// Package keyfile hands over an access key as a file: the CSV in the AWS
+// console's layout or the one "aws configure import --csv" reads, a profile
+// in the shared credentials file, or the CSV encrypted to age recipients.
+// Every file is created new with mode 0600 and never replaces or writes
+// through what is already at its path; reading the CSV back is here too.
+package keyfile
 
 import (
 	"encoding/csv"
@@ -14,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup/privfile"
 )
 
 // credentialsHeader is the header row of the AWS console's "Download .csv
@@ -126,10 +132,7 @@ func writeCSVFile(path string, header, row []string) error {
 	fail := func(err error) error {
 		_ = f.Close()
 		_ = os.Remove(path)
-		return &sentenceError{
-			msg: fmt.Sprintf("Could not write %q (%s); the partial file was removed, so free some space or choose another path and save again.", path, causeText(err)),
-			err: err,
-		}
+		return privfile.Sentence(err, "Could not write %q (%s); the partial file was removed, so free some space or choose another path and save again.", path, privfile.CauseText(err))
 	}
 	// OpenFile's mode passes through the umask, which can only narrow it,
 	// but set it explicitly so the result never depends on the caller.
@@ -153,10 +156,7 @@ func writeCSVFile(path string, header, row []string) error {
 	}
 	if err := f.Close(); err != nil {
 		_ = os.Remove(path)
-		return &sentenceError{
-			msg: fmt.Sprintf("Could not finish writing %q (%s); the partial file was removed, so save again.", path, causeText(err)),
-			err: err,
-		}
+		return privfile.Sentence(err, "Could not finish writing %q (%s); the partial file was removed, so save again.", path, privfile.CauseText(err))
 	}
 	return nil
 }
@@ -186,9 +186,9 @@ func createCSVError(path string, err error) error {
 	case errors.Is(err, fs.ErrPermission):
 		msg = fmt.Sprintf("You may not create files in %q (permission denied); choose a folder you can write to.", dir)
 	default:
-		msg = fmt.Sprintf("Could not create %q (%s); choose another path.", path, causeText(err))
+		msg = fmt.Sprintf("Could not create %q (%s); choose another path.", path, privfile.CauseText(err))
 	}
-	return &sentenceError{msg: msg, err: err}
+	return privfile.Sentence(err, "%s", msg)
 }
 
 // ReadCredentialsCSV reads a key saved in the AWS console's layout (as
@@ -200,10 +200,10 @@ func createCSVError(path string, err error) error {
 func ReadCredentialsCSV(path string) (awsops.AccessKey, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return awsops.AccessKey{}, &sentenceError{msg: fmt.Sprintf("Could not open %q (%s); give the path of the access key's CSV file.", path, causeText(err)), err: err}
+		return awsops.AccessKey{}, privfile.Sentence(err, "Could not open %q (%s); give the path of the access key's CSV file.", path, privfile.CauseText(err))
 	}
 	defer f.Close()
-	refuse := &sentenceError{msg: fmt.Sprintf("%q is not an access key CSV in the AWS console's layout (a header \"Access key ID,Secret access key\" and one row with the id and secret) or the aws-import layout (\"User Name,Access key ID,Secret access key\").", path)}
+	refuse := privfile.Sentence(nil, "%q is not an access key CSV in the AWS console's layout (a header \"Access key ID,Secret access key\" and one row with the id and secret) or the aws-import layout (\"User Name,Access key ID,Secret access key\").", path)
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
 	rows, err := r.ReadAll()

@@ -1,4 +1,4 @@
-package record
+package keyfile
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"gopkg.in/ini.v1"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup/privfile"
 )
 
 // profileName is what s3link accepts as a profile name: the characters of
@@ -32,7 +33,7 @@ func SharedCredentialsFile() (string, error) {
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {
-		return "", sentence(err, "Could not find your home folder (%s); set AWS_SHARED_CREDENTIALS_FILE to the credentials file to write.", causeText(err))
+		return "", privfile.Sentence(err, "Could not find your home folder (%s); set AWS_SHARED_CREDENTIALS_FILE to the credentials file to write.", privfile.CauseText(err))
 	}
 	return filepath.Join(home, ".aws", "credentials"), nil
 }
@@ -81,7 +82,7 @@ func WriteCredentialsProfile(path, name string, key awsops.AccessKey) error {
 			mode = m
 		}
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return sentence(err, "Could not create the folder %q (%s); create it or set AWS_SHARED_CREDENTIALS_FILE to another file.", dir, causeText(err))
+		return privfile.Sentence(err, "Could not create the folder %q (%s); create it or set AWS_SHARED_CREDENTIALS_FILE to another file.", dir, privfile.CauseText(err))
 	}
 
 	nl := "\n"
@@ -103,12 +104,12 @@ func WriteCredentialsProfile(path, name string, key awsops.AccessKey) error {
 
 	tmp, err := os.CreateTemp(dir, ".credentials.s3link-*")
 	if err != nil {
-		return sentence(err, "Could not write next to %q (%s); check the folder's permissions.", path, causeText(err))
+		return privfile.Sentence(err, "Could not write next to %q (%s); check the folder's permissions.", path, privfile.CauseText(err))
 	}
 	fail := func(err error) error {
 		_ = tmp.Close()
 		_ = os.Remove(tmp.Name())
-		return sentence(err, "Could not write %q (%s); it was left as it was, so free some space and save again.", path, causeText(err))
+		return privfile.Sentence(err, "Could not write %q (%s); it was left as it was, so free some space and save again.", path, privfile.CauseText(err))
 	}
 	if _, err := tmp.Write(buf.Bytes()); err != nil {
 		return fail(err)
@@ -121,7 +122,7 @@ func WriteCredentialsProfile(path, name string, key awsops.AccessKey) error {
 	}
 	if err := tmp.Close(); err != nil {
 		_ = os.Remove(tmp.Name())
-		return sentence(err, "Could not write %q (%s); it was left as it was, so save again.", path, causeText(err))
+		return privfile.Sentence(err, "Could not write %q (%s); it was left as it was, so save again.", path, privfile.CauseText(err))
 	}
 	// Something else (aws configure, an editor) may have changed the file
 	// while s3link wrote its copy; renaming over it would lose that change.
@@ -131,9 +132,9 @@ func WriteCredentialsProfile(path, name string, key awsops.AccessKey) error {
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		_ = os.Remove(tmp.Name())
-		return sentence(err, "Could not replace %q (%s); it was left as it was, so save again.", path, causeText(err))
+		return privfile.Sentence(err, "Could not replace %q (%s); it was left as it was, so save again.", path, privfile.CauseText(err))
 	}
-	syncDir(dir)
+	privfile.SyncDir(dir)
 	return nil
 }
 
@@ -153,27 +154,27 @@ func readCredentialsFile(path, name string) ([]byte, fs.FileInfo, error) {
 		}
 		return nil, nil, nil
 	case err != nil:
-		return nil, nil, sentence(err, "Could not check the credentials file %q (%s).", path, causeText(err))
+		return nil, nil, privfile.Sentence(err, "Could not check the credentials file %q (%s).", path, privfile.CauseText(err))
 	case fi.Mode()&fs.ModeSymlink != 0:
 		return nil, nil, fmt.Errorf("The credentials file %q is a symbolic link, which s3link does not write through; set AWS_SHARED_CREDENTIALS_FILE to the file it points to.", path)
 	case !fi.Mode().IsRegular():
 		return nil, nil, fmt.Errorf("The credentials file %q is not a regular file (%s); set AWS_SHARED_CREDENTIALS_FILE to a file.", path, fi.Mode().Type())
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow|oNonblock, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|privfile.NoFollow, 0)
 	if err != nil {
-		return nil, nil, sentence(err, "Could not read the credentials file %q (%s).", path, causeText(err))
+		return nil, nil, privfile.Sentence(err, "Could not read the credentials file %q (%s).", path, privfile.CauseText(err))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, nil, sentence(err, "Could not read the credentials file %q (%s).", path, causeText(err))
+		return nil, nil, privfile.Sentence(err, "Could not read the credentials file %q (%s).", path, privfile.CauseText(err))
 	}
 	cfg, err := loadCredentialsINI(data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("The credentials file %q does not read as INI (%s); fix it, or set AWS_SHARED_CREDENTIALS_FILE to another file.", path, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	if cfg.HasSection(name) {
-		return nil, nil, sentence(ErrProfileExists, "Profile %q already exists in %s; choose another name (s3link never changes an existing profile).", name, path)
+		return nil, nil, privfile.Sentence(ErrProfileExists, "Profile %q already exists in %s; choose another name (s3link never changes an existing profile).", name, path)
 	}
 	return data, fi, nil
 }

@@ -1,4 +1,4 @@
-package record
+package keyfile
 
 import (
 	"bytes"
@@ -16,6 +16,9 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 )
+
+// knownSecret is a secret access key in AWS's documented example form.
+const knownSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 func testKey(id, secret string) awsops.AccessKey {
 	return awsops.AccessKey{User: "crowdai-platform-access", ID: id, Secret: awsops.NewSecret(secret), Created: time.Now()}

@@ -1,4 +1,9 @@
-package record
+// Package privfile opens and writes the files only their owner may touch:
+// s3link's configuration folder (a private folder, refused when others can
+// write it), files opened without following a link or blocking on a named
+// pipe, durable renames, and the one sentence per file error that names the
+// path once. The setup journal, the key files and the log file stand on it.
+package privfile
 
 import (
 	"errors"
@@ -21,12 +26,12 @@ func EnsurePrivateDir(dir string) error {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return sentence(err, "s3link cannot create its configuration folder %s (%s); set S3LINK_CONFIG_DIR to a folder it may use.", dir, causeText(err))
+			return Sentence(err, "s3link cannot create its configuration folder %s (%s); set S3LINK_CONFIG_DIR to a folder it may use.", dir, CauseText(err))
 		}
 		fi, err = os.Stat(dir)
 	}
 	if err != nil {
-		return sentence(err, "s3link cannot use its configuration folder %s (%s); set S3LINK_CONFIG_DIR to a folder it may use.", dir, causeText(err))
+		return Sentence(err, "s3link cannot use its configuration folder %s (%s); set S3LINK_CONFIG_DIR to a folder it may use.", dir, CauseText(err))
 	}
 	if !fi.IsDir() {
 		return fmt.Errorf("s3link's configuration folder %s is not a folder; move it away or set S3LINK_CONFIG_DIR to a private folder.", dir)
@@ -69,3 +74,52 @@ func OpenNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// SyncDir makes a rename in dir durable. It is best effort: some systems
+// (Windows, some network file systems) cannot sync a folder, and the file
+// is already in place by then, so a failure here is not worth reporting.
+func SyncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}
+
+// sentenceError is a message written for the user that still unwraps to
+// its cause for errors.Is.
+type sentenceError struct {
+	msg string
+	err error
+}
+
+func (e *sentenceError) Error() string { return e.msg }
+func (e *sentenceError) Unwrap() error { return e.err }
+
+// Sentence is an error whose text is the formatted sentence and which
+// unwraps to cause, so errors.Is still sees what the system said.
+func Sentence(cause error, format string, args ...any) error {
+	return &sentenceError{msg: fmt.Sprintf(format, args...), err: cause}
+}
+
+// CauseText is the operating system's reason without the path that
+// fs.PathError and friends repeat, so messages name each file once.
+func CauseText(err error) string {
+	var pe *fs.PathError
+	var le *os.LinkError
+	var se *os.SyscallError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err.Error()
+	case errors.As(err, &le):
+		return le.Err.Error()
+	case errors.As(err, &se):
+		return se.Err.Error()
+	}
+	return err.Error()
+}
+
+// NoFollow holds the open flags that refuse a symbolic link at the path and
+// never block on a named pipe or device (none where the system has neither).
+const NoFollow = oNoFollow | oNonblock
