@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 )
 
 // oneErrorLine checks the CLI's failure shape: exit non-zero, no crash, and

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/awsops/setup/keyfile"
 )

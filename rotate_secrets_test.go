@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 )
 
 // TestRotateSecretNeverLeavesTheCSV rotates a link's key, checks it with

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/sandbox"
+	"github.com/s3link/s3link/awsops/emulator"
 )
 
 // goOnlyPath is a PATH with the go tool's folder and an empty folder.
@@ -57,7 +57,7 @@ func TestSandboxWithoutMotoRunsEmbedded(t *testing.T) {
 	e.extra = []string{"PATH=" + goOnlyPath(t)}
 	csvPath := filepath.Join(e.work, "k.csv")
 	code, out, stderr := e.run(60*time.Second, "--sandbox", "setup", "--non-interactive", "--json",
-		"--existing-bucket", "--bucket", sandbox.DemoBucket, "--prefix", sandbox.DemoPrefix, "--csv", csvPath)
+		"--existing-bucket", "--bucket", emulator.DemoBucket, "--prefix", emulator.DemoPrefix, "--csv", csvPath)
 	if code != 0 {
 		t.Fatalf("sandbox setup without moto_server: exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -75,7 +75,7 @@ func TestSandboxWithoutMotoRunsEmbedded(t *testing.T) {
 		t.Fatalf("summary: %v\n%s", err, out)
 	}
 	id, _ := readKeyCSV(t, csvPath)
-	if sum.Location != "s3://"+sandbox.DemoBucket+"/"+sandbox.DemoPrefix+"/" || !sum.Sandbox || sum.AccessKey.ID != id {
+	if sum.Location != "s3://"+emulator.DemoBucket+"/"+emulator.DemoPrefix+"/" || !sum.Sandbox || sum.AccessKey.ID != id {
 		t.Errorf("summary = %+v, CSV key %s", sum, id)
 	}
 
@@ -91,12 +91,12 @@ func TestSandboxWithoutMotoRunsEmbedded(t *testing.T) {
 // the CSV. A wrong secret must fail: the emulator checks signatures.
 func TestEmbeddedSandboxProofDownload(t *testing.T) {
 	t.Parallel()
-	sb, err := sandbox.Start(t.Context(), sandbox.Embedded)
+	sb, err := emulator.Start(t.Context(), emulator.Embedded)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Stop)
-	if sb.Kind != sandbox.Embedded {
+	if sb.Kind != emulator.Embedded {
 		t.Fatalf("sandbox kind %q", sb.Kind)
 	}
 	url := sb.Config.EndpointURL
@@ -104,11 +104,11 @@ func TestEmbeddedSandboxProofDownload(t *testing.T) {
 
 	e := newSandboxEnv(t)
 	e.extra = []string{"PATH=" + path,
-		"AWS_ACCESS_KEY_ID=" + sandbox.Credentials.AccessKeyID,
-		"AWS_SECRET_ACCESS_KEY=" + sandbox.Credentials.Secret.Reveal()}
+		"AWS_ACCESS_KEY_ID=" + emulator.Credentials.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + emulator.Credentials.Secret.Reveal()}
 	csvPath := filepath.Join(e.work, "k.csv")
 	code, out, stderr := e.run(60*time.Second, "setup", "--non-interactive", "--endpoint-url", url,
-		"--existing-bucket", "--bucket", sandbox.DemoBucket, "--prefix", sandbox.DemoPrefix, "--csv", csvPath)
+		"--existing-bucket", "--bucket", emulator.DemoBucket, "--prefix", emulator.DemoPrefix, "--csv", csvPath)
 	if code != 0 {
 		t.Fatalf("setup: exit %d\n%s\n%s", code, out, stderr)
 	}
@@ -117,12 +117,12 @@ func TestEmbeddedSandboxProofDownload(t *testing.T) {
 	proof := newSandboxEnv(t)
 	proof.extra = []string{"PATH=" + path, "AWS_ACCESS_KEY_ID=" + id, "AWS_SECRET_ACCESS_KEY=" + secret}
 	dest := filepath.Join(proof.work, "proof")
-	src := "s3://" + sandbox.DemoBucket + "/" + sandbox.DemoPrefix + "/"
+	src := "s3://" + emulator.DemoBucket + "/" + emulator.DemoPrefix + "/"
 	code, out, stderr = proof.run(120*time.Second, "sync", src, dest, "--no-tui", "--endpoint-url", url)
 	if code != 0 {
 		t.Fatalf("proof download with the new key: exit %d\n%s\n%s", code, out, stderr)
 	}
-	for i, f := range sandbox.DemoImages(sandbox.DemoCount, 1) {
+	for i, f := range emulator.DemoImages(emulator.DemoCount, 1) {
 		got, err := os.ReadFile(filepath.Join(dest, filepath.FromSlash(f.Name)))
 		if err != nil {
 			t.Fatalf("demo image %d: %v", i, err)
@@ -157,7 +157,7 @@ func TestEmbeddedSandboxProofDownload(t *testing.T) {
 			t.Errorf("teardown output lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "bucket "+sandbox.DemoBucket) {
+	if strings.Contains(out, "bucket "+emulator.DemoBucket) {
 		t.Errorf("teardown names the pre-existing demo bucket:\n%s", out)
 	}
 	client, err := awsops.New(t.Context(), sb.Config)
@@ -167,13 +167,13 @@ func TestEmbeddedSandboxProofDownload(t *testing.T) {
 	if u, err := client.InspectUser(t.Context(), "crowdai-platform-access"); u.Exists || err != nil {
 		t.Errorf("the user survived teardown (%+v, %v)", u, err)
 	}
-	if p, err := client.InspectPolicy(t.Context(), "CrowdAI-Platform-Access", awsops.PolicyDocument(sandbox.DemoBucket, sandbox.DemoPrefix)); p.Exists || err != nil {
+	if p, err := client.InspectPolicy(t.Context(), "CrowdAI-Platform-Access", awsops.PolicyDocument(emulator.DemoBucket, emulator.DemoPrefix)); p.Exists || err != nil {
 		t.Errorf("the policy survived teardown (%+v, %v)", p, err)
 	}
-	if b, err := client.InspectBucket(t.Context(), sandbox.DemoBucket); !b.Owned || b.SetupID != "" || err != nil {
+	if b, err := client.InspectBucket(t.Context(), emulator.DemoBucket); !b.Owned || b.SetupID != "" || err != nil {
 		t.Errorf("teardown removed or changed the pre-existing demo bucket (%+v, %v)", b, err)
 	}
-	if sum, err := client.SummarizePrefix(t.Context(), sandbox.DemoBucket, sandbox.DemoPrefix); err != nil || sum.Objects != int64(sandbox.DemoCount) {
-		t.Errorf("the demo images after teardown = %+v, %v; want %d", sum, err, sandbox.DemoCount)
+	if sum, err := client.SummarizePrefix(t.Context(), emulator.DemoBucket, emulator.DemoPrefix); err != nil || sum.Objects != int64(emulator.DemoCount) {
+		t.Errorf("the demo images after teardown = %+v, %v; want %d", sum, err, emulator.DemoCount)
 	}
 }

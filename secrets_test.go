@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 )
 
 // capturedKey is what the proxy saw in CreateAccessKey answers.

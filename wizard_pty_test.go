@@ -17,7 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
 
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 )
 
 // ptyScreen is the ANSI-stripped stream a program drew on the terminal.

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/moto"
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 )
 
 // These tests live in package awsops_test because mototest imports awsops.
@@ -21,7 +21,7 @@ const motoAccount = "123456789012"
 // env is one moto server with s3link's client and raw SDK clients, the
 // latter to check what the client did independently of it.
 type env struct {
-	srv *moto.Server
+	srv *emulator.MotoServer
 	cfg awsops.Config
 	c   *awsops.Client
 	s3  *s3.Client

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/sandbox"
+	"github.com/s3link/s3link/awsops/emulator"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/steps"
@@ -23,7 +23,7 @@ import (
 // key, which the emulator accepts only with the secret IAM handed out.
 func TestFlowEmbeddedSandbox(t *testing.T) {
 	ctx := context.Background()
-	sb, err := sandbox.Start(ctx, sandbox.Embedded)
+	sb, err := emulator.Start(ctx, emulator.Embedded)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestFlowEmbeddedSandbox(t *testing.T) {
 	f.typeText(bucket)
 	f.waitFor("valid name")
 	f.press("tab")
-	f.typeText(sandbox.DemoRegion)
+	f.typeText(emulator.DemoRegion)
 	f.press("enter")
 	f.waitFor("Which folder in " + bucket)
 	f.typeText(prefix)
@@ -104,8 +104,8 @@ func TestFlowEmbeddedSandbox(t *testing.T) {
 	// The new bucket, the policy and the user carry the setup's id, set in
 	// their create calls.
 	b, err := client.InspectBucket(ctx, bucket)
-	if err != nil || !b.Owned || b.Region != sandbox.DemoRegion || b.SetupID != rec.SetupID || !b.PublicAccess.AllBlocked() {
-		t.Errorf("bucket = %+v, %v; want it in %s, tagged %s, with all four Block Public Access settings on", b, err, sandbox.DemoRegion, rec.SetupID)
+	if err != nil || !b.Owned || b.Region != emulator.DemoRegion || b.SetupID != rec.SetupID || !b.PublicAccess.AllBlocked() {
+		t.Errorf("bucket = %+v, %v; want it in %s, tagged %s, with all four Block Public Access settings on", b, err, emulator.DemoRegion, rec.SetupID)
 	}
 	info, err := client.InspectPolicy(ctx, DefaultPolicyName, awsops.PolicyDocument(bucket, prefix))
 	if err != nil || !info.Exists || !info.SameDocument || info.SetupID != rec.SetupID {

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/steps"
 )

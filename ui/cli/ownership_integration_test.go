@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 	"github.com/s3link/s3link/awsops/setup/journal"
 )
 

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 )
 
 // signedRequest is one request seen by keyRecordingProxy: the access key id

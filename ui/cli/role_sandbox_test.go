@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/s3link/s3link/awsops/sandbox"
+	"github.com/s3link/s3link/awsops/emulator"
 )
 
 // The embedded emulator makes roles and hands out an assumed role's
@@ -22,7 +22,7 @@ func TestEmbeddedSandboxRoleSetupWithProof(t *testing.T) {
 	var out, errb bytes.Buffer
 	g := &Globals{In: strings.NewReader(""), Out: &out, Err: &errb}
 	code := Execute(context.Background(), g, []string{"--sandbox=embedded", "setup", "--non-interactive",
-		"--existing-bucket", "--bucket", sandbox.DemoBucket, "--prefix", sandbox.DemoPrefix,
+		"--existing-bucket", "--bucket", emulator.DemoBucket, "--prefix", emulator.DemoPrefix,
 		"--access", "role", "--trusted-account", "111122223333", "--proof-dir", proof})
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())

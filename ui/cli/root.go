@@ -16,8 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/moto"
-	"github.com/s3link/s3link/awsops/sandbox"
+	"github.com/s3link/s3link/awsops/emulator"
 	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/awsops/setup/privfile"
 )
@@ -53,7 +52,7 @@ type Globals struct {
 
 	inLines  *bufio.Reader // see lines
 	static   *awsops.StaticCredentials
-	sandbox  *sandbox.Sandbox
+	sandbox  *emulator.Sandbox
 	debugLog *os.File
 }
 
@@ -106,14 +105,14 @@ func (g *Globals) openDebugLog() error {
 // startSandbox points every client at a fresh, seeded emulator: moto_server
 // when asked for or installed, else the embedded one.
 func (g *Globals) startSandbox(ctx context.Context) error {
-	kind, err := sandbox.ParseKind(g.SandboxKind)
+	kind, err := emulator.ParseKind(g.SandboxKind)
 	if err != nil {
 		return usageError("--sandbox: %v", err)
 	}
 	fmt.Fprintln(g.Err, "Sandbox: starting a local AWS emulator with demo media...")
-	sb, err := sandbox.Start(ctx, kind)
+	sb, err := emulator.Start(ctx, kind)
 	if err != nil {
-		if kind == sandbox.Moto && errors.Is(err, moto.ErrNotInstalled) {
+		if kind == emulator.Moto && errors.Is(err, emulator.ErrMotoNotInstalled) {
 			err = fmt.Errorf("%w, or run --sandbox=embedded, which needs nothing installed", err)
 		}
 		return fmt.Errorf("the sandbox could not start: %w", err)
@@ -130,13 +129,13 @@ func (g *Globals) startSandbox(ctx context.Context) error {
 		return err
 	}
 	name := "moto_server"
-	if sb.Kind == sandbox.Embedded {
+	if sb.Kind == emulator.Embedded {
 		name = "embedded"
-		if kind == sandbox.Auto {
+		if kind == emulator.Auto {
 			fmt.Fprintln(g.Err, "Sandbox: moto_server is not installed, so the embedded emulator runs.")
 		}
 	}
-	fmt.Fprintf(g.Err, "Sandbox: %s emulator at %s; demo media in s3://%s/%s/\n", name, sb.Config.EndpointURL, sandbox.DemoBucket, sandbox.DemoPrefix)
+	fmt.Fprintf(g.Err, "Sandbox: %s emulator at %s; demo media in s3://%s/%s/\n", name, sb.Config.EndpointURL, emulator.DemoBucket, emulator.DemoPrefix)
 	fmt.Fprintln(g.Err, "Sandbox: "+sb.Limits())
 	return nil
 }
@@ -197,7 +196,7 @@ func NewRoot(g *Globals) *cobra.Command {
 	pf.BoolVar(&g.Debug, "debug", false, "log every AWS call (operation, status, request id; never secrets) to debug.log in s3link's config folder (or set S3LINK_DEBUG=1)")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "print more on stderr: each AWS call as it runs (headless setup, setup --plan, teardown; never the secret), each file downloaded, uploaded or skipped and why (sync, upload)")
 	pf.StringVar(&g.SandboxKind, "sandbox", "", "run against a local AWS emulator seeded with demo media: moto_server when installed, else the embedded one; --sandbox=embedded|moto chooses")
-	pf.Lookup("sandbox").NoOptDefVal = string(sandbox.Auto)
+	pf.Lookup("sandbox").NoOptDefVal = string(emulator.Auto)
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if cmd.Annotations[annotationNoAWS] != "" {
 			return nil

@@ -10,7 +10,7 @@ import (
 	"github.com/atotto/clipboard"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/sandbox"
+	"github.com/s3link/s3link/awsops/emulator"
 	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/ui"
 )
@@ -86,7 +86,7 @@ func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
 			return err
 		}
 		defer os.RemoveAll(demo)
-		if err := sandbox.WriteDemoFolder(demo, sandboxUploadCount); err != nil {
+		if err := emulator.WriteDemoFolder(demo, sandboxUploadCount); err != nil {
 			return fmt.Errorf("write the sandbox's demo folder: %w", err)
 		}
 		deps.DemoDir = demo

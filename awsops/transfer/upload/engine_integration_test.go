@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 )
 
 // recorder counts S3 requests by operation as they leave the client, and

@@ -1,4 +1,4 @@
-package emulator_test
+package embedded_test
 
 import (
 	"context"

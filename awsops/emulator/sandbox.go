@@ -1,8 +1,10 @@
-// Package sandbox runs s3link against a local AWS emulator seeded with demo
-// media, so the whole product can be tried without an AWS account: moto_server
-// when it is installed, else the embedded emulator inside the s3link process
-// (package emulator), which needs nothing but the s3link binary.
-package sandbox
+// Package emulator runs s3link against a local AWS: it starts and controls
+// moto_server (StartMoto; the integration tests and the sandbox run S3, IAM
+// and STS against it), and runs the sandbox (Start): moto_server when it is
+// installed, else the emulator embedded in the s3link process (package
+// embedded), seeded with demo media, so the whole product can be tried
+// without an AWS account.
+package emulator
 
 import (
 	"bytes"
@@ -17,8 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/emulator"
-	"github.com/s3link/s3link/awsops/moto"
+	"github.com/s3link/s3link/awsops/emulator/embedded"
 )
 
 // Kind chooses the emulator a sandbox runs on.
@@ -83,18 +84,18 @@ func Start(ctx context.Context, kind Kind) (*Sandbox, error) {
 	sb := &Sandbox{Kind: kind}
 	var url string
 	if kind == Auto || kind == Moto {
-		srv, err := moto.Start(ctx, moto.Options{})
+		srv, err := StartMoto(ctx, MotoOptions{})
 		switch {
 		case err == nil:
 			sb.Kind, url, sb.stop = Moto, srv.URL(), srv.Stop
-		case kind == Auto && errors.Is(err, moto.ErrNotInstalled):
+		case kind == Auto && errors.Is(err, ErrMotoNotInstalled):
 			kind = Embedded
 		default:
 			return nil, err
 		}
 	}
 	if kind == Embedded {
-		srv, err := emulator.Start(emulator.Options{Region: DemoRegion, Admin: []emulator.Key{
+		srv, err := embedded.Start(embedded.Options{Region: DemoRegion, Admin: []embedded.Key{
 			{ID: Credentials.AccessKeyID, Secret: Credentials.Secret.Reveal()},
 		}})
 		if err != nil {

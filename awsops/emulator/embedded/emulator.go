@@ -1,4 +1,4 @@
-// Package emulator is a small AWS emulator that runs inside the s3link
+// Package embedded is a small AWS emulator that runs inside the s3link
 // process on a loopback port: S3 from gofakes3 (with the bucket settings
 // s3link needs added in front of it), and IAM and STS answering the calls
 // s3link makes, in the AWS query protocol, well enough for the whole setup
@@ -25,7 +25,7 @@
 // known key may do anything, so a download with a new key shows the flow
 // working end to end, not that AWS would allow it. State lives in memory
 // and every listing is a single page.
-package emulator
+package embedded
 
 import (
 	"bytes"

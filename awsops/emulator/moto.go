@@ -1,7 +1,4 @@
-// Package moto starts and controls a local moto_server, the AWS emulator
-// that the integration tests and the sandbox mode run S3, IAM and STS
-// against.
-package moto
+package emulator
 
 import (
 	"bytes"
@@ -19,8 +16,8 @@ import (
 	"time"
 )
 
-// ErrNotInstalled is returned by Start when moto_server is not on PATH.
-var ErrNotInstalled = errors.New(`moto_server is not installed; install it with: pip install "moto[server]"`)
+// ErrMotoNotInstalled is returned by Start when moto_server is not on PATH.
+var ErrMotoNotInstalled = errors.New(`moto_server is not installed; install it with: pip install "moto[server]"`)
 
 const (
 	defaultStartTimeout = 30 * time.Second
@@ -31,8 +28,8 @@ const (
 	logLimit     = 64 << 10
 )
 
-// Options configure the moto_server child process.
-type Options struct {
+// MotoOptions configure the moto_server child process.
+type MotoOptions struct {
 	// InitialNoAuthActionCount, when positive, sets
 	// INITIAL_NO_AUTH_ACTION_COUNT: moto serves that many requests without
 	// checking signatures or IAM policies, then enforces both. Zero leaves
@@ -47,8 +44,8 @@ type Options struct {
 	Path string
 }
 
-// Server is a running moto_server child process.
-type Server struct {
+// MotoServer is a running moto_server child process.
+type MotoServer struct {
 	cmd  *exec.Cmd
 	url  string
 	logs *tailBuffer
@@ -63,12 +60,12 @@ type Server struct {
 // Start launches moto_server on a free 127.0.0.1 port in its own process
 // group and returns once it answers HTTP. ctx bounds the start-up only; the
 // server runs until Stop (or until this process dies).
-func Start(ctx context.Context, opts Options) (*Server, error) {
+func StartMoto(ctx context.Context, opts MotoOptions) (*MotoServer, error) {
 	path := opts.Path
 	if path == "" {
 		p, err := exec.LookPath("moto_server")
 		if err != nil {
-			return nil, ErrNotInstalled
+			return nil, ErrMotoNotInstalled
 		}
 		path = p
 	}
@@ -110,7 +107,7 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func launch(ctx context.Context, path string, port int, opts Options) (*Server, error) {
+func launch(ctx context.Context, path string, port int, opts MotoOptions) (*MotoServer, error) {
 	logs := &tailBuffer{limit: logLimit}
 	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout = logs
@@ -123,7 +120,7 @@ func launch(ctx context.Context, path string, port int, opts Options) (*Server, 
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start moto_server: %w", err)
 	}
-	s := &Server{
+	s := &MotoServer{
 		cmd:  cmd,
 		url:  "http://127.0.0.1:" + strconv.Itoa(port),
 		logs: logs,
@@ -150,7 +147,7 @@ func launch(ctx context.Context, path string, port int, opts Options) (*Server, 
 
 // waitReady polls the moto API until it answers, the process exits or ctx
 // ends, whichever comes first.
-func (s *Server) waitReady(ctx context.Context) error {
+func (s *MotoServer) waitReady(ctx context.Context) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
@@ -177,15 +174,15 @@ func (s *Server) waitReady(ctx context.Context) error {
 }
 
 // URL is the endpoint to hand to the AWS clients, e.g. http://127.0.0.1:41234.
-func (s *Server) URL() string { return s.url }
+func (s *MotoServer) URL() string { return s.url }
 
 // Logs returns the tail of moto's output, for diagnosing a failing test.
-func (s *Server) Logs() string { return s.logs.String() }
+func (s *MotoServer) Logs() string { return s.logs.String() }
 
 // Stop terminates the whole process group: SIGTERM first, SIGKILL when it
 // has not exited after a grace period (on Windows, which has neither, the
 // process is killed at once). It is safe to call more than once.
-func (s *Server) Stop() error {
+func (s *MotoServer) Stop() error {
 	s.stopOnce.Do(func() {
 		if err := terminateGroup(s.cmd.Process); err != nil {
 			s.stopErr = fmt.Errorf("stop moto_server: %w", err)
@@ -208,7 +205,7 @@ func (s *Server) Stop() error {
 // signed by a key moto's IAM knows and is checked against IAM policies.
 // ResetAuth(ctx, 0) switches enforcement on at once; a negative n switches it
 // off (moto's "inf").
-func (s *Server) ResetAuth(ctx context.Context, n int) error {
+func (s *MotoServer) ResetAuth(ctx context.Context, n int) error {
 	body := strconv.Itoa(n)
 	if n < 0 {
 		body = "inf"
@@ -220,11 +217,11 @@ func (s *Server) ResetAuth(ctx context.Context, n int) error {
 
 // Reset wipes every resource moto holds (buckets, users, policies, ...).
 // The auth setting is left as it is.
-func (s *Server) Reset(ctx context.Context) error {
+func (s *MotoServer) Reset(ctx context.Context) error {
 	return s.post(ctx, "/moto-api/reset", "text/plain", "")
 }
 
-func (s *Server) post(ctx context.Context, path, contentType, body string) error {
+func (s *MotoServer) post(ctx context.Context, path, contentType, body string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url+path, strings.NewReader(body))
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package emulator
+package embedded
 
 import (
 	"crypto/rand"

@@ -1,6 +1,6 @@
 //go:build unix
 
-package moto
+package emulator
 
 import (
 	"errors"

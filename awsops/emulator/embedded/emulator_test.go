@@ -1,4 +1,4 @@
-package emulator_test
+package embedded_test
 
 import (
 	"bytes"
@@ -19,17 +19,17 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/s3link/s3link/awsops"
-	"github.com/s3link/s3link/awsops/emulator"
+	"github.com/s3link/s3link/awsops/emulator/embedded"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/setup/journal"
 )
 
-var admin = emulator.Key{ID: "S3LINKTESTADMINKEY01", Secret: "admin-secret"}
+var admin = embedded.Key{ID: "S3LINKTESTADMINKEY01", Secret: "admin-secret"}
 
 // env is an emulator with s3link's real client and the raw SDK clients
 // for the calls awsops.Client does not make.
 type env struct {
-	srv    *emulator.Server
+	srv    *embedded.Server
 	cfg    awsops.Config
 	client *awsops.Client
 	iam    *iam.Client
@@ -38,7 +38,7 @@ type env struct {
 
 func start(t *testing.T) *env {
 	t.Helper()
-	srv, err := emulator.Start(emulator.Options{Admin: []emulator.Key{admin}})
+	srv, err := embedded.Start(embedded.Options{Admin: []embedded.Key{admin}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestCallerIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id.Account != emulator.DefaultAccount || !strings.HasPrefix(id.ARN, "arn:aws:iam::123456789012:user/") || id.UserID == "" {
+	if id.Account != embedded.DefaultAccount || !strings.HasPrefix(id.ARN, "arn:aws:iam::123456789012:user/") || id.UserID == "" {
 		t.Errorf("WhoAmI = %+v", id)
 	}
 }

@@ -1,4 +1,4 @@
-package sandbox
+package emulator
 
 import (
 	"bytes"

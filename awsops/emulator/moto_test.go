@@ -1,4 +1,4 @@
-package moto_test
+package emulator_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/s3link/s3link/awsops/moto"
-	"github.com/s3link/s3link/awsops/moto/mototest"
+	"github.com/s3link/s3link/awsops/emulator"
+	"github.com/s3link/s3link/awsops/emulator/mototest"
 )
 
 func TestStartAnswersAndStops(t *testing.T) {
@@ -47,8 +47,8 @@ func TestStartAnswersAndStops(t *testing.T) {
 
 func TestStartMissingBinary(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	_, err := moto.Start(context.Background(), moto.Options{})
-	if !errors.Is(err, moto.ErrNotInstalled) {
+	_, err := emulator.StartMoto(context.Background(), emulator.MotoOptions{})
+	if !errors.Is(err, emulator.ErrMotoNotInstalled) {
 		t.Fatalf("Start without moto_server on PATH: err = %v, want ErrNotInstalled", err)
 	}
 	if !strings.Contains(err.Error(), `pip install "moto[server]"`) {
@@ -59,7 +59,7 @@ func TestStartMissingBinary(t *testing.T) {
 func TestStartReportsEarlyExit(t *testing.T) {
 	// A "moto_server" that fails at once must surface its output rather
 	// than a bare timeout.
-	_, err := moto.Start(context.Background(), moto.Options{Path: "/bin/false"})
+	_, err := emulator.StartMoto(context.Background(), emulator.MotoOptions{Path: "/bin/false"})
 	if err == nil || !strings.Contains(err.Error(), "exited before it was ready") {
 		t.Fatalf("Start(/bin/false): err = %v, want an early-exit error", err)
 	}
