@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 // Hostile local input, end to end: a damaged or truncated setup record and

@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 // End-to-end reliability and security tests of the built s3link binary.

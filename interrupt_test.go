@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 // Interruption: SIGINT, SIGTERM and SIGKILL at random (seeded, logged)

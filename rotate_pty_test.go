@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 // s3link rotate on a pseudo-terminal without --csv: the new key is handed

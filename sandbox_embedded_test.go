@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 // The sandbox on a machine with Go and nothing else: the built binary runs

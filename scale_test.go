@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 // Scale: the built binary syncs a prefix of 100,000 objects from an S3

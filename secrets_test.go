@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 // Secret hygiene: the secret access key setup creates may be written only

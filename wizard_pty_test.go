@@ -1,3 +1,5 @@
+//go:build e2e
+
 package main
 
 // The interactive wizard, run as the built binary on a pseudo-terminal and

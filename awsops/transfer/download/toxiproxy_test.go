@@ -1,3 +1,5 @@
+//go:build e2e
+
 package download_test
 
 // Network faults at the TCP level: Shopify's toxiproxy, in process, sits

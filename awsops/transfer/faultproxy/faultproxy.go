@@ -69,15 +69,16 @@ type countedTimeout struct{ toxics.TimeoutToxic }
 
 func (t *countedTimeout) Pipe(s *toxics.ToxicStub) { Inject("timeout"); t.TimeoutToxic.Pipe(s) }
 
-func init() {
-	// toxiproxy logs through zerolog's global logger in places.
-	zerolog.SetGlobalLevel(zerolog.Disabled)
+// register adds the counting toxics to toxiproxy's registry, once, when the
+// first proxy starts. toxiproxy v2.12 logs through loggers it is given (and
+// its global one only at trace level), so no global setting is changed.
+var register = sync.OnceFunc(func() {
 	toxics.Register(Latency, new(countedLatency))
 	toxics.Register(Bandwidth, new(countedBandwidth))
 	toxics.Register(LimitData, new(countedLimitData))
 	toxics.Register(Slicer, new(countedSlicer))
 	toxics.Register(Timeout, new(countedTimeout))
-}
+})
 
 // Proxy is a running toxiproxy proxy; Stop and Start take it down and
 // bring it back.
@@ -87,6 +88,7 @@ type Proxy struct{ *toxiproxy.Proxy }
 // ("host:port") and stops it when t ends. Its address is Proxy.Listen.
 func Start(t testing.TB, upstream string) *Proxy {
 	t.Helper()
+	register()
 	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
 	p := toxiproxy.NewProxy(api, "s3", "127.0.0.1:0", upstream)
 	if err := p.Start(); err != nil {

@@ -1,3 +1,5 @@
+//go:build e2e
+
 package upload_test
 
 // Network faults at the TCP level for uploads: Shopify's toxiproxy, in
