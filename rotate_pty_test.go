@@ -57,7 +57,8 @@ func TestRotateOnATerminalUsesTheKeyScreen(t *testing.T) {
 		}
 	})
 	scr := &ptyScreen{}
-	go func() { _, _ = io.Copy(&scr.raw, tty) }()
+	drained := make(chan struct{})
+	go func() { _, _ = io.Copy(&scr.raw, tty); close(drained) }()
 	send := func(s string) {
 		t.Helper()
 		if _, err := tty.Write([]byte(s)); err != nil {
@@ -98,7 +99,13 @@ func TestRotateOnATerminalUsesTheKeyScreen(t *testing.T) {
 	case <-time.After(limit):
 		t.Fatalf("HANG: rotate did not exit; last screen:\n%s", tail(scr.text(), 3000))
 	}
-	time.Sleep(100 * time.Millisecond)
+	// The copy ends when the program's side of the terminal closes (EIO):
+	// then everything it wrote has been read.
+	select {
+	case <-drained:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the terminal was not drained 10 s after the program exited")
+	}
 	out := scr.raw.String()
 	assertNoPanic(t, "rotate", ansi.Strip(out))
 	t.Logf("rotate on a terminal, after the key screen:\n%s", tail(ansi.Strip(out), 1500))

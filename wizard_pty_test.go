@@ -87,7 +87,8 @@ func TestWizardOnATerminalNeverShowsTheSecret(t *testing.T) {
 		}
 	})
 	scr := &ptyScreen{}
-	go func() { _, _ = io.Copy(&scr.raw, tty) }()
+	drained := make(chan struct{})
+	go func() { _, _ = io.Copy(&scr.raw, tty); close(drained) }()
 	send := func(s string) {
 		t.Helper()
 		if _, err := tty.Write([]byte(s)); err != nil {
@@ -178,8 +179,13 @@ func TestWizardOnATerminalNeverShowsTheSecret(t *testing.T) {
 	case <-time.After(limit):
 		t.Fatalf("HANG: the wizard did not exit; last screen:\n%s", tail(scr.text(), 3000))
 	}
-	// Let the reader drain what the program wrote last.
-	time.Sleep(100 * time.Millisecond)
+	// The copy ends when the program's side of the terminal closes (EIO):
+	// then everything it wrote has been read.
+	select {
+	case <-drained:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the terminal was not drained 10 s after the program exited")
+	}
 	out := scr.raw.String()
 	assertNoPanic(t, "wizard", ansi.Strip(out))
 
