@@ -184,7 +184,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 	cfg := recordConfig(g, rec)
 	ops, err := awsops.New(ctx, cfg)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	st := setup.Stored{Path: path, Record: rec}
 	if err := setup.CheckAccount(ctx, ops, st); err != nil {
@@ -192,7 +192,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		if errors.As(err, &ae) {
 			return fmt.Errorf("the setup record %s belongs to AWS account %s, but your credentials are for account %s; nothing was changed. Sign in to account %s (--profile) and run rotate again", ae.Path, ae.Record, ae.Caller, ae.Record)
 		}
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	var all []setup.Stored
 	if dir, err := record.Dir(); err == nil {
@@ -200,7 +200,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 	}
 	plan, err := setup.PlanRotation(ctx, ops, st, all)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	fmt.Fprintf(out, "Rotating the access key of user %s (link %s, record %s)\n", rec.User.Name, setup.Location(rec.Bucket.Name, rec.Prefix), path)
 	if err := plan.Err(); err != nil {

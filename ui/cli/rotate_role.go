@@ -33,7 +33,7 @@ func runRotateRole(ctx context.Context, g *Globals, o *rotateOptions, path strin
 	cfg := recordConfig(g, rec)
 	ops, err := awsops.New(ctx, cfg)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	st := setup.Stored{Path: path, Record: rec}
 	if err := setup.CheckAccount(ctx, ops, st); err != nil {
@@ -41,11 +41,11 @@ func runRotateRole(ctx context.Context, g *Globals, o *rotateOptions, path strin
 		if errors.As(err, &ae) {
 			return fmt.Errorf("the setup record %s belongs to AWS account %s, but your credentials are for account %s; nothing was changed. Sign in to account %s (--profile) and run rotate again", ae.Path, ae.Record, ae.Caller, ae.Record)
 		}
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	plan, err := setup.PlanRoleRotation(ctx, ops, st)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	fmt.Fprintf(out, "Rotating the external id of role %s (link %s, record %s)\n", rec.Role.Name, setup.Location(rec.Bucket.Name, rec.Prefix), path)
 	if err := plan.Err(); err != nil {

@@ -317,7 +317,7 @@ func decideSetup(ctx context.Context, g *Globals, spec setup.Spec) (*awsops.Clie
 	}
 	ops, err := awsops.New(ctx, g.AWSConfig())
 	if err != nil {
-		return fail(errors.New(explain(err)))
+		return fail(explained(err))
 	}
 	if !spec.ExistingBucket && spec.Region == "" && ops.RegionConfigured() {
 		spec.Region = ops.Region()
@@ -339,7 +339,7 @@ func decideSetup(ctx context.Context, g *Globals, spec setup.Spec) (*awsops.Clie
 	}
 	facts, err := setup.Inspect(ctx, ops, spec, recs, time.Now())
 	if err != nil {
-		return fail(errors.New(explain(err)))
+		return fail(explained(err))
 	}
 	return ops, dir, facts, setup.Decide(spec, facts, setup.NewID()), nil
 }

@@ -202,7 +202,7 @@ func checkOne(ctx context.Context, g *Globals, o *statusOptions, path string, pr
 	cfg := recordConfig(g, rec)
 	ops, err := awsops.New(ctx, cfg)
 	if err != nil {
-		return nil, errors.New(explain(err))
+		return nil, explained(err)
 	}
 	opt := setup.StatusOptions{Now: now, Records: all}
 	if probeKey != nil || o.KeyProfile != "" {
@@ -219,13 +219,13 @@ func checkOne(ctx context.Context, g *Globals, o *statusOptions, path string, pr
 		}
 		probe, err := awsops.New(ctx, pc)
 		if err != nil {
-			return nil, errors.New(explain(err))
+			return nil, explained(err)
 		}
 		opt.Probe = probe
 	}
 	st, err := setup.CheckStatus(ctx, ops, setup.Stored{Path: path, Record: rec}, opt)
 	if err != nil {
-		return nil, errors.New(explain(err))
+		return nil, explained(err)
 	}
 	return st, nil
 }

@@ -198,7 +198,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		if errors.Is(err, context.Canceled) {
 			return err
 		}
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	var (
 		planMu  sync.Mutex
@@ -252,7 +252,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	case len(res.DeleteFailed) > 0 && res.FailedCount == 0:
 		return &ExitError{Code: 1, Err: fmt.Errorf("%d files could not be deleted (listed above)", len(res.DeleteFailed))}
 	case runErr != nil:
-		return errors.New(explain(runErr))
+		return explained(runErr)
 	case res.FailedCount > 0:
 		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d objects could not be downloaded (listed above); run the same command again to retry them", res.FailedCount, res.FailedCount+res.Downloaded+res.Skipped)}
 	}

@@ -188,7 +188,7 @@ func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path strin
 	}
 	ops, err := awsops.New(ctx, cfg)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	// Who am I, before anything else: another account's same-named user is
 	// not this record's.
@@ -197,11 +197,11 @@ func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path strin
 		if errors.As(err, &ae) {
 			return err
 		}
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	undo, err := setup.PlanUndo(ctx, ops, st, setup.UndoOptions{DeleteBucket: o.DeleteBucket, DeleteKeys: o.DeleteKeys, Now: time.Now()})
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	for _, k := range undo.Kept {
 		tr.Left = append(tr.Left, teardownLeft{What: k.What, Reason: k.Why, Ours: k.Ours})

@@ -126,7 +126,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	c.Verbose = nil // --verbose here means a line per file, not per request
 	cfg, err := awsops.LoadAWSConfig(ctx, c)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	var (
 		planMu  sync.Mutex
@@ -170,7 +170,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		summary.Planned = append(summary.Planned, uploadPlanned{Path: p.Path, Key: p.Key, Size: p.Size, Reason: string(p.Reason)})
 	}
 	if err != nil && !canceled {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	if !o.JSON {
 		printUploadSummary(g.Out, dir, target, res)
