@@ -444,7 +444,7 @@ func TestJSONSchemasRefuseRenamedFields(t *testing.T) {
 func TestEveryJSONCommandHasASchema(t *testing.T) {
 	schemas := jsonSchemas(t)
 	g := &Globals{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}
-	for _, c := range NewRoot(g).Commands() {
+	for _, c := range NewRoot(NewFactory(g)).Commands() {
 		if c.Flags().Lookup("json") == nil {
 			continue
 		}

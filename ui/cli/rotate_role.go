@@ -17,7 +17,7 @@ var rotateNewExternalID func() string
 
 // runRotateRole rotates a role link: a new external id in the role's
 // trust policy, proven with --proof-dir.
-func runRotateRole(ctx context.Context, g *Globals, o *rotateOptions, path string, rec *record.Record, out io.Writer, rep *rotateReport) error {
+func runRotateRole(ctx context.Context, g *Factory, o *rotateOptions, path string, rec *record.Record, out io.Writer, rep *rotateReport) error {
 	for _, f := range []struct {
 		set  bool
 		flag string
@@ -30,8 +30,8 @@ func runRotateRole(ctx context.Context, g *Globals, o *rotateOptions, path strin
 		}
 	}
 	rep.Role, rep.ProofDir = rec.Role.ARN, o.ProofDir
-	cfg := recordConfig(g, rec)
-	ops, err := awsops.New(ctx, cfg)
+	cfg := recordConfig(g.Globals, rec)
+	ops, err := g.AWS(ctx, cfg)
 	if err != nil {
 		return explained(err)
 	}

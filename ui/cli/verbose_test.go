@@ -107,7 +107,7 @@ func TestVersionFlagKeepsItsLongNameOnly(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "s3link ") {
 		t.Errorf("--version: exit %d, %q", code, out)
 	}
-	root := NewRoot(&Globals{In: strings.NewReader(""), Out: &strings.Builder{}, Err: &strings.Builder{}})
+	root := NewRoot(NewFactory(&Globals{In: strings.NewReader(""), Out: &strings.Builder{}, Err: &strings.Builder{}}))
 	root.InitDefaultVersionFlag()
 	if f := root.Flags().Lookup("version"); f == nil || f.Shorthand != "" {
 		t.Errorf("--version flag %+v; want no shorthand", f)
