@@ -156,4 +156,10 @@ func TestExplainedErrorKeepsTheChain(t *testing.T) {
 	if explained(nil) != nil {
 		t.Error("explained(nil) is not nil")
 	}
+	// Told again (status, teardown), it is the same sentence, not an
+	// explanation of the explanation.
+	noProfile := fmt.Errorf("%w: nosuch", awsops.ErrNoProfile)
+	if got, want := told(explained(noProfile)), explain(noProfile); got != want {
+		t.Errorf("told = %q, want %q", got, want)
+	}
 }

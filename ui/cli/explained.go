@@ -20,3 +20,13 @@ func explained(err error) error {
 func (e *explainedError) Error() string { return e.msg }
 
 func (e *explainedError) Unwrap() error { return e.err }
+
+// told is explain for an error that may be told already: an
+// explainedError's own sentence, never explained a second time (some of
+// explain's sentences quote the error's text).
+func told(err error) string {
+	if e, ok := err.(*explainedError); ok {
+		return e.msg
+	}
+	return explain(err)
+}

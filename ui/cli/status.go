@@ -120,12 +120,12 @@ func runStatus(ctx context.Context, g *Factory, o *statusOptions) (err error) {
 			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 				return err
 			}
-			rep.Failed = append(rep.Failed, statusFailure{Record: path, Reason: explain(err)})
+			rep.Failed = append(rep.Failed, statusFailure{Record: path, Reason: told(err)})
 			if !o.JSON {
 				if i > 0 {
 					fmt.Fprintln(g.Out)
 				}
-				fmt.Fprintf(g.Out, "Record %s could not be checked: %s\n", path, explain(err))
+				fmt.Fprintf(g.Out, "Record %s could not be checked: %s\n", path, told(err))
 			}
 			continue
 		}

@@ -110,11 +110,11 @@ func runTeardown(ctx context.Context, g *Factory, o *teardownOptions) (err error
 		rep.FailedCount, rep.RemovedCount = int64(len(rep.Failed)), rep.RemovedCount+int64(len(tr.Removed))
 		rep.declined = rep.declined || tr.declined
 		if err != nil {
-			tr.Error = sentence(explain(err))
+			tr.Error = sentence(told(err))
 			if errors.Is(err, context.Canceled) || len(paths) == 1 {
 				return err
 			}
-			fmt.Fprintf(g.Err, "Error: %s\n", explain(err))
+			fmt.Fprintf(g.Err, "Error: %s\n", told(err))
 			failed = append(failed, path)
 		}
 	}
