@@ -8,8 +8,8 @@ import (
 )
 
 // Client is every AWS call the commands make with one set of credentials:
-// setup's, teardown's, status's (and the platform key's probe) and
-// rotate's. *awsops.Client has them; so does awsopstest.Fake, which the
+// the wizard's, setup's, teardown's, status's (and the platform key's
+// probe) and rotate's. *awsops.Client has them; so does awsopstest.Fake, which the
 // command tests inject through the Factory.
 type Client interface {
 	setup.Ops
@@ -17,6 +17,9 @@ type Client interface {
 	awsops.KeyRotator
 	awsops.RoleRotator
 	awsops.Prober
+	// ListFolders lists the folders directly under prefix (the wizard's
+	// folder picker).
+	ListFolders(ctx context.Context, bucket, prefix string) ([]string, error)
 	// Region is the client's region; RegionConfigured reports whether a
 	// flag or the profile chose it (rather than the SDK's default).
 	Region() string

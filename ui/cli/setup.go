@@ -134,7 +134,7 @@ func runSetup(ctx context.Context, g *Factory, o *setupOptions) (err error) {
 		if o.Access == string(setup.AccessRole) {
 			in.TrustedAccount = o.TrustedAccount
 		}
-		return runWizard(ctx, g.Globals, in)
+		return runWizard(ctx, g, in)
 	}
 	if !o.NonInteractive && !o.JSON {
 		return usageError("there is no terminal to draw the wizard on; run 's3link setup --non-interactive' with --bucket and --csv (see 's3link setup --help')")
