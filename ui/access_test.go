@@ -19,14 +19,14 @@ func toAccess(t *testing.T, d *driver) {
 }
 
 func TestAccessView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toAccess(t, d)
 	d.wantView("> An access key, as the manual procedure does (the default)", "An IAM role the platform assumes: no secret to copy", "step 5 of 9")
 	requireFrame(t, d)
 }
 
 func TestAccessRoleView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toAccess(t, d)
 	d.press("down", "enter")
 	d.typeText("1111-2222-3333")
@@ -40,7 +40,7 @@ func TestAccessRoleView(t *testing.T) {
 }
 
 func TestFlowRole(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	deps := testDeps(t, f)
 	deps.RecordDir = "" // its path is random
 	d := newDriver(t, deps)
@@ -99,7 +99,7 @@ func TestFlowRole(t *testing.T) {
 }
 
 func TestAccessMakesOneExternalID(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toAccess(t, d)
 	d.press("down", "enter")
 	d.typeText("111122223333")

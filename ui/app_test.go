@@ -20,7 +20,7 @@ import (
 // A second enter pressed before the first one's navigation arrived must
 // not skip a screen.
 func TestStaleNavigationDropped(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	m, first := d.app.Update(keyMsg("enter"))
 	d.app = m.(App)
 	m, second := d.app.Update(keyMsg("enter"))
@@ -94,7 +94,7 @@ func TestNoColor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			deps := testDeps(t, awsopstest.New())
+			deps := testDeps(t, awsopstest.New(t))
 			deps.NoColor = tt.noColor
 			d := newDriver(t, deps)
 			if tt.msg != nil {
@@ -111,7 +111,7 @@ func TestNoColor(t *testing.T) {
 }
 
 func TestQuitDuringApplyAsks(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	d := newDriver(t, testDeps(t, f))
 	toReviewNew(t, d)
 	// Confirm, but hold the first action's result back: the plan is running.
@@ -134,7 +134,7 @@ func TestQuitDuringApplyAsks(t *testing.T) {
 }
 
 func TestQuitAfterFailureKeepsRecord(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.Fail("AttachUserPolicy", awsops.ErrThrottled)
 	d := newDriver(t, testDeps(t, f))
 	toReviewNew(t, d)

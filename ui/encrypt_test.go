@@ -20,7 +20,7 @@ import (
 const fixedRecipient = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
 
 func TestKeyEncryptView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toReviewNew(t, d)
 	d.press("enter", "e")
 	d.typeText(fixedRecipient)
@@ -33,7 +33,7 @@ func TestKeySaveEncrypted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toReviewNew(t, d)
 	d.press("enter")
 	key := d.app.keyScr.st.Key

@@ -16,7 +16,7 @@ import (
 // of s3link's, whose bucket someone opened to the public since; review says
 // so, with the status lines that differ, before anything is created.
 func TestReviewShowsTheUsersExistingLink(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	deps := testDeps(t, f)
 	spec := setup.Spec{Bucket: "old-media", Region: "eu-west-1", Prefix: "archive", PolicyName: "CrowdAI-Platform-Access-old", UserName: DefaultUserName}
 	facts, err := setup.Inspect(context.Background(), f, spec, nil, f.Now())
@@ -54,7 +54,7 @@ func TestReviewShowsTheUsersExistingLink(t *testing.T) {
 
 // TestReviewOfANewUserShowsNoLink: a user without a record gets no status.
 func TestReviewOfANewUserShowsNoLink(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toReviewNew(t, d)
 	if strings.Contains(d.view(), "already has a link") {
 		t.Errorf("review of a new user mentions a link:\n%s", d.view())

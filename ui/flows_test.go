@@ -127,7 +127,7 @@ func (f *flow) skipSync() {
 }
 
 func TestFlowNewBucket(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	clip := &clipRecorder{}
 	deps.Clipboard = clip.write
@@ -189,7 +189,7 @@ func TestFlowNewBucket(t *testing.T) {
 }
 
 func TestFlowExistingBucket(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	fake.AddBucket("acme-archive", "us-west-2", awsops.PublicAccess{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true})
 	fake.Summaries["acme-archive/photos"] = awsops.PrefixSummary{Objects: 12, Bytes: 3 << 20}
 	fake.Expect("SummarizePrefix", "acme-archive", "photos")
@@ -248,7 +248,7 @@ func TestFlowExistingBucket(t *testing.T) {
 // bucket before review and offers it as existing; review reuses all three
 // without changing them; the record claims none of them.
 func TestFlowEverythingExistsButIsNotOurs(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	fake.AddBucket("acme-media", "eu-west-1", awsops.PublicAccess{})
 	fake.Summaries["acme-media/"] = awsops.PrefixSummary{Objects: 300}
 	arn := fake.AddPolicy(DefaultPolicyName, awsops.PolicyDocument("acme-media", "imports/2026"))
@@ -324,7 +324,7 @@ func TestFlowEverythingExistsButIsNotOurs(t *testing.T) {
 }
 
 func TestFlowFailureThenRollback(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	fake.Fail("CreateUser", awsops.ErrAccessDenied)
 	fake.Expect("DeletePolicy", "arn:aws:iam::123456789012:policy/"+DefaultPolicyName)
 	fake.Expect("DeleteBucket", "acme-media")
@@ -362,7 +362,7 @@ func TestFlowFailureThenRollback(t *testing.T) {
 }
 
 func TestFlowKeyGuardDeletesKey(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	f := startFlow(t, deps)
 	f.walkNewBucket("acme-media", "eu-west-1", "")
@@ -398,7 +398,7 @@ func readAll(r interface{ Read([]byte) (int, error) }) ([]byte, error) {
 // The secret is drawn only when asked for; the raw stream of a run that
 // never asked must not hold it, nor the text printed after exit.
 func TestFlowSecretNeverDrawnUnasked(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	clip := &clipRecorder{}
 	deps.Clipboard = clip.write
@@ -435,7 +435,7 @@ func TestFlowSecretNeverDrawnUnasked(t *testing.T) {
 // an earlier setup reviews what really happens: everything is reused, the
 // earlier key is kept (no second active key) unless n asks for a new one.
 func TestFlowRerunOfTheSameSetup(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	deps.Clipboard = (&clipRecorder{}).write
 

@@ -17,7 +17,7 @@ import (
 // ctrl+c with answers typed asks first; n keeps going with every answer
 // where it was, y quits as a cancel (exit 130 in the CLI).
 func TestFlowQuitGuardKeepsAnswers(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	f := startFlow(t, testDeps(t, fake))
 	f.waitFor("Account", "123456789012")
 	f.press("enter")
@@ -65,7 +65,7 @@ func TestFlowQuitGuardKeepsAnswers(t *testing.T) {
 // A second ctrl+c is the yes; keys other than y, n and esc leave the
 // question standing.
 func TestQuitGuardSecondCtrlC(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	d.press("ctrl+c")
 	if d.quit {
@@ -84,7 +84,7 @@ func TestQuitGuardSecondCtrlC(t *testing.T) {
 }
 
 func TestQuitGuardView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toReviewNew(t, d)
 	d.press("ctrl+c")
 	requireFrame(t, d)
@@ -93,7 +93,7 @@ func TestQuitGuardView(t *testing.T) {
 // Going back and forth keeps every answer: the bucket name and region,
 // the path, the policy name, the user name and tags.
 func TestFlowBackKeepsAnswers(t *testing.T) {
-	f := startFlow(t, testDeps(t, awsopstest.New()))
+	f := startFlow(t, testDeps(t, awsopstest.New(t)))
 	f.waitFor("Account", "123456789012")
 	f.press("enter")
 	f.waitFor("Create a new bucket")
@@ -166,7 +166,7 @@ func (d *driver) header() (int, int) {
 // The total is the same on every screen of a whole path, and the number
 // never goes down going forward.
 func TestStepCountFixedAlongThePath(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	type seen struct {
 		step  steps.Step
 		n, of int
@@ -235,7 +235,7 @@ func TestStepCountFixedAlongThePath(t *testing.T) {
 // enter moves on, down and enter reach the bucket screen and choose an
 // existing bucket.
 func TestFlowKeysSentTogether(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	fake.AddBucket("acme-archive", "us-west-2", awsops.PublicAccess{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true})
 	f := startFlow(t, testDeps(t, fake))
 	f.waitFor("Account", "123456789012")
@@ -250,7 +250,7 @@ func TestFlowKeysSentTogether(t *testing.T) {
 // Keys typed while the bucket name is being looked up wait for the answer
 // and reach the location screen that follows, in order.
 func TestFlowKeysTypedDuringLookup(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	f := startFlow(t, testDeps(t, fake))
 	f.waitFor("Account", "123456789012")
 	f.press("enter")
@@ -278,15 +278,15 @@ func TestFlowKeysTypedDuringLookup(t *testing.T) {
 	}
 }
 
-func folderFake() *awsopstest.Fake {
-	fake := awsopstest.New()
+func folderFake(t testing.TB) *awsopstest.Fake {
+	fake := awsopstest.New(t)
 	fake.AddBucket("acme-archive", "us-west-2", awsops.PublicAccess{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true})
 	fake.Folders["acme-archive"] = []string{"photos/2025/", "photos/2026/raw/", "videos/", "exports/"}
 	return fake
 }
 
 func TestLocationFolderPicker(t *testing.T) {
-	d := newDriver(t, testDeps(t, folderFake()))
+	d := newDriver(t, testDeps(t, folderFake(t)))
 	toLocationExisting(t, d, "acme-archive")
 	d.wantView("Folders in s3://acme-archive/", "exports/", "photos/", "videos/")
 	d.typeText("ph")
@@ -307,7 +307,7 @@ func TestLocationFolderPicker(t *testing.T) {
 }
 
 func TestFlowLocationFolderPicker(t *testing.T) {
-	fake := folderFake()
+	fake := folderFake(t)
 	f := startFlow(t, testDeps(t, fake))
 	f.waitFor("Account", "123456789012")
 	f.press("enter")
@@ -326,7 +326,7 @@ func TestFlowLocationFolderPicker(t *testing.T) {
 }
 
 func TestHelpOverlayView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toReviewNew(t, d)
 	d.press("?")
 	d.wantView("close this help", "scroll up", "scroll down", "pgup page up", "pgdn page down")
@@ -339,7 +339,7 @@ func TestHelpOverlayView(t *testing.T) {
 // 80x24 leaves: a mark says how much is below, and the footer keeps
 // "? more keys".
 func TestReviewMoreMarkView(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	deps.DemoDir = t.TempDir()
 	if err := os.WriteFile(filepath.Join(deps.DemoDir, "a.jpg"), []byte("jpeg"), 0o600); err != nil {
@@ -366,7 +366,7 @@ func TestReviewMoreMarkView(t *testing.T) {
 }
 
 func TestIdentityEndpointAndEnvRegionView(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	fake.Identity.Region, fake.Identity.RegionSource = "eu-central-1", "AWS_REGION"
 	fake.Identity.Endpoint, fake.Identity.EndpointSource = "http://127.0.0.1:4566", "AWS_ENDPOINT_URL"
@@ -381,7 +381,7 @@ func TestIdentityEndpointAndEnvRegionView(t *testing.T) {
 }
 
 func TestIdentityNoRegionView(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	fake.Identity.Region, fake.Identity.RegionSource = "", ""
 	d := newDriver(t, deps)

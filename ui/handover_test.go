@@ -26,7 +26,7 @@ func pasteBox(t *testing.T, view string) string {
 // Leave anyway on the key guard: Done, the summary and the exit status
 // all say the secret was neither copied nor saved.
 func TestFlowLeaveAnyway(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	f := startFlow(t, deps)
 	f.walkNewBucket("acme-media", "eu-west-1", "imports")
@@ -58,7 +58,7 @@ func TestFlowLeaveAnyway(t *testing.T) {
 }
 
 func TestDoneLeftAnywayView(t *testing.T) {
-	deps := testDeps(t, awsopstest.New())
+	deps := testDeps(t, awsopstest.New(t))
 	deps.RecordDir = ""
 	d := newDriver(t, deps)
 	toReviewNew(t, d)
@@ -77,7 +77,7 @@ func TestDoneLeftAnywayView(t *testing.T) {
 
 // Delete on the key guard: the deleted key is never offered for pasting.
 func TestFlowDeleteUnsavedKey(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	f := startFlow(t, deps)
 	f.walkNewBucket("acme-media", "eu-west-1", "imports")
@@ -107,7 +107,7 @@ func TestFlowDeleteUnsavedKey(t *testing.T) {
 }
 
 func TestDoneDeletedView(t *testing.T) {
-	deps := testDeps(t, awsopstest.New())
+	deps := testDeps(t, awsopstest.New(t))
 	deps.RecordDir = ""
 	d := newDriver(t, deps)
 	toReviewNew(t, d)
@@ -124,7 +124,7 @@ func TestDoneDeletedView(t *testing.T) {
 // A copy nobody confirmed: the guard stays on; leaving ends with a
 // warning and ErrSecretNotHandedOver. i has its own status.
 func TestFlowCopyWithoutConfirmation(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake) // no native clipboard: OSC 52 only
 	f := startFlow(t, deps)
 	f.walkNewBucket("acme-media", "eu-west-1", "imports")
@@ -153,7 +153,7 @@ func TestFlowCopyWithoutConfirmation(t *testing.T) {
 }
 
 func TestKeyCopiedUnconfirmedView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toReviewNew(t, d)
 	d.press("enter", "i")
 	if v := d.view(); strings.Contains(v, "Secret copied") || strings.Contains(v, "✓ Secret") {
@@ -173,7 +173,7 @@ func TestKeyCopiedUnconfirmedView(t *testing.T) {
 func TestDoneLongLocationKeepsWordsWhole(t *testing.T) {
 	const bucket = "acme-media-imports-for-the-platform-eu-west-1-production-2026"
 	const prefix = "surveys/spring-2026/site-03/drone-flights/raw-imagery/batch-0001"
-	deps := testDeps(t, awsopstest.New())
+	deps := testDeps(t, awsopstest.New(t))
 	deps.RecordDir = ""
 	d := newDriver(t, deps)
 	toLocationNew(t, d, bucket, "eu-west-1")

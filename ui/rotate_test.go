@@ -42,7 +42,7 @@ func rotateView(a rotateKeyApp) string { return ansi.Strip(a.View().Content) }
 
 // The key screen within rotate: the wizard's screen, the secret masked.
 func TestRotateKeyScreenView(t *testing.T) {
-	a := newRotateTestApp(t, awsopstest.New())
+	a := newRotateTestApp(t, awsopstest.New(t))
 	v := rotateView(a)
 	if strings.Contains(v, rotateTestSecret) {
 		t.Fatal("the secret is drawn before s was pressed")
@@ -81,7 +81,7 @@ func finalRotate(t *testing.T, tm *teatest.TestModel) rotateKeyApp {
 // Quitting before the secret is handed over is refused in the wizard's
 // words; leaving anyway reports it not handed over.
 func TestRotateKeyScreenRefusesQuitBeforeHandOver(t *testing.T) {
-	tm := startRotateFlow(t, newRotateTestApp(t, awsopstest.New()))
+	tm := startRotateFlow(t, newRotateTestApp(t, awsopstest.New(t)))
 	waitText(t, tm, "AWS shows the secret exactly once")
 	tm.Send(keyMsg("ctrl+c"))
 	waitText(t, tm, "The secret has not been copied or saved. AWS can never show it again", "leave anyway")
@@ -96,7 +96,7 @@ func TestRotateKeyScreenRefusesQuitBeforeHandOver(t *testing.T) {
 // Enter before the hand-over asks too; saving a CSV then lets it go.
 func TestRotateKeyScreenSavesCSV(t *testing.T) {
 	dir := t.TempDir()
-	tm := startRotateFlow(t, newRotateTestApp(t, awsopstest.New()))
+	tm := startRotateFlow(t, newRotateTestApp(t, awsopstest.New(t)))
 	waitText(t, tm, "AWS shows the secret exactly once")
 	tm.Send(keyMsg("enter"))
 	waitText(t, tm, "can never show it again")
@@ -122,7 +122,7 @@ func TestRotateKeyScreenSavesCSV(t *testing.T) {
 
 // The guard's delete deletes the unsaved key and forgets it.
 func TestRotateKeyScreenGuardDeletes(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	tm := startRotateFlow(t, newRotateTestApp(t, f))
 	waitText(t, tm, "AWS shows the secret exactly once")
 	tm.Send(keyMsg("ctrl+c"))

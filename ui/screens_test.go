@@ -98,12 +98,12 @@ func requireFrame(t *testing.T, d *driver) {
 }
 
 func TestIdentityView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	requireFrame(t, d)
 }
 
 func TestIdentitySandbox(t *testing.T) {
-	deps := testDeps(t, awsopstest.New())
+	deps := testDeps(t, awsopstest.New(t))
 	deps.Sandbox, deps.Profile = true, ""
 	d := newDriver(t, deps)
 	d.wantView("SANDBOX", "[sandbox]", "123456789012")
@@ -111,7 +111,7 @@ func TestIdentitySandbox(t *testing.T) {
 }
 
 func TestIdentityNoCredentials(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.FailOnce("WhoAmI", awsops.ErrNoCredentials)
 	d := newDriver(t, testDeps(t, f))
 	d.wantView("aws configure", "s3link --sandbox")
@@ -121,7 +121,7 @@ func TestIdentityNoCredentials(t *testing.T) {
 }
 
 func TestIdentityExpiredSSO(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.Fail("WhoAmI", awsops.ErrExpiredCredentials)
 	d := newDriver(t, testDeps(t, f))
 	d.wantView("aws sso login --profile work")
@@ -143,8 +143,8 @@ func writeProfiles(t *testing.T) {
 
 func TestIdentityProfilePicker(t *testing.T) {
 	writeProfiles(t)
-	f := awsopstest.New()
-	other := awsopstest.New()
+	f := awsopstest.New(t)
+	other := awsopstest.New(t)
 	other.Identity.Account = "210987654321"
 	other.Identity.ARN = "arn:aws:iam::210987654321:user/media-admin"
 	deps := testDeps(t, f)
@@ -169,13 +169,13 @@ func TestIdentityProfilePicker(t *testing.T) {
 }
 
 func TestBucketChoiceView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toBucket(t, d)
 	requireFrame(t, d)
 }
 
 func TestBucketNewInvalidName(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toBucket(t, d)
 	d.press("enter")
 	d.typeText("Acme_Media")
@@ -188,7 +188,7 @@ func TestBucketNewInvalidName(t *testing.T) {
 }
 
 func TestBucketNewRegionTyped(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toBucket(t, d)
 	d.press("enter")
 	d.typeText("acme-media")
@@ -202,7 +202,7 @@ func TestBucketNewRegionTyped(t *testing.T) {
 }
 
 func TestBucketExistingView(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddBucket("acme-archive", "us-east-1", awsops.PublicAccess{BlockPublicAcls: true, IgnorePublicAcls: true})
 	f.AddBucket("acme-media", "eu-west-1", awsops.PublicAccess{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true})
 	d := newDriver(t, testDeps(t, f))
@@ -220,7 +220,7 @@ func TestBucketExistingView(t *testing.T) {
 }
 
 func TestLocationView(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddBucket("acme-media", "eu-west-1", awsops.PublicAccess{})
 	f.Summaries["acme-media/imports/2026"] = awsops.PrefixSummary{Objects: 1000, Bytes: 5 << 30, Truncated: true}
 	d := newDriver(t, testDeps(t, f))
@@ -231,7 +231,7 @@ func TestLocationView(t *testing.T) {
 }
 
 func TestLocationInvalid(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	d.typeText("a/../b")
 	d.wantView(`"." or ".."`)
@@ -241,7 +241,7 @@ func TestLocationInvalid(t *testing.T) {
 }
 
 func TestLocationDropsStaleSummary(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddBucket("acme-media", "eu-west-1", awsops.PublicAccess{})
 	d := newDriver(t, testDeps(t, f))
 	toLocationExisting(t, d, "acme-media")
@@ -254,7 +254,7 @@ func TestLocationDropsStaleSummary(t *testing.T) {
 }
 
 func TestPolicyView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	toPolicy(t, d, "imports/2026")
 	d.wantView("CrowdAI-Platform-Access", "s3://acme-media/imports/2026/")
@@ -264,7 +264,7 @@ func TestPolicyView(t *testing.T) {
 }
 
 func TestPolicyRootView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	toPolicy(t, d, "")
 	requireFrame(t, d)
@@ -273,7 +273,7 @@ func TestPolicyRootView(t *testing.T) {
 }
 
 func TestPolicyNameWithSpaces(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	toPolicy(t, d, "imports")
 	d.press("ctrl+u")
@@ -293,7 +293,7 @@ func TestPolicyNameWithSpaces(t *testing.T) {
 }
 
 func TestPolicyTakenSameDocument(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddPolicy(DefaultPolicyName, awsops.PolicyDocument("acme-media", "imports"))
 	d := newDriver(t, testDeps(t, f))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
@@ -308,7 +308,7 @@ func TestPolicyTakenSameDocument(t *testing.T) {
 }
 
 func TestPolicyTakenDifferentDocument(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddPolicy(DefaultPolicyName, awsops.PolicyDocument("other-bucket", ""))
 	d := newDriver(t, testDeps(t, f))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
@@ -330,7 +330,7 @@ func TestPolicyTakenDifferentDocument(t *testing.T) {
 }
 
 func TestUserView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	toPolicy(t, d, "imports")
 	d.press("enter")
@@ -352,7 +352,7 @@ func TestUserView(t *testing.T) {
 }
 
 func TestUserTwoKeys(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	now := awsopstest.Epoch
 	f.AddUser(DefaultUserName,
 		awsops.KeyInfo{ID: "AKIAOLDOLDOLDOLDOLD1", Status: "Active", Created: now.Add(-400 * 24 * time.Hour), LastUsed: now.Add(-200 * 24 * time.Hour)},
@@ -376,7 +376,7 @@ func TestUserTwoKeys(t *testing.T) {
 }
 
 func TestReviewView(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	d := newDriver(t, testDeps(t, f))
 	toReviewNew(t, d)
 	requireFrame(t, d)
@@ -392,7 +392,7 @@ func TestReviewView(t *testing.T) {
 }
 
 func TestApplyFailedView(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.FailOnce("CreateUser", awsops.ErrAccessDenied)
 	deps := testDeps(t, f)
 	deps.RecordDir = "" // its path is random; the flows check the record
@@ -413,7 +413,7 @@ func TestApplyFailedView(t *testing.T) {
 }
 
 func TestKeyView(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	d := newDriver(t, testDeps(t, f))
 	toReviewNew(t, d)
 	d.press("enter")
@@ -434,7 +434,7 @@ func TestKeyView(t *testing.T) {
 }
 
 func TestKeyGuardView(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toReviewNew(t, d)
 	d.press("enter", "enter")
 	d.wantStep(steps.Key)
@@ -457,7 +457,7 @@ func TestKeyCopy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := awsopstest.New()
+			f := awsopstest.New(t)
 			clip := &clipRecorder{err: tt.native}
 			deps := testDeps(t, f)
 			deps.Clipboard = clip.write
@@ -490,7 +490,7 @@ func TestKeyCopy(t *testing.T) {
 }
 
 func TestKeySaveCSV(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	d := newDriver(t, testDeps(t, f))
 	toReviewNew(t, d)
 	d.press("enter")
@@ -519,7 +519,7 @@ func TestKeySaveCSV(t *testing.T) {
 }
 
 func TestDoneView(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	deps := testDeps(t, f)
 	deps.RecordDir = "" // its path is random; the flows check the record
 	d := newDriver(t, deps)
@@ -547,7 +547,7 @@ func TestDoneView(t *testing.T) {
 }
 
 func TestQuitBeforeReviewIsCancel(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	d := newDriver(t, testDeps(t, f))
 	toBucket(t, d)
 	d.press("ctrl+c")
@@ -560,7 +560,7 @@ func TestQuitBeforeReviewIsCancel(t *testing.T) {
 }
 
 func TestResize(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toLocationNew(t, d, "acme-media", "eu-west-1")
 	toPolicy(t, d, "imports")
 	d.send(windowSize(100, 40))
@@ -575,7 +575,7 @@ func TestResize(t *testing.T) {
 }
 
 func TestFullHelp(t *testing.T) {
-	d := newDriver(t, testDeps(t, awsopstest.New()))
+	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toBucket(t, d)
 	d.press("enter", "?")
 	d.wantView("next field", "↑ up", "esc")
@@ -585,7 +585,7 @@ func TestFullHelp(t *testing.T) {
 }
 
 func TestReviewExportView(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	deps := testDeps(t, f)
 	// The real wizard exports into the current folder. The driver runs
 	// each Cmd at once, so the folder is made before the keys return.
@@ -658,7 +658,7 @@ func TestReviewExportView(t *testing.T) {
 }
 
 func TestReviewExportFailureIsOneSentence(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	deps := testDeps(t, f)
 	deps.WorkDir = filepath.Join(t.TempDir(), "missing", "deeper")
 	d := newDriver(t, deps)

@@ -257,7 +257,7 @@ func TestUploadChoiceView(t *testing.T) {
 	tmp := t.TempDir()
 	t.Chdir(tmp)
 	writeMedia(t, "media")
-	deps := testDeps(t, awsopstest.New())
+	deps := testDeps(t, awsopstest.New(t))
 	deps.DemoDir = "media"
 	d := newDriver(t, deps)
 	toLocationNew(t, d, "acme-media", "eu-west-1")
@@ -296,7 +296,7 @@ func TestUploadChoiceView(t *testing.T) {
 }
 
 func TestUploadOfferedOnlyWhenEmpty(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddBucket("acme-media", "us-west-2", awsops.PublicAccess{})
 	f.Summaries["acme-media/full"] = awsops.PrefixSummary{Objects: 3, Bytes: 10}
 	d := newDriver(t, testDeps(t, f))
@@ -334,7 +334,7 @@ func (d *driver) sendOnly(msg tea.Msg) tea.Cmd {
 // fixed times: no clock is read.
 func TestSyncCountdownView(t *testing.T) {
 	store := newMemStore()
-	deps := testDeps(t, awsopstest.New())
+	deps := testDeps(t, awsopstest.New(t))
 	var used awsops.Config
 	deps.Connect = func(_ context.Context, c awsops.Config, _ string, _ int) (download.Store, error) {
 		used = c
@@ -410,7 +410,7 @@ func TestSyncCountdownView(t *testing.T) {
 // credentials, and the proof download with the new key fetches exactly
 // what was uploaded.
 func TestFlowUploadAndSync(t *testing.T) {
-	fake := awsopstest.New()
+	fake := awsopstest.New(t)
 	deps := testDeps(t, fake)
 	clip := &clipRecorder{}
 	deps.Clipboard = clip.write
@@ -514,7 +514,7 @@ func TestFlowUploadAndSync(t *testing.T) {
 func TestWizardCtrlCCancelsUpload(t *testing.T) {
 	src := t.TempDir()
 	writeMedia(t, src)
-	deps := testDeps(t, awsopstest.New())
+	deps := testDeps(t, awsopstest.New(t))
 	deps.DemoDir = src
 	fake := &fakeTransfer{release: make(chan struct{})}
 	deps.NewUpload = func(context.Context, awsops.Config, string, upload.Options) (Transfer, error) { return fake, nil }

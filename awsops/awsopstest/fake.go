@@ -118,8 +118,17 @@ type Fake struct {
 	expects []*expectation
 }
 
-// New returns an empty account 123456789012 in us-east-1.
-func New() *Fake {
+// New returns an empty account 123456789012 in us-east-1. It verifies its
+// expectations when t's test ends (t.Cleanup calls Verify), so a test that
+// sets an expectation no call meets fails without asking.
+func New(t testing.TB) *Fake {
+	t.Helper()
+	f := newFake()
+	t.Cleanup(func() { f.Verify(t) })
+	return f
+}
+
+func newFake() *Fake {
 	return &Fake{
 		Identity: awsops.Identity{
 			Account: "123456789012",
@@ -306,7 +315,8 @@ func (e *expectation) match(c Call) {
 }
 
 // Verify fails t for every expectation no call met, as cli/cli's
-// httpmock.Registry.Verify does for stubs no request used.
+// httpmock.Registry.Verify does for stubs no request used. New registers
+// it on t.Cleanup; calling it earlier checks at that point.
 func (f *Fake) Verify(t testing.TB) {
 	t.Helper()
 	f.mu.Lock()
@@ -418,6 +428,18 @@ func (f *Fake) call(ctx context.Context, method string, args ...any) error {
 	}
 	return fs[0].err
 }
+
+// Region is the Fake's region, Identity.Region, as the region of a
+// profile that names one.
+func (f *Fake) Region() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.Identity.Region
+}
+
+// RegionConfigured reports whether Identity.Region is set, as a
+// profile's region would be.
+func (f *Fake) RegionConfigured() bool { return f.Region() != "" }
 
 // WhoAmI implements awsops.Inspector.
 func (f *Fake) WhoAmI(ctx context.Context) (awsops.Identity, error) {

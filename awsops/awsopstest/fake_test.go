@@ -11,15 +11,27 @@ import (
 	"github.com/s3link/s3link/awsops"
 )
 
-// recorder catches Verify's failures so a test can assert that they happen.
+// recorder is a fake testing.TB: it catches Verify's failures so a test
+// can assert that they happen, and keeps the Cleanup functions until end
+// runs them, as the end of a test would.
 type recorder struct {
 	testing.TB
-	errs []string
+	errs     []string
+	cleanups []func()
 }
 
 func (r *recorder) Helper() {}
 func (r *recorder) Errorf(format string, args ...any) {
 	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
+
+// end runs the Cleanup functions, last registered first.
+func (r *recorder) end() {
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		r.cleanups[i]()
+	}
+	r.cleanups = nil
 }
 
 func TestVerify(t *testing.T) {
@@ -85,21 +97,42 @@ func TestVerify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := New()
+			// The test ends without calling Verify: New's Cleanup does.
+			r := &recorder{TB: t}
+			f := New(r)
 			tt.expect(f)
 			tt.run(f)
-			r := &recorder{TB: t}
-			f.Verify(r)
+			if len(r.errs) != 0 {
+				t.Fatalf("failures before the test ended: %v", r.errs)
+			}
+			r.end()
 			if len(r.errs) != tt.failures {
-				t.Errorf("Verify reported %d failures, want %d: %v", len(r.errs), tt.failures, r.errs)
+				t.Errorf("the end of the test reported %d failures, want %d: %v", len(r.errs), tt.failures, r.errs)
 			}
 		})
 	}
 }
 
+// TestVerifyExplicitly: Verify called before the end checks at that point.
+func TestVerifyExplicitly(t *testing.T) {
+	r := &recorder{TB: t}
+	f := New(r)
+	f.Expect("CreateUser")
+	f.Verify(r)
+	if len(r.errs) != 1 {
+		t.Fatalf("Verify reported %d failures, want 1: %v", len(r.errs), r.errs)
+	}
+	_, _ = f.CreateUser(context.Background(), "u", nil, "", "s1")
+	r.errs = nil
+	r.end()
+	if len(r.errs) != 0 {
+		t.Errorf("the end of the test reported %v after the call was made", r.errs)
+	}
+}
+
 func TestCannedErrors(t *testing.T) {
 	ctx := context.Background()
-	f := New()
+	f := New(t)
 	f.FailOnce("WhoAmI", awsops.ErrExpiredCredentials)
 	if _, err := f.WhoAmI(ctx); !errors.Is(err, awsops.ErrExpiredCredentials) {
 		t.Fatalf("first WhoAmI = %v, want expired", err)
@@ -123,7 +156,7 @@ func TestCannedErrors(t *testing.T) {
 }
 
 func TestKeysDoNotPrintSecrets(t *testing.T) {
-	f := New()
+	f := New(t)
 	if _, err := f.CreateUser(context.Background(), "u", nil, "", "s1"); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +176,7 @@ func TestKeysDoNotPrintSecrets(t *testing.T) {
 
 func TestDeleteBucketRefusesNonEmpty(t *testing.T) {
 	ctx := context.Background()
-	f := New()
+	f := New(t)
 	f.AddBucket("full", "us-east-1", awsops.PublicAccess{})
 	f.PutObjects("full", 3)
 	if err := f.DeleteBucket(ctx, "full"); !errors.Is(err, awsops.ErrBucketNotEmpty) {
@@ -215,7 +248,7 @@ func TestCreateBucketNeverAdopts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := New()
+			f := New(t)
 			if tt.prepare != nil {
 				tt.prepare(f)
 			}
@@ -245,7 +278,7 @@ func TestCreateBucketNeverAdopts(t *testing.T) {
 
 func TestInspectBucket(t *testing.T) {
 	ctx := context.Background()
-	f := New()
+	f := New(t)
 	if got, err := f.InspectBucket(ctx, "nothing"); err != nil || got != (awsops.BucketFacts{Name: "nothing"}) {
 		t.Errorf("InspectBucket(missing) = %+v, %v; want nothing known", got, err)
 	}
@@ -273,7 +306,7 @@ func TestInspectBucket(t *testing.T) {
 
 func TestPolicyCreateAndVersions(t *testing.T) {
 	ctx := context.Background()
-	f := New()
+	f := New(t)
 	missing, err := f.InspectPolicy(ctx, "P", doc(1))
 	if err != nil || missing.Exists || missing.ARN != policyARN("P") || missing.SetupID != "" {
 		t.Fatalf("InspectPolicy before create = %+v, %v; want absent with its ARN", missing, err)
@@ -347,7 +380,7 @@ func TestPolicyCreateAndVersions(t *testing.T) {
 
 func TestInspectPolicyAttachments(t *testing.T) {
 	ctx := context.Background()
-	f := New()
+	f := New(t)
 	p, err := f.CreatePolicy(ctx, "P", doc(1), "s1")
 	if err != nil {
 		t.Fatal(err)
@@ -441,7 +474,7 @@ func TestDeletePolicyRefusedWhileAttached(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := New()
+			f := New(t)
 			p, err := f.CreatePolicy(ctx, "P", doc(1), "s1")
 			if err != nil {
 				t.Fatal(err)
@@ -479,7 +512,7 @@ func TestDeletePolicyRefusedWhileAttached(t *testing.T) {
 
 func TestCreateUserTagsAndBoundary(t *testing.T) {
 	ctx := context.Background()
-	f := New()
+	f := New(t)
 	boundary := policyARN("P-Boundary")
 	u, err := f.CreateUser(ctx, "u", map[string]string{"purpose": "media-import"}, boundary, "s1")
 	if err != nil {
@@ -516,7 +549,7 @@ func TestCreateUserTagsAndBoundary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := New()
+			f := New(t)
 			if _, err := f.CreateUser(ctx, "v", map[string]string{awsops.SetupTagKey: "forged"}, "", tt.setupID); err != nil {
 				t.Fatal(err)
 			}
@@ -542,7 +575,7 @@ func TestCreateUserTagsAndBoundary(t *testing.T) {
 
 func TestSetUserBoundary(t *testing.T) {
 	ctx := context.Background()
-	f := New()
+	f := New(t)
 	f.AddUser("u")
 	a, b := policyARN("A"), policyARN("B")
 	for _, step := range []struct{ set, want string }{{a, a}, {b, b}, {"", ""}} {
@@ -560,7 +593,7 @@ func TestSetUserBoundary(t *testing.T) {
 
 func TestUserPoliciesAndKeys(t *testing.T) {
 	ctx := context.Background()
-	f := New()
+	f := New(t)
 	if _, err := f.ListAccessKeys(ctx, "u"); !errors.Is(err, awsops.ErrNotFound) {
 		t.Errorf("ListAccessKeys(unknown) = %v, want ErrNotFound", err)
 	}
@@ -647,7 +680,7 @@ func TestUserPoliciesAndKeys(t *testing.T) {
 func TestCancelledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	f := New()
+	f := New(t)
 	if _, err := f.CreateBucket(ctx, "media", "us-east-1", "s1"); !errors.Is(err, context.Canceled) {
 		t.Errorf("CreateBucket with a cancelled context = %v, want context.Canceled", err)
 	}

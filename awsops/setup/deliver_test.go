@@ -34,7 +34,7 @@ func TestDeliverKey(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			f := awsopstest.New()
+			f := awsopstest.New(t)
 			f.AddUser("reader", awsops.KeyInfo{ID: "AKIANEWKEYEXAMPLE", Status: "Active"})
 			key := awsops.AccessKey{User: "reader", ID: "AKIANEWKEYEXAMPLE", Secret: awsops.NewSecret(secret)}
 			var d Delivery

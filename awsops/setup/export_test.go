@@ -71,7 +71,7 @@ func exportGoldens(t *testing.T, p *Plan) {
 }
 
 func TestExportFreshAccount(t *testing.T) {
-	p := plan(t, awsopstest.New(), exportSpec(), nil)
+	p := plan(t, awsopstest.New(t), exportSpec(), nil)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestExportFreshAccount(t *testing.T) {
 // An existing bucket is not the template's: it is left out, and the policy
 // names it only in its document.
 func TestExportExistingBucket(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddBucket("acme-media", "us-east-1", awsops.PublicAccess{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true})
 	s := exportSpec()
 	s.ExistingBucket = true
@@ -95,7 +95,7 @@ func TestExportExistingBucket(t *testing.T) {
 // An existing policy with the same document is referred to, in whichever
 // account the stack runs, never by this account's id.
 func TestExportExistingPolicy(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddPolicy("Platform", awsops.PolicyDocument("acme-media", "imports"))
 	p := plan(t, f, exportSpec(), nil)
 	if err := p.Err(); err != nil {
@@ -105,7 +105,7 @@ func TestExportExistingPolicy(t *testing.T) {
 }
 
 func TestExportRefusedPlan(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddUser("platform")
 	p := plan(t, f, exportSpec(), nil)
 	if p.Err() == nil {
@@ -161,7 +161,7 @@ func TestExportTemplateRefusesChanges(t *testing.T) {
 	exports := map[string]func(*Plan, ExportOptions) ([]byte, error){"cloudformation": ExportCloudFormation, "terraform": ExportTerraform}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := awsopstest.New()
+			f := awsopstest.New(t)
 			tt.setup(f)
 			s := exportSpec()
 			tt.spec(&s)
@@ -184,7 +184,7 @@ func TestExportTemplateRefusesChanges(t *testing.T) {
 func TestExportTerraformKeepsPolicyEscapes(t *testing.T) {
 	s := exportSpec()
 	s.Prefix = "a*b$c"
-	p := plan(t, awsopstest.New(), s, nil)
+	p := plan(t, awsopstest.New(t), s, nil)
 	out, err := ExportTerraform(p, ExportOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 )
 
 func TestWriteExportEveryFormatIntoANewFolder(t *testing.T) {
-	p := plan(t, awsopstest.New(), exportSpec(), nil)
+	p := plan(t, awsopstest.New(t), exportSpec(), nil)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestWriteExportEveryFormatIntoANewFolder(t *testing.T) {
 }
 
 func TestWriteExportRefusedPlanWritesNothing(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddUser("platform")
 	p := plan(t, f, exportSpec(), nil)
 	base := t.TempDir()

@@ -21,7 +21,7 @@ func roleSpec() Spec {
 }
 
 func TestDecideRoleFreshAccount(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	p := plan(t, f, roleSpec(), nil)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func TestDecideRoleFreshAccount(t *testing.T) {
 }
 
 func TestDecideRoleRefusesARoleNotOurs(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddRole("platform-reader", `{"Version":"2012-10-17","Statement":[]}`)
 	p := plan(t, f, roleSpec(), nil)
 	if !errors.Is(p.Err(), ErrRefused) || p.Role.Decision != Refuse {
@@ -98,8 +98,8 @@ func TestDecideRoleRefusesARoleNotOurs(t *testing.T) {
 func TestDecideRoleNewExternalIDWhenNoneGiven(t *testing.T) {
 	s := roleSpec()
 	s.ExternalID = ""
-	a := plan(t, awsopstest.New(), s, nil)
-	b := plan(t, awsopstest.New(), s, nil)
+	a := plan(t, awsopstest.New(t), s, nil)
+	b := plan(t, awsopstest.New(t), s, nil)
 	if len(a.ExternalID) != awsops.ExternalIDLen || a.ExternalID == b.ExternalID {
 		t.Errorf("external ids %q and %q: want two random %d-character ids", a.ExternalID, b.ExternalID, awsops.ExternalIDLen)
 	}
@@ -109,7 +109,7 @@ func TestDecideRoleNewExternalIDWhenNoneGiven(t *testing.T) {
 }
 
 func TestTeardownRemovesOurRoleAndKeepsAnUntaggedOne(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	p := plan(t, f, roleSpec(), nil)
 	dir := t.TempDir()
 	apply(t, f, p, dir)
@@ -161,11 +161,10 @@ func TestTeardownRemovesOurRoleAndKeepsAnUntaggedOne(t *testing.T) {
 	if _, ok := f.RoleTrust("platform-reader"); !ok {
 		t.Error("teardown deleted a role that is not s3link's")
 	}
-	f.Verify(t)
 }
 
 func TestRollbackRemovesTheRole(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.FailOnce("AttachRolePolicy", errors.New("throttled"))
 	p := plan(t, f, roleSpec(), nil)
 	dir := t.TempDir()
@@ -186,7 +185,7 @@ func TestRollbackRemovesTheRole(t *testing.T) {
 }
 
 func TestRolePlanExports(t *testing.T) {
-	p := plan(t, awsopstest.New(), roleSpec(), nil)
+	p := plan(t, awsopstest.New(t), roleSpec(), nil)
 	var text strings.Builder
 	if err := ExportText(&text, p); err != nil {
 		t.Fatal(err)
@@ -258,7 +257,7 @@ func jsonOf(t *testing.T, doc string) any {
 }
 
 func TestStatusOfARoleLink(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	p := plan(t, f, roleSpec(), nil)
 	dir := t.TempDir()
 	apply(t, f, p, dir)

@@ -15,7 +15,7 @@ const newExternalID = "new-ext-id-for-tests-0123456789ab"
 // roleLinked is a role link made on the fake, with its record.
 func roleLinked(t *testing.T) (*awsopstest.Fake, Stored) {
 	t.Helper()
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	dir := t.TempDir()
 	apply(t, f, plan(t, f, roleSpec(), nil), dir)
 	recs := records(t, dir)

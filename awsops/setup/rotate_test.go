@@ -348,7 +348,7 @@ func TestTeardownAfterAnInterruptedRotation(t *testing.T) {
 // first link's key; rotating from the second record retires that key, and
 // both records stay consistent with what exists.
 func TestRotateTheSecondLocationOfAUser(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	dir := t.TempDir()
 	apply(t, f, plan(t, f, spec(), nil), dir)
 	s2 := Spec{Bucket: "acme-other", Region: "eu-west-1", Prefix: "two", PolicyName: "Platform", UserName: "platform"}

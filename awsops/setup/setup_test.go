@@ -57,7 +57,7 @@ func records(t *testing.T, dir string) []Stored {
 }
 
 func TestDecideFreshAccount(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	p := plan(t, f, spec(), nil)
 	if err := p.Err(); err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestDecideRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := awsopstest.New()
+			f := awsopstest.New(t)
 			if tt.setup != nil {
 				tt.setup(f)
 			}
@@ -128,7 +128,7 @@ func TestDecideRefusals(t *testing.T) {
 }
 
 func TestExistingBucketIsLeftAsItIs(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddBucket("acme-media", "ap-southeast-2", awsops.PublicAccess{})
 	s := spec()
 	s.ExistingBucket = true
@@ -155,7 +155,7 @@ func TestExistingBucketIsLeftAsItIs(t *testing.T) {
 }
 
 func TestRerunCreatesNothingAndKeepsTheKey(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	dir := t.TempDir()
 	st, _ := apply(t, f, plan(t, f, spec(), nil), dir)
 	p := plan(t, f, spec(), records(t, dir))
@@ -183,7 +183,7 @@ func TestRerunCreatesNothingAndKeepsTheKey(t *testing.T) {
 }
 
 func TestSecondLocationGetsItsOwnPolicyAndWidenedBoundary(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	dir := t.TempDir()
 	apply(t, f, plan(t, f, spec(), nil), dir)
 	s2 := Spec{Bucket: "acme-other", Region: "eu-west-1", Prefix: "two", PolicyName: "Platform", UserName: "platform"}
@@ -243,7 +243,7 @@ func TestSecondLocationGetsItsOwnPolicyAndWidenedBoundary(t *testing.T) {
 }
 
 func TestKilledCreateIsOursOnlyWithOurTag(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	dir := t.TempDir()
 	p := plan(t, f, spec(), nil)
 	j := NewJournal(dir, p, journal.Record{})
@@ -294,7 +294,7 @@ func TestKilledCreateIsOursOnlyWithOurTag(t *testing.T) {
 }
 
 func TestTeardownLeavesPolicyUsedElsewhere(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	dir := t.TempDir()
 	apply(t, f, plan(t, f, spec(), nil), dir)
 	f.AttachToGroup("Platform", "analysts")
@@ -322,7 +322,7 @@ func TestTeardownLeavesPolicyUsedElsewhere(t *testing.T) {
 }
 
 func TestCheckAccountRefusesAnotherAccount(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.Identity.Account = "222233334444"
 	err := CheckAccount(context.Background(), f, Stored{Path: "r.json", Record: &journal.Record{Account: "123456789012"}})
 	var ae *AccountError
@@ -332,7 +332,7 @@ func TestCheckAccountRefusesAnotherAccount(t *testing.T) {
 }
 
 func TestRollbackRemovesOnlyThisRun(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddBucket("acme-media", "eu-west-1", awsops.PublicAccess{})
 	s := spec()
 	s.ExistingBucket = true
@@ -385,7 +385,7 @@ func TestDerivedPolicyName(t *testing.T) {
 // the key it may have made is named with its id and age and left alone,
 // unless the person names it.
 func TestInterruptedKeyOfAReusedUser(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	f.AddUser("platform", awsops.KeyInfo{ID: "AKIATHEIRSOLDKEY0001", Status: "Active", Created: awsopstest.Epoch.Add(-72 * time.Hour)})
 	at := awsopstest.Epoch
 	f.Now = func() time.Time { return at.Add(2 * time.Second) }

@@ -15,7 +15,7 @@ import (
 // linked sets up spec() on a Fake and returns it with its record.
 func linked(t *testing.T) (*awsopstest.Fake, Stored) {
 	t.Helper()
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	dir := t.TempDir()
 	apply(t, f, plan(t, f, spec(), nil), dir)
 	recs := records(t, dir)
@@ -259,7 +259,7 @@ func TestStatusExplainsAnInterruptedRotation(t *testing.T) {
 // TestStatusOfTwoLocationsOfOneUser: each link's status knows the other
 // link's policy and the widened boundary as s3link's.
 func TestStatusOfTwoLocationsOfOneUser(t *testing.T) {
-	f := awsopstest.New()
+	f := awsopstest.New(t)
 	dir := t.TempDir()
 	apply(t, f, plan(t, f, spec(), nil), dir)
 	s2 := Spec{Bucket: "acme-other", Region: "eu-west-1", Prefix: "two", PolicyName: "Platform", UserName: "platform"}

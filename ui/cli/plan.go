@@ -133,7 +133,7 @@ func checkPlanOut(dir string, files []string) error {
 // runPlan is `s3link setup --plan`: the headless setup up to its decision,
 // then the plan in the chosen form. It reads (STS, S3 and IAM lookups and
 // the local records) and creates nothing, in AWS or in the records.
-func runPlan(ctx context.Context, g *Globals, o *setupOptions) (err error) {
+func runPlan(ctx context.Context, g *Factory, o *setupOptions) (err error) {
 	format, err := checkPlanFlags(o)
 	if err != nil {
 		return err
@@ -158,7 +158,7 @@ func runPlan(ctx context.Context, g *Globals, o *setupOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	return writePlan(g, format, o.plan, facts.Identity, plan)
+	return writePlan(g.Globals, format, o.plan, facts.Identity, plan)
 }
 
 // planReport is the JSON form of a plan (`setup --plan --format json`,

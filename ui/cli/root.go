@@ -170,8 +170,9 @@ func usageError(format string, a ...any) error {
 	return &ExitError{Code: 2, Err: fmt.Errorf(format, a...)}
 }
 
-// NewRoot builds the command tree.
-func NewRoot(g *Globals) *cobra.Command {
+// NewRoot builds the command tree; every command takes its clients from f.
+func NewRoot(f *Factory) *cobra.Command {
+	g := f.Globals
 	root := &cobra.Command{
 		Use:           "s3link",
 		Short:         "Link an S3 media location to the platform: bucket, policy, user, key, and a proof download",
@@ -225,9 +226,9 @@ func NewRoot(g *Globals) *cobra.Command {
 	addSetupFlags(root, o)
 	root.Args = cobra.NoArgs
 	root.RunE = func(cmd *cobra.Command, _ []string) error {
-		return runSetup(cmd.Context(), g, o)
+		return runSetup(cmd.Context(), f, o)
 	}
-	root.AddCommand(subcommands(g)...)
+	root.AddCommand(subcommands(f)...)
 	registerCompletions(root)
 	// An unknown shell is a usage mistake, not a help page with status 0.
 	root.InitDefaultCompletionCmd()
@@ -246,9 +247,16 @@ func NewRoot(g *Globals) *cobra.Command {
 	return root
 }
 
-// Execute runs the command line and returns the process exit code.
+// Execute runs the command line against real AWS clients and returns the
+// process exit code.
 func Execute(ctx context.Context, g *Globals, args []string) int {
-	root := NewRoot(g)
+	return ExecuteWith(ctx, NewFactory(g), args)
+}
+
+// ExecuteWith is Execute with the clients of f (tests inject a fake).
+func ExecuteWith(ctx context.Context, f *Factory, args []string) int {
+	g := f.Globals
+	root := NewRoot(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	g.stopSandbox()

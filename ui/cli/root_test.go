@@ -81,7 +81,7 @@ func TestVersionFromTheBuild(t *testing.T) {
 }
 
 func TestEveryCommandHasExamples(t *testing.T) {
-	root := NewRoot(&Globals{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard})
+	root := NewRoot(NewFactory(&Globals{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}))
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.Hidden || c.Name() == "help" || (c.HasParent() && c.Parent().Name() == "completion") {

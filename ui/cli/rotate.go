@@ -35,7 +35,9 @@ var rotateKeyScreen func(ctx context.Context, g *Globals, st setup.Stored, ops s
 // a kill would.
 var rotateAfterStage func(stage string) error
 
-func newRotateCmd(g *Globals) *cobra.Command {
+// newCmdRotate is `s3link rotate`; runF, when not nil, gets the parsed
+// options instead of rotate running.
+func newCmdRotate(f *Factory, runF func(*rotateOptions) error) *cobra.Command {
 	o := &rotateOptions{}
 	cmd := &cobra.Command{
 		Use:   "rotate",
@@ -63,19 +65,22 @@ the platform, and with --proof-dir proves it by assuming the role.`,
   s3link rotate --record ~/.config/s3link/setups/s3l-1a2b3c4d5e6f7a8b.json --write-profile platform --delete-old --non-interactive`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runRotate(cmd.Context(), g, o)
+			if runF != nil {
+				return runF(o)
+			}
+			return runRotate(cmd.Context(), f, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Record, "record", "", "record file of the link whose key to rotate")
-	f.StringVar(&o.CSVPath, "csv", "", "save the new access key to this CSV file (created new, mode 0600)")
-	f.StringVar(&o.CSVFormat, "csv-format", "console", "layout of the --csv file: console or aws-import")
-	f.StringVar(&o.WriteProfile, "write-profile", "", "add the new access key as this profile to the shared credentials file")
-	f.BoolVar(&o.DeleteOld, "delete-old", false, "delete the old key once the new one is proven (otherwise it is only made inactive, unless you confirm on a terminal)")
-	f.StringVar(&o.FreeKey, "free-key", "", "when the user already holds two keys, confirm that this one (the one rotate names) is deleted first")
-	f.BoolVar(&o.NonInteractive, "non-interactive", false, "ask nothing: every choice comes from flags")
-	f.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
-	f.StringVar(&o.ProofDir, "proof-dir", "", "role link: prove the new external id by assuming the role with it and downloading the location into this empty folder")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Record, "record", "", "record file of the link whose key to rotate")
+	fl.StringVar(&o.CSVPath, "csv", "", "save the new access key to this CSV file (created new, mode 0600)")
+	fl.StringVar(&o.CSVFormat, "csv-format", "console", "layout of the --csv file: console or aws-import")
+	fl.StringVar(&o.WriteProfile, "write-profile", "", "add the new access key as this profile to the shared credentials file")
+	fl.BoolVar(&o.DeleteOld, "delete-old", false, "delete the old key once the new one is proven (otherwise it is only made inactive, unless you confirm on a terminal)")
+	fl.StringVar(&o.FreeKey, "free-key", "", "when the user already holds two keys, confirm that this one (the one rotate names) is deleted first")
+	fl.BoolVar(&o.NonInteractive, "non-interactive", false, "ask nothing: every choice comes from flags")
+	fl.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
+	fl.StringVar(&o.ProofDir, "proof-dir", "", "role link: prove the new external id by assuming the role with it and downloading the location into this empty folder")
 	return cmd
 }
 
@@ -113,7 +118,9 @@ type rotateFailedKey struct {
 	Reason string `json:"reason"`
 }
 
-func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
+// runRotate rotates the key (or a role link's external id) of the record o
+// names. g is the factory: the global flags and the AWS clients.
+func runRotate(ctx context.Context, g *Factory, o *rotateOptions) (err error) {
 	interactive := g.IsTerminal && !o.NonInteractive && !o.JSON
 	out := g.Out
 	defer func() { err = asCancelled(ctx, err) }()
@@ -182,10 +189,10 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 			}
 		}
 	}
-	cfg := recordConfig(g, rec)
-	ops, err := awsops.New(ctx, cfg)
+	cfg := recordConfig(g.Globals, rec)
+	ops, err := g.AWS(ctx, cfg)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	st := setup.Stored{Path: path, Record: rec}
 	if err := setup.CheckAccount(ctx, ops, st); err != nil {
@@ -193,7 +200,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 		if errors.As(err, &ae) {
 			return fmt.Errorf("the setup record %s belongs to AWS account %s, but your credentials are for account %s; nothing was changed. Sign in to account %s (--profile) and run rotate again", ae.Path, ae.Record, ae.Caller, ae.Record)
 		}
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	var all []setup.Stored
 	if dir, err := journal.Dir(); err == nil {
@@ -201,7 +208,7 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 	}
 	plan, err := setup.PlanRotation(ctx, ops, st, all)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	fmt.Fprintf(out, "Rotating the access key of user %s (link %s, record %s)\n", rec.User.Name, setup.Location(rec.Bucket.Name, rec.Prefix), path)
 	if err := plan.Err(); err != nil {
@@ -230,14 +237,14 @@ func runRotate(ctx context.Context, g *Globals, o *rotateOptions) (err error) {
 			} else {
 				pc.Static = &awsops.StaticCredentials{AccessKeyID: key.ID, Secret: key.Secret}
 			}
-			return awsops.New(ctx, pc)
+			return g.AWS(ctx, pc)
 		},
 		AfterStage: rotateAfterStage,
 	}
 	if onScreen {
 		opt.HandOver = func(ctx context.Context, k awsops.AccessKey) (setup.HandOff, error) {
 			fmt.Fprintf(out, "· new key %s: hand it over on the key screen\n", k.ID)
-			return rotateKeyScreen(ctx, g, st, ops, k)
+			return rotateKeyScreen(ctx, g.Globals, st, ops, k)
 		}
 	}
 	if plan.FreeKeyID != "" {

@@ -17,7 +17,7 @@ var rotateNewExternalID func() string
 
 // runRotateRole rotates a role link: a new external id in the role's
 // trust policy, proven with --proof-dir.
-func runRotateRole(ctx context.Context, g *Globals, o *rotateOptions, path string, rec *journal.Record, out io.Writer, rep *rotateReport) error {
+func runRotateRole(ctx context.Context, g *Factory, o *rotateOptions, path string, rec *journal.Record, out io.Writer, rep *rotateReport) error {
 	for _, f := range []struct {
 		set  bool
 		flag string
@@ -30,10 +30,10 @@ func runRotateRole(ctx context.Context, g *Globals, o *rotateOptions, path strin
 		}
 	}
 	rep.Role, rep.ProofDir = rec.Role.ARN, o.ProofDir
-	cfg := recordConfig(g, rec)
-	ops, err := awsops.New(ctx, cfg)
+	cfg := recordConfig(g.Globals, rec)
+	ops, err := g.AWS(ctx, cfg)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	st := setup.Stored{Path: path, Record: rec}
 	if err := setup.CheckAccount(ctx, ops, st); err != nil {
@@ -41,11 +41,11 @@ func runRotateRole(ctx context.Context, g *Globals, o *rotateOptions, path strin
 		if errors.As(err, &ae) {
 			return fmt.Errorf("the setup record %s belongs to AWS account %s, but your credentials are for account %s; nothing was changed. Sign in to account %s (--profile) and run rotate again", ae.Path, ae.Record, ae.Caller, ae.Record)
 		}
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	plan, err := setup.PlanRoleRotation(ctx, ops, st)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	fmt.Fprintf(out, "Rotating the external id of role %s (link %s, record %s)\n", rec.Role.Name, setup.Location(rec.Bucket.Name, rec.Prefix), path)
 	if err := plan.Err(); err != nil {

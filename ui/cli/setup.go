@@ -59,7 +59,9 @@ type setupOptions struct {
 	plan planOptions
 }
 
-func newSetupCmd(g *Globals) *cobra.Command {
+// newCmdSetup is `s3link setup`; runF, when not nil, gets the parsed
+// options instead of setup running.
+func newCmdSetup(f *Factory, runF func(*setupOptions) error) *cobra.Command {
 	o := &setupOptions{}
 	cmd := &cobra.Command{
 		Use:   "setup",
@@ -85,7 +87,10 @@ line per step are printed, and the secret access key is written only to the
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.policyNameSet = cmd.Flags().Changed("policy-name")
-			return runSetup(cmd.Context(), g, o)
+			if runF != nil {
+				return runF(o)
+			}
+			return runSetup(cmd.Context(), f, o)
 		},
 	}
 	addSetupFlags(cmd, o)
@@ -118,7 +123,9 @@ func addSetupFlags(cmd *cobra.Command, o *setupOptions) {
 	addPlanFlags(cmd, &o.plan)
 }
 
-func runSetup(ctx context.Context, g *Globals, o *setupOptions) (err error) {
+// runSetup runs setup: the wizard on a terminal, else headless. g is the
+// factory: the global flags and the AWS clients.
+func runSetup(ctx context.Context, g *Factory, o *setupOptions) (err error) {
 	defer func() { err = asCancelled(ctx, err) }()
 	if o.plan.given() {
 		return runPlan(ctx, g, o)
@@ -145,7 +152,7 @@ type headless struct {
 
 func (h headless) linef(format string, a ...any) { fmt.Fprintf(h.out, format+"\n", a...) }
 
-func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err error) {
+func runHeadlessSetup(ctx context.Context, g *Factory, o *setupOptions) (err error) {
 	spec, err := validateSetup(o)
 	if err != nil {
 		return err
@@ -284,7 +291,7 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 	}
 	var proofErr error
 	if o.ProofDir != "" && (plan.Spec.Role() || st.Key.ID != "") {
-		cfg, with := proofConfig(g, plan.Spec.Region, plan, st)
+		cfg, with := proofConfig(g.Globals, plan.Spec.Region, plan, st)
 		h.linef("· Proof: downloading %s into %s with the %s", setup.Location(plan.Spec.Bucket, plan.Spec.Prefix), o.ProofDir, with)
 		p, err := runProof(ctx, h.out, cfg, with, plan.Spec.Bucket, plan.Spec.Prefix, o.ProofDir, download.DefaultConcurrency)
 		sum.Proof = &p
@@ -309,16 +316,16 @@ func runHeadlessSetup(ctx context.Context, g *Globals, o *setupOptions) (err err
 // profile, never a silent default), the client, the records of this
 // computer, the real state of everything spec touches, and the engine's
 // decision. It only reads.
-func decideSetup(ctx context.Context, g *Globals, spec setup.Spec) (*awsops.Client, string, setup.Facts, *setup.Plan, error) {
-	fail := func(err error) (*awsops.Client, string, setup.Facts, *setup.Plan, error) {
+func decideSetup(ctx context.Context, g *Factory, spec setup.Spec) (Client, string, setup.Facts, *setup.Plan, error) {
+	fail := func(err error) (Client, string, setup.Facts, *setup.Plan, error) {
 		return nil, "", setup.Facts{}, nil, err
 	}
 	if !spec.ExistingBucket {
 		spec.Region = g.Region
 	}
-	ops, err := awsops.New(ctx, g.AWSConfig())
+	ops, err := g.AWS(ctx, g.AWSConfig())
 	if err != nil {
-		return fail(errors.New(explain(err)))
+		return fail(explained(err))
 	}
 	if !spec.ExistingBucket && spec.Region == "" && ops.RegionConfigured() {
 		spec.Region = ops.Region()
@@ -340,7 +347,7 @@ func decideSetup(ctx context.Context, g *Globals, spec setup.Spec) (*awsops.Clie
 	}
 	facts, err := setup.Inspect(ctx, ops, spec, recs, time.Now())
 	if err != nil {
-		return fail(errors.New(explain(err)))
+		return fail(explained(err))
 	}
 	return ops, dir, facts, setup.Decide(spec, facts, setup.NewID()), nil
 }

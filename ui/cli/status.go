@@ -24,7 +24,9 @@ type statusOptions struct {
 	KeyProfile string
 }
 
-func newStatusCmd(g *Globals) *cobra.Command {
+// newCmdStatus is `s3link status`; runF, when not nil, gets the parsed
+// options instead of status running.
+func newCmdStatus(f *Factory, runF func(*statusOptions) error) *cobra.Command {
 	o := &statusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status",
@@ -48,19 +50,24 @@ complete, with "drift": true (see "JSON output" in the README).`,
   s3link status --all --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runStatus(cmd.Context(), g, o)
+			if runF != nil {
+				return runF(o)
+			}
+			return runStatus(cmd.Context(), f, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Record, "record", "", "record file of the link to check")
-	f.BoolVar(&o.All, "all", false, "check every setup record of s3link's")
-	f.BoolVar(&o.JSON, "json", false, "print a machine-readable report on stdout")
-	f.StringVar(&o.CSV, "csv", "", "also try the platform's key in this CSV file (the one setup wrote)")
-	f.StringVar(&o.KeyProfile, "key-profile", "", "also try the platform's key in this profile (the one setup --write-profile wrote)")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Record, "record", "", "record file of the link to check")
+	fl.BoolVar(&o.All, "all", false, "check every setup record of s3link's")
+	fl.BoolVar(&o.JSON, "json", false, "print a machine-readable report on stdout")
+	fl.StringVar(&o.CSV, "csv", "", "also try the platform's key in this CSV file (the one setup wrote)")
+	fl.StringVar(&o.KeyProfile, "key-profile", "", "also try the platform's key in this profile (the one setup --write-profile wrote)")
 	return cmd
 }
 
-func runStatus(ctx context.Context, g *Globals, o *statusOptions) (err error) {
+// runStatus checks the links o names. g is the factory: the global flags
+// and the AWS clients.
+func runStatus(ctx context.Context, g *Factory, o *statusOptions) (err error) {
 	if o.All && o.Record != "" {
 		return usageError("--record and --all exclude each other; name one record or ask for all")
 	}
@@ -114,12 +121,12 @@ func runStatus(ctx context.Context, g *Globals, o *statusOptions) (err error) {
 			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 				return err
 			}
-			rep.Failed = append(rep.Failed, statusFailure{Record: path, Reason: explain(err)})
+			rep.Failed = append(rep.Failed, statusFailure{Record: path, Reason: told(err)})
 			if !o.JSON {
 				if i > 0 {
 					fmt.Fprintln(g.Out)
 				}
-				fmt.Fprintf(g.Out, "Record %s could not be checked: %s\n", path, explain(err))
+				fmt.Fprintf(g.Out, "Record %s could not be checked: %s\n", path, told(err))
 			}
 			continue
 		}
@@ -195,15 +202,15 @@ func recordConfig(g *Globals, rec *journal.Record) awsops.Config {
 	return cfg
 }
 
-func checkOne(ctx context.Context, g *Globals, o *statusOptions, path string, probeKey *awsops.AccessKey, all []setup.Stored, now time.Time) (*setup.Status, error) {
+func checkOne(ctx context.Context, g *Factory, o *statusOptions, path string, probeKey *awsops.AccessKey, all []setup.Stored, now time.Time) (*setup.Status, error) {
 	rec, err := journal.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	cfg := recordConfig(g, rec)
-	ops, err := awsops.New(ctx, cfg)
+	cfg := recordConfig(g.Globals, rec)
+	ops, err := g.AWS(ctx, cfg)
 	if err != nil {
-		return nil, errors.New(explain(err))
+		return nil, explained(err)
 	}
 	opt := setup.StatusOptions{Now: now, Records: all}
 	if probeKey != nil || o.KeyProfile != "" {
@@ -218,15 +225,15 @@ func checkOne(ctx context.Context, g *Globals, o *statusOptions, path string, pr
 			pc.Profile = o.KeyProfile
 			opt.ProbeFrom = "profile " + o.KeyProfile
 		}
-		probe, err := awsops.New(ctx, pc)
+		probe, err := g.AWS(ctx, pc)
 		if err != nil {
-			return nil, errors.New(explain(err))
+			return nil, explained(err)
 		}
 		opt.Probe = probe
 	}
 	st, err := setup.CheckStatus(ctx, ops, setup.Stored{Path: path, Record: rec}, opt)
 	if err != nil {
-		return nil, errors.New(explain(err))
+		return nil, explained(err)
 	}
 	return st, nil
 }

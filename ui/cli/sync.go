@@ -40,9 +40,13 @@ type syncOptions struct {
 	// CSV is an access key file in the AWS console's layout whose key the
 	// download uses instead of the profile's credentials.
 	CSV string
+	// Src and Dest are the arguments: s3://BUCKET[/PREFIX] and the folder.
+	Src, Dest string
 }
 
-func newSyncCmd(g *Globals) *cobra.Command {
+// newCmdSync is `s3link sync`; runF, when not nil, gets the parsed options
+// instead of the download running.
+func newCmdSync(f *Factory, runF func(*syncOptions) error) *cobra.Command {
 	o := &syncOptions{}
 	cmd := &cobra.Command{
 		Use:   "sync s3://BUCKET[/PREFIX] DEST",
@@ -82,25 +86,29 @@ failed (they are listed), 2 for a command-line mistake.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSync(cmd.Context(), g, o, args[0], args[1])
+			o.Src, o.Dest = args[0], args[1]
+			if runF != nil {
+				return runF(o)
+			}
+			return runSync(cmd.Context(), f.Globals, o, o.Src, o.Dest)
 		},
 	}
-	f := cmd.Flags()
-	f.IntVar(&o.Concurrency, "concurrency", download.DefaultConcurrency, "how many GET requests run at once")
-	f.StringVar(&o.PartSize, "part-size", "", "size of each ranged GET of a large object, e.g. 8MiB, 16M, 1048576 (default: 8MiB, growing with the object up to 64MiB)")
-	f.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "download keys matching this glob, relative to the prefix (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
-	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "skip keys matching this glob (repeatable; same rules as --include)")
-	f.BoolVar(&o.DryRun, "dry-run", false, "list and decide, print what would be downloaded, write nothing")
-	f.BoolVar(&o.Checksum, "checksum", false, "compare existing files by content (the object's checksum, or the MD5 of a plain ETag) instead of size and modification time")
-	f.BoolVar(&o.SizeOnly, "size-only", false, "skip an existing file when its size equals the object's, whatever its modification time")
-	f.BoolVar(&o.ExactTime, "exact-timestamps", false, "skip a same-size file only when its modification time equals the object's exactly (default: to the second)")
-	f.BoolVar(&o.NoClobber, "no-clobber", false, "never replace a file already at the destination; download only missing ones")
-	f.BoolVar(&o.Delete, "delete", false, "delete files under DEST that are not under the S3 prefix (regular files only, never through a link; excluded files stay)")
-	f.IntVar(&o.MaxDelete, "max-delete", -1, "with --delete, delete nothing and fail when more than this many files would go (-1: no limit)")
-	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines and no screen; print only errors and failures (nothing at all on success)")
-	f.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
-	f.BoolVar(&o.JSON, "json", false, "print the summary as JSON on stdout")
-	f.StringVar(&o.CSV, "csv", "", "download with the access key in this CSV (the AWS console's layout, as the wizard saves it) instead of the profile's credentials")
+	fl := cmd.Flags()
+	fl.IntVar(&o.Concurrency, "concurrency", download.DefaultConcurrency, "how many GET requests run at once")
+	fl.StringVar(&o.PartSize, "part-size", "", "size of each ranged GET of a large object, e.g. 8MiB, 16M, 1048576 (default: 8MiB, growing with the object up to 64MiB)")
+	fl.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "download keys matching this glob, relative to the prefix (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
+	fl.Var(&ruleFlag{rules: &o.Rules}, "exclude", "skip keys matching this glob (repeatable; same rules as --include)")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "list and decide, print what would be downloaded, write nothing")
+	fl.BoolVar(&o.Checksum, "checksum", false, "compare existing files by content (the object's checksum, or the MD5 of a plain ETag) instead of size and modification time")
+	fl.BoolVar(&o.SizeOnly, "size-only", false, "skip an existing file when its size equals the object's, whatever its modification time")
+	fl.BoolVar(&o.ExactTime, "exact-timestamps", false, "skip a same-size file only when its modification time equals the object's exactly (default: to the second)")
+	fl.BoolVar(&o.NoClobber, "no-clobber", false, "never replace a file already at the destination; download only missing ones")
+	fl.BoolVar(&o.Delete, "delete", false, "delete files under DEST that are not under the S3 prefix (regular files only, never through a link; excluded files stay)")
+	fl.IntVar(&o.MaxDelete, "max-delete", -1, "with --delete, delete nothing and fail when more than this many files would go (-1: no limit)")
+	fl.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines and no screen; print only errors and failures (nothing at all on success)")
+	fl.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
+	fl.BoolVar(&o.JSON, "json", false, "print the summary as JSON on stdout")
+	fl.StringVar(&o.CSV, "csv", "", "download with the access key in this CSV (the AWS console's layout, as the wizard saves it) instead of the profile's credentials")
 	return cmd
 }
 
@@ -198,7 +206,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		if errors.Is(err, context.Canceled) {
 			return err
 		}
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	var (
 		planMu  sync.Mutex
@@ -252,7 +260,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	case len(res.DeleteFailed) > 0 && res.FailedCount == 0:
 		return &ExitError{Code: 1, Err: fmt.Errorf("%d files could not be deleted (listed above)", len(res.DeleteFailed))}
 	case runErr != nil:
-		return errors.New(explain(runErr))
+		return explained(runErr)
 	case res.FailedCount > 0:
 		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d objects could not be downloaded (listed above); run the same command again to retry them", res.FailedCount, res.FailedCount+res.Downloaded+res.Skipped)}
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/setup/journal"
 )
@@ -26,7 +25,9 @@ type teardownOptions struct {
 	JSON         bool
 }
 
-func newTeardownCmd(g *Globals) *cobra.Command {
+// newCmdTeardown is `s3link teardown`; runF, when not nil, gets the parsed
+// options instead of teardown running.
+func newCmdTeardown(f *Factory, runF func(*teardownOptions) error) *cobra.Command {
 	o := &teardownOptions{}
 	cmd := &cobra.Command{
 		Use:   "teardown",
@@ -49,20 +50,25 @@ record what was removed, what was left and why, and what failed.`,
   s3link teardown --yes --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runTeardown(cmd.Context(), g, o)
+			if runF != nil {
+				return runF(o)
+			}
+			return runTeardown(cmd.Context(), f, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.Record, "record", "", "record file to tear down")
-	f.BoolVar(&o.All, "all", false, "tear down every setup record of s3link's (newest first)")
-	f.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
-	f.BoolVar(&o.DeleteBucket, "delete-bucket", false, "also delete the bucket if setup created it and it is empty")
-	f.StringArrayVar(&o.DeleteKeys, "delete-key", nil, "also delete this access key of the record's user (one an interrupted run may have made; repeatable)")
-	f.BoolVar(&o.JSON, "json", false, "print what was removed and what was left (and why) as JSON on stdout; the progress goes to stderr")
+	fl := cmd.Flags()
+	fl.StringVar(&o.Record, "record", "", "record file to tear down")
+	fl.BoolVar(&o.All, "all", false, "tear down every setup record of s3link's (newest first)")
+	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation")
+	fl.BoolVar(&o.DeleteBucket, "delete-bucket", false, "also delete the bucket if setup created it and it is empty")
+	fl.StringArrayVar(&o.DeleteKeys, "delete-key", nil, "also delete this access key of the record's user (one an interrupted run may have made; repeatable)")
+	fl.BoolVar(&o.JSON, "json", false, "print what was removed and what was left (and why) as JSON on stdout; the progress goes to stderr")
 	return cmd
 }
 
-func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) (err error) {
+// runTeardown tears down the records o names. g is the factory: the global
+// flags and the AWS clients.
+func runTeardown(ctx context.Context, g *Factory, o *teardownOptions) (err error) {
 	if o.All && o.Record != "" {
 		return usageError("--record and --all exclude each other; name one record or ask for all")
 	}
@@ -85,7 +91,7 @@ func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) (err error
 			}
 		}()
 	}
-	paths, err := pickRecords(g, o, out)
+	paths, err := pickRecords(g.Globals, o, out)
 	if err != nil || len(paths) == 0 {
 		rep.declined = paths != nil && err == nil
 		return err
@@ -104,11 +110,11 @@ func runTeardown(ctx context.Context, g *Globals, o *teardownOptions) (err error
 		rep.FailedCount, rep.RemovedCount = int64(len(rep.Failed)), rep.RemovedCount+int64(len(tr.Removed))
 		rep.declined = rep.declined || tr.declined
 		if err != nil {
-			tr.Error = sentence(explain(err))
+			tr.Error = sentence(told(err))
 			if errors.Is(err, context.Canceled) || len(paths) == 1 {
 				return err
 			}
-			fmt.Fprintf(g.Err, "Error: %s\n", explain(err))
+			fmt.Fprintf(g.Err, "Error: %s\n", told(err))
 			failed = append(failed, path)
 		}
 	}
@@ -169,7 +175,7 @@ type teardownFailure struct {
 
 // teardownOne removes what one record's setup provably created, saying so
 // on out and filling in tr.
-func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path string, out io.Writer, tr *teardownRecord) error {
+func teardownOne(ctx context.Context, g *Factory, o *teardownOptions, path string, out io.Writer, tr *teardownRecord) error {
 	rec, err := journal.Load(path)
 	if err != nil {
 		return err
@@ -186,9 +192,9 @@ func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path strin
 	if cfg.Region == "" {
 		cfg.Region = rec.Region
 	}
-	ops, err := awsops.New(ctx, cfg)
+	ops, err := g.AWS(ctx, cfg)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	// Who am I, before anything else: another account's same-named user is
 	// not this record's.
@@ -197,11 +203,11 @@ func teardownOne(ctx context.Context, g *Globals, o *teardownOptions, path strin
 		if errors.As(err, &ae) {
 			return err
 		}
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	undo, err := setup.PlanUndo(ctx, ops, st, setup.UndoOptions{DeleteBucket: o.DeleteBucket, DeleteKeys: o.DeleteKeys, Now: time.Now()})
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	for _, k := range undo.Kept {
 		tr.Left = append(tr.Left, teardownLeft{What: k.What, Reason: k.Why, Ours: k.Ours})

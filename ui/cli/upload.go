@@ -29,6 +29,8 @@ type uploadOptions struct {
 	DryRun bool
 	JSON   bool
 	NoTUI  bool
+	// Dir and Dest are the arguments: the folder and s3://BUCKET[/PREFIX].
+	Dir, Dest string
 }
 
 // uploadScreen, when set, draws the live upload screen on a terminal while
@@ -37,7 +39,9 @@ type uploadOptions struct {
 // the engine.
 var uploadScreen func(ctx context.Context, g *Globals, e *upload.Engine) (upload.Result, error)
 
-func newUploadCmd(g *Globals) *cobra.Command {
+// newCmdUpload is `s3link upload`; runF, when not nil, gets the parsed
+// options instead of the upload running.
+func newCmdUpload(f *Factory, runF func(*uploadOptions) error) *cobra.Command {
 	o := &uploadOptions{}
 	cmd := &cobra.Command{
 		Use:   "upload DIR s3://BUCKET[/PREFIX]",
@@ -69,18 +73,22 @@ Uploads use your own credentials (the platform's key can only read).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runUpload(cmd.Context(), g, o, args[0], args[1])
+			o.Dir, o.Dest = args[0], args[1]
+			if runF != nil {
+				return runF(o)
+			}
+			return runUpload(cmd.Context(), f.Globals, o, o.Dir, o.Dest)
 		},
 	}
-	f := cmd.Flags()
-	f.IntVar(&o.Concurrency, "concurrency", upload.DefaultConcurrency, "requests in flight at once")
-	f.StringVar(&o.PartSize, "part-size", "8MiB", "size of each part of a multipart upload (5MiB to 5GiB); files of at least twice this size go up in parts")
-	f.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "upload files matching this glob, relative to DIR (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
-	f.Var(&ruleFlag{rules: &o.Rules}, "exclude", "leave out files matching this glob (repeatable; same rules as --include)")
-	f.BoolVar(&o.All, "all", false, "upload every file, not only images and videos")
-	f.BoolVar(&o.DryRun, "dry-run", false, "show what would be uploaded and upload nothing")
-	f.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
-	f.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
+	fl := cmd.Flags()
+	fl.IntVar(&o.Concurrency, "concurrency", upload.DefaultConcurrency, "requests in flight at once")
+	fl.StringVar(&o.PartSize, "part-size", "8MiB", "size of each part of a multipart upload (5MiB to 5GiB); files of at least twice this size go up in parts")
+	fl.Var(&ruleFlag{rules: &o.Rules, include: true}, "include", "upload files matching this glob, relative to DIR (repeatable; '*.jpg' matches at any depth, 'raw/**' a subtree; the last matching --include/--exclude decides)")
+	fl.Var(&ruleFlag{rules: &o.Rules}, "exclude", "leave out files matching this glob (repeatable; same rules as --include)")
+	fl.BoolVar(&o.All, "all", false, "upload every file, not only images and videos")
+	fl.BoolVar(&o.DryRun, "dry-run", false, "show what would be uploaded and upload nothing")
+	fl.BoolVar(&o.JSON, "json", false, "print a machine-readable summary on stdout")
+	fl.BoolVar(&o.NoTUI, "no-tui", false, "print plain progress lines even on a terminal")
 	return cmd
 }
 
@@ -126,7 +134,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	c.Verbose = nil // --verbose here means a line per file, not per request
 	cfg, err := awsops.LoadAWSConfig(ctx, c)
 	if err != nil {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	var (
 		planMu  sync.Mutex
@@ -170,7 +178,7 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 		summary.Planned = append(summary.Planned, uploadPlanned{Path: p.Path, Key: p.Key, Size: p.Size, Reason: string(p.Reason)})
 	}
 	if err != nil && !canceled {
-		return errors.New(explain(err))
+		return explained(err)
 	}
 	if !o.JSON {
 		printUploadSummary(g.Out, dir, target, res)

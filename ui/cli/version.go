@@ -75,8 +75,15 @@ type versionReport struct {
 	Platform      string `json:"platform"`
 }
 
-func newVersionCmd() *cobra.Command {
-	var asJSON bool
+// versionOptions are the flags of `s3link version`.
+type versionOptions struct {
+	JSON bool
+}
+
+// newCmdVersion is `s3link version`; runF, when not nil, gets the parsed
+// options instead of the version being printed.
+func newCmdVersion(_ *Factory, runF func(*versionOptions) error) *cobra.Command {
+	o := &versionOptions{}
 	cmd := &cobra.Command{
 		Use:         "version",
 		Short:       "Print the version, the commit it was built from, and the Go version",
@@ -84,9 +91,12 @@ func newVersionCmd() *cobra.Command {
 		Args:        cobra.NoArgs,
 		Annotations: map[string]string{annotationNoAWS: "yes"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(o)
+			}
 			b := readBuildInfo()
 			w := cmd.OutOrStdout()
-			if asJSON {
+			if o.JSON {
 				return printReport(cmd.Context(), w, &versionReport{report: newReport("version"), S3linkVersion: b.Version,
 					Revision: b.Revision, Time: b.Time, Modified: b.Modified, GoVersion: b.GoVersion, Platform: b.Platform}, nil)
 			}
@@ -105,6 +115,6 @@ func newVersionCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the build information as JSON")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the build information as JSON")
 	return cmd
 }

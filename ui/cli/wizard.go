@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/atotto/clipboard"
 
-	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/emulator"
 	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/ui"
@@ -37,10 +36,10 @@ const sandboxUploadCount = 120
 // runWizard draws the setup wizard on the terminal. After it exits, the
 // summary (never the secret) is printed to the normal screen; the secret
 // was only ever drawn in the alternate screen.
-func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
+func runWizard(ctx context.Context, g *Factory, in wizardInputs) error {
 	cfg := g.AWSConfig()
 	cfg.Verbose = nil // lines on stderr would tear the screen
-	client, err := awsops.New(ctx, cfg)
+	client, err := g.AWS(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -54,7 +53,11 @@ func runWizard(ctx context.Context, g *Globals, in wizardInputs) error {
 		NewOps: func(profile string) (ui.Ops, error) {
 			c := cfg
 			c.Profile = profile
-			return awsops.New(ctx, c)
+			ops, err := g.AWS(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			return ops, nil
 		},
 		RecordDir:   dir,
 		Sandbox:     g.Sandbox,
