@@ -11,6 +11,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/steps"
 )
 
 type keyPhase int
@@ -454,3 +455,16 @@ func shortRecipient(r string) string {
 	}
 	return r
 }
+
+// interrupt is the ctrl+c guard (guardQuit).
+func (s *keyScreen) interrupt() bool { return s.guardQuit() }
+
+// answerTo says whether the secret is safe and the key still usable, and
+// hands the key to the proof download.
+func (s keyScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	w.key = s.st.Key
+	return answered{result: steps.Result{KeySecured: s.secured(), KeyUsable: !s.deleted && s.st.Key.ID != ""}}, true
+}
+
+// report adds how the secret was handed over.
+func (s keyScreen) report(o *outcome) { o.Hand = s.handOverInfo() }

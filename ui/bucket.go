@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/steps"
 )
 
 type bucketPhase int
@@ -127,8 +128,6 @@ func regionLabel(code string) string {
 	}
 	return "region"
 }
-
-func (s bucketScreen) acceptsQuestionMark() bool { return false }
 
 // typed reports whether anything was typed or chosen here that a quit
 // would lose: a name, a region filter, a bucket filter, or the choice of
@@ -540,4 +539,22 @@ func (s bucketScreen) viewInspection(st *Styles, w int) string {
 // indent prefixes every line of s.
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// waiting reports whether a name is being checked or the buckets listed.
+func (s bucketScreen) waiting() bool { return s.checking || s.listing }
+
+// hasAnswers reports whether anything was typed or chosen here.
+func (s bucketScreen) hasAnswers() bool { return s.typed() }
+
+// answerTo sets the bucket in the spec, once one is complete.
+func (s bucketScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	ans, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	a := answered{changed: ans != w.lastBkt}
+	w.lastBkt = ans
+	w.spec.Bucket, w.spec.Region, w.spec.ExistingBucket, w.spec.ProtectBucket = ans.Name, ans.Region, ans.Existing, ans.Protect
+	return a, true
 }

@@ -48,17 +48,18 @@ type outcome struct {
 	Sandbox bool
 }
 
-func newOutcome(plan *setup.Plan, st setup.State, h keyHandOver, recordPath string) outcome {
-	if plan == nil {
-		plan = &setup.Plan{}
+// settle fills in what follows from the plan and its state once the
+// screens have reported, and drops the secret.
+func (o *outcome) settle() {
+	if o.Plan == nil {
+		o.Plan = &setup.Plan{}
 	}
-	o := outcome{Plan: plan, Spec: plan.Spec, State: st, Hand: h, RecordPath: recordPath, KeyID: st.Key.ID}
+	o.Spec, o.KeyID = o.Plan.Spec, o.State.Key.ID
 	if o.KeyID == "" {
-		o.KeyID = plan.ExistingKeyID
+		o.KeyID = o.Plan.ExistingKeyID
 	}
 	// The state's key holds the secret; the outcome keeps the id only.
 	o.State.Key = awsops.AccessKey{}
-	return o
 }
 
 // deleted reports whether the new key is gone.
@@ -353,8 +354,6 @@ func (s *doneScreen) layout() {
 	s.vp.SetContent(s.content())
 }
 
-func (s doneScreen) acceptsQuestionMark() bool { return false }
-
 // Update handles one message and never blocks: I/O goes out as Cmds.
 func (s doneScreen) Update(msg tea.Msg) (doneScreen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -564,4 +563,9 @@ func wrapCommand(cmd string, width int) []string {
 		line = indent + w
 	}
 	return append(out, line)
+}
+
+// report adds the folder of AWS CLI commands, once written.
+func (s doneScreen) report(o *outcome) {
+	o.Commands, o.CommandsErr = s.o.Commands, s.o.CommandsErr
 }

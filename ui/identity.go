@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/steps"
 )
 
 type identityPhase int
@@ -94,7 +95,6 @@ func (s *identityScreen) pick() tea.Cmd {
 
 // acceptsQuestionMark: profile names may hold any character, but "?" is
 // rare enough that help wins.
-func (s identityScreen) acceptsQuestionMark() bool { return false }
 
 // Update handles one message and never blocks: I/O goes out as Cmds.
 func (s identityScreen) Update(msg tea.Msg) (identityScreen, tea.Cmd) {
@@ -275,4 +275,24 @@ func (s identityScreen) View() string {
 func withHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
+}
+
+// waiting reports whether the profiles or the caller are being looked up.
+func (s identityScreen) waiting() bool {
+	return s.phase == identityLoadingProfiles || s.phase == identityResolving
+}
+
+// hasAnswers reports whether a profile was picked.
+func (s identityScreen) hasAnswers() bool { return s.picked }
+
+// answerTo hands over the credentials and who they are, once resolved.
+// Other credentials or another account is a change every later step
+// depends on.
+func (s identityScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	if s.phase != identityResolved {
+		return answered{}, false
+	}
+	a := answered{changed: s.ops != w.ops || s.identity.Account != w.identity.Account}
+	w.ops, w.profile, w.identity = s.ops, s.profile, s.identity
+	return a, true
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/steps"
 )
 
 // locationScreen asks for the path inside the bucket, shows it normalised
@@ -136,7 +137,6 @@ func (s *locationScreen) settle() tea.Cmd {
 }
 
 // S3 keys may contain "?", so on this screen it is typed, not help.
-func (s locationScreen) acceptsQuestionMark() bool { return true }
 
 func (s locationScreen) answer() (string, bool) { return s.prefix, s.err == nil }
 
@@ -352,4 +352,35 @@ func (s locationScreen) viewSummary(st *Styles, w int) string {
 		verb = "is"
 	}
 	return fmt.Sprintf("There %s %s%d %s (%s%s) under it.", verb, at, n, Plural(n, "object", "objects"), at, HumanBytes(m.Summary.Bytes))
+}
+
+// acceptsQuestionMark is true: a prefix may hold "?".
+func (s locationScreen) acceptsQuestionMark() bool { return true }
+
+// pastesWhole is true: a pasted prefix is counted once, not once per
+// character.
+func (s locationScreen) pastesWhole() bool { return true }
+
+// hasAnswers is true: the bucket was chosen before.
+func (s locationScreen) hasAnswers() bool { return true }
+
+// enterWith shows the location in the chosen bucket.
+func (s *locationScreen) enterWith(w *wizard, _ steps.Step) tea.Cmd {
+	return s.enter(w.spec.Bucket, w.spec.ExistingBucket)
+}
+
+// answerTo sets the prefix; a location that is not empty drops an upload
+// chosen for it.
+func (s locationScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	p, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	a := answered{changed: p != w.spec.Prefix}
+	w.spec.Prefix = p
+	a.result.LocationEmpty = s.empty()
+	if !a.result.LocationEmpty {
+		w.upload = uploadChoice{}
+	}
+	return a, true
 }

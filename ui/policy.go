@@ -12,6 +12,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/steps"
 )
 
 // DefaultPolicyName is the manual guide's "CrowdAI Platform Access" made
@@ -95,8 +96,6 @@ func (s *policyScreen) reset() {
 	s.lookErr = nil
 	s.info = awsops.PolicyFacts{}
 }
-
-func (s policyScreen) acceptsQuestionMark() bool { return false }
 
 // answer is the chosen name once it is known to be free, the same, or
 // meant to get a new version.
@@ -369,4 +368,25 @@ func colorJSON(st *Styles, doc string) string {
 		}
 	}
 	return b.String()
+}
+
+// waiting reports whether the name is being looked up.
+func (s policyScreen) waiting() bool { return s.phase == policyLooking }
+
+// hasAnswers is true: the bucket was chosen before.
+func (s policyScreen) hasAnswers() bool { return true }
+
+// enterWith shows the policy for the chosen location.
+func (s *policyScreen) enterWith(w *wizard, _ steps.Step) tea.Cmd {
+	return s.enter(w.spec.Bucket, w.spec.Prefix)
+}
+
+// answerTo sets the policy name: the person saw and confirmed it here.
+func (s policyScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	name, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	w.spec.PolicyName, w.spec.PolicyNameChosen = name, true
+	return answered{}, true
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/record"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/steps"
 )
 
 type reviewPhase int
@@ -173,8 +174,6 @@ func (s *reviewScreen) run(i int) tea.Cmd {
 	s.refresh()
 	return tea.Batch(s.spin.Tick, runActionCmd(s.c.Ctx, s.ops, s.runID, i, s.journal, s.decided, s.st))
 }
-
-func (s reviewScreen) acceptsQuestionMark() bool { return false }
 
 // busy reports whether AWS calls are in flight, when quitting needs a
 // second thought.
@@ -725,4 +724,61 @@ func (s reviewScreen) View() string {
 		parts = append(parts, "", f)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// hasAnswers is true: every answer so far is on review.
+func (s reviewScreen) hasAnswers() bool { return true }
+
+// enterWith plans the answers on Review and runs the plan on Apply. A plan
+// with nothing to run is applied at once: its goNext must count as coming
+// from Apply.
+func (s *reviewScreen) enterWith(w *wizard, at steps.Step) tea.Cmd {
+	if at == steps.Apply {
+		return stamp(s.start(), steps.Apply)
+	}
+	return s.enter(w.spec, w.deps.RecordDir, w.recordBase(), w.upload)
+}
+
+// answerTo says on Review whether the plan was confirmed and on Apply
+// whether it finished, handing over what it made. The plan may have
+// resolved answers (an existing bucket's region).
+func (s reviewScreen) answerTo(w *wizard, at steps.Step) (answered, bool) {
+	var a answered
+	if at != steps.Apply {
+		a.result.Confirmed = s.phase == reviewPlanning
+		return a, true
+	}
+	a.result.Applied = s.phase == reviewApplied
+	w.spec, w.plan, w.state, w.journal = s.spec, s.decided, s.st, s.journal
+	return a, true
+}
+
+// interrupt asks before quitting while AWS calls run.
+func (s *reviewScreen) interrupt() bool {
+	if s.busy() {
+		s.askQuit()
+		return true
+	}
+	return false
+}
+
+// report adds the plan, what it made and where its record is.
+func (s reviewScreen) report(o *outcome) {
+	o.Plan, o.State, o.RecordPath = s.decided, s.st, s.record.Path
+}
+
+// left reports where the record is when the run made something.
+func (s reviewScreen) left() (string, bool) { return s.record.Path, s.created() }
+
+// progressBar follows the plan as it runs.
+func (s reviewScreen) progressBar() *tea.ProgressBar {
+	switch s.phase {
+	case reviewRunning:
+		return tea.NewProgressBar(tea.ProgressBarDefault, s.progress())
+	case reviewFailed:
+		return tea.NewProgressBar(tea.ProgressBarError, s.progress())
+	case reviewRollingBack:
+		return tea.NewProgressBar(tea.ProgressBarIndeterminate, 0)
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/steps"
 )
 
 // propagationWait, propagationBackoff and notYetAccepted are the setup
@@ -381,4 +382,27 @@ func sentenceStart(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// enterWith focuses the destination while it is asked for.
+func (s *syncScreen) enterWith(*wizard, steps.Step) tea.Cmd { return s.enter() }
+
+// interrupt cancels the download while it runs.
+func (s *syncScreen) interrupt() bool {
+	if !s.running() {
+		return false
+	}
+	s.xfer.stop()
+	return true
+}
+
+// report adds how the proof went.
+func (s syncScreen) report(o *outcome) { o.Downloaded, o.ProofEmpty = s.outcome(), s.empty() }
+
+// progressBar is the terminal's bar while the download runs.
+func (s syncScreen) progressBar() *tea.ProgressBar {
+	if s.phase != syncTransferring {
+		return nil
+	}
+	return s.xfer.nativeBar()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/transfer/upload"
+	"github.com/s3link/s3link/steps"
 )
 
 // uploadChoice is the Upload step's answer: a folder to upload once the
@@ -428,4 +429,42 @@ func (s uploadingScreen) View() string {
 		return strings.Join(append(parts, "", st.Muted.Render(wrap("r tries again · enter skips the upload", w))), "\n")
 	}
 	return s.spin.View() + " " + wrap("Preparing the upload of "+s.choice.Dir+" with your own credentials…", w-2)
+}
+
+// hasAnswers is true: the bucket was chosen before.
+func (s uploadScreen) hasAnswers() bool { return true }
+
+// enterWith shows the upload into the chosen location.
+func (s *uploadScreen) enterWith(w *wizard, _ steps.Step) tea.Cmd {
+	return s.enter(w.spec.Bucket, w.spec.Prefix)
+}
+
+// answerTo sets the upload chosen, or none.
+func (s uploadScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	u, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	w.upload = u
+	return answered{result: steps.Result{UploadChosen: u.Chosen}}, true
+}
+
+// interrupt cancels the upload while it runs.
+func (s *uploadingScreen) interrupt() bool {
+	if !s.running() {
+		return false
+	}
+	s.xfer.stop()
+	return true
+}
+
+// report adds how the upload went.
+func (s uploadingScreen) report(o *outcome) { o.Uploaded = s.outcome() }
+
+// progressBar is the terminal's bar while the upload runs.
+func (s uploadingScreen) progressBar() *tea.ProgressBar {
+	if s.phase != uploadingRunning {
+		return nil
+	}
+	return s.xfer.nativeBar()
 }

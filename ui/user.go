@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/steps"
 )
 
 // DefaultUserName is the IAM user the platform's key belongs to.
@@ -88,8 +89,6 @@ func (s *userScreen) enter() tea.Cmd {
 func (s *userScreen) reset() {
 	s.phase, s.keys, s.lookErr = userEditing, nil, nil
 }
-
-func (s userScreen) acceptsQuestionMark() bool { return false }
 
 func (s userScreen) userName() string { return strings.TrimSpace(s.name.Value()) }
 
@@ -279,4 +278,25 @@ func (s userScreen) keyTable(st *Styles) []string {
 		out = append(out, st.Muted.Render(fmt.Sprintf("  %s  %-8s created %s, %s", k.ID, k.Status, age(s.c.Now(), k.Created), used)))
 	}
 	return out
+}
+
+// waiting reports whether the user's keys are being looked up.
+func (s userScreen) waiting() bool { return s.phase == userLooking }
+
+// hasAnswers is true: the bucket was chosen before.
+func (s userScreen) hasAnswers() bool { return true }
+
+// enterWith focuses the name.
+func (s *userScreen) enterWith(*wizard, steps.Step) tea.Cmd { return s.enter() }
+
+// answerTo sets the user. An existing user was shown as such here, and
+// review says again whether s3link made it: using it is a knowing choice.
+func (s userScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	ans, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	w.spec.UserName, w.spec.Tags, w.spec.DeleteKeyID = ans.Name, ans.Tags, ans.DeleteKeyID
+	w.spec.ExistingUser, w.spec.RotateOldest = true, ans.DeleteKeyID != ""
+	return answered{}, true
 }
