@@ -2,10 +2,7 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"reflect"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -20,10 +17,6 @@ import (
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/steps"
 )
-
-// ErrIncomplete means the wizard was left after AWS resources were created
-// but before the key was handed over; the record lists them for teardown.
-var ErrIncomplete = errors.New("setup did not finish")
 
 // App is the wizard's root model: it routes messages to the screens, asks
 // steps.Machine where to go, and draws the frame around the current
@@ -88,26 +81,6 @@ func (a App) Init() tea.Cmd {
 
 // Step is the screen on show, for tests and the caller.
 func (a App) Step() steps.Step { return a.step }
-
-// Summary is the text to print after the program exits: what was made and
-// what to paste into the platform. It never holds the secret, and it is
-// empty when the wizard did not finish.
-func (a App) Summary() string {
-	if a.outcome == nil {
-		return ""
-	}
-	return a.outcome.Text()
-}
-
-// Err says why the wizard ended early: context.Canceled when nothing was
-// created, an ErrIncomplete when something was. After Done it is nil, or
-// ErrSecretNotHandedOver when the secret was neither saved nor confirmed.
-func (a App) Err() error {
-	if a.err == nil && a.outcome != nil && a.outcome.Hand.State.unconfirmed() {
-		return ErrSecretNotHandedOver
-	}
-	return a.err
-}
 
 // Spec is the setup the answers describe so far.
 func (a App) Spec() setup.Spec { return a.w.spec }
@@ -279,67 +252,6 @@ func (a App) updateScreen(step steps.Step, msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, stamp(cmd, a.step)
 }
 
-type nav int
-
-const (
-	navNone nav = iota
-	navNext
-	navBack
-)
-
-var (
-	goNextPtr = reflect.ValueOf(goNext).Pointer()
-	goBackPtr = reflect.ValueOf(goBack).Pointer()
-)
-
-// navigation tells goNext and goBack, which screens return bare, from
-// every other Cmd.
-func navigation(cmd tea.Cmd) nav {
-	if cmd == nil {
-		return navNone
-	}
-	switch reflect.ValueOf(cmd).Pointer() {
-	case goNextPtr:
-		return navNext
-	case goBackPtr:
-		return navBack
-	}
-	return navNone
-}
-
-// stepStamp records which step a navigation message came from.
-type stepStamp struct {
-	step steps.Step
-	set  bool
-}
-
-func (s stepStamp) is(step steps.Step) bool { return s.set && s.step == step }
-
-// stamp marks the navigation messages cmd yields with the step on show
-// when it was returned; the root ignores those from a step already left.
-func stamp(cmd tea.Cmd, from steps.Step) tea.Cmd {
-	if cmd == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		switch m := cmd().(type) {
-		case nextMsg:
-			m.from = stepStamp{step: from, set: true}
-			return m
-		case backMsg:
-			m.from = stepStamp{step: from, set: true}
-			return m
-		case tea.BatchMsg:
-			for i := range m {
-				m[i] = stamp(m[i], from)
-			}
-			return m
-		default:
-			return m
-		}
-	}
-}
-
 // broadcast sends msg to every screen built so far and keeps the Cmds of
 // the one on show.
 func (a *App) broadcast(msg tea.Msg) tea.Cmd {
@@ -428,179 +340,6 @@ func (a *App) enter(step steps.Step) tea.Cmd {
 	var cmd tea.Cmd
 	a.screens[own], cmd = a.screens[own].Enter(&a.w, step)
 	return tea.Batch(first, cmd)
-}
-
-// finalOutcome is what the run made, as the screens that made it report.
-func (a App) finalOutcome() outcome {
-	// Without a key screen no new key was made.
-	o := outcome{Hand: keyHandOver{State: handKept}}
-	for _, s := range a.machine.Screens() {
-		if a.screens[s] != nil {
-			a.screens[s].Report(&o)
-		}
-	}
-	o.settle()
-	if a.w.deps.Sandbox {
-		// The sandbox's records live and die with its emulator: there is
-		// nothing for teardown to do later.
-		o.RecordPath = ""
-	}
-	o.Sandbox = a.w.deps.Sandbox
-	return o
-}
-
-// interrupt is ctrl+c: immediate before anything exists, guarded while AWS
-// calls run or while the secret is unsaved.
-func (a App) interrupt() (tea.Model, tea.Cmd) {
-	own := a.machine.Owner(a.step)
-	if a.machine.Guards(a.step) && a.screens[own] != nil {
-		var held bool
-		if a.screens[own], held = a.screens[own].Interrupt(); held {
-			return a, nil
-		}
-	}
-	if a.hasAnswers() {
-		a.askingQuit = true
-		a.layout(a.c.Width, a.height)
-		return a, nil
-	}
-	return a.quit()
-}
-
-// quitPrompt is the ctrl+c guard's question.
-const quitPrompt = "Quit? Your answers will be lost. y/n"
-
-// hasAnswers reports whether quitting now would lose answers given on
-// this screen or before it. From Apply on, the screens guard what they
-// hold.
-func (a App) hasAnswers() bool {
-	cur := a.current()
-	return cur != nil && !a.machine.Applying() && cur.HasAnswers()
-}
-
-// quit ends the program, remembering how the run ended for Summary and
-// Err.
-func (a App) quit() (tea.Model, tea.Cmd) {
-	a.quitting = true
-	where, left := "", false
-	if cur := a.current(); cur != nil {
-		where, left = cur.Left()
-	}
-	switch {
-	case a.machine.Finished(a.step):
-		o := a.finalOutcome()
-		a.outcome = &o
-	case a.machine.Applying() && left:
-		if where == "" {
-			where = "the local record"
-		}
-		a.err = fmt.Errorf("%w: what was created is listed in %s; run `s3link teardown` to remove it, or run setup again to finish", ErrIncomplete, where)
-	default:
-		a.err = context.Canceled
-	}
-	return a, tea.Quit
-}
-
-// sentence renders a guard's error as a sentence.
-func sentence(err error) string {
-	s := err.Error()
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:] + "."
-}
-
-func (a App) screenHelp() helpKeys {
-	if a.askingQuit {
-		k := a.c.Keys
-		return helpKeys{short: []key.Binding{withHelp(k.Yes, "quit"), withHelp(k.No, "keep going")}}
-	}
-	if cur := a.current(); cur != nil {
-		return cur.Help()
-	}
-	return helpKeys{}
-}
-
-// helpView is the help bar cut to the width. The short bar drops the keys
-// just before "? more keys" until it fits, so the way to the others stays
-// on screen; the full help says how to close it.
-func (a App) helpView() string {
-	h := a.screenHelp()
-	var out string
-	if a.help.ShowAll {
-		out = a.help.FullHelpView(a.fullHelp(h))
-	} else {
-		out = a.shortHelp(h.ShortHelp())
-	}
-	ls := strings.Split(out, "\n")
-	for i, l := range ls {
-		ls[i] = ansi.Truncate(l, a.c.Width, "…")
-	}
-	return strings.Join(ls, "\n")
-}
-
-// shortHelp renders bindings on one line no wider than the screen. It
-// drops the keys every screen shares first (the full help lists them),
-// then the ones nearest before the help key, never the help key itself.
-func (a App) shortHelp(bindings []key.Binding) string {
-	wide := a.help
-	wide.SetWidth(0)
-	bs := append([]key.Binding(nil), bindings...)
-	k := a.c.Keys
-	shared := []key.Binding{k.Down, k.Up, k.PageDown, k.PageUp, k.Quit, k.Back}
-	for {
-		out := wide.ShortHelpView(bs)
-		if ansi.StringWidth(out) <= a.c.Width || len(bs) <= 1 {
-			return out
-		}
-		drop := -1
-		for _, sh := range shared {
-			if i := slices.IndexFunc(bs, func(b key.Binding) bool { return sameKeys(b, sh) }); i >= 0 {
-				drop = i
-				break
-			}
-		}
-		if drop < 0 {
-			hi := slices.IndexFunc(bs, func(b key.Binding) bool { return sameKeys(b, k.Help) })
-			switch {
-			case hi > 1:
-				drop = hi - 1
-			case hi < 0 || hi < len(bs)-1:
-				drop = len(bs) - 1
-			default:
-				return out
-			}
-		}
-		bs = slices.Delete(bs, drop, drop+1)
-	}
-}
-
-// fullHelp is the screen's columns with the help key turned into the way
-// to close them.
-func (a App) fullHelp(h helpKeys) [][]key.Binding {
-	var cols [][]key.Binding
-	for _, col := range h.FullHelp() {
-		var c []key.Binding
-		for _, b := range col {
-			if !sameKeys(b, a.c.Keys.Help) {
-				c = append(c, b)
-			}
-		}
-		if len(c) > 0 {
-			cols = append(cols, c)
-		}
-	}
-	closeHelp := key.NewBinding(key.WithKeys(a.c.Keys.Help.Keys()...), key.WithHelp("?/f1", "close this help"))
-	if len(cols) == 0 {
-		return [][]key.Binding{{closeHelp}}
-	}
-	// Under the last column, where the bar has room for it.
-	cols[len(cols)-1] = append(cols[len(cols)-1], closeHelp)
-	return cols
-}
-
-func sameKeys(a, b key.Binding) bool {
-	return strings.Join(a.Keys(), " ") == strings.Join(b.Keys(), " ")
 }
 
 // View draws the frame: header, the screen, a note line and the help bar,

@@ -149,3 +149,22 @@ func (w *wizard) recordBase() record.Record {
 		Sandbox:     w.deps.Sandbox,
 	}
 }
+
+// finalOutcome is what the run made, as the screens that made it report.
+func (a App) finalOutcome() outcome {
+	// Without a key screen no new key was made.
+	o := outcome{Hand: keyHandOver{State: handKept}}
+	for _, s := range a.machine.Screens() {
+		if a.screens[s] != nil {
+			a.screens[s].Report(&o)
+		}
+	}
+	o.settle()
+	if a.w.deps.Sandbox {
+		// The sandbox's records live and die with its emulator: there is
+		// nothing for teardown to do later.
+		o.RecordPath = ""
+	}
+	o.Sandbox = a.w.deps.Sandbox
+	return o
+}
