@@ -25,6 +25,7 @@ type accessAnswer struct {
 // secret to copy. A role needs the platform's account id.
 type accessScreen struct {
 	c       *Common
+	keymap  accessKeys
 	choice  choice
 	account textinput.Model
 	// typing is true while the account id has the focus.
@@ -34,7 +35,8 @@ type accessScreen struct {
 
 func newAccessScreen(c *Common, pre Preset) accessScreen {
 	s := accessScreen{
-		c: c,
+		c:      c,
+		keymap: newAccessKeys(c.Keys),
 		choice: choice{options: []string{
 			"An access key, as the manual procedure does (the default)",
 			"An IAM role the platform assumes: no secret to copy",
@@ -75,7 +77,7 @@ func (s accessScreen) Update(msg tea.Msg) (accessScreen, tea.Cmd) {
 		s.account.SetStyles(s.c.Styles.Input)
 		return s, nil
 	case tea.KeyPressMsg:
-		k := s.c.Keys
+		k := s.keymap
 		if s.typing {
 			switch {
 			case key.Matches(msg, k.Back):
@@ -105,14 +107,14 @@ func (s accessScreen) Update(msg tea.Msg) (accessScreen, tea.Cmd) {
 			s.account.CursorEnd()
 			return s, s.account.Focus()
 		}
-		s.choice = s.choice.Update(msg, k)
+		s.choice = s.choice.Update(msg, listKeys{k.Up, k.Down})
 		return s, nil
 	}
 	return s, nil
 }
 
 func (s accessScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	if s.typing {
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "continue"), withHelp(k.Back, "back to the choice"), k.Help, k.Quit}}
 	}

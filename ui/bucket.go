@@ -41,8 +41,9 @@ const (
 // bucketScreen chooses a new bucket (name and region) or one of the
 // account's buckets.
 type bucketScreen struct {
-	c   *Common
-	ops Ops
+	c      *Common
+	keymap bucketKeys
+	ops    Ops
 	// recordDir holds the setup records: a typed name that is a bucket an
 	// earlier s3link setup made counts as that setup's, not as someone's.
 	recordDir string
@@ -80,6 +81,7 @@ type bucketScreen struct {
 func newBucketScreen(c *Common, ops Ops, defaultRegion, regionSource string, pre Preset, recordDir string) bucketScreen {
 	s := bucketScreen{
 		c:         c,
+		keymap:    newBucketKeys(c.Keys),
 		ops:       ops,
 		recordDir: recordDir,
 		mode: choice{options: []string{
@@ -252,7 +254,7 @@ func (s *bucketScreen) inspectSelected() tea.Cmd {
 }
 
 func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	s.note = ""
 	switch s.phase {
 	case bucketChoosing:
@@ -272,7 +274,7 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 			}
 			return s, tea.Batch(cmd, s.inspectSelected())
 		}
-		s.mode = s.mode.Update(msg, k)
+		s.mode = s.mode.Update(msg, listKeys{k.Up, k.Down})
 		return s, nil
 	case bucketNew:
 		if s.found != nil && key.Matches(msg, k.UseAsExisting) {
@@ -319,7 +321,7 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 			}
 			return s, cmd
 		}
-		s.regions, cmd = s.regions.Update(msg, k)
+		s.regions, cmd = s.regions.Update(msg, listKeys{k.Up, k.Down})
 		return s, cmd
 	case bucketExisting:
 		switch {
@@ -347,7 +349,7 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 			return s, nil
 		}
 		var cmd tea.Cmd
-		s.buckets, cmd = s.buckets.Update(msg, k)
+		s.buckets, cmd = s.buckets.Update(msg, listKeys{k.Up, k.Down})
 		return s, tea.Batch(cmd, s.inspectSelected())
 	}
 	return s, nil
@@ -381,7 +383,7 @@ func (s *bucketScreen) focusField(f bucketFocus) tea.Cmd {
 }
 
 func (s bucketScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case bucketNew:
 		if s.found != nil {

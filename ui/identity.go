@@ -25,6 +25,7 @@ const (
 // picker when the shared config has several and none was chosen.
 type identityScreen struct {
 	c       *Common
+	keymap  identityKeys
 	phase   identityPhase
 	spin    spinner.Model
 	sandbox bool
@@ -47,6 +48,7 @@ type identityScreen struct {
 func newIdentityScreen(c *Common, d Deps) identityScreen {
 	s := identityScreen{
 		c:       c,
+		keymap:  newIdentityKeys(c.Keys),
 		spin:    spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
 		sandbox: d.Sandbox,
 		newOps:  d.NewOps,
@@ -143,14 +145,14 @@ func (s identityScreen) Update(msg tea.Msg) (identityScreen, tea.Cmd) {
 	}
 	if s.phase == identityPicking {
 		var cmd tea.Cmd
-		s.picker, cmd = s.picker.Update(msg, s.c.Keys)
+		s.picker, cmd = s.picker.Update(msg, listKeys{s.keymap.Up, s.keymap.Down})
 		return s, cmd
 	}
 	return s, nil
 }
 
 func (s identityScreen) updateKey(msg tea.KeyPressMsg) (identityScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case identityPicking:
 		if key.Matches(msg, k.Next) {
@@ -164,7 +166,7 @@ func (s identityScreen) updateKey(msg tea.KeyPressMsg) (identityScreen, tea.Cmd)
 			return s, tea.Batch(s.spin.Tick, buildOpsCmd(s.newOps, s.reqID, it.Value))
 		}
 		var cmd tea.Cmd
-		s.picker, cmd = s.picker.Update(msg, k)
+		s.picker, cmd = s.picker.Update(msg, listKeys{k.Up, k.Down})
 		return s, cmd
 	case identityResolved:
 		switch {
@@ -189,7 +191,7 @@ func (s identityScreen) canPick() bool {
 }
 
 func (s identityScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case identityPicking:
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "use profile"), k.Up, k.Down, k.Help, k.Quit}}

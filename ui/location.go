@@ -19,6 +19,7 @@ import (
 // as it is typed and, for an existing bucket, what already sits under it.
 type locationScreen struct {
 	c        *Common
+	keymap   locationKeys
 	ops      Ops
 	spin     spinner.Model
 	input    textinput.Model
@@ -50,10 +51,11 @@ const maxFolderRows = 5
 
 func newLocationScreen(c *Common, ops Ops, preset string) locationScreen {
 	s := locationScreen{
-		c:     c,
-		ops:   ops,
-		spin:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
-		input: newInput(c, "Path  ", "path/to/files (empty = the whole bucket)"),
+		c:      c,
+		keymap: newLocationKeys(c.Keys),
+		ops:    ops,
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		input:  newInput(c, "Path  ", "path/to/files (empty = the whole bucket)"),
 	}
 	s.input.CharLimit = awsops.MaxPrefixLen + 16
 	s.input.SetValue(preset)
@@ -197,7 +199,7 @@ func (s locationScreen) Update(msg tea.Msg) (locationScreen, tea.Cmd) {
 		}, msg.Content)
 		return s.edit(msg)
 	case tea.KeyPressMsg:
-		k := s.c.Keys
+		k := s.keymap
 		switch {
 		case key.Matches(msg, k.Back):
 			return s, goBack
@@ -251,7 +253,7 @@ func (s locationScreen) changed(cmd tea.Cmd) (locationScreen, tea.Cmd) {
 }
 
 func (s locationScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	if s.existing {
 		tab := withHelp(k.Accept, "complete folder")
 		return helpKeys{

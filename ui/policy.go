@@ -34,6 +34,7 @@ const (
 // whether the name is taken and by which document.
 type policyScreen struct {
 	c      *Common
+	keymap policyKeys
 	ops    Ops
 	spin   spinner.Model
 	vp     viewport.Model
@@ -53,11 +54,12 @@ type policyScreen struct {
 
 func newPolicyScreen(c *Common, ops Ops, preset string) policyScreen {
 	s := policyScreen{
-		c:     c,
-		ops:   ops,
-		spin:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
-		vp:    viewport.New(),
-		input: newInput(c, "Policy name  ", DefaultPolicyName),
+		c:      c,
+		keymap: newPolicyKeys(c.Keys),
+		ops:    ops,
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		vp:     viewport.New(),
+		input:  newInput(c, "Policy name  ", DefaultPolicyName),
 	}
 	s.vp.KeyMap = viewport.KeyMap{
 		Up:       c.Keys.Up,
@@ -194,7 +196,7 @@ func (s policyScreen) Update(msg tea.Msg) (policyScreen, tea.Cmd) {
 }
 
 func (s policyScreen) updateKey(msg tea.KeyPressMsg) (policyScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	if key.Matches(msg, k.Back) {
 		return s, goBack
 	}
@@ -221,7 +223,7 @@ func (s policyScreen) updateKey(msg tea.KeyPressMsg) (policyScreen, tea.Cmd) {
 			s.layout()
 			return s, s.input.Focus()
 		}
-		s.choice = s.choice.Update(msg, k)
+		s.choice = s.choice.Update(msg, listKeys{k.Up, k.Down})
 		return s, nil
 	}
 	switch {
@@ -300,7 +302,7 @@ func (s policyScreen) status(st *Styles, w int) string {
 }
 
 func (s policyScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	scroll := []key.Binding{withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}
 	if s.phase == policyDifferent {
 		return helpKeys{

@@ -50,6 +50,7 @@ type actionRow struct {
 // quit.
 type reviewScreen struct {
 	c       *Common
+	keymap  reviewKeys
 	ops     Ops
 	spin    spinner.Model
 	vp      viewport.Model
@@ -103,12 +104,14 @@ var exportChoices = []struct{ key, format, label string }{
 func newReviewScreen(c *Common, ops Ops, profile string) reviewScreen {
 	s := reviewScreen{
 		c:       c,
+		keymap:  newReviewKeys(c.Keys),
 		ops:     ops,
 		spin:    spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
 		vp:      viewport.New(),
 		profile: profile,
 	}
-	s.vp.KeyMap = viewport.KeyMap{Up: c.Keys.Up, Down: c.Keys.Down, PageUp: c.Keys.PageUp, PageDown: c.Keys.PageDown}
+	k := s.keymap
+	s.vp.KeyMap = viewport.KeyMap{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown}
 	return s
 }
 
@@ -271,12 +274,12 @@ func (s reviewScreen) actionRan(msg actionRanMsg) (reviewScreen, tea.Cmd) {
 }
 
 func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	if s.askedQuit {
 		switch {
-		case key.Matches(msg, k.Yes):
+		case key.Matches(msg, k.Ask.Yes):
 			return s, goQuit
-		case key.Matches(msg, k.No):
+		case key.Matches(msg, k.Ask.No):
 			s.askedQuit = false
 		}
 		return s, nil
@@ -334,7 +337,7 @@ func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
 
 // updateExportKey picks the export's form by its digit, or cancels.
 func (s reviewScreen) updateExportKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
-	if key.Matches(msg, s.c.Keys.Back) {
+	if key.Matches(msg, s.keymap.Back) {
 		s.exportAsk = false
 		s.refresh()
 		return s, nil
@@ -374,10 +377,10 @@ func (s reviewScreen) exportLines(st *Styles, w int) []string {
 func (s *reviewScreen) askQuit() { s.askedQuit = true; s.refresh() }
 
 func (s reviewScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch {
 	case s.askedQuit:
-		return helpKeys{short: []key.Binding{withHelp(k.Yes, "quit now"), withHelp(k.No, "keep going")}}
+		return helpKeys{short: []key.Binding{withHelp(k.Ask.Yes, "quit now"), withHelp(k.Ask.No, "keep going")}}
 	case s.exportAsk:
 		pick := key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "choose the form"))
 		return helpKeys{short: []key.Binding{pick, withHelp(k.Back, "cancel"), k.Quit}}
@@ -416,7 +419,7 @@ func (s reviewScreen) help() helpKeys {
 
 // scrollKeys are the keys that scroll the list, for the full help.
 func (s reviewScreen) scrollKeys() []key.Binding {
-	k := s.c.Keys
+	k := s.keymap
 	return []key.Binding{withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}
 }
 

@@ -45,6 +45,8 @@ type syncScreen struct {
 	spin  spinner.Model
 	input textinput.Model
 
+	keymap syncKeys
+
 	connect func(context.Context, awsops.Config, string, int) (download.Store, error)
 	// cfg holds the new key. Only Cmds read it; nothing draws it.
 	cfg            awsops.Config
@@ -86,6 +88,7 @@ func newSyncScreen(c *Common, d Deps, spec setup.Spec, k awsops.AccessKey) syncS
 		prefix:      spec.Prefix,
 		concurrency: d.Concurrency,
 	}
+	s.keymap = newSyncKeys(c.Keys)
 	s.input.SetValue(defaultDest(spec.Bucket, spec.Prefix))
 	s.with = "the new key"
 	return s
@@ -175,7 +178,7 @@ func (s syncScreen) Update(msg tea.Msg) (syncScreen, tea.Cmd) {
 }
 
 func (s syncScreen) updateKey(msg tea.KeyPressMsg) (syncScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case syncAsk:
 		switch {
@@ -286,7 +289,7 @@ func (s syncScreen) empty() bool {
 }
 
 func (s syncScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case syncAsk:
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "download"), withHelp(k.Skip, "skip the proof"), withHelp(k.Help, "more keys (f1)"), k.Quit}}

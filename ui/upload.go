@@ -45,6 +45,8 @@ type uploadScreen struct {
 	row   int
 	all   bool
 
+	keymap uploadKeys
+
 	bucket, prefix string
 
 	// reqID is the latest preview (and completion) request; older results
@@ -61,6 +63,7 @@ func newUploadScreen(c *Common, defaultDir string) uploadScreen {
 		spin:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
 		input: newInput(c, "", "path/to/folder"),
 	}
+	s.keymap = newUploadKeys(c.Keys)
 	s.input.ShowSuggestions = true
 	s.input.SetValue(defaultDir)
 	return s
@@ -164,7 +167,7 @@ func (s uploadScreen) Update(msg tea.Msg) (uploadScreen, tea.Cmd) {
 }
 
 func (s uploadScreen) updateKey(msg tea.KeyPressMsg) (uploadScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	s.note = ""
 	switch {
 	case key.Matches(msg, k.Back):
@@ -217,7 +220,7 @@ func (s uploadScreen) why() string {
 }
 
 func (s uploadScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	short := []key.Binding{withHelp(k.Next, "choose"), withHelp(k.Down, "next row")}
 	switch s.row {
 	case uploadRowFolder:
@@ -324,6 +327,7 @@ const (
 // engine with the caller's credentials, then shows the transfer screen.
 type uploadingScreen struct {
 	c      *Common
+	keymap uploadingKeys
 	spin   spinner.Model
 	choice uploadChoice
 	where  string
@@ -338,6 +342,7 @@ func newUploadingScreen(c *Common, d Deps, cfg awsops.Config, spec setup.Spec, u
 	opts := upload.Options{Bucket: spec.Bucket, Prefix: spec.Prefix, All: u.All, Concurrency: d.Concurrency}
 	return uploadingScreen{
 		c:      c,
+		keymap: newUploadingKeys(c.Keys),
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
 		choice: u,
 		where:  setup.Location(spec.Bucket, spec.Prefix),
@@ -384,9 +389,9 @@ func (s uploadingScreen) Update(msg tea.Msg) (uploadingScreen, tea.Cmd) {
 		}
 		if k, ok := msg.(tea.KeyPressMsg); ok && s.phase == uploadingFailed {
 			switch {
-			case key.Matches(k, s.c.Keys.Retry):
+			case key.Matches(k, s.keymap.Retry):
 				return s, s.start()
-			case key.Matches(k, s.c.Keys.Next):
+			case key.Matches(k, s.keymap.Next):
 				return s, goNext
 			}
 		}
@@ -403,7 +408,7 @@ func (s uploadingScreen) outcome() string {
 }
 
 func (s uploadingScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case uploadingRunning:
 		return s.xfer.help()

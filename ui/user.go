@@ -37,12 +37,13 @@ type userAnswer struct {
 // userScreen asks for the IAM user's name and tags and, for an existing
 // user at the two-key limit, whether to delete the oldest key.
 type userScreen struct {
-	c     *Common
-	ops   Ops
-	spin  spinner.Model
-	name  textinput.Model
-	tags  textinput.Model
-	focus int
+	c      *Common
+	keymap userKeys
+	ops    Ops
+	spin   spinner.Model
+	name   textinput.Model
+	tags   textinput.Model
+	focus  int
 
 	nameErr error
 	tagsErr error
@@ -58,11 +59,12 @@ type userScreen struct {
 
 func newUserScreen(c *Common, ops Ops, pre Preset) userScreen {
 	s := userScreen{
-		c:    c,
-		ops:  ops,
-		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
-		name: newInput(c, "User name  ", DefaultUserName),
-		tags: newInput(c, "Tags       ", "optional: team=media, owner=ops"),
+		c:      c,
+		keymap: newUserKeys(c.Keys),
+		ops:    ops,
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		name:   newInput(c, "User name  ", DefaultUserName),
+		tags:   newInput(c, "Tags       ", "optional: team=media, owner=ops"),
 	}
 	name := pre.UserName
 	if name == "" {
@@ -164,7 +166,7 @@ func (s userScreen) Update(msg tea.Msg) (userScreen, tea.Cmd) {
 }
 
 func (s userScreen) updateKey(msg tea.KeyPressMsg) (userScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	if key.Matches(msg, k.Back) {
 		return s, goBack
 	}
@@ -184,7 +186,7 @@ func (s userScreen) updateKey(msg tea.KeyPressMsg) (userScreen, tea.Cmd) {
 			s.focus = 0
 			return s, s.name.Focus()
 		}
-		s.choice = s.choice.Update(msg, k)
+		s.choice = s.choice.Update(msg, listKeys{k.Up, k.Down})
 		return s, nil
 	}
 	switch {
@@ -224,7 +226,7 @@ func (s userScreen) updateKey(msg tea.KeyPressMsg) (userScreen, tea.Cmd) {
 }
 
 func (s userScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	if s.phase == userFull {
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "choose"), k.Up, k.Down, k.Back, k.Help, k.Quit}}
 	}
