@@ -68,6 +68,37 @@ type subModel[S any] interface {
 	help() helpKeys
 }
 
+// The optional methods of a sub-model, each held's way to one screen
+// method; a sub-model without one gets the screen method's default.
+type (
+	// questionMarker: "?" is text now (AcceptsQuestionMark; default false).
+	questionMarker interface{ acceptsQuestionMark() bool }
+	// paster: a paste goes in whole (TakesPaste; default false).
+	paster interface{ pastesWhole() bool }
+	// waiter: a lookup is under way (Busy; default false).
+	waiter interface{ waiting() bool }
+	// answerHolder: quitting would lose answers (HasAnswers; default false).
+	answerHolder interface{ hasAnswers() bool }
+	// enterer is set up on entry, on its pointer (Enter; default nothing).
+	enterer interface {
+		enterWith(*wizard, steps.Step) tea.Cmd
+	}
+	// answerer hands over an answer (Answer; default none needed, ok).
+	answerer interface {
+		answerTo(*wizard, steps.Step) (answered, bool)
+	}
+	// resetter drops stale checks, on its pointer (Reset; default nothing).
+	resetter interface{ reset() }
+	// interrupter guards ctrl+c, on its pointer (Interrupt; default not).
+	interrupter interface{ interrupt() bool }
+	// reporter adds to the outcome (Report; default nothing).
+	reporter interface{ report(*outcome) }
+	// leaver may leave resources behind (Left; default nothing).
+	leaver interface{ left() (string, bool) }
+	// progresser draws the native progress bar (ProgressBar; default nil).
+	progresser interface{ progressBar() *tea.ProgressBar }
+)
+
 // held makes a sub-model a screen. The methods a screen has no use for
 // are optional: held asks for them by type assertion and does nothing
 // without them.
@@ -96,73 +127,69 @@ func (h held[S]) SetSize(w, ht int) (screen, tea.Cmd) {
 }
 
 func (h held[S]) AcceptsQuestionMark() bool {
-	q, ok := any(h.s).(interface{ acceptsQuestionMark() bool })
+	q, ok := any(h.s).(questionMarker)
 	return ok && q.acceptsQuestionMark()
 }
 
 func (h held[S]) TakesPaste() bool {
-	p, ok := any(h.s).(interface{ pastesWhole() bool })
+	p, ok := any(h.s).(paster)
 	return ok && p.pastesWhole()
 }
 
 func (h held[S]) Busy() bool {
-	b, ok := any(h.s).(interface{ waiting() bool })
+	b, ok := any(h.s).(waiter)
 	return ok && b.waiting()
 }
 
 func (h held[S]) HasAnswers() bool {
-	b, ok := any(h.s).(interface{ hasAnswers() bool })
+	b, ok := any(h.s).(answerHolder)
 	return ok && b.hasAnswers()
 }
 
 func (h held[S]) Enter(w *wizard, at steps.Step) (screen, tea.Cmd) {
 	var cmd tea.Cmd
-	if e, ok := any(&h.s).(interface {
-		enterWith(*wizard, steps.Step) tea.Cmd
-	}); ok {
+	if e, ok := any(&h.s).(enterer); ok {
 		cmd = e.enterWith(w, at)
 	}
 	return h, cmd
 }
 
 func (h held[S]) Answer(w *wizard, at steps.Step) (answered, bool) {
-	if a, ok := any(h.s).(interface {
-		answerTo(*wizard, steps.Step) (answered, bool)
-	}); ok {
+	if a, ok := any(h.s).(answerer); ok {
 		return a.answerTo(w, at)
 	}
 	return answered{}, true
 }
 
 func (h held[S]) Reset() screen {
-	if r, ok := any(&h.s).(interface{ reset() }); ok {
+	if r, ok := any(&h.s).(resetter); ok {
 		r.reset()
 	}
 	return h
 }
 
 func (h held[S]) Interrupt() (screen, bool) {
-	if i, ok := any(&h.s).(interface{ interrupt() bool }); ok {
+	if i, ok := any(&h.s).(interrupter); ok {
 		return h, i.interrupt()
 	}
 	return h, false
 }
 
 func (h held[S]) Report(o *outcome) {
-	if r, ok := any(h.s).(interface{ report(*outcome) }); ok {
+	if r, ok := any(h.s).(reporter); ok {
 		r.report(o)
 	}
 }
 
 func (h held[S]) Left() (string, bool) {
-	if l, ok := any(h.s).(interface{ left() (string, bool) }); ok {
+	if l, ok := any(h.s).(leaver); ok {
 		return l.left()
 	}
 	return "", false
 }
 
 func (h held[S]) ProgressBar() *tea.ProgressBar {
-	if p, ok := any(h.s).(interface{ progressBar() *tea.ProgressBar }); ok {
+	if p, ok := any(h.s).(progresser); ok {
 		return p.progressBar()
 	}
 	return nil
