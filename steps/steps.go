@@ -44,6 +44,10 @@ const (
 	Access
 )
 
+// Count is one more than the highest Step, so an array indexed by Step
+// has room for every one.
+const Count = int(Access) + 1
+
 var names = map[Step]string{
 	Identity:  "Identity",
 	Bucket:    "Bucket",
@@ -251,9 +255,9 @@ func (m *Machine) Back(from Step) (Step, error) {
 		return from, fmt.Errorf("back from %v: %w", from, ErrUnknownStep)
 	}
 	switch {
-	case (from == Uploading || from == Sync || from == Done) && m.off[Key]:
+	case m.Finished(from) && from != Key && m.off[Key]:
 		return from, ErrCreated
-	case from == Key || from == Uploading || from == Sync || from == Done:
+	case m.Finished(from):
 		return from, ErrKeyShown
 	case m.applying:
 		return from, ErrApplying
@@ -323,3 +327,62 @@ func (m *Machine) Position(s Step) (int, int) {
 	}
 	return 0, len(numbered)
 }
+
+// owners maps the steps shown by another step's screen onto that step:
+// Apply is the review screen running its plan.
+var owners = map[Step]Step{Apply: Review}
+
+// Owner returns the step whose screen shows s: s itself, or the step s is
+// a phase of (Apply is shown by Review's screen).
+func (m *Machine) Owner(s Step) Step {
+	if o, ok := owners[s]; ok {
+		return o
+	}
+	return s
+}
+
+// Screens returns, in order, every step that has a screen of its own,
+// skipped and conditional ones too: the ones that get the messages sent
+// to all screens (a resize, a restyle, a spinner's tick).
+func (m *Machine) Screens() []Step {
+	out := make([]Step, 0, len(m.order))
+	for _, s := range m.order {
+		if m.Owner(s) == s {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// waits are the steps whose screen looks something up in AWS on the way
+// (the profiles and the caller, the bucket, the policy name, the user's
+// keys), and whose answer may move the wizard on when it arrives.
+var waits = map[Step]bool{Identity: true, Bucket: true, Policy: true, User: true}
+
+// Waits reports whether keys typed on s while its screen waits on AWS must
+// wait too, to land in order once the answer is in. Review is not among
+// them: the plan is confirmed by a key pressed with the plan on screen,
+// never by one typed ahead.
+func (m *Machine) Waits(s Step) bool { return waits[s] }
+
+// guards are the steps whose screen handles an interrupt itself while AWS
+// work runs or the secret is unsaved: the plan running, the key on
+// screen, the upload and the proof download.
+var guards = map[Step]bool{Apply: true, Key: true, Uploading: true, Sync: true}
+
+// Guards reports whether s's screen gets the first say on an interrupt
+// (ctrl+c), to stop or hold work under way before the wizard asks to quit.
+func (m *Machine) Guards(s Step) bool { return guards[s] }
+
+// finished are the steps after the plan has run: the key (or role) exists.
+var finished = map[Step]bool{Key: true, Uploading: true, Sync: true, Done: true}
+
+// Finished reports whether s comes after the plan ran: what it made exists
+// and leaving now ends the run with what was made, not with nothing.
+func (m *Machine) Finished(s Step) bool { return finished[s] }
+
+// Discards reports whether changing the answer given at changed makes the
+// screens of the steps it invalidates useless, not just their checks
+// stale: another identity is other credentials, and every later screen was
+// built for the old ones.
+func (m *Machine) Discards(changed Step) bool { return changed == Identity }

@@ -235,3 +235,69 @@ func TestString(t *testing.T) {
 		})
 	}
 }
+
+func TestOwnerAndScreens(t *testing.T) {
+	m := New(Options{})
+	if got := m.Owner(Apply); got != Review {
+		t.Errorf("Owner(Apply) = %v, want Review", got)
+	}
+	for _, s := range []Step{Identity, Bucket, Location, Upload, Policy, Access, User, Review, Key, Uploading, Sync, Done} {
+		if got := m.Owner(s); got != s {
+			t.Errorf("Owner(%v) = %v, want itself", s, got)
+		}
+	}
+	want := []Step{Identity, Bucket, Location, Upload, Policy, Access, User, Review, Key, Uploading, Sync, Done}
+	if got := m.Screens(); !slices.Equal(got, want) {
+		t.Errorf("Screens() = %v, want %v", got, want)
+	}
+	// Skipped steps keep their screens: a broadcast still reaches them.
+	if got := New(Options{Skip: []Step{Location, User}}).Screens(); !slices.Equal(got, want) {
+		t.Errorf("Screens() with skips = %v, want %v", got, want)
+	}
+	for _, s := range m.Screens() {
+		if int(s) >= Count {
+			t.Errorf("%v is beyond Count %d", s, Count)
+		}
+	}
+}
+
+func TestSets(t *testing.T) {
+	m := New(Options{})
+	all := []Step{Identity, Bucket, Location, Upload, Policy, Access, User, Review, Apply, Key, Uploading, Sync, Done}
+	sets := []struct {
+		name string
+		f    func(Step) bool
+		want []Step
+	}{
+		{"Waits", m.Waits, []Step{Identity, Bucket, Policy, User}},
+		{"Guards", m.Guards, []Step{Apply, Key, Uploading, Sync}},
+		{"Finished", m.Finished, []Step{Key, Uploading, Sync, Done}},
+		{"Discards", m.Discards, []Step{Identity}},
+	}
+	for _, set := range sets {
+		var got []Step
+		for _, s := range all {
+			if set.f(s) {
+				got = append(got, s)
+			}
+		}
+		if !slices.Equal(got, set.want) {
+			t.Errorf("%s = %v, want %v", set.name, got, set.want)
+		}
+	}
+}
+
+func TestInvalidatesDiscards(t *testing.T) {
+	m := New(Options{})
+	// Another identity discards every screen after it but not the later
+	// ones that only run after Review.
+	want := []Step{Bucket, Location, Upload, Policy, Access, User, Review}
+	if got := m.Invalidates(Identity); !slices.Equal(got, want) {
+		t.Errorf("Invalidates(Identity) = %v, want %v", got, want)
+	}
+	for _, s := range []Step{Bucket, Location, Upload, Policy, Access, User} {
+		if m.Discards(s) {
+			t.Errorf("Discards(%v) = true, want false: its later screens are only rechecked", s)
+		}
+	}
+}

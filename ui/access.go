@@ -8,6 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/steps"
 )
 
 // accessAnswer is what the access screen decided: an access key (the
@@ -23,6 +25,7 @@ type accessAnswer struct {
 // secret to copy. A role needs the platform's account id.
 type accessScreen struct {
 	c       *Common
+	keymap  accessKeys
 	choice  choice
 	account textinput.Model
 	// typing is true while the account id has the focus.
@@ -32,7 +35,8 @@ type accessScreen struct {
 
 func newAccessScreen(c *Common, pre Preset) accessScreen {
 	s := accessScreen{
-		c: c,
+		c:      c,
+		keymap: newAccessKeys(c.Keys),
 		choice: choice{options: []string{
 			"An access key, as the manual procedure does (the default)",
 			"An IAM role the platform assumes: no secret to copy",
@@ -54,8 +58,6 @@ func (s *accessScreen) enter() tea.Cmd {
 	return nil
 }
 
-func (s accessScreen) acceptsQuestionMark() bool { return false }
-
 func (s accessScreen) answer() (accessAnswer, bool) {
 	if s.choice.cursor == 0 {
 		return accessAnswer{}, true
@@ -75,7 +77,7 @@ func (s accessScreen) Update(msg tea.Msg) (accessScreen, tea.Cmd) {
 		s.account.SetStyles(s.c.Styles.Input)
 		return s, nil
 	case tea.KeyPressMsg:
-		k := s.c.Keys
+		k := s.keymap
 		if s.typing {
 			switch {
 			case key.Matches(msg, k.Back):
@@ -105,14 +107,14 @@ func (s accessScreen) Update(msg tea.Msg) (accessScreen, tea.Cmd) {
 			s.account.CursorEnd()
 			return s, s.account.Focus()
 		}
-		s.choice = s.choice.Update(msg, k)
+		s.choice = s.choice.Update(msg, listKeys{k.Up, k.Down})
 		return s, nil
 	}
 	return s, nil
 }
 
 func (s accessScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	if s.typing {
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "continue"), withHelp(k.Back, "back to the choice"), k.Help, k.Quit}}
 	}
@@ -141,4 +143,37 @@ func (s accessScreen) View() string {
 		parts = append(parts, st.Error.Render(wrap(s.err.Error(), w)))
 	}
 	return strings.Join(parts, "\n")
+}
+
+// hasAnswers is true: the bucket was chosen before.
+func (s accessScreen) hasAnswers() bool { return true }
+
+// enterWith focuses what had the focus.
+func (s *accessScreen) enterWith(*wizard, steps.Step) tea.Cmd { return s.enter() }
+
+// answerTo sets how the platform reads: a role for an account, named from
+// the preset (or the default), with an external id made once so that
+// going back and forth plans the same role; or an access key.
+func (s accessScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	ans, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	a := answered{changed: ans.Role != w.spec.Role() || ans.Account != w.spec.TrustedAccount}
+	a.result.Role = ans.Role
+	sp := &w.spec
+	if ans.Role {
+		sp.Access, sp.TrustedAccount = setup.AccessRole, ans.Account
+		sp.RoleName = w.deps.Preset.RoleName
+		if sp.RoleName == "" {
+			sp.RoleName = DefaultUserName
+		}
+		if sp.ExternalID == "" {
+			sp.ExternalID = awsops.NewExternalID()
+		}
+		sp.UserName, sp.Tags, sp.DeleteKeyID, sp.ExistingUser, sp.RotateOldest = "", nil, "", false, false
+	} else {
+		sp.Access, sp.TrustedAccount, sp.RoleName, sp.ExternalID = setup.AccessKey, "", "", ""
+	}
+	return a, true
 }

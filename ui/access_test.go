@@ -49,7 +49,7 @@ func TestFlowRole(t *testing.T) {
 	d.typeText("111122223333")
 	// The wizard makes a random external id once; a fixed one keeps the
 	// golden the same on every run.
-	d.app.spec.ExternalID = "GoldenExternalId0123456789abcdef"
+	d.app.w.spec.ExternalID = "GoldenExternalId0123456789abcdef"
 	d.press("enter")
 	// No user to name: straight to review, which plans the role.
 	d.wantStep(steps.Review)
@@ -57,7 +57,7 @@ func TestFlowRole(t *testing.T) {
 	if strings.Contains(d.view(), "IAM user") || strings.Contains(d.view(), "access key for") {
 		t.Errorf("a role link's review plans a user or key:\n%s", d.view())
 	}
-	ext := d.app.spec.ExternalID
+	ext := d.app.w.spec.ExternalID
 	if ext != "GoldenExternalId0123456789abcdef" {
 		t.Fatalf("external id %q, want the one made before", ext)
 	}
@@ -66,14 +66,14 @@ func TestFlowRole(t *testing.T) {
 	d.wantStep(steps.Access)
 	d.press("enter")
 	d.wantStep(steps.Review)
-	if d.app.spec.ExternalID != ext {
-		t.Errorf("external id changed from %q to %q", ext, d.app.spec.ExternalID)
+	if d.app.w.spec.ExternalID != ext {
+		t.Errorf("external id changed from %q to %q", ext, d.app.w.spec.ExternalID)
 	}
 	// No key screen: after the plan ran, the proof download with the role.
 	d.press("enter")
 	d.wantStep(steps.Sync)
 	d.wantView("Prove that the role works", "with the role, assumed with its external id")
-	if c := d.app.syncScr.cfg; c.AssumeRole == nil || c.AssumeRole.ExternalID != ext || c.AssumeRole.ARN != "arn:aws:iam::123456789012:role/crowdai-platform-access" || c.Static != nil && c.Static.AccessKeyID == "" {
+	if c := d.app.syncScr().cfg; c.AssumeRole == nil || c.AssumeRole.ExternalID != ext || c.AssumeRole.ARN != "arn:aws:iam::123456789012:role/crowdai-platform-access" || c.Static != nil && c.Static.AccessKeyID == "" {
 		t.Errorf("proof config = %+v", c)
 	}
 	d.press("esc")
@@ -105,7 +105,7 @@ func TestAccessMakesOneExternalID(t *testing.T) {
 	d.typeText("111122223333")
 	d.press("enter")
 	d.wantStep(steps.Review)
-	ext := d.app.spec.ExternalID
+	ext := d.app.w.spec.ExternalID
 	if len(ext) != awsops.ExternalIDLen {
 		t.Fatalf("external id %q, want %d characters", ext, awsops.ExternalIDLen)
 	}
@@ -114,7 +114,7 @@ func TestAccessMakesOneExternalID(t *testing.T) {
 	d.wantStep(steps.Access)
 	d.press("esc", "up", "enter")
 	d.wantStep(steps.User)
-	if d.app.spec.Role() || d.app.spec.ExternalID != "" {
-		t.Errorf("spec after choosing a key again = %+v", d.app.spec)
+	if d.app.w.spec.Role() || d.app.w.spec.ExternalID != "" {
+		t.Errorf("spec after choosing a key again = %+v", d.app.w.spec)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/setup/keyfile"
+	"github.com/s3link/s3link/steps"
 )
 
 type keyPhase int
@@ -37,10 +38,11 @@ const (
 // until asked for, with copy and save. Leaving before the secret is copied
 // or saved asks first.
 type keyScreen struct {
-	c    *Common
-	ops  setup.KeyDeleter
-	spin spinner.Model
-	clip func(string) error
+	c      *Common
+	keymap keyKeys
+	ops    setup.KeyDeleter
+	spin   spinner.Model
+	clip   func(string) error
 
 	spec setup.Spec
 	st   setup.State
@@ -76,15 +78,16 @@ type keyScreen struct {
 
 func newKeyScreen(c *Common, ops setup.KeyDeleter, clip func(string) error, spec setup.Spec, st setup.State, j setup.Journal, kept string) keyScreen {
 	s := keyScreen{
-		c:    c,
-		ops:  ops,
-		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
-		clip: clip,
-		spec: spec,
-		st:   st,
-		j:    j,
-		kept: kept,
-		path: newInput(c, "Save to  ", ""),
+		c:      c,
+		keymap: newKeyKeys(c.Keys),
+		ops:    ops,
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		clip:   clip,
+		spec:   spec,
+		st:     st,
+		j:      j,
+		kept:   kept,
+		path:   newInput(c, "Save to  ", ""),
 		// A prompt as wide as "Save to  ", so the two inputs line up.
 		recipient: newInput(c, "For      ", "age1... or a recipients file"),
 	}
@@ -206,24 +209,24 @@ func (s keyScreen) Update(msg tea.Msg) (keyScreen, tea.Cmd) {
 }
 
 func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case keyDeleting:
 		return s, nil
 	case keyGuard:
 		switch {
-		case key.Matches(msg, k.GuardBack):
+		case key.Matches(msg, k.Guard.Back):
 			s.phase, s.failed, s.status = keyShowing, false, ""
-		case key.Matches(msg, k.GuardDelete):
+		case key.Matches(msg, k.Guard.Delete):
 			s.phase = keyDeleting
 			return s, tea.Batch(s.spin.Tick, deleteKeyCmd(s.c.Ctx, s.ops, s.j, s.spec.UserName, s.st.Key.ID))
-		case key.Matches(msg, k.Yes) && s.copied:
+		case key.Matches(msg, k.Guard.Pasted) && s.copied:
 			s.confirmed = true
 			return s, s.leave()
-		case key.Matches(msg, guardHaveIt):
+		case key.Matches(msg, k.Guard.HaveIt):
 			s.own = true
 			return s, s.leave()
-		case key.Matches(msg, k.GuardLeave):
+		case key.Matches(msg, k.Guard.Leave):
 			s.left = true
 			return s, s.leave()
 		}
@@ -287,7 +290,7 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 		return s, copyCmd(s.clip, "secret", s.st.Key.Secret.Reveal())
 	case key.Matches(msg, k.CopyID):
 		return s, copyCmd(s.clip, "key id", s.st.Key.ID)
-	case key.Matches(msg, k.Yes) && s.copied && !s.confirmed:
+	case key.Matches(msg, k.Pasted) && s.copied && !s.confirmed:
 		s.confirmed, s.failed = true, false
 		s.status = ""
 		return s, nil
@@ -297,7 +300,7 @@ func (s keyScreen) updateKey(msg tea.KeyPressMsg) (keyScreen, tea.Cmd) {
 		s.path.SetValue(strings.TrimSuffix(s.path.Value(), ".age"))
 		s.path.CursorEnd()
 		return s, s.path.Focus()
-	case key.Matches(msg, keyEncrypt):
+	case key.Matches(msg, k.Encrypt):
 		s.phase = keyRecipient
 		s.status = ""
 		s.recipient.CursorEnd()
@@ -344,13 +347,13 @@ func copyStatus(msg clipboardCopiedMsg) string {
 }
 
 func (s keyScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case keyGuard:
 		if s.copied {
-			return helpKeys{short: []key.Binding{k.GuardBack, withHelp(k.Yes, "I pasted it"), guardHaveIt, k.GuardDelete, k.GuardLeave}}
+			return helpKeys{short: []key.Binding{k.Guard.Back, withHelp(k.Guard.Pasted, "I pasted it"), k.Guard.HaveIt, k.Guard.Delete, k.Guard.Leave}}
 		}
-		return helpKeys{short: []key.Binding{k.GuardBack, guardHaveIt, k.GuardDelete, k.GuardLeave}}
+		return helpKeys{short: []key.Binding{k.Guard.Back, k.Guard.HaveIt, k.Guard.Delete, k.Guard.Leave}}
 	case keySaving:
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "save"), withHelp(k.Back, "cancel"), withHelp(k.Help, "more keys (f1)")}}
 	case keyRecipient:
@@ -360,13 +363,13 @@ func (s keyScreen) help() helpKeys {
 	}
 	if s.copied && !s.confirmed && s.saved == "" {
 		return helpKeys{
-			short: []key.Binding{withHelp(k.Yes, "I pasted it"), k.CopySecret, k.Save, withHelp(k.Next, "done"), k.Help},
-			full:  [][]key.Binding{{k.Reveal, k.CopySecret, k.CopyID, k.Save, keyEncrypt}, {withHelp(k.Yes, "I pasted it"), withHelp(k.Next, "done"), k.Quit, k.Help}},
+			short: []key.Binding{withHelp(k.Pasted, "I pasted it"), k.CopySecret, k.Save, withHelp(k.Next, "done"), k.Help},
+			full:  [][]key.Binding{{k.Reveal, k.CopySecret, k.CopyID, k.Save, k.Encrypt}, {withHelp(k.Pasted, "I pasted it"), withHelp(k.Next, "done"), k.Quit, k.Help}},
 		}
 	}
 	return helpKeys{
 		short: []key.Binding{k.Reveal, k.CopySecret, k.CopyID, k.Save, withHelp(k.Next, "done"), k.Help},
-		full:  [][]key.Binding{{k.Reveal, k.CopySecret, k.CopyID, k.Save, keyEncrypt}, {withHelp(k.Next, "done"), k.Quit, k.Help}},
+		full:  [][]key.Binding{{k.Reveal, k.CopySecret, k.CopyID, k.Save, k.Encrypt}, {withHelp(k.Next, "done"), k.Quit, k.Help}},
 	}
 }
 
@@ -454,3 +457,16 @@ func shortRecipient(r string) string {
 	}
 	return r
 }
+
+// interrupt is the ctrl+c guard (guardQuit).
+func (s *keyScreen) interrupt() bool { return s.guardQuit() }
+
+// answerTo says whether the secret is safe and the key still usable, and
+// hands the key to the proof download.
+func (s keyScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	w.key = s.st.Key
+	return answered{result: steps.Result{KeySecured: s.secured(), KeyUsable: !s.deleted && s.st.Key.ID != ""}}, true
+}
+
+// report adds how the secret was handed over.
+func (s keyScreen) report(o *outcome) { o.Hand = s.handOverInfo() }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/steps"
 )
 
 type bucketPhase int
@@ -40,8 +41,9 @@ const (
 // bucketScreen chooses a new bucket (name and region) or one of the
 // account's buckets.
 type bucketScreen struct {
-	c   *Common
-	ops Ops
+	c      *Common
+	keymap bucketKeys
+	ops    Ops
 	// recordDir holds the setup records: a typed name that is a bucket an
 	// earlier s3link setup made counts as that setup's, not as someone's.
 	recordDir string
@@ -79,6 +81,7 @@ type bucketScreen struct {
 func newBucketScreen(c *Common, ops Ops, defaultRegion, regionSource string, pre Preset, recordDir string) bucketScreen {
 	s := bucketScreen{
 		c:         c,
+		keymap:    newBucketKeys(c.Keys),
 		ops:       ops,
 		recordDir: recordDir,
 		mode: choice{options: []string{
@@ -127,8 +130,6 @@ func regionLabel(code string) string {
 	}
 	return "region"
 }
-
-func (s bucketScreen) acceptsQuestionMark() bool { return false }
 
 // typed reports whether anything was typed or chosen here that a quit
 // would lose: a name, a region filter, a bucket filter, or the choice of
@@ -253,7 +254,7 @@ func (s *bucketScreen) inspectSelected() tea.Cmd {
 }
 
 func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	s.note = ""
 	switch s.phase {
 	case bucketChoosing:
@@ -273,7 +274,7 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 			}
 			return s, tea.Batch(cmd, s.inspectSelected())
 		}
-		s.mode = s.mode.Update(msg, k)
+		s.mode = s.mode.Update(msg, listKeys{k.Up, k.Down})
 		return s, nil
 	case bucketNew:
 		if s.found != nil && key.Matches(msg, k.UseAsExisting) {
@@ -320,7 +321,7 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 			}
 			return s, cmd
 		}
-		s.regions, cmd = s.regions.Update(msg, k)
+		s.regions, cmd = s.regions.Update(msg, listKeys{k.Up, k.Down})
 		return s, cmd
 	case bucketExisting:
 		switch {
@@ -348,7 +349,7 @@ func (s bucketScreen) updateKey(msg tea.KeyPressMsg) (bucketScreen, tea.Cmd) {
 			return s, nil
 		}
 		var cmd tea.Cmd
-		s.buckets, cmd = s.buckets.Update(msg, k)
+		s.buckets, cmd = s.buckets.Update(msg, listKeys{k.Up, k.Down})
 		return s, tea.Batch(cmd, s.inspectSelected())
 	}
 	return s, nil
@@ -382,7 +383,7 @@ func (s *bucketScreen) focusField(f bucketFocus) tea.Cmd {
 }
 
 func (s bucketScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case bucketNew:
 		if s.found != nil {
@@ -540,4 +541,22 @@ func (s bucketScreen) viewInspection(st *Styles, w int) string {
 // indent prefixes every line of s.
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// waiting reports whether a name is being checked or the buckets listed.
+func (s bucketScreen) waiting() bool { return s.checking || s.listing }
+
+// hasAnswers reports whether anything was typed or chosen here.
+func (s bucketScreen) hasAnswers() bool { return s.typed() }
+
+// answerTo sets the bucket in the spec, once one is complete.
+func (s bucketScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	ans, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	a := answered{changed: ans != w.lastBkt}
+	w.lastBkt = ans
+	w.spec.Bucket, w.spec.Region, w.spec.ExistingBucket, w.spec.ProtectBucket = ans.Name, ans.Region, ans.Existing, ans.Protect
+	return a, true
 }

@@ -198,7 +198,7 @@ func (p *picker) Focus() tea.Cmd { return p.filter.Focus() }
 func (p *picker) Blur() { p.filter.Blur() }
 
 // Update moves the highlight with up and down and filters on typing.
-func (p picker) Update(msg tea.Msg, keys *KeyMap) (picker, tea.Cmd) {
+func (p picker) Update(msg tea.Msg, keys listKeys) (picker, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(k, keys.Up):
@@ -250,6 +250,9 @@ func (p picker) View(st *Styles, width int) string {
 	return b.String()
 }
 
+// listKeys move a highlight up and down a list.
+type listKeys struct{ Up, Down key.Binding }
+
 // choice is a short vertical menu (two or three options).
 type choice struct {
 	options []string
@@ -257,7 +260,7 @@ type choice struct {
 }
 
 // Update moves the highlight.
-func (c choice) Update(msg tea.KeyPressMsg, keys *KeyMap) choice {
+func (c choice) Update(msg tea.KeyPressMsg, keys listKeys) choice {
 	switch {
 	case key.Matches(msg, keys.Up):
 		if c.cursor > 0 {

@@ -48,17 +48,18 @@ type outcome struct {
 	Sandbox bool
 }
 
-func newOutcome(plan *setup.Plan, st setup.State, h keyHandOver, recordPath string) outcome {
-	if plan == nil {
-		plan = &setup.Plan{}
+// settle fills in what follows from the plan and its state once the
+// screens have reported, and drops the secret.
+func (o *outcome) settle() {
+	if o.Plan == nil {
+		o.Plan = &setup.Plan{}
 	}
-	o := outcome{Plan: plan, Spec: plan.Spec, State: st, Hand: h, RecordPath: recordPath, KeyID: st.Key.ID}
+	o.Spec, o.KeyID = o.Plan.Spec, o.State.Key.ID
 	if o.KeyID == "" {
-		o.KeyID = plan.ExistingKeyID
+		o.KeyID = o.Plan.ExistingKeyID
 	}
 	// The state's key holds the secret; the outcome keeps the id only.
 	o.State.Key = awsops.AccessKey{}
-	return o
 }
 
 // deleted reports whether the new key is gone.
@@ -316,10 +317,11 @@ func (o outcome) Text() string {
 // wraps at spaces only, so every word, path, ARN and flag copies whole; a
 // token wider than the screen runs past its edge (← → scroll sideways).
 type doneScreen struct {
-	c    *Common
-	vp   viewport.Model
-	o    outcome
-	base string
+	c      *Common
+	keymap doneKeys
+	vp     viewport.Model
+	o      outcome
+	base   string
 }
 
 // Sideways scrolling on the done screen, for commands wider than it.
@@ -331,10 +333,11 @@ var (
 // newDoneScreen builds the screen; base is the folder the commands folder
 // is made in ("" is the current directory).
 func newDoneScreen(c *Common, o outcome, base string) doneScreen {
-	s := doneScreen{c: c, vp: viewport.New(), o: o, base: base}
+	s := doneScreen{c: c, keymap: newDoneKeys(c.Keys), vp: viewport.New(), o: o, base: base}
 	s.vp.SoftWrap = false
 	s.vp.SetHorizontalStep(20)
-	s.vp.KeyMap = viewport.KeyMap{Up: c.Keys.Up, Down: c.Keys.Down, PageUp: c.Keys.PageUp, PageDown: c.Keys.PageDown, Left: doneLeft, Right: doneRight}
+	k := s.keymap
+	s.vp.KeyMap = viewport.KeyMap{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Left: k.Left, Right: k.Right}
 	s.layout()
 	return s
 }
@@ -353,8 +356,6 @@ func (s *doneScreen) layout() {
 	s.vp.SetContent(s.content())
 }
 
-func (s doneScreen) acceptsQuestionMark() bool { return false }
-
 // Update handles one message and never blocks: I/O goes out as Cmds.
 func (s doneScreen) Update(msg tea.Msg) (doneScreen, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -369,7 +370,7 @@ func (s doneScreen) Update(msg tea.Msg) (doneScreen, tea.Cmd) {
 		s.layout()
 		return s, nil
 	case tea.KeyPressMsg:
-		k := s.c.Keys
+		k := s.keymap
 		if key.Matches(msg, k.Next, k.Stop) {
 			return s, goQuit
 		}
@@ -381,10 +382,10 @@ func (s doneScreen) Update(msg tea.Msg) (doneScreen, tea.Cmd) {
 }
 
 func (s doneScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	return helpKeys{
 		short: []key.Binding{withHelp(k.Next, "finish"), withHelp(k.Down, "scroll"), k.PageDown, k.Help},
-		full:  [][]key.Binding{{withHelp(k.Next, "finish")}, {withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}, {withHelp(doneLeft, "scroll left"), withHelp(doneRight, "scroll right")}, {k.Quit}},
+		full:  [][]key.Binding{{withHelp(k.Next, "finish")}, {withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}, {withHelp(k.Left, "scroll left"), withHelp(k.Right, "scroll right")}, {k.Quit}},
 	}
 }
 
@@ -564,4 +565,9 @@ func wrapCommand(cmd string, width int) []string {
 		line = indent + w
 	}
 	return append(out, line)
+}
+
+// report adds the folder of AWS CLI commands, once written.
+func (s doneScreen) report(o *outcome) {
+	o.Commands, o.CommandsErr = s.o.Commands, s.o.CommandsErr
 }

@@ -36,7 +36,7 @@ func TestKeySaveEncrypted(t *testing.T) {
 	d := newDriver(t, testDeps(t, awsopstest.New(t)))
 	toReviewNew(t, d)
 	d.press("enter")
-	key := d.app.keyScr.st.Key
+	key := d.app.keyScr().st.Key
 	dir := t.TempDir()
 
 	// A bad public key: one sentence, in the field it was typed in, so
@@ -46,8 +46,8 @@ func TestKeySaveEncrypted(t *testing.T) {
 	d.typeText("age1nope")
 	d.press("enter")
 	d.wantView(`"age1nope" is not an age public key`, "For      age1nope")
-	if !d.app.keyScr.failed || d.app.keyScr.secured() || d.app.keyScr.phase != keyRecipient {
-		t.Errorf("a bad recipient: failed %v, secured %v, phase %v", d.app.keyScr.failed, d.app.keyScr.secured(), d.app.keyScr.phase)
+	if !d.app.keyScr().failed || d.app.keyScr().secured() || d.app.keyScr().phase != keyRecipient {
+		t.Errorf("a bad recipient: failed %v, secured %v, phase %v", d.app.keyScr().failed, d.app.keyScr().secured(), d.app.keyScr().phase)
 	}
 
 	// A recipients file that cannot be read is refused when saving.
@@ -57,8 +57,8 @@ func TestKeySaveEncrypted(t *testing.T) {
 	d.typeText(filepath.Join(dir, "bad.csv.age"))
 	d.press("enter")
 	d.wantView("nor a recipients file that can be read")
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 || d.app.keyScr.secured() {
-		t.Fatalf("a refused save left %v, secured %v", entries, d.app.keyScr.secured())
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 || d.app.keyScr().secured() {
+		t.Fatalf("a refused save left %v, secured %v", entries, d.app.keyScr().secured())
 	}
 
 	path := filepath.Join(dir, "key.csv.age")
@@ -70,7 +70,7 @@ func TestKeySaveEncrypted(t *testing.T) {
 	d.typeText(path)
 	d.press("enter")
 	d.wantView("no plain-text copy was written")
-	if !d.app.keyScr.secured() || !d.app.keyScr.sealed {
+	if !d.app.keyScr().secured() || !d.app.keyScr().sealed {
 		t.Error("an encrypted save does not secure the key")
 	}
 	entries, _ := os.ReadDir(dir)

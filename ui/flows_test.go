@@ -377,7 +377,7 @@ func TestFlowKeyGuardDeletesKey(t *testing.T) {
 	if !ok || len(ids) != 0 {
 		t.Fatalf("user keys = %v (user exists %v), want none", ids, ok)
 	}
-	if !app.keyScr.deleted {
+	if !app.keyScr().deleted {
 		t.Error("the key screen does not know the key was deleted")
 	}
 	rec := loadRecord(t, deps.RecordDir, DefaultUserName)

@@ -45,10 +45,10 @@ func TestFlowQuitGuardKeepsAnswers(t *testing.T) {
 	f.waitFor(quitPrompt)
 	f.press("y")
 	app := f.final()
-	if got := app.bucketScr.name.Value(); got != "acme-media-x" {
+	if got := app.bucketScr().name.Value(); got != "acme-media-x" {
 		t.Errorf("bucket name = %q, want acme-media-x", got)
 	}
-	if got := app.locScr.input.Value(); got != "imports/2026" {
+	if got := app.locScr().input.Value(); got != "imports/2026" {
 		t.Errorf("path = %q, want imports/2026", got)
 	}
 	if !errors.Is(app.Err(), errCanceled) {
@@ -74,7 +74,7 @@ func TestQuitGuardSecondCtrlC(t *testing.T) {
 	d.wantView(quitPrompt)
 	d.press("x")
 	d.wantView(quitPrompt)
-	if strings.Contains(d.app.locScr.input.Value(), "x") {
+	if strings.Contains(d.app.locScr().input.Value(), "x") {
 		t.Error("a key typed at the question reached the input")
 	}
 	d.press("ctrl+c")
@@ -242,8 +242,8 @@ func TestFlowKeysSentTogether(t *testing.T) {
 	f.press("enter", "down", "enter")
 	f.waitFor("Existing bucket", "acme-archive", "all four settings on")
 	f.press("ctrl+c", "y")
-	if app := f.final(); app.bucketScr.phase != bucketExisting {
-		t.Errorf("bucket screen phase %v, want existing", app.bucketScr.phase)
+	if app := f.final(); app.bucketScr().phase != bucketExisting {
+		t.Errorf("bucket screen phase %v, want existing", app.bucketScr().phase)
 	}
 }
 
@@ -270,10 +270,10 @@ func TestFlowKeysTypedDuringLookup(t *testing.T) {
 	f.waitFor("Which folder in acme-media", "photos/2026/")
 	f.press("ctrl+c", "y")
 	app := f.final()
-	if got := app.locScr.input.Value(); got != "photos/2026" {
+	if got := app.locScr().input.Value(); got != "photos/2026" {
 		t.Errorf("location input = %q, want photos/2026", got)
 	}
-	if r, _ := app.bucketScr.region(); r != "eu-west-1" {
+	if r, _ := app.bucketScr().region(); r != "eu-west-1" {
 		t.Errorf("region = %q: keys meant for the next screen reached the bucket screen", r)
 	}
 }
@@ -291,12 +291,12 @@ func TestLocationFolderPicker(t *testing.T) {
 	d.wantView("Folders in s3://acme-archive/", "exports/", "photos/", "videos/")
 	d.typeText("ph")
 	d.press("tab")
-	if got := d.app.locScr.input.Value(); got != "photos/" {
+	if got := d.app.locScr().input.Value(); got != "photos/" {
 		t.Fatalf("tab completed to %q, want photos/", got)
 	}
 	d.wantView("Folders in s3://acme-archive/photos/", "2025/", "2026/")
 	d.press("down", "tab")
-	if got := d.app.locScr.input.Value(); got != "photos/2026/" {
+	if got := d.app.locScr().input.Value(); got != "photos/2026/" {
 		t.Fatalf("down, tab completed to %q, want photos/2026/", got)
 	}
 	requireFrame(t, d)
@@ -320,7 +320,7 @@ func TestFlowLocationFolderPicker(t *testing.T) {
 	f.press("tab")
 	f.waitFor("No folders in s3://acme-archive/videos/")
 	f.press("ctrl+c", "y")
-	if got := f.final().locScr.input.Value(); got != "videos/" {
+	if got := f.final().locScr().input.Value(); got != "videos/" {
 		t.Errorf("input = %q, want videos/", got)
 	}
 }

@@ -40,7 +40,7 @@ func TestFlowLeaveAnyway(t *testing.T) {
 	f.press("enter")
 	app := f.final()
 
-	if got := app.keyScr.handOver(); got != handLeft {
+	if got := app.keyScr().handOver(); got != handLeft {
 		t.Errorf("hand-over = %v, want %v", got, handLeft)
 	}
 	if !errors.Is(app.Err(), ErrSecretNotHandedOver) {
@@ -70,7 +70,7 @@ func TestDoneLeftAnywayView(t *testing.T) {
 		t.Errorf("Done shows a ✓ after leaving without the secret:\n%s", v)
 	}
 	box := pasteBox(t, v)
-	if strings.Contains(box, d.app.revScr.st.Key.ID) && !strings.Contains(box, "none:") {
+	if strings.Contains(box, d.app.revScr().st.Key.ID) && !strings.Contains(box, "none:") {
 		t.Errorf("a key without its secret is offered for pasting:\n%s", box)
 	}
 }
@@ -93,7 +93,7 @@ func TestFlowDeleteUnsavedKey(t *testing.T) {
 	if ids, _ := fake.UserKeys(DefaultUserName); len(ids) != 0 {
 		t.Fatalf("keys left: %v", ids)
 	}
-	if got := app.keyScr.handOver(); got != handDeleted {
+	if got := app.keyScr().handOver(); got != handDeleted {
 		t.Errorf("hand-over = %v, want %v", got, handDeleted)
 	}
 	if err := app.Err(); err != nil {
@@ -112,7 +112,7 @@ func TestDoneDeletedView(t *testing.T) {
 	d := newDriver(t, deps)
 	toReviewNew(t, d)
 	d.press("enter")
-	id := d.app.keyScr.st.Key.ID
+	id := d.app.keyScr().st.Key.ID
 	d.press("enter", "d")
 	d.wantStep(steps.Done)
 	requireFrame(t, d)
@@ -141,7 +141,7 @@ func TestFlowCopyWithoutConfirmation(t *testing.T) {
 	f.waitFor("⚠ Set up, but nobody confirmed the copied secret arrived")
 	f.press("enter")
 	app := f.final()
-	if got := app.keyScr.handOver(); got != handUnconfirmed {
+	if got := app.keyScr().handOver(); got != handUnconfirmed {
 		t.Errorf("hand-over = %v, want %v", got, handUnconfirmed)
 	}
 	if !errors.Is(app.Err(), ErrSecretNotHandedOver) {
@@ -162,7 +162,7 @@ func TestKeyCopiedUnconfirmedView(t *testing.T) {
 	d.wantView("key id sent to the terminal")
 	d.press("c")
 	requireFrame(t, d)
-	if d.app.keyScr.secured() {
+	if d.app.keyScr().secured() {
 		t.Error("an unconfirmed OSC 52 copy lifts the guard")
 	}
 }
@@ -197,7 +197,7 @@ func TestDoneLongLocationKeepsWordsWhole(t *testing.T) {
 	var lines []string
 	for range 40 {
 		lines = append(lines, strings.Split(d.view(), "\n")...)
-		if d.app.doneScr.vp.AtBottom() {
+		if d.app.doneScr().vp.AtBottom() {
 			break
 		}
 		d.press("pgdown")
@@ -207,14 +207,14 @@ func TestDoneLongLocationKeepsWordsWhole(t *testing.T) {
 			t.Fatalf("line %d is %d columns wide: %q", i, w, l)
 		}
 	}
-	if d.app.doneScr.o.Commands == "" {
+	if d.app.doneScr().o.Commands == "" {
 		t.Fatal("the commands were not written to a folder")
 	}
-	full := d.app.doneScr.content()
+	full := d.app.doneScr().content()
 	if testing.Verbose() {
 		t.Log("\n" + ansi.Strip(full))
 	}
-	for _, a := range d.app.doneScr.o.Plan.Actions {
+	for _, a := range d.app.doneScr().o.Plan.Actions {
 		for _, tok := range shellWords(a.Command) {
 			if ansi.StringWidth(tok) <= 80-4 {
 				if !anyLineHolds(lines, tok) {
@@ -235,9 +235,9 @@ func TestDoneLongLocationKeepsWordsWhole(t *testing.T) {
 		}
 	}
 	// A word wider than the screen can be scrolled to.
-	var _ viewport.KeyMap = d.app.doneScr.vp.KeyMap
+	var _ viewport.KeyMap = d.app.doneScr().vp.KeyMap
 	d.press("right")
-	if d.app.doneScr.vp.XOffset() == 0 {
+	if done := d.app.doneScr(); done.vp.XOffset() == 0 {
 		t.Error("→ does not scroll the done screen sideways")
 	}
 }

@@ -180,3 +180,16 @@ func (d *driver) wantView(subs ...string) {
 var errCanceled = context.Canceled
 
 func windowSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// The screens behind the app's steps, for tests that look inside one.
+func (a App) bucketScr() bucketScreen { return screenAs[bucketScreen](a.screens[steps.Bucket]) }
+func (a App) locScr() locationScreen  { return screenAs[locationScreen](a.screens[steps.Location]) }
+func (a App) polScr() policyScreen    { return screenAs[policyScreen](a.screens[steps.Policy]) }
+func (a App) keyScr() keyScreen       { return screenAs[keyScreen](a.screens[steps.Key]) }
+func (a App) doneScr() doneScreen     { return screenAs[doneScreen](a.screens[steps.Done]) }
+func (a App) syncScr() syncScreen     { return screenAs[syncScreen](a.screens[steps.Sync]) }
+func (a App) revScr() reviewScreen    { return screenAs[reviewScreen](a.screens[steps.Review]) }
+func (a App) uploadScr() uploadScreen { return screenAs[uploadScreen](a.screens[steps.Upload]) }
+func (a App) upRunScr() uploadingScreen {
+	return screenAs[uploadingScreen](a.screens[steps.Uploading])
+}

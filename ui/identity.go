@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/steps"
 )
 
 type identityPhase int
@@ -24,6 +25,7 @@ const (
 // picker when the shared config has several and none was chosen.
 type identityScreen struct {
 	c       *Common
+	keymap  identityKeys
 	phase   identityPhase
 	spin    spinner.Model
 	sandbox bool
@@ -46,6 +48,7 @@ type identityScreen struct {
 func newIdentityScreen(c *Common, d Deps) identityScreen {
 	s := identityScreen{
 		c:       c,
+		keymap:  newIdentityKeys(c.Keys),
 		spin:    spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
 		sandbox: d.Sandbox,
 		newOps:  d.NewOps,
@@ -94,7 +97,6 @@ func (s *identityScreen) pick() tea.Cmd {
 
 // acceptsQuestionMark: profile names may hold any character, but "?" is
 // rare enough that help wins.
-func (s identityScreen) acceptsQuestionMark() bool { return false }
 
 // Update handles one message and never blocks: I/O goes out as Cmds.
 func (s identityScreen) Update(msg tea.Msg) (identityScreen, tea.Cmd) {
@@ -143,14 +145,14 @@ func (s identityScreen) Update(msg tea.Msg) (identityScreen, tea.Cmd) {
 	}
 	if s.phase == identityPicking {
 		var cmd tea.Cmd
-		s.picker, cmd = s.picker.Update(msg, s.c.Keys)
+		s.picker, cmd = s.picker.Update(msg, listKeys{s.keymap.Up, s.keymap.Down})
 		return s, cmd
 	}
 	return s, nil
 }
 
 func (s identityScreen) updateKey(msg tea.KeyPressMsg) (identityScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case identityPicking:
 		if key.Matches(msg, k.Next) {
@@ -164,7 +166,7 @@ func (s identityScreen) updateKey(msg tea.KeyPressMsg) (identityScreen, tea.Cmd)
 			return s, tea.Batch(s.spin.Tick, buildOpsCmd(s.newOps, s.reqID, it.Value))
 		}
 		var cmd tea.Cmd
-		s.picker, cmd = s.picker.Update(msg, k)
+		s.picker, cmd = s.picker.Update(msg, listKeys{k.Up, k.Down})
 		return s, cmd
 	case identityResolved:
 		switch {
@@ -189,7 +191,7 @@ func (s identityScreen) canPick() bool {
 }
 
 func (s identityScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case identityPicking:
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "use profile"), k.Up, k.Down, k.Help, k.Quit}}
@@ -275,4 +277,24 @@ func (s identityScreen) View() string {
 func withHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
+}
+
+// waiting reports whether the profiles or the caller are being looked up.
+func (s identityScreen) waiting() bool {
+	return s.phase == identityLoadingProfiles || s.phase == identityResolving
+}
+
+// hasAnswers reports whether a profile was picked.
+func (s identityScreen) hasAnswers() bool { return s.picked }
+
+// answerTo hands over the credentials and who they are, once resolved.
+// Other credentials or another account is a change every later step
+// depends on.
+func (s identityScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	if s.phase != identityResolved {
+		return answered{}, false
+	}
+	a := answered{changed: s.ops != w.ops || s.identity.Account != w.identity.Account}
+	w.ops, w.profile, w.identity = s.ops, s.profile, s.identity
+	return a, true
 }

@@ -12,12 +12,14 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/steps"
 )
 
 // locationScreen asks for the path inside the bucket, shows it normalised
 // as it is typed and, for an existing bucket, what already sits under it.
 type locationScreen struct {
 	c        *Common
+	keymap   locationKeys
 	ops      Ops
 	spin     spinner.Model
 	input    textinput.Model
@@ -49,10 +51,11 @@ const maxFolderRows = 5
 
 func newLocationScreen(c *Common, ops Ops, preset string) locationScreen {
 	s := locationScreen{
-		c:     c,
-		ops:   ops,
-		spin:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
-		input: newInput(c, "Path  ", "path/to/files (empty = the whole bucket)"),
+		c:      c,
+		keymap: newLocationKeys(c.Keys),
+		ops:    ops,
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		input:  newInput(c, "Path  ", "path/to/files (empty = the whole bucket)"),
 	}
 	s.input.CharLimit = awsops.MaxPrefixLen + 16
 	s.input.SetValue(preset)
@@ -136,7 +139,6 @@ func (s *locationScreen) settle() tea.Cmd {
 }
 
 // S3 keys may contain "?", so on this screen it is typed, not help.
-func (s locationScreen) acceptsQuestionMark() bool { return true }
 
 func (s locationScreen) answer() (string, bool) { return s.prefix, s.err == nil }
 
@@ -197,7 +199,7 @@ func (s locationScreen) Update(msg tea.Msg) (locationScreen, tea.Cmd) {
 		}, msg.Content)
 		return s.edit(msg)
 	case tea.KeyPressMsg:
-		k := s.c.Keys
+		k := s.keymap
 		switch {
 		case key.Matches(msg, k.Back):
 			return s, goBack
@@ -251,7 +253,7 @@ func (s locationScreen) changed(cmd tea.Cmd) (locationScreen, tea.Cmd) {
 }
 
 func (s locationScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	if s.existing {
 		tab := withHelp(k.Accept, "complete folder")
 		return helpKeys{
@@ -352,4 +354,35 @@ func (s locationScreen) viewSummary(st *Styles, w int) string {
 		verb = "is"
 	}
 	return fmt.Sprintf("There %s %s%d %s (%s%s) under it.", verb, at, n, Plural(n, "object", "objects"), at, HumanBytes(m.Summary.Bytes))
+}
+
+// acceptsQuestionMark is true: a prefix may hold "?".
+func (s locationScreen) acceptsQuestionMark() bool { return true }
+
+// pastesWhole is true: a pasted prefix is counted once, not once per
+// character.
+func (s locationScreen) pastesWhole() bool { return true }
+
+// hasAnswers is true: the bucket was chosen before.
+func (s locationScreen) hasAnswers() bool { return true }
+
+// enterWith shows the location in the chosen bucket.
+func (s *locationScreen) enterWith(w *wizard, _ steps.Step) tea.Cmd {
+	return s.enter(w.spec.Bucket, w.spec.ExistingBucket)
+}
+
+// answerTo sets the prefix; a location that is not empty drops an upload
+// chosen for it.
+func (s locationScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	p, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	a := answered{changed: p != w.spec.Prefix}
+	w.spec.Prefix = p
+	a.result.LocationEmpty = s.empty()
+	if !a.result.LocationEmpty {
+		w.upload = uploadChoice{}
+	}
+	return a, true
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/awsops/transfer/upload"
+	"github.com/s3link/s3link/steps"
 )
 
 // Messages are past-tense facts. Results that can arrive late (a lookup
@@ -278,3 +279,42 @@ type commandsWrittenMsg struct {
 	Dir string
 	Err error
 }
+
+// The results below belong to one step's screen: the root hands them to
+// it wherever the wizard is (see routed).
+
+func (profilesLoadedMsg) forStep() steps.Step   { return steps.Identity }
+func (opsBuiltMsg) forStep() steps.Step         { return steps.Identity }
+func (identityResolvedMsg) forStep() steps.Step { return steps.Identity }
+
+func (bucketsListedMsg) forStep() steps.Step   { return steps.Bucket }
+func (bucketInspectedMsg) forStep() steps.Step { return steps.Bucket }
+func (bucketCheckedMsg) forStep() steps.Step   { return steps.Bucket }
+
+func (prefixSettledMsg) forStep() steps.Step    { return steps.Location }
+func (prefixSummarizedMsg) forStep() steps.Step { return steps.Location }
+func (foldersListedMsg) forStep() steps.Step    { return steps.Location }
+
+func (policyLookedUpMsg) forStep() steps.Step { return steps.Policy }
+
+func (accessKeysListedMsg) forStep() steps.Step { return steps.User }
+
+func (setupPlannedMsg) forStep() steps.Step { return steps.Review }
+func (actionRanMsg) forStep() steps.Step    { return steps.Review }
+func (rolledBackMsg) forStep() steps.Step   { return steps.Review }
+func (planExportedMsg) forStep() steps.Step { return steps.Review }
+
+func (clipboardCopiedMsg) forStep() steps.Step { return steps.Key }
+func (csvSavedMsg) forStep() steps.Step        { return steps.Key }
+func (keyDeletedMsg) forStep() steps.Step      { return steps.Key }
+
+func (uploadSettledMsg) forStep() steps.Step   { return steps.Upload }
+func (uploadPreviewedMsg) forStep() steps.Step { return steps.Upload }
+func (dirsListedMsg) forStep() steps.Step      { return steps.Upload }
+
+func (uploadBuiltMsg) forStep() steps.Step { return steps.Uploading }
+
+func (storeConnectedMsg) forStep() steps.Step { return steps.Sync }
+func (keyProbedMsg) forStep() steps.Step      { return steps.Sync }
+func (probeDueMsg) forStep() steps.Step       { return steps.Sync }
+func (syncClockMsg) forStep() steps.Step      { return steps.Sync }

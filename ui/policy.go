@@ -12,6 +12,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/steps"
 )
 
 // DefaultPolicyName is the manual guide's "CrowdAI Platform Access" made
@@ -33,6 +34,7 @@ const (
 // whether the name is taken and by which document.
 type policyScreen struct {
 	c      *Common
+	keymap policyKeys
 	ops    Ops
 	spin   spinner.Model
 	vp     viewport.Model
@@ -52,11 +54,12 @@ type policyScreen struct {
 
 func newPolicyScreen(c *Common, ops Ops, preset string) policyScreen {
 	s := policyScreen{
-		c:     c,
-		ops:   ops,
-		spin:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
-		vp:    viewport.New(),
-		input: newInput(c, "Policy name  ", DefaultPolicyName),
+		c:      c,
+		keymap: newPolicyKeys(c.Keys),
+		ops:    ops,
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		vp:     viewport.New(),
+		input:  newInput(c, "Policy name  ", DefaultPolicyName),
 	}
 	s.vp.KeyMap = viewport.KeyMap{
 		Up:       c.Keys.Up,
@@ -95,8 +98,6 @@ func (s *policyScreen) reset() {
 	s.lookErr = nil
 	s.info = awsops.PolicyFacts{}
 }
-
-func (s policyScreen) acceptsQuestionMark() bool { return false }
 
 // answer is the chosen name once it is known to be free, the same, or
 // meant to get a new version.
@@ -195,7 +196,7 @@ func (s policyScreen) Update(msg tea.Msg) (policyScreen, tea.Cmd) {
 }
 
 func (s policyScreen) updateKey(msg tea.KeyPressMsg) (policyScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	if key.Matches(msg, k.Back) {
 		return s, goBack
 	}
@@ -222,7 +223,7 @@ func (s policyScreen) updateKey(msg tea.KeyPressMsg) (policyScreen, tea.Cmd) {
 			s.layout()
 			return s, s.input.Focus()
 		}
-		s.choice = s.choice.Update(msg, k)
+		s.choice = s.choice.Update(msg, listKeys{k.Up, k.Down})
 		return s, nil
 	}
 	switch {
@@ -301,7 +302,7 @@ func (s policyScreen) status(st *Styles, w int) string {
 }
 
 func (s policyScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	scroll := []key.Binding{withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}
 	if s.phase == policyDifferent {
 		return helpKeys{
@@ -369,4 +370,25 @@ func colorJSON(st *Styles, doc string) string {
 		}
 	}
 	return b.String()
+}
+
+// waiting reports whether the name is being looked up.
+func (s policyScreen) waiting() bool { return s.phase == policyLooking }
+
+// hasAnswers is true: the bucket was chosen before.
+func (s policyScreen) hasAnswers() bool { return true }
+
+// enterWith shows the policy for the chosen location.
+func (s *policyScreen) enterWith(w *wizard, _ steps.Step) tea.Cmd {
+	return s.enter(w.spec.Bucket, w.spec.Prefix)
+}
+
+// answerTo sets the policy name: the person saw and confirmed it here.
+func (s policyScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	name, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	w.spec.PolicyName, w.spec.PolicyNameChosen = name, true
+	return answered{}, true
 }

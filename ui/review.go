@@ -15,6 +15,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/steps"
 )
 
 type reviewPhase int
@@ -49,6 +50,7 @@ type actionRow struct {
 // quit.
 type reviewScreen struct {
 	c       *Common
+	keymap  reviewKeys
 	ops     Ops
 	spin    spinner.Model
 	vp      viewport.Model
@@ -102,12 +104,14 @@ var exportChoices = []struct{ key, format, label string }{
 func newReviewScreen(c *Common, ops Ops, profile string) reviewScreen {
 	s := reviewScreen{
 		c:       c,
+		keymap:  newReviewKeys(c.Keys),
 		ops:     ops,
 		spin:    spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
 		vp:      viewport.New(),
 		profile: profile,
 	}
-	s.vp.KeyMap = viewport.KeyMap{Up: c.Keys.Up, Down: c.Keys.Down, PageUp: c.Keys.PageUp, PageDown: c.Keys.PageDown}
+	k := s.keymap
+	s.vp.KeyMap = viewport.KeyMap{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown}
 	return s
 }
 
@@ -173,8 +177,6 @@ func (s *reviewScreen) run(i int) tea.Cmd {
 	s.refresh()
 	return tea.Batch(s.spin.Tick, runActionCmd(s.c.Ctx, s.ops, s.runID, i, s.journal, s.decided, s.st))
 }
-
-func (s reviewScreen) acceptsQuestionMark() bool { return false }
 
 // busy reports whether AWS calls are in flight, when quitting needs a
 // second thought.
@@ -272,12 +274,12 @@ func (s reviewScreen) actionRan(msg actionRanMsg) (reviewScreen, tea.Cmd) {
 }
 
 func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	if s.askedQuit {
 		switch {
-		case key.Matches(msg, k.Yes):
+		case key.Matches(msg, k.Ask.Yes):
 			return s, goQuit
-		case key.Matches(msg, k.No):
+		case key.Matches(msg, k.Ask.No):
 			s.askedQuit = false
 		}
 		return s, nil
@@ -335,7 +337,7 @@ func (s reviewScreen) updateKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
 
 // updateExportKey picks the export's form by its digit, or cancels.
 func (s reviewScreen) updateExportKey(msg tea.KeyPressMsg) (reviewScreen, tea.Cmd) {
-	if key.Matches(msg, s.c.Keys.Back) {
+	if key.Matches(msg, s.keymap.Back) {
 		s.exportAsk = false
 		s.refresh()
 		return s, nil
@@ -375,10 +377,10 @@ func (s reviewScreen) exportLines(st *Styles, w int) []string {
 func (s *reviewScreen) askQuit() { s.askedQuit = true; s.refresh() }
 
 func (s reviewScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch {
 	case s.askedQuit:
-		return helpKeys{short: []key.Binding{withHelp(k.Yes, "quit now"), withHelp(k.No, "keep going")}}
+		return helpKeys{short: []key.Binding{withHelp(k.Ask.Yes, "quit now"), withHelp(k.Ask.No, "keep going")}}
 	case s.exportAsk:
 		pick := key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1-5", "choose the form"))
 		return helpKeys{short: []key.Binding{pick, withHelp(k.Back, "cancel"), k.Quit}}
@@ -417,7 +419,7 @@ func (s reviewScreen) help() helpKeys {
 
 // scrollKeys are the keys that scroll the list, for the full help.
 func (s reviewScreen) scrollKeys() []key.Binding {
-	k := s.c.Keys
+	k := s.keymap
 	return []key.Binding{withHelp(k.Up, "scroll up"), withHelp(k.Down, "scroll down"), withHelp(k.PageUp, "page up"), withHelp(k.PageDown, "page down")}
 }
 
@@ -725,4 +727,61 @@ func (s reviewScreen) View() string {
 		parts = append(parts, "", f)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// hasAnswers is true: every answer so far is on review.
+func (s reviewScreen) hasAnswers() bool { return true }
+
+// enterWith plans the answers on Review and runs the plan on Apply. A plan
+// with nothing to run is applied at once: its goNext must count as coming
+// from Apply.
+func (s *reviewScreen) enterWith(w *wizard, at steps.Step) tea.Cmd {
+	if at == steps.Apply {
+		return stamp(s.start(), steps.Apply)
+	}
+	return s.enter(w.spec, w.deps.RecordDir, w.recordBase(), w.upload)
+}
+
+// answerTo says on Review whether the plan was confirmed and on Apply
+// whether it finished, handing over what it made. The plan may have
+// resolved answers (an existing bucket's region).
+func (s reviewScreen) answerTo(w *wizard, at steps.Step) (answered, bool) {
+	var a answered
+	if at != steps.Apply {
+		a.result.Confirmed = s.phase == reviewPlanning
+		return a, true
+	}
+	a.result.Applied = s.phase == reviewApplied
+	w.spec, w.plan, w.state, w.journal = s.spec, s.decided, s.st, s.journal
+	return a, true
+}
+
+// interrupt asks before quitting while AWS calls run.
+func (s *reviewScreen) interrupt() bool {
+	if s.busy() {
+		s.askQuit()
+		return true
+	}
+	return false
+}
+
+// report adds the plan, what it made and where its record is.
+func (s reviewScreen) report(o *outcome) {
+	o.Plan, o.State, o.RecordPath = s.decided, s.st, s.record.Path
+}
+
+// left reports where the record is when the run made something.
+func (s reviewScreen) left() (string, bool) { return s.record.Path, s.created() }
+
+// progressBar follows the plan as it runs.
+func (s reviewScreen) progressBar() *tea.ProgressBar {
+	switch s.phase {
+	case reviewRunning:
+		return tea.NewProgressBar(tea.ProgressBarDefault, s.progress())
+	case reviewFailed:
+		return tea.NewProgressBar(tea.ProgressBarError, s.progress())
+	case reviewRollingBack:
+		return tea.NewProgressBar(tea.ProgressBarIndeterminate, 0)
+	}
+	return nil
 }

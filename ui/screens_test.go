@@ -182,7 +182,7 @@ func TestBucketNewInvalidName(t *testing.T) {
 	requireFrame(t, d)
 	d.press("enter")
 	d.wantStep(steps.Bucket)
-	if d.app.bucketScr.focus != focusName {
+	if d.app.bucketScr().focus != focusName {
 		t.Error("enter on an invalid name left the name field")
 	}
 }
@@ -196,7 +196,7 @@ func TestBucketNewRegionTyped(t *testing.T) {
 	d.typeText("us-gov-west-1") // valid shape, not in the list
 	d.press("enter")
 	d.wantStep(steps.Location)
-	if got := d.app.spec.Region; got != "us-gov-west-1" {
+	if got := d.app.w.spec.Region; got != "us-gov-west-1" {
 		t.Errorf("region = %q, want the typed us-gov-west-1", got)
 	}
 }
@@ -214,7 +214,7 @@ func TestBucketExistingView(t *testing.T) {
 	d.wantView("all four settings on")
 	d.press("enter")
 	d.wantStep(steps.Location)
-	if s := d.app.spec; s.Bucket != "acme-media" || s.Region != "eu-west-1" || !s.ExistingBucket {
+	if s := d.app.w.spec; s.Bucket != "acme-media" || s.Region != "eu-west-1" || !s.ExistingBucket {
 		t.Errorf("spec = %+v, want existing acme-media in eu-west-1", s)
 	}
 }
@@ -246,7 +246,7 @@ func TestLocationDropsStaleSummary(t *testing.T) {
 	d := newDriver(t, testDeps(t, f))
 	toLocationExisting(t, d, "acme-media")
 	d.paste("new")
-	stale := prefixSummarizedMsg{ID: d.app.locScr.reqID - 1, Bucket: "acme-media", Prefix: "new", Summary: awsops.PrefixSummary{Objects: 99}}
+	stale := prefixSummarizedMsg{ID: d.app.locScr().reqID - 1, Bucket: "acme-media", Prefix: "new", Summary: awsops.PrefixSummary{Objects: 99}}
 	d.send(stale)
 	if strings.Contains(d.view(), "99 objects") {
 		t.Fatal("a stale summary was shown")
@@ -283,7 +283,7 @@ func TestPolicyNameWithSpaces(t *testing.T) {
 	d.press("enter")
 	d.wantStep(steps.Policy)
 	d.press("tab")
-	if got := d.app.polScr.name(); got != "CrowdAI-Platform-Access" {
+	if got := d.app.polScr().name(); got != "CrowdAI-Platform-Access" {
 		t.Fatalf("name after tab = %q", got)
 	}
 	d.press("enter")
@@ -324,7 +324,7 @@ func TestPolicyTakenDifferentDocument(t *testing.T) {
 	d.wantStep(steps.Access)
 	d.press("enter")
 	d.wantStep(steps.User)
-	if got := d.app.spec.PolicyName; got != "Acme-Media-Read" {
+	if got := d.app.w.spec.PolicyName; got != "Acme-Media-Read" {
 		t.Errorf("policy name = %q", got)
 	}
 }
@@ -346,7 +346,7 @@ func TestUserView(t *testing.T) {
 	d.press("backspace", "backspace", "backspace", "backspace", "backspace")
 	d.press("enter")
 	d.wantStep(steps.Review)
-	if got := d.app.spec.Tags; len(got) != 1 || got["team"] != "media" {
+	if got := d.app.w.spec.Tags; len(got) != 1 || got["team"] != "media" {
 		t.Errorf("tags = %v, want team=media", got)
 	}
 }
@@ -366,10 +366,10 @@ func TestUserTwoKeys(t *testing.T) {
 	requireFrame(t, d)
 	d.press("enter")
 	d.wantStep(steps.Review)
-	if got := d.app.spec.DeleteKeyID; got != "AKIAOLDOLDOLDOLDOLD1" {
+	if got := d.app.w.spec.DeleteKeyID; got != "AKIAOLDOLDOLDOLDOLD1" {
 		t.Errorf("DeleteKeyID = %q, want the oldest key", got)
 	}
-	acts := d.app.revScr.plan
+	acts := d.app.revScr().plan
 	if len(acts) < 2 || acts[len(acts)-2].Title != "Delete the old access key AKIAOLDOLDOLDOLDOLD1 of "+DefaultUserName {
 		t.Errorf("review plan = %+v, want the old key deleted before the new one is made", acts)
 	}
@@ -418,7 +418,7 @@ func TestKeyView(t *testing.T) {
 	toReviewNew(t, d)
 	d.press("enter")
 	d.wantStep(steps.Key)
-	secret := d.app.keyScr.st.Key.Secret.Reveal()
+	secret := d.app.keyScr().st.Key.Secret.Reveal()
 	if strings.Contains(d.view(), secret) {
 		t.Fatal("the secret is shown before s was pressed")
 	}
@@ -465,7 +465,7 @@ func TestKeyCopy(t *testing.T) {
 			toReviewNew(t, d)
 			d.press("enter", "c")
 			d.wantView(tt.want)
-			secret := d.app.keyScr.st.Key.Secret.Reveal()
+			secret := d.app.keyScr().st.Key.Secret.Reveal()
 			if tt.native == nil && clip.value() != secret {
 				t.Error("the native clipboard did not get the secret")
 			}
@@ -482,7 +482,7 @@ func TestKeyCopy(t *testing.T) {
 			d.wantView("⚠ The secret was sent to", "y  I pasted it: continue")
 			d.press("y")
 			skipSync(t, d)
-			if got := d.app.keyScr.handOver(); got != handConfirmed {
+			if got := d.app.keyScr().handOver(); got != handConfirmed {
 				t.Errorf("hand-over = %v, want %v", got, handConfirmed)
 			}
 		})
@@ -503,7 +503,7 @@ func TestKeySaveCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := d.app.keyScr.st.Key
+	key := d.app.keyScr().st.Key
 	if !strings.Contains(string(data), key.ID+","+key.Secret.Reveal()) {
 		t.Error("the CSV does not hold the key")
 	}
@@ -511,7 +511,7 @@ func TestKeySaveCSV(t *testing.T) {
 	d.press("w", "ctrl+u")
 	d.typeText(path)
 	d.press("enter")
-	if d.app.keyScr.failed != true {
+	if d.app.keyScr().failed != true {
 		t.Errorf("saving over an existing file was not refused:\n%s", d.view())
 	}
 	d.press("enter")
@@ -532,7 +532,7 @@ func TestDoneView(t *testing.T) {
 		t.Fatal("enter on Done did not quit")
 	}
 	sum := d.app.Summary()
-	key := d.app.revScr.st.Key
+	key := d.app.revScr().st.Key
 	if strings.Contains(sum, key.Secret.Reveal()) {
 		t.Fatal("the summary printed after exit holds the secret")
 	}
@@ -567,7 +567,7 @@ func TestResize(t *testing.T) {
 	if n := strings.Count(d.view(), "\n") + 1; n != 40 {
 		t.Fatalf("frame has %d lines after resize, want 40", n)
 	}
-	if h := d.app.polScr.vp.Height(); h <= 8 {
+	if h := d.app.polScr().vp.Height(); h <= 8 {
 		t.Errorf("viewport height %d did not grow with the window", h)
 	}
 	d.send(windowSize(80, 24))

@@ -16,6 +16,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/steps"
 )
 
 // propagationWait, propagationBackoff and notYetAccepted are the setup
@@ -43,6 +44,8 @@ type syncScreen struct {
 	c     *Common
 	spin  spinner.Model
 	input textinput.Model
+
+	keymap syncKeys
 
 	connect func(context.Context, awsops.Config, string, int) (download.Store, error)
 	// cfg holds the new key. Only Cmds read it; nothing draws it.
@@ -85,6 +88,7 @@ func newSyncScreen(c *Common, d Deps, spec setup.Spec, k awsops.AccessKey) syncS
 		prefix:      spec.Prefix,
 		concurrency: d.Concurrency,
 	}
+	s.keymap = newSyncKeys(c.Keys)
 	s.input.SetValue(defaultDest(spec.Bucket, spec.Prefix))
 	s.with = "the new key"
 	return s
@@ -174,7 +178,7 @@ func (s syncScreen) Update(msg tea.Msg) (syncScreen, tea.Cmd) {
 }
 
 func (s syncScreen) updateKey(msg tea.KeyPressMsg) (syncScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case syncAsk:
 		switch {
@@ -285,7 +289,7 @@ func (s syncScreen) empty() bool {
 }
 
 func (s syncScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case syncAsk:
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "download"), withHelp(k.Skip, "skip the proof"), withHelp(k.Help, "more keys (f1)"), k.Quit}}
@@ -381,4 +385,27 @@ func sentenceStart(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// enterWith focuses the destination while it is asked for.
+func (s *syncScreen) enterWith(*wizard, steps.Step) tea.Cmd { return s.enter() }
+
+// interrupt cancels the download while it runs.
+func (s *syncScreen) interrupt() bool {
+	if !s.running() {
+		return false
+	}
+	s.xfer.stop()
+	return true
+}
+
+// report adds how the proof went.
+func (s syncScreen) report(o *outcome) { o.Downloaded, o.ProofEmpty = s.outcome(), s.empty() }
+
+// progressBar is the terminal's bar while the download runs.
+func (s syncScreen) progressBar() *tea.ProgressBar {
+	if s.phase != syncTransferring {
+		return nil
+	}
+	return s.xfer.nativeBar()
 }

@@ -281,12 +281,12 @@ func TestUploadChoiceView(t *testing.T) {
 	d.press("ctrl+u")
 	d.typeText("me")
 	d.press("tab")
-	if got := d.app.uploadScr.input.Value(); got != "media/" {
+	if got := d.app.uploadScr().input.Value(); got != "media/" {
 		t.Errorf("tab completed %q to %q, want media/", "me", got)
 	}
 	d.press("enter")
 	d.wantStep(steps.Policy)
-	if u := d.app.upload; !u.Chosen || u.Files != 3 || u.Dir != "media/" || u.All {
+	if u := d.app.w.upload; !u.Chosen || u.Files != 3 || u.Dir != "media/" || u.All {
 		t.Errorf("upload answer = %+v", u)
 	}
 	d.press("enter", "enter", "enter")
@@ -356,7 +356,7 @@ func TestSyncCountdownView(t *testing.T) {
 	for _, c := range batch {
 		c() // the connection's own message carries the real clock; dropped
 	}
-	id := d.app.syncScr.id
+	id := d.app.syncScr().id
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	refused := fmt.Errorf("list: %w", awsops.ErrInvalidCredentials)
 	d.sendOnly(storeConnectedMsg{ID: id, Store: store, At: t0})
@@ -368,11 +368,11 @@ func TestSyncCountdownView(t *testing.T) {
 	d.wantView("Attempt    2 was refused: the key is not known yet", "Next try   in 0:01", "Gives up   in 1:56")
 
 	// Late answers of an older attempt are dropped.
-	if cmd := d.sendOnly(keyProbedMsg{ID: id, Attempt: 1, At: t0.Add(5 * time.Second)}); cmd != nil || d.app.syncScr.phase != syncWaiting {
+	if cmd := d.sendOnly(keyProbedMsg{ID: id, Attempt: 1, At: t0.Add(5 * time.Second)}); cmd != nil || d.app.syncScr().phase != syncWaiting {
 		t.Error("an answer to an old attempt was taken")
 	}
-	secret := d.app.keyScr.st.Key.Secret.Reveal()
-	if used.Static == nil || used.Static.AccessKeyID != d.app.keyScr.st.Key.ID || used.Static.Secret.Reveal() != secret || used.Profile != "" {
+	secret := d.app.keyScr().st.Key.Secret.Reveal()
+	if used.Static == nil || used.Static.AccessKeyID != d.app.keyScr().st.Key.ID || used.Static.Secret.Reveal() != secret || used.Profile != "" {
 		t.Error("the proof download does not use the new key alone")
 	}
 	if strings.Contains(d.view(), secret) {
@@ -383,8 +383,8 @@ func TestSyncCountdownView(t *testing.T) {
 	d.sendOnly(probeDueMsg{ID: id, Attempt: 3})
 	d.sendOnly(keyProbedMsg{ID: id, Attempt: 3, At: t0.Add(propagationWait), Err: refused})
 	d.wantView("AWS still refuses the new key after 2:00", "r tries again")
-	if d.app.syncScr.phase != syncStuck {
-		t.Fatalf("phase = %v after two minutes, want stuck", d.app.syncScr.phase)
+	if d.app.syncScr().phase != syncStuck {
+		t.Fatalf("phase = %v after two minutes, want stuck", d.app.syncScr().phase)
 	}
 	// Retrying and then an accepted key downloads (the location is empty).
 	d.press("r")
@@ -531,7 +531,7 @@ func TestWizardCtrlCCancelsUpload(t *testing.T) {
 	d.wantStep(steps.Uploading)
 	done := runInBackground(t, d.sendOnly(uploadBuiltMsg{Transfer: fake}))
 	d.sendOnly(keyMsg("ctrl+c"))
-	if d.quit || !d.app.upRunScr.xfer.running() {
+	if d.quit || !d.app.upRunScr().xfer.running() {
 		t.Fatal("ctrl+c during the upload quit instead of cancelling it")
 	}
 	d.send(<-done)

@@ -14,6 +14,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/transfer/upload"
+	"github.com/s3link/s3link/steps"
 )
 
 // uploadChoice is the Upload step's answer: a folder to upload once the
@@ -44,6 +45,8 @@ type uploadScreen struct {
 	row   int
 	all   bool
 
+	keymap uploadKeys
+
 	bucket, prefix string
 
 	// reqID is the latest preview (and completion) request; older results
@@ -60,6 +63,7 @@ func newUploadScreen(c *Common, defaultDir string) uploadScreen {
 		spin:  spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
 		input: newInput(c, "", "path/to/folder"),
 	}
+	s.keymap = newUploadKeys(c.Keys)
 	s.input.ShowSuggestions = true
 	s.input.SetValue(defaultDir)
 	return s
@@ -163,7 +167,7 @@ func (s uploadScreen) Update(msg tea.Msg) (uploadScreen, tea.Cmd) {
 }
 
 func (s uploadScreen) updateKey(msg tea.KeyPressMsg) (uploadScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	s.note = ""
 	switch {
 	case key.Matches(msg, k.Back):
@@ -216,7 +220,7 @@ func (s uploadScreen) why() string {
 }
 
 func (s uploadScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	short := []key.Binding{withHelp(k.Next, "choose"), withHelp(k.Down, "next row")}
 	switch s.row {
 	case uploadRowFolder:
@@ -323,6 +327,7 @@ const (
 // engine with the caller's credentials, then shows the transfer screen.
 type uploadingScreen struct {
 	c      *Common
+	keymap uploadingKeys
 	spin   spinner.Model
 	choice uploadChoice
 	where  string
@@ -337,6 +342,7 @@ func newUploadingScreen(c *Common, d Deps, cfg awsops.Config, spec setup.Spec, u
 	opts := upload.Options{Bucket: spec.Bucket, Prefix: spec.Prefix, All: u.All, Concurrency: d.Concurrency}
 	return uploadingScreen{
 		c:      c,
+		keymap: newUploadingKeys(c.Keys),
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
 		choice: u,
 		where:  setup.Location(spec.Bucket, spec.Prefix),
@@ -383,9 +389,9 @@ func (s uploadingScreen) Update(msg tea.Msg) (uploadingScreen, tea.Cmd) {
 		}
 		if k, ok := msg.(tea.KeyPressMsg); ok && s.phase == uploadingFailed {
 			switch {
-			case key.Matches(k, s.c.Keys.Retry):
+			case key.Matches(k, s.keymap.Retry):
 				return s, s.start()
-			case key.Matches(k, s.c.Keys.Next):
+			case key.Matches(k, s.keymap.Next):
 				return s, goNext
 			}
 		}
@@ -402,7 +408,7 @@ func (s uploadingScreen) outcome() string {
 }
 
 func (s uploadingScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	switch s.phase {
 	case uploadingRunning:
 		return s.xfer.help()
@@ -428,4 +434,42 @@ func (s uploadingScreen) View() string {
 		return strings.Join(append(parts, "", st.Muted.Render(wrap("r tries again · enter skips the upload", w))), "\n")
 	}
 	return s.spin.View() + " " + wrap("Preparing the upload of "+s.choice.Dir+" with your own credentials…", w-2)
+}
+
+// hasAnswers is true: the bucket was chosen before.
+func (s uploadScreen) hasAnswers() bool { return true }
+
+// enterWith shows the upload into the chosen location.
+func (s *uploadScreen) enterWith(w *wizard, _ steps.Step) tea.Cmd {
+	return s.enter(w.spec.Bucket, w.spec.Prefix)
+}
+
+// answerTo sets the upload chosen, or none.
+func (s uploadScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	u, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	w.upload = u
+	return answered{result: steps.Result{UploadChosen: u.Chosen}}, true
+}
+
+// interrupt cancels the upload while it runs.
+func (s *uploadingScreen) interrupt() bool {
+	if !s.running() {
+		return false
+	}
+	s.xfer.stop()
+	return true
+}
+
+// report adds how the upload went.
+func (s uploadingScreen) report(o *outcome) { o.Uploaded = s.outcome() }
+
+// progressBar is the terminal's bar while the upload runs.
+func (s uploadingScreen) progressBar() *tea.ProgressBar {
+	if s.phase != uploadingRunning {
+		return nil
+	}
+	return s.xfer.nativeBar()
 }

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/steps"
 )
 
 // DefaultUserName is the IAM user the platform's key belongs to.
@@ -36,12 +37,13 @@ type userAnswer struct {
 // userScreen asks for the IAM user's name and tags and, for an existing
 // user at the two-key limit, whether to delete the oldest key.
 type userScreen struct {
-	c     *Common
-	ops   Ops
-	spin  spinner.Model
-	name  textinput.Model
-	tags  textinput.Model
-	focus int
+	c      *Common
+	keymap userKeys
+	ops    Ops
+	spin   spinner.Model
+	name   textinput.Model
+	tags   textinput.Model
+	focus  int
 
 	nameErr error
 	tagsErr error
@@ -57,11 +59,12 @@ type userScreen struct {
 
 func newUserScreen(c *Common, ops Ops, pre Preset) userScreen {
 	s := userScreen{
-		c:    c,
-		ops:  ops,
-		spin: spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
-		name: newInput(c, "User name  ", DefaultUserName),
-		tags: newInput(c, "Tags       ", "optional: team=media, owner=ops"),
+		c:      c,
+		keymap: newUserKeys(c.Keys),
+		ops:    ops,
+		spin:   spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(c.Styles.Spinner)),
+		name:   newInput(c, "User name  ", DefaultUserName),
+		tags:   newInput(c, "Tags       ", "optional: team=media, owner=ops"),
 	}
 	name := pre.UserName
 	if name == "" {
@@ -88,8 +91,6 @@ func (s *userScreen) enter() tea.Cmd {
 func (s *userScreen) reset() {
 	s.phase, s.keys, s.lookErr = userEditing, nil, nil
 }
-
-func (s userScreen) acceptsQuestionMark() bool { return false }
 
 func (s userScreen) userName() string { return strings.TrimSpace(s.name.Value()) }
 
@@ -165,7 +166,7 @@ func (s userScreen) Update(msg tea.Msg) (userScreen, tea.Cmd) {
 }
 
 func (s userScreen) updateKey(msg tea.KeyPressMsg) (userScreen, tea.Cmd) {
-	k := s.c.Keys
+	k := s.keymap
 	if key.Matches(msg, k.Back) {
 		return s, goBack
 	}
@@ -185,7 +186,7 @@ func (s userScreen) updateKey(msg tea.KeyPressMsg) (userScreen, tea.Cmd) {
 			s.focus = 0
 			return s, s.name.Focus()
 		}
-		s.choice = s.choice.Update(msg, k)
+		s.choice = s.choice.Update(msg, listKeys{k.Up, k.Down})
 		return s, nil
 	}
 	switch {
@@ -225,7 +226,7 @@ func (s userScreen) updateKey(msg tea.KeyPressMsg) (userScreen, tea.Cmd) {
 }
 
 func (s userScreen) help() helpKeys {
-	k := s.c.Keys
+	k := s.keymap
 	if s.phase == userFull {
 		return helpKeys{short: []key.Binding{withHelp(k.Next, "choose"), k.Up, k.Down, k.Back, k.Help, k.Quit}}
 	}
@@ -279,4 +280,25 @@ func (s userScreen) keyTable(st *Styles) []string {
 		out = append(out, st.Muted.Render(fmt.Sprintf("  %s  %-8s created %s, %s", k.ID, k.Status, age(s.c.Now(), k.Created), used)))
 	}
 	return out
+}
+
+// waiting reports whether the user's keys are being looked up.
+func (s userScreen) waiting() bool { return s.phase == userLooking }
+
+// hasAnswers is true: the bucket was chosen before.
+func (s userScreen) hasAnswers() bool { return true }
+
+// enterWith focuses the name.
+func (s *userScreen) enterWith(*wizard, steps.Step) tea.Cmd { return s.enter() }
+
+// answerTo sets the user. An existing user was shown as such here, and
+// review says again whether s3link made it: using it is a knowing choice.
+func (s userScreen) answerTo(w *wizard, _ steps.Step) (answered, bool) {
+	ans, ok := s.answer()
+	if !ok {
+		return answered{}, false
+	}
+	w.spec.UserName, w.spec.Tags, w.spec.DeleteKeyID = ans.Name, ans.Tags, ans.DeleteKeyID
+	w.spec.ExistingUser, w.spec.RotateOldest = true, ans.DeleteKeyID != ""
+	return answered{}, true
 }
