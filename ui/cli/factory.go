@@ -5,6 +5,8 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/awsops/transfer/upload"
 )
 
 // Client is every AWS call the commands make with one set of credentials:
@@ -35,11 +37,25 @@ type Factory struct {
 	// endpoint (Globals.AWSConfig, or a record's): awsops.New in the
 	// binary, a fake in tests.
 	AWS func(ctx context.Context, cfg awsops.Config) (Client, error)
+	// Screens are the live screens a command hands a terminal to.
+	Screens Screens
+}
+
+// Screens are the live screens the commands draw on a terminal: package
+// ui's in the binary, stand-ins in tests. A nil one means none, and the
+// command prints its headless lines instead.
+type Screens struct {
+	// Sync draws the live download screen while eng runs.
+	Sync func(ctx context.Context, g *Globals, eng *download.Engine, req syncRequest) (download.Result, error)
+	// Upload draws the live upload screen while e runs.
+	Upload func(ctx context.Context, g *Globals, e *upload.Engine) (upload.Result, error)
+	// RotateKey hands a rotated key over on the wizard's key screen.
+	RotateKey func(ctx context.Context, g *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error)
 }
 
 // NewFactory is the binary's factory: real AWS clients for g's flags.
 func NewFactory(g *Globals) *Factory {
-	return &Factory{Globals: g, AWS: newAWSClient}
+	return &Factory{Globals: g, AWS: newAWSClient, Screens: liveScreens()}
 }
 
 // newAWSClient is awsops.New as a Client (never a nil *awsops.Client in a

@@ -27,10 +27,6 @@ type rotateOptions struct {
 	ProofDir       string
 }
 
-// rotateKeyScreen hands a new key over on the wizard's key screen (set in
-// screens.go; a test replaces it).
-var rotateKeyScreen func(ctx context.Context, g *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error)
-
 // rotateAfterStage, when set by a test, stops a rotation after a stage as
 // a kill would.
 var rotateAfterStage func(stage string) error
@@ -170,7 +166,7 @@ func runRotate(ctx context.Context, g *Factory, o *rotateOptions) (err error) {
 	saved := rec.Rotation != nil && rec.Rotation.Stage != journal.RotateCreating && rec.Rotation.Stage != journal.RotateCreated
 	// On a terminal without --csv or --write-profile, the new key is
 	// handed over on the wizard's key screen.
-	onScreen := interactive && o.CSVPath == "" && o.WriteProfile == "" && rotateKeyScreen != nil
+	onScreen := interactive && o.CSVPath == "" && o.WriteProfile == "" && g.Screens.RotateKey != nil
 	if !saved && !onScreen {
 		if o.CSVPath == "" && o.WriteProfile == "" {
 			return usageError("--csv or --write-profile is required: the new secret access key is saved only there (it is shown once and never again)")
@@ -244,7 +240,7 @@ func runRotate(ctx context.Context, g *Factory, o *rotateOptions) (err error) {
 	if onScreen {
 		opt.HandOver = func(ctx context.Context, k awsops.AccessKey) (setup.HandOff, error) {
 			fmt.Fprintf(out, "· new key %s: hand it over on the key screen\n", k.ID)
-			return rotateKeyScreen(ctx, g.Globals, st, ops, k)
+			return g.Screens.RotateKey(ctx, g.Globals, st, ops, k)
 		}
 	}
 	if plan.FreeKeyID != "" {

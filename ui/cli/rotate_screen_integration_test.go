@@ -21,18 +21,19 @@ func (e *env) runOnTerminal(in string, args ...string) (code int, stdout, stderr
 	e.t.Helper()
 	var out, errb bytes.Buffer
 	g := &Globals{In: strings.NewReader(in), Out: &out, Err: &errb, IsTerminal: true}
-	code = Execute(context.Background(), g, append(args, "--endpoint-url", e.endpoint))
+	f := NewFactory(g)
+	if e.keyScreen != nil {
+		f.Screens.RotateKey = e.keyScreen
+	}
+	code = ExecuteWith(context.Background(), f, append(args, "--endpoint-url", e.endpoint))
 	return code, out.String(), errb.String()
 }
 
-// withKeyScreen replaces the key screen for the test.
-func withKeyScreen(t *testing.T, screen func(ctx context.Context, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error)) {
-	t.Helper()
-	was := rotateKeyScreen
-	rotateKeyScreen = func(ctx context.Context, _ *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error) {
+// withKeyScreen replaces the key screen for e's runs on a terminal.
+func (e *env) withKeyScreen(screen func(ctx context.Context, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error)) {
+	e.keyScreen = func(ctx context.Context, _ *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error) {
 		return screen(ctx, st, ops, k)
 	}
-	t.Cleanup(func() { rotateKeyScreen = was })
 }
 
 func keyStatuses(e *env, user string) map[string]string {
@@ -54,7 +55,7 @@ func TestRotateOnTerminalHandsOverOnTheKeyScreen(t *testing.T) {
 	old := readCSV(t, oldCSV)
 	newCSV := filepath.Join(e.dir, "screen.csv")
 	shown := 0
-	withKeyScreen(t, func(_ context.Context, st setup.Stored, _ setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error) {
+	e.withKeyScreen(func(_ context.Context, st setup.Stored, _ setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error) {
 		shown++
 		if st.Path != recPath || k.User != "crowdai-platform-access" || k.Secret.IsZero() {
 			t.Errorf("key screen given record %s, key of %q", st.Path, k.User)
@@ -87,7 +88,7 @@ func TestRotateOnTerminalHandsOverOnTheKeyScreen(t *testing.T) {
 func TestRotateOnTerminalNotHandedOverStopsBeforeDeactivating(t *testing.T) {
 	e, oldCSV, recPath := linkedEnv(t)
 	old := readCSV(t, oldCSV)
-	withKeyScreen(t, func(context.Context, setup.Stored, setup.KeyDeleter, awsops.AccessKey) (setup.HandOff, error) {
+	e.withKeyScreen(func(context.Context, setup.Stored, setup.KeyDeleter, awsops.AccessKey) (setup.HandOff, error) {
 		return setup.HandOff{How: "left without saving"}, nil
 	})
 	code, out, stderr := e.runOnTerminal("", "rotate")
@@ -122,7 +123,7 @@ func TestRotateOnTerminalNotHandedOverStopsBeforeDeactivating(t *testing.T) {
 func TestRotateOnTerminalDeletedOnTheKeyScreen(t *testing.T) {
 	e, oldCSV, recPath := linkedEnv(t)
 	old := readCSV(t, oldCSV)
-	withKeyScreen(t, func(ctx context.Context, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error) {
+	e.withKeyScreen(func(ctx context.Context, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error) {
 		if err := ops.DeleteAccessKey(ctx, k.User, k.ID); err != nil {
 			t.Fatal(err)
 		}

@@ -11,19 +11,24 @@ import (
 	"github.com/s3link/s3link/ui"
 )
 
-// The live screens live in ui; the commands stay free of Bubble Tea and
-// reach them through these hooks.
-func init() {
-	uploadScreen = func(ctx context.Context, g *Globals, e *upload.Engine) (upload.Result, error) {
-		bucket, prefix := e.Destination()
-		return ui.RunUpload(ctx, e, screenOptions(g, e.Source(), setup.Location(bucket, prefix)))
-	}
-	rotateKeyScreen = func(ctx context.Context, g *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error) {
-		return ui.RunRotateKeyScreen(ctx, k, ui.RotateKeyOptions{
-			In: g.In, Out: g.Out, NoColor: os.Getenv("NO_COLOR") != "",
-			Ops: ops, Record: st, Clipboard: nativeClipboard,
-		})
-	}
+// liveScreens are package ui's screens; the commands stay free of Bubble
+// Tea and reach them through the Factory.
+func liveScreens() Screens {
+	return Screens{Sync: runSyncScreen, Upload: runUploadScreen, RotateKey: runRotateKeyScreen}
+}
+
+// runUploadScreen draws the live upload screen while e runs.
+func runUploadScreen(ctx context.Context, g *Globals, e *upload.Engine) (upload.Result, error) {
+	bucket, prefix := e.Destination()
+	return ui.RunUpload(ctx, e, screenOptions(g, e.Source(), setup.Location(bucket, prefix)))
+}
+
+// runRotateKeyScreen hands a rotated key over on the wizard's key screen.
+func runRotateKeyScreen(ctx context.Context, g *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error) {
+	return ui.RunRotateKeyScreen(ctx, k, ui.RotateKeyOptions{
+		In: g.In, Out: g.Out, NoColor: os.Getenv("NO_COLOR") != "",
+		Ops: ops, Record: st, Clipboard: nativeClipboard,
+	})
 }
 
 // runSyncScreen draws the live download screen while eng runs.

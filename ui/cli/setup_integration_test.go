@@ -17,6 +17,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/emulator/mototest"
+	"github.com/s3link/s3link/awsops/setup"
 )
 
 // env is one moto_server plus the environment s3link and the AWS CLI need
@@ -25,6 +26,8 @@ type env struct {
 	t        *testing.T
 	endpoint string
 	dir      string
+	// keyScreen, when set, stands in for the key screen on a terminal.
+	keyScreen func(ctx context.Context, g *Globals, st setup.Stored, ops setup.KeyDeleter, k awsops.AccessKey) (setup.HandOff, error)
 }
 
 func newEnv(t *testing.T) *env {

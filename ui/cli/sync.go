@@ -90,7 +90,7 @@ failed (they are listed), 2 for a command-line mistake.`,
 			if runF != nil {
 				return runF(o)
 			}
-			return runSync(cmd.Context(), f.Globals, o, o.Src, o.Dest)
+			return runSync(cmd.Context(), f, o, o.Src, o.Dest)
 		},
 	}
 	fl := cmd.Flags()
@@ -178,7 +178,8 @@ func parseSyncArgs(o *syncOptions, src, dest string) (syncRequest, error) {
 	}}, nil
 }
 
-func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) (err error) {
+func runSync(ctx context.Context, f *Factory, o *syncOptions, src, dest string) (err error) {
+	g := f.Globals
 	req, err := parseSyncArgs(o, src, dest)
 	if err != nil {
 		return err
@@ -233,8 +234,8 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	switch {
 	case o.Quiet:
 		res, runErr = eng.Run(ctx)
-	case g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose:
-		res, runErr = runSyncScreen(ctx, g, eng, req)
+	case f.Screens.Sync != nil && g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose:
+		res, runErr = f.Screens.Sync(ctx, g, eng, req)
 	default:
 		res, runErr = runSyncHeadless(ctx, eng, g.Err)
 	}

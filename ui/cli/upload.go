@@ -33,12 +33,6 @@ type uploadOptions struct {
 	Dir, Dest string
 }
 
-// uploadScreen, when set, draws the live upload screen on a terminal while
-// e runs; the command stays headless without it. It lets the Bubble Tea
-// screen live beside the other screens, apart from this command and from
-// the engine.
-var uploadScreen func(ctx context.Context, g *Globals, e *upload.Engine) (upload.Result, error)
-
 // newCmdUpload is `s3link upload`; runF, when not nil, gets the parsed
 // options instead of the upload running.
 func newCmdUpload(f *Factory, runF func(*uploadOptions) error) *cobra.Command {
@@ -77,7 +71,7 @@ Uploads use your own credentials (the platform's key can only read).`,
 			if runF != nil {
 				return runF(o)
 			}
-			return runUpload(cmd.Context(), f.Globals, o, o.Dir, o.Dest)
+			return runUpload(cmd.Context(), f, o, o.Dir, o.Dest)
 		},
 	}
 	fl := cmd.Flags()
@@ -105,7 +99,8 @@ func checkUploadDir(dir string) error {
 	return nil
 }
 
-func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest string) (err error) {
+func runUpload(ctx context.Context, f *Factory, o *uploadOptions, dir, dest string) (err error) {
+	g := f.Globals
 	if err := checkUploadDir(dir); err != nil {
 		return err
 	}
@@ -167,8 +162,8 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 	}
 
 	var res upload.Result
-	if uploadScreen != nil && g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose {
-		res, err = uploadScreen(ctx, g, eng)
+	if f.Screens.Upload != nil && g.IsTerminal && !o.NoTUI && !o.JSON && !g.Verbose {
+		res, err = f.Screens.Upload(ctx, g, eng)
 	} else {
 		res, err = runUploadHeadless(ctx, g.Err, eng, target)
 	}
