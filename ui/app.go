@@ -796,13 +796,7 @@ func (a App) quit() (tea.Model, tea.Cmd) {
 }
 
 // sentence renders a guard's error as a sentence.
-func sentence(err error) string {
-	s := err.Error()
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:] + "."
-}
+func sentence(err error) string { return refused(err) }
 
 var stepTitles = map[steps.Step]string{
 	steps.Identity:  "Who you are",

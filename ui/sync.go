@@ -16,6 +16,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/transfer/download"
+	"github.com/s3link/s3link/ui/text"
 )
 
 // propagationWait, propagationBackoff and notYetAccepted are the setup
@@ -263,7 +264,7 @@ func (s syncScreen) download() (syncScreen, tea.Cmd) {
 	}
 	s.phase = syncTransferring
 	lbl := downloadLabels(setup.Location(s.bucket, s.prefix), s.dest)
-	lbl.Empty = sentenceStart(s.with) + " listed " + lbl.From + ", but there is nothing to download yet: no file was read, so the proof shows listing works, not reading."
+	lbl.Empty = text.Capitalise(s.with) + " listed " + lbl.From + ", but there is nothing to download yet: no file was read, so the proof shows listing works, not reading."
 	s.xfer = newTransferScreen(s.c, newSyncTransfer(eng), lbl)
 	return s, s.xfer.start(false)
 }
@@ -338,9 +339,9 @@ func (s syncScreen) waitView(w int) []string {
 		s.spin.View() + " Waiting for AWS to accept " + s.with + "…",
 		st.Muted.Render(wrap("A new key and its policy take a few seconds, rarely a minute, to reach S3.", w)),
 		"",
-		field(st, "Attempt", fmt.Sprintf("%d was refused: %s", s.attempt-1, refusal(s.lastErr))),
-		field(st, "Next try", pickStr(next > 0, "in "+clock(next), "now")),
-		field(st, "Gives up", "in "+clock(left)),
+		field(st, "Attempt", fmt.Sprintf("%d was refused: %s", s.attempt-1, text.Refusal(s.lastErr))),
+		field(st, "Next try", pickStr(next > 0, "in "+text.Clock(next), "now")),
+		field(st, "Gives up", "in "+text.Clock(left)),
 	}
 }
 
@@ -349,7 +350,7 @@ func (s syncScreen) stuckView(w int) []string {
 	var sentence, detail string
 	switch {
 	case s.gaveUp:
-		sentence = fmt.Sprintf("AWS still refuses "+s.with+" after %s (%s). If the policy or user was changed by hand, check them; otherwise try again in a minute.", clock(propagationWait), refusal(s.lastErr))
+		sentence = text.ProofGaveUp(s.with, propagationWait, s.lastErr)
 		detail = oneLine(s.lastErr.Error())
 	default:
 		sentence, detail = explain(s.lastErr, "")
@@ -359,26 +360,4 @@ func (s syncScreen) stuckView(w int) []string {
 		parts = append(parts, st.Muted.Render(wrap(detail, w)))
 	}
 	return append(parts, "", st.Muted.Render(wrap("r tries again · enter skips the proof and goes to the end", w)))
-}
-
-// refusal names why AWS refused the key, in a few words.
-func refusal(err error) string {
-	if errors.Is(err, awsops.ErrInvalidCredentials) {
-		return "the key is not known yet"
-	}
-	return "access denied"
-}
-
-// clock renders a countdown as m:ss.
-func clock(d time.Duration) string {
-	d = d.Round(time.Second)
-	return fmt.Sprintf("%d:%02d", int(d/time.Minute), int(d%time.Minute/time.Second))
-}
-
-// sentenceStart capitalises the first letter of s.
-func sentenceStart(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
