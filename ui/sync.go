@@ -164,7 +164,7 @@ func (s syncScreen) Update(msg tea.Msg) (syncScreen, tea.Cmd) {
 		var cmd tea.Cmd
 		s.xfer, cmd = s.xfer.Update(msg)
 		if d, ok := msg.(transferDoneMsg); ok && errors.Is(d.Err, download.ErrDestNotDir) && d.Screen == s.xfer.id {
-			s.phase, s.destErr = syncAsk, "That is a file, not a folder: choose another destination."
+			s.phase, s.destErr = syncAsk, text.DestIsFile
 			return s, s.input.Focus()
 		}
 		return s, cmd
@@ -222,7 +222,7 @@ func (s *syncScreen) reconnect() tea.Cmd {
 func (s syncScreen) connected(msg storeConnectedMsg) (syncScreen, tea.Cmd) {
 	if msg.Err != nil {
 		if errors.Is(msg.Err, download.ErrDestNotDir) {
-			s.phase, s.destErr = syncAsk, "That is a file, not a folder: choose another destination."
+			s.phase, s.destErr = syncAsk, text.DestIsFile
 			return s, s.input.Focus()
 		}
 		s.phase, s.lastErr = syncStuck, msg.Err

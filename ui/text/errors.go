@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 	"unicode"
@@ -211,6 +212,29 @@ func Capitalise(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// DestIsFile is what the proof download's destination prompt says when
+// the folder typed is a file (download.ErrDestNotDir).
+const DestIsFile = "That is a file, not a folder: choose another destination."
+
+// KeyLimitInApply is what the review screen says when creating the access
+// key failed because the user already holds two (an *awsops.KeyLimitError
+// met while applying, where the table's advice to delete one does not
+// apply yet).
+const KeyLimitInApply = "The user already holds 2 access keys, the most AWS allows: roll back or quit, then run setup again and choose to delete the oldest key."
+
+// FolderRefused is the sentence for a local folder to upload that cannot
+// be scanned: it does not exist, is a file, or cannot be read.
+func FolderRefused(err error) string {
+	reason := "cannot be read"
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		reason = "does not exist"
+	case strings.Contains(err.Error(), "not a folder"):
+		reason = "is a file, not a folder"
+	}
+	return "That folder " + reason + "."
 }
 
 // ProofGaveUp is the sentence when the proof download stopped retrying:

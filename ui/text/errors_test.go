@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -192,5 +193,20 @@ func TestProofGaveUp(t *testing.T) {
 	}
 	if got := Refusal(awsops.ErrAccessDenied); got != "access denied" {
 		t.Errorf("Refusal = %q", got)
+	}
+}
+
+func TestFolderRefused(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("scan /media: %w", fs.ErrNotExist), "That folder does not exist."},
+		{errors.New("/media is a file, not a folder"), "That folder is a file, not a folder."},
+		{fs.ErrPermission, "That folder cannot be read."},
+	} {
+		if got := FolderRefused(tt.err); got != tt.want {
+			t.Errorf("FolderRefused(%v) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }
