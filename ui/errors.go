@@ -10,6 +10,13 @@ func explain(err error, profile string) (sentence, detail string) {
 	return text.Explain(err, profile)
 }
 
+// Sentence says in one plain sentence what a known error means and what to
+// do about it; ok is false for errors it does not know. It is
+// text.Sentence, kept here for callers outside ui/text.
+func Sentence(err error, profile string) (sentence string, ok bool) {
+	return text.Sentence(err, profile)
+}
+
 // oneLine keeps an error's text to one line of reasonable length.
 func oneLine(s string) string { return text.OneLine(s) }
 
