@@ -29,6 +29,25 @@ var (
 	ErrBadConfig          = errors.New("the AWS config files cannot be read")
 )
 
+// InvalidError is a value s3link refuses before any AWS call: a bucket,
+// user, policy or role name, a region, a path inside the bucket, tags, an
+// account id or a policy too large for IAM. Reason is one lower-case
+// clause that says what is wrong and what to change, quoting the input;
+// ui/text shows it as a sentence (first letter capitalised, a period at
+// the end).
+type InvalidError struct {
+	Reason string
+}
+
+// Error implements error.
+func (e *InvalidError) Error() string { return e.Reason }
+
+// invalidf returns an *InvalidError whose Reason is formatted as by
+// fmt.Sprintf.
+func invalidf(format string, a ...any) error {
+	return &InvalidError{Reason: fmt.Sprintf(format, a...)}
+}
+
 // KeyLimitError is returned by CreateAccessKey when the user already holds
 // two access keys. It lists them so the caller can offer to delete one.
 type KeyLimitError struct {

@@ -343,7 +343,7 @@ func PolicySize(doc string) int {
 // any AWS call, which only happens with a very long prefix.
 func CheckPolicySize(doc string) error {
 	if n := PolicySize(doc); n > MaxManagedPolicySize {
-		return fmt.Errorf("The policy would be %d characters, over IAM's limit of %d: choose a shorter path inside the bucket.", n, MaxManagedPolicySize)
+		return invalidf("the policy would be %d characters, over IAM's limit of %d: choose a shorter path inside the bucket", n, MaxManagedPolicySize)
 	}
 	return nil
 }

@@ -58,21 +58,21 @@ type Role struct {
 // ValidateAccountID checks that id is an AWS account id: 12 digits.
 func ValidateAccountID(id string) error {
 	if id == "" {
-		return fmt.Errorf("Enter the platform's AWS account id: 12 digits, as its setup page shows it.")
+		return invalidf("enter the platform's AWS account id: 12 digits, as its setup page shows it")
 	}
 	clean := strings.ReplaceAll(strings.ReplaceAll(id, "-", ""), " ", "")
 	if len(clean) != 12 || strings.Trim(clean, "0123456789") != "" {
-		return fmt.Errorf("An AWS account id is 12 digits, and %s is not; copy it again from the platform's setup page.", quoteInput(id))
+		return invalidf("an AWS account id is 12 digits, and %s is not; copy it again from the platform's setup page", quoteInput(id))
 	}
 	if clean != id {
-		return fmt.Errorf("Write the account id as 12 digits without dashes or spaces: %s.", clean)
+		return invalidf("write the account id as 12 digits without dashes or spaces: %s", clean)
 	}
 	return nil
 }
 
 // ValidateRoleName checks name against IAM's rules for role names.
 func ValidateRoleName(name string) error {
-	return validateIAMName("Role", name, MaxRoleNameLen)
+	return validateIAMName("role", name, MaxRoleNameLen)
 }
 
 // NewExternalID returns a fresh random external id: ExternalIDLen letters

@@ -1,8 +1,6 @@
 package awsops
 
 import (
-	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -17,7 +15,8 @@ import (
 
 // Validation happens before any AWS call because AWS's own refusals are
 // terse and the local emulator accepts names AWS refuses. Every refusal is
-// one sentence saying what to change, ready to show as is.
+// an *InvalidError: one lower-case clause saying what is wrong and what to
+// change, which ui/text makes a sentence.
 
 // Bucket name limits (S3 general-purpose buckets).
 const (
@@ -58,40 +57,40 @@ var ipv4Shaped = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`)
 // purpose buckets.
 func ValidateBucketName(name string) error {
 	if name == "" {
-		return errors.New("Enter a bucket name: 3 to 63 lowercase letters, digits, dots or hyphens.")
+		return invalidf("enter a bucket name: 3 to 63 lowercase letters, digits, dots or hyphens")
 	}
 	if !isBucketChars(name) {
 		if lower := strings.ToLower(name); lower != name && isBucketChars(lower) {
-			return fmt.Errorf("Bucket names cannot use uppercase letters: use %s instead.", quoteInput(lower))
+			return invalidf("bucket names cannot use uppercase letters: use %s instead", quoteInput(lower))
 		}
-		return fmt.Errorf("Bucket names can use only lowercase letters, digits, dots and hyphens: change %s.", quoteInput(name))
+		return invalidf("bucket names can use only lowercase letters, digits, dots and hyphens: change %s", quoteInput(name))
 	}
 	if len(name) < MinBucketNameLen {
-		return fmt.Errorf("Bucket names need at least %d characters: lengthen %s.", MinBucketNameLen, quoteInput(name))
+		return invalidf("bucket names need at least %d characters: lengthen %s", MinBucketNameLen, quoteInput(name))
 	}
 	if len(name) > MaxBucketNameLen {
-		return fmt.Errorf("Bucket names can have at most %d characters: shorten %s (it has %d).", MaxBucketNameLen, quoteInput(name), len(name))
+		return invalidf("bucket names can have at most %d characters: shorten %s (it has %d)", MaxBucketNameLen, quoteInput(name), len(name))
 	}
 	if !isLowerAlnum(name[0]) || !isLowerAlnum(name[len(name)-1]) {
-		return fmt.Errorf("Bucket names must start and end with a letter or digit: change %s.", quoteInput(name))
+		return invalidf("bucket names must start and end with a letter or digit: change %s", quoteInput(name))
 	}
 	if strings.Contains(name, "..") {
-		return fmt.Errorf("Bucket names cannot have two dots in a row: change %s.", quoteInput(name))
+		return invalidf("bucket names cannot have two dots in a row: change %s", quoteInput(name))
 	}
 	if strings.Contains(name, ".-") || strings.Contains(name, "-.") {
-		return fmt.Errorf("Bucket names cannot have a dot next to a hyphen: change %s.", quoteInput(name))
+		return invalidf("bucket names cannot have a dot next to a hyphen: change %s", quoteInput(name))
 	}
 	if ipv4Shaped.MatchString(name) {
-		return fmt.Errorf("Bucket names cannot look like an IP address: change %s.", quoteInput(name))
+		return invalidf("bucket names cannot look like an IP address: change %s", quoteInput(name))
 	}
 	for _, p := range reservedBucketPrefixes {
 		if strings.HasPrefix(name, p) {
-			return fmt.Errorf("Bucket names cannot start with %q, which AWS reserves: change %s.", p, quoteInput(name))
+			return invalidf("bucket names cannot start with %q, which AWS reserves: change %s", p, quoteInput(name))
 		}
 	}
 	for _, s := range reservedBucketSuffixes {
 		if strings.HasSuffix(name, s) {
-			return fmt.Errorf("Bucket names cannot end with %q, which AWS reserves: change %s.", s, quoteInput(name))
+			return invalidf("bucket names cannot end with %q, which AWS reserves: change %s", s, quoteInput(name))
 		}
 	}
 	return nil
@@ -129,35 +128,35 @@ func isIAMName(s string) bool {
 
 // ValidateUserName checks name against IAM's rules for user names.
 func ValidateUserName(name string) error {
-	return validateIAMName("User", name, MaxUserNameLen)
+	return validateIAMName("user", name, MaxUserNameLen)
 }
 
 // ValidatePolicyName checks name against IAM's rules for policy names. The
 // manual guide's example "CrowdAI Platform Access" fails here, and the
 // error suggests "CrowdAI-Platform-Access".
 func ValidatePolicyName(name string) error {
-	return validateIAMName("Policy", name, MaxPolicyNameLen)
+	return validateIAMName("policy", name, MaxPolicyNameLen)
 }
 
 func validateIAMName(kind, name string, maxLen int) error {
 	if name == "" {
-		return fmt.Errorf("Enter a %s name: 1 to %d letters, digits or + = , . @ _ -.", strings.ToLower(kind), maxLen)
+		return invalidf("enter a %s name: 1 to %d letters, digits or + = , . @ _ -", kind, maxLen)
 	}
 	if !isIAMName(name) {
 		suggestion := suggestIAMName(name, maxLen)
 		if strings.ContainsRune(name, ' ') {
 			if suggestion != "" {
-				return fmt.Errorf("%s names cannot contain spaces: use %s instead.", kind, quoteInput(suggestion))
+				return invalidf("%s names cannot contain spaces: use %s instead", kind, quoteInput(suggestion))
 			}
-			return fmt.Errorf("%s names cannot contain spaces: change %s.", kind, quoteInput(name))
+			return invalidf("%s names cannot contain spaces: change %s", kind, quoteInput(name))
 		}
 		if suggestion != "" {
-			return fmt.Errorf("%s names can use only letters, digits and + = , . @ _ -: use %s instead.", kind, quoteInput(suggestion))
+			return invalidf("%s names can use only letters, digits and + = , . @ _ -: use %s instead", kind, quoteInput(suggestion))
 		}
-		return fmt.Errorf("%s names can use only letters, digits and + = , . @ _ -: change %s.", kind, quoteInput(name))
+		return invalidf("%s names can use only letters, digits and + = , . @ _ -: change %s", kind, quoteInput(name))
 	}
 	if len(name) > maxLen {
-		return fmt.Errorf("%s names can have at most %d characters: shorten %s (it has %d).", kind, maxLen, quoteInput(name), len(name))
+		return invalidf("%s names can have at most %d characters: shorten %s (it has %d)", kind, maxLen, quoteInput(name), len(name))
 	}
 	return nil
 }
@@ -217,11 +216,11 @@ var latin = strings.NewReplacer("ß", "ss", "Æ", "AE", "æ", "ae", "Ø", "O", "
 // text that is not UTF-8, and paths too long to hold any file.
 func NormalizePrefix(p string) (string, error) {
 	if !utf8.ValidString(p) {
-		return "", errors.New("The path inside the bucket is not valid UTF-8 text: retype it.")
+		return "", invalidf("the path inside the bucket is not valid UTF-8 text: retype it")
 	}
 	for _, r := range p {
 		if unicode.IsControl(r) {
-			return "", fmt.Errorf("The path inside the bucket cannot contain control characters such as tabs or line breaks: change %s.", quoteInput(p))
+			return "", invalidf("the path inside the bucket cannot contain control characters such as tabs or line breaks: change %s", quoteInput(p))
 		}
 	}
 	segs := strings.Split(p, "/")
@@ -231,13 +230,13 @@ func NormalizePrefix(p string) (string, error) {
 		case "":
 			continue
 		case ".", "..":
-			return "", fmt.Errorf(`The path inside the bucket cannot contain "." or ".." folders: change %s.`, quoteInput(p))
+			return "", invalidf(`the path inside the bucket cannot contain "." or ".." folders: change %s`, quoteInput(p))
 		}
 		kept = append(kept, s)
 	}
 	out := strings.Join(kept, "/")
 	if len(out) > MaxPrefixLen {
-		return "", fmt.Errorf("The path inside the bucket can be at most %d bytes, so that files fit under it (S3 keys are at most 1024): shorten it (it has %d).", MaxPrefixLen, len(out))
+		return "", invalidf("the path inside the bucket can be at most %d bytes, so that files fit under it (S3 keys are at most 1024): shorten it (it has %d)", MaxPrefixLen, len(out))
 	}
 	return out, nil
 }
@@ -329,7 +328,7 @@ var regionShaped = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)?-[a-z]+-[1-9][0-9]?$
 // ValidateRegion accepts a listed region code or any code shaped like one.
 func ValidateRegion(code string) error {
 	if code == "" {
-		return errors.New("Enter a region code such as us-east-1 or eu-west-1.")
+		return invalidf("enter a region code such as us-east-1 or eu-west-1")
 	}
 	if RegionName(code) != "" || regionShaped.MatchString(code) {
 		return nil
@@ -337,20 +336,20 @@ func ValidateRegion(code string) error {
 	trimmed := strings.TrimSpace(code)
 	if lower := strings.ToLower(trimmed); RegionName(lower) != "" || regionShaped.MatchString(lower) {
 		if lower == trimmed {
-			return fmt.Errorf("Remove the spaces around the region code: use %s.", quoteInput(lower))
+			return invalidf("remove the spaces around the region code: use %s", quoteInput(lower))
 		}
-		return fmt.Errorf("Region codes are lowercase: use %s instead of %s.", quoteInput(lower), quoteInput(code))
+		return invalidf("region codes are lowercase: use %s instead of %s", quoteInput(lower), quoteInput(code))
 	}
 	// Someone who types "Ireland" or "Europe (Ireland)" gets the code.
 	if t := strings.ToLower(strings.TrimSpace(code)); len(t) >= 3 {
 		for _, r := range regions {
 			name := strings.ToLower(r.Name)
 			if name == t || strings.Contains(name, "("+t+")") {
-				return fmt.Errorf("%s is a region name, not a code: use %s.", quoteInput(code), quoteInput(r.Code))
+				return invalidf("%s is a region name, not a code: use %s", quoteInput(code), quoteInput(r.Code))
 			}
 		}
 	}
-	return fmt.Errorf("%s is not an AWS region code: use a code such as us-east-1 or eu-west-1.", quoteInput(code))
+	return invalidf("%s is not an AWS region code: use a code such as us-east-1 or eu-west-1", quoteInput(code))
 }
 
 // isTagRune reports whether r may appear in an IAM tag key or value
@@ -386,36 +385,36 @@ func ParseTags(kvs []string) (map[string]string, error) {
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
-			return nil, fmt.Errorf("Write each tag as key=value: change %s.", quoteInput(kv))
+			return nil, invalidf("write each tag as key=value: change %s", quoteInput(kv))
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if k == "" {
-			return nil, fmt.Errorf("Tag keys cannot be empty: change %s.", quoteInput(kv))
+			return nil, invalidf("tag keys cannot be empty: change %s", quoteInput(kv))
 		}
 		if !isTagText(k) || !isTagText(v) {
-			return nil, fmt.Errorf("Tags can use only letters, digits, spaces and _ . : / = + - @: change %s.", quoteInput(kv))
+			return nil, invalidf("tags can use only letters, digits, spaces and _ . : / = + - @: change %s", quoteInput(kv))
 		}
 		if n := utf8.RuneCountInString(k); n > MaxTagKeyLen {
-			return nil, fmt.Errorf("Tag keys can have at most %d characters: shorten %s (it has %d).", MaxTagKeyLen, quoteInput(k), n)
+			return nil, invalidf("tag keys can have at most %d characters: shorten %s (it has %d)", MaxTagKeyLen, quoteInput(k), n)
 		}
 		if n := utf8.RuneCountInString(v); n > MaxTagValueLen {
-			return nil, fmt.Errorf("Tag values can have at most %d characters: shorten the value of %s (it has %d).", MaxTagValueLen, quoteInput(k), n)
+			return nil, invalidf("tag values can have at most %d characters: shorten the value of %s (it has %d)", MaxTagValueLen, quoteInput(k), n)
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return nil, fmt.Errorf(`Tag keys cannot start with "aws:", which AWS reserves: change %s.`, quoteInput(k))
+			return nil, invalidf(`tag keys cannot start with "aws:", which AWS reserves: change %s`, quoteInput(k))
 		}
 		fold := strings.ToLower(k)
 		if prev, dup := seen[fold]; dup {
 			if prev == k {
-				return nil, fmt.Errorf("The tag key %s appears twice: keep one.", quoteInput(k))
+				return nil, invalidf("the tag key %s appears twice: keep one", quoteInput(k))
 			}
-			return nil, fmt.Errorf("The tag keys %s and %s differ only in case, which IAM refuses: keep one.", quoteInput(prev), quoteInput(k))
+			return nil, invalidf("the tag keys %s and %s differ only in case, which IAM refuses: keep one", quoteInput(prev), quoteInput(k))
 		}
 		seen[fold] = k
 		tags[k] = v
 	}
 	if len(tags) > MaxUserTags {
-		return nil, fmt.Errorf("A user can have at most %d tags: remove %d.", MaxUserTags, len(tags)-MaxUserTags)
+		return nil, invalidf("a user can have at most %d tags: remove %d", MaxUserTags, len(tags)-MaxUserTags)
 	}
 	return tags, nil
 }

@@ -1,27 +1,34 @@
 package awsops
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
-// wantRefusal checks that err is one plain sentence containing want.
+// wantRefusal checks that err is an *InvalidError holding one lower-case
+// clause, and that the sentence ui/text makes of it (first letter
+// capitalised, a period added) contains want.
 func wantRefusal(t *testing.T, err error, want string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("accepted, want a refusal containing %q", want)
 	}
+	var inv *InvalidError
+	if !errors.As(err, &inv) {
+		t.Fatalf("error %q is a %T, want an *InvalidError", err, err)
+	}
 	msg := err.Error()
-	if !strings.Contains(msg, want) {
-		t.Fatalf("error %q does not contain %q", msg, want)
+	if shown := strings.ToUpper(msg[:1]) + msg[1:] + "."; !strings.Contains(shown, want) {
+		t.Fatalf("error %q, shown as %q, does not contain %q", msg, shown, want)
 	}
-	if !strings.HasSuffix(msg, ".") || strings.ContainsAny(msg, "\n\r") {
-		t.Fatalf("error %q is not one sentence", msg)
+	if strings.HasSuffix(msg, ".") || strings.ContainsAny(msg, "\n\r") {
+		t.Fatalf("error %q is not one clause without its period", msg)
 	}
-	if first, _ := utf8.DecodeRuneInString(msg); !(first >= 'A' && first <= 'Z' || first == '"') {
-		t.Fatalf("error %q does not start like a sentence", msg)
+	if first, _ := utf8.DecodeRuneInString(msg); !(first >= 'a' && first <= 'z' || first == '"') {
+		t.Fatalf("error %q does not start in lower case", msg)
 	}
 }
 

@@ -140,7 +140,7 @@ func (s accessScreen) View() string {
 		parts = append(parts, "", s.account.View())
 	}
 	if s.err != nil {
-		parts = append(parts, st.Error.Render(wrap(s.err.Error(), w)))
+		parts = append(parts, st.Error.Render(wrap(refused(s.err), w)))
 	}
 	return strings.Join(parts, "\n")
 }

@@ -430,9 +430,9 @@ func (s bucketScreen) View() string {
 func (s bucketScreen) viewNew(st *Styles, w int) string {
 	msg := st.OK.Render("✓ valid name")
 	if s.nameErr != nil {
-		msg = st.Error.Render(wrap(s.nameErr.Error(), w-10))
+		msg = st.Error.Render(wrap(refused(s.nameErr), w-10))
 		if strings.TrimSpace(s.name.Value()) == "" {
-			msg = st.Muted.Render(wrap(s.nameErr.Error(), w-10))
+			msg = st.Muted.Render(wrap(refused(s.nameErr), w-10))
 		}
 	}
 	msg = indent(msg, "          ")

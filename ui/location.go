@@ -308,7 +308,7 @@ func (s locationScreen) View() string {
 		s.input.View(),
 	}
 	if s.err != nil {
-		parts = append(parts, st.Error.Render(wrap("✗ "+s.err.Error(), w)))
+		parts = append(parts, st.Error.Render(wrap("✗ "+refused(s.err), w)))
 		return strings.Join(parts, "\n")
 	}
 	shown := s.prefix

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"reflect"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -74,10 +73,4 @@ func stamp(cmd tea.Cmd, from steps.Step) tea.Cmd {
 }
 
 // sentence renders a guard's error as a sentence.
-func sentence(err error) string {
-	s := err.Error()
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:] + "."
-}
+func sentence(err error) string { return refused(err) }

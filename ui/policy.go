@@ -275,9 +275,9 @@ func (s policyScreen) suggestion() string {
 func (s policyScreen) status(st *Styles, w int) string {
 	switch {
 	case s.docErr != nil:
-		return st.Error.Render(wrap("✗ "+s.docErr.Error(), w))
+		return st.Error.Render(wrap("✗ "+refused(s.docErr), w))
 	case s.nameErr != nil:
-		out := st.Error.Render(wrap("✗ "+s.nameErr.Error(), w))
+		out := st.Error.Render(wrap("✗ "+refused(s.nameErr), w))
 		if sug := s.suggestion(); sug != "" {
 			out += "\n" + wrap("Use "+st.Value.Render(sug)+" instead? Press tab.", w)
 		}

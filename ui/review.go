@@ -16,6 +16,7 @@ import (
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/steps"
+	"github.com/s3link/s3link/ui/text"
 )
 
 type reviewPhase int
@@ -630,7 +631,7 @@ func (s reviewScreen) footer() string {
 		sentence, detail := explain(s.failErr, s.profile)
 		var kl *awsops.KeyLimitError
 		if errors.As(s.failErr, &kl) {
-			sentence = "The user already holds 2 access keys, the most AWS allows: roll back or quit, then run setup again and choose to delete the oldest key."
+			sentence = text.KeyLimitInApply
 		}
 		parts = append(parts, st.Error.Render(wrap("✗ "+s.plan[s.current].Title+" failed. "+sentence, w)))
 		if detail != "" {

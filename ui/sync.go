@@ -17,6 +17,7 @@ import (
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/steps"
+	"github.com/s3link/s3link/ui/text"
 )
 
 // propagationWait, propagationBackoff and notYetAccepted are the setup
@@ -167,7 +168,7 @@ func (s syncScreen) Update(msg tea.Msg) (syncScreen, tea.Cmd) {
 		var cmd tea.Cmd
 		s.xfer, cmd = s.xfer.Update(msg)
 		if d, ok := msg.(transferDoneMsg); ok && errors.Is(d.Err, download.ErrDestNotDir) && d.Screen == s.xfer.id {
-			s.phase, s.destErr = syncAsk, "That is a file, not a folder: choose another destination."
+			s.phase, s.destErr = syncAsk, text.DestIsFile
 			return s, s.input.Focus()
 		}
 		return s, cmd
@@ -225,7 +226,7 @@ func (s *syncScreen) reconnect() tea.Cmd {
 func (s syncScreen) connected(msg storeConnectedMsg) (syncScreen, tea.Cmd) {
 	if msg.Err != nil {
 		if errors.Is(msg.Err, download.ErrDestNotDir) {
-			s.phase, s.destErr = syncAsk, "That is a file, not a folder: choose another destination."
+			s.phase, s.destErr = syncAsk, text.DestIsFile
 			return s, s.input.Focus()
 		}
 		s.phase, s.lastErr = syncStuck, msg.Err
@@ -267,7 +268,7 @@ func (s syncScreen) download() (syncScreen, tea.Cmd) {
 	}
 	s.phase = syncTransferring
 	lbl := downloadLabels(setup.Location(s.bucket, s.prefix), s.dest)
-	lbl.Empty = sentenceStart(s.with) + " listed " + lbl.From + ", but there is nothing to download yet: no file was read, so the proof shows listing works, not reading."
+	lbl.Empty = text.Capitalise(s.with) + " listed " + lbl.From + ", but there is nothing to download yet: no file was read, so the proof shows listing works, not reading."
 	s.xfer = newTransferScreen(s.c, newSyncTransfer(eng), lbl)
 	return s, s.xfer.start(false)
 }
@@ -342,9 +343,9 @@ func (s syncScreen) waitView(w int) []string {
 		s.spin.View() + " Waiting for AWS to accept " + s.with + "…",
 		st.Muted.Render(wrap("A new key and its policy take a few seconds, rarely a minute, to reach S3.", w)),
 		"",
-		field(st, "Attempt", fmt.Sprintf("%d was refused: %s", s.attempt-1, refusal(s.lastErr))),
-		field(st, "Next try", pickStr(next > 0, "in "+clock(next), "now")),
-		field(st, "Gives up", "in "+clock(left)),
+		field(st, "Attempt", fmt.Sprintf("%d was refused: %s", s.attempt-1, text.Refusal(s.lastErr))),
+		field(st, "Next try", pickStr(next > 0, "in "+text.Clock(next), "now")),
+		field(st, "Gives up", "in "+text.Clock(left)),
 	}
 }
 
@@ -353,7 +354,7 @@ func (s syncScreen) stuckView(w int) []string {
 	var sentence, detail string
 	switch {
 	case s.gaveUp:
-		sentence = fmt.Sprintf("AWS still refuses "+s.with+" after %s (%s). If the policy or user was changed by hand, check them; otherwise try again in a minute.", clock(propagationWait), refusal(s.lastErr))
+		sentence = text.ProofGaveUp(s.with, propagationWait, s.lastErr)
 		detail = oneLine(s.lastErr.Error())
 	default:
 		sentence, detail = explain(s.lastErr, "")
@@ -363,28 +364,6 @@ func (s syncScreen) stuckView(w int) []string {
 		parts = append(parts, st.Muted.Render(wrap(detail, w)))
 	}
 	return append(parts, "", st.Muted.Render(wrap("r tries again · enter skips the proof and goes to the end", w)))
-}
-
-// refusal names why AWS refused the key, in a few words.
-func refusal(err error) string {
-	if errors.Is(err, awsops.ErrInvalidCredentials) {
-		return "the key is not known yet"
-	}
-	return "access denied"
-}
-
-// clock renders a countdown as m:ss.
-func clock(d time.Duration) string {
-	d = d.Round(time.Second)
-	return fmt.Sprintf("%d:%02d", int(d/time.Minute), int(d%time.Minute/time.Second))
-}
-
-// sentenceStart capitalises the first letter of s.
-func sentenceStart(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // enterWith focuses the destination while it is asked for.

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -15,6 +13,7 @@ import (
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/steps"
+	"github.com/s3link/s3link/ui/text"
 )
 
 // uploadChoice is the Upload step's answer: a folder to upload once the
@@ -272,14 +271,7 @@ func (s uploadScreen) previewLine(w int) string {
 	}
 	m := s.preview
 	if m.Err != nil {
-		reason := "cannot be read"
-		switch {
-		case errors.Is(m.Err, fs.ErrNotExist):
-			reason = "does not exist"
-		case strings.Contains(m.Err.Error(), "not a folder"):
-			reason = "is a file, not a folder"
-		}
-		return st.Error.Render(wrap("✗ That folder "+reason+".", w))
+		return st.Error.Render(wrap("✗ "+text.FolderRefused(m.Err), w))
 	}
 	sc := m.Scan
 	line := fmt.Sprintf("%d %s, %s to upload", sc.Files, Plural(sc.Files, "file", "files"), HumanBytes(sc.Bytes))

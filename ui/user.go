@@ -243,12 +243,12 @@ func (s userScreen) View() string {
 		s.name.View(),
 	}
 	if s.nameErr != nil {
-		parts = append(parts, st.Error.Render(wrap("✗ "+s.nameErr.Error(), w)))
+		parts = append(parts, st.Error.Render(wrap("✗ "+refused(s.nameErr), w)))
 	}
 	parts = append(parts, s.tags.View())
 	switch {
 	case s.tagsErr != nil:
-		parts = append(parts, st.Error.Render(wrap("✗ "+s.tagsErr.Error(), w)))
+		parts = append(parts, st.Error.Render(wrap("✗ "+refused(s.tagsErr), w)))
 	default:
 		parts = append(parts, st.Muted.Render(wrap("Tags are key=value pairs separated by commas; they apply to a new user only.", w)))
 	}

@@ -471,7 +471,14 @@ func (p *Plan) decideBoundary(f Facts) {
 	}
 	doc, err := awsops.MergePolicies(f.UserBoundary.Document, awsops.PolicyDocument(p.Spec.Bucket, p.Spec.Prefix))
 	if err != nil {
-		p.refuse(&it, fmt.Sprintf("The permissions boundary %s of user %s cannot be widened to this location (%v); choose another user.", u.Boundary, p.Spec.UserName, err))
+		cause := err.Error()
+		var inv *awsops.InvalidError
+		if errors.As(err, &inv) && cause != "" {
+			// A refusal is a lower-case clause; this reason quotes it as
+			// the sentence ui/text shows for it.
+			cause = strings.ToUpper(cause[:1]) + cause[1:] + "."
+		}
+		p.refuse(&it, fmt.Sprintf("The permissions boundary %s of user %s cannot be widened to this location (%s); choose another user.", u.Boundary, p.Spec.UserName, cause))
 		p.Boundary = it
 		return
 	}

@@ -32,7 +32,7 @@ func ParseAccess(s string) (Access, error) {
 	case AccessRole:
 		return AccessRole, nil
 	}
-	return "", fmt.Errorf("--access is key (an IAM user with an access key) or role (an IAM role the platform assumes), not %q.", s)
+	return "", fmt.Errorf("--access is key (an IAM user with an access key) or role (an IAM role the platform assumes), not %q", s)
 }
 
 // Role reports whether the spec asks for a role link.

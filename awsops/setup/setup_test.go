@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -417,5 +418,26 @@ func TestInterruptedKeyOfAReusedUser(t *testing.T) {
 	}
 	if ids, _ := f.UserKeys("platform"); !slices.Equal(ids, []string{"AKIATHEIRSOLDKEY0001"}) {
 		t.Errorf("keys = %v, want only the user's own key left", ids)
+	}
+}
+
+// TestBoundaryTooLargeToWidenQuotesTheRefusal pins the plan's reason when
+// two long locations do not fit one boundary: it quotes the size refusal
+// as the sentence a person reads.
+func TestBoundaryTooLargeToWidenQuotesTheRefusal(t *testing.T) {
+	f := awsopstest.New(t)
+	dir := t.TempDir()
+	s1 := spec()
+	s1.Prefix = strings.Repeat("a", awsops.MaxPrefixLen)
+	apply(t, f, plan(t, f, s1, nil), dir)
+	s2 := Spec{Bucket: "acme-other", Region: "eu-west-1", Prefix: strings.Repeat("b", awsops.MaxPrefixLen), PolicyName: "Platform", UserName: "platform"}
+	facts, err := Inspect(context.Background(), f, s2, records(t, dir), awsopstest.Epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Decide(s2, facts, "s3l-second")
+	want := regexp.MustCompile(`^The permissions boundary \S+ of user platform cannot be widened to this location \(The policy would be \d+ characters, over IAM's limit of 6144: choose a shorter path inside the bucket\.\); choose another user\.$`)
+	if p.Boundary.Decision != Refuse || !want.MatchString(p.Boundary.Reason) {
+		t.Fatalf("boundary = %s %q, want a refusal matching %s", p.Boundary.Decision, p.Boundary.Reason, want)
 	}
 }

@@ -1,33 +1,11 @@
 package cli
 
-import (
-	"strings"
-
-	"github.com/s3link/s3link/ui"
-)
+import "github.com/s3link/s3link/ui/text"
 
 // explain turns an error into one plain sentence that says what happened and
 // what to do next, worded as the wizard words it; an error s3link does not
-// know is shown as it is.
-func explain(err error) string {
-	if err == nil {
-		return ""
-	}
-	if s, ok := ui.Sentence(err, ""); ok {
-		return s
-	}
-	return sentence(err.Error())
-}
+// know is shown as it is. The sentences live in ui/text.
+func explain(err error) string { return text.Command(err) }
 
 // sentence capitalises a message and ends it with a period.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
-}
+func sentence(s string) string { return text.Fragment(s) }

@@ -1,6 +1,15 @@
-// Package text makes untrusted text (object keys, file paths, server
-// messages) safe to show on a terminal: Clean removes every control
-// sequence and control character, Shorten cuts a long string in the
+// Package text holds every sentence a person reads about an error, and
+// makes untrusted text safe to show on a terminal.
+//
+// The error sentences are one table (Sentence): each awsops sentinel and
+// typed error (awsops.CredentialError, awsops.KeyLimitError, ...) with the
+// sentence that says what happened and what to do. The wizard (Explain)
+// and the headless commands (Command) both read it; domain errors stay
+// lower-case clauses, and Fragment and Refused make the ones the table does
+// not know (a guard's refusal, an *awsops.InvalidError) a sentence.
+//
+// Clean removes every control sequence and control character from object
+// keys, file paths and server messages, Shorten cuts a long string in the
 // middle, and Safe does both. Everything s3link draws on the live transfer
 // screen or prints for sync and upload that came from a bucket, a folder
 // or a server goes through Safe (or Clean, where the screen cuts to width
