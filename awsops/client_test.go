@@ -223,7 +223,7 @@ func (f *fakeIAM) CreatePolicyVersion(context.Context, *iam.CreatePolicyVersionI
 	return nil, f.versionErr
 }
 
-type fakeSTS struct{ stsAPI }
+type fakeSTS struct{}
 
 func (fakeSTS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
 	return &sts.GetCallerIdentityOutput{

@@ -393,7 +393,7 @@ func TestCallerPolicyDocument(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("caller actions differ from what the code calls:\ngot  %v\nwant %v", got, want)
 	}
-	if CallerPolicyDocument(callerScope) != CallerPolicyDocument(callerScope) {
+	if first, again := CallerPolicyDocument(callerScope), CallerPolicyDocument(callerScope); first != again {
 		t.Error("caller policy is not deterministic")
 	}
 }

@@ -62,9 +62,6 @@ func (o *outcome) settle() {
 	o.State.Key = awsops.AccessKey{}
 }
 
-// deleted reports whether the new key is gone.
-func (o outcome) deleted() bool { return o.Hand.State == handDeleted }
-
 // warned reports whether the run ends with something the person must act
 // on: no usable secret, or a hand-over nobody confirmed, or a proof that
 // proved nothing.

@@ -59,7 +59,7 @@ func NewPlanExport(p *Plan) PlanExport {
 		e.Items = append(e.Items, ExportItem{What: it.What, Name: it.Name, Decision: it.Decision, Reason: it.Reason})
 	}
 	for _, a := range p.Actions {
-		e.Actions = append(e.Actions, ExportAction{Kind: a.Kind, Title: a.Title, Command: a.Command})
+		e.Actions = append(e.Actions, ExportAction(a))
 	}
 	return e
 }

@@ -296,9 +296,9 @@ func runHeadlessSetup(ctx context.Context, g *Factory, o *setupOptions) (err err
 		p, err := runProof(ctx, h.out, cfg, with, plan.Spec.Bucket, plan.Spec.Prefix, o.ProofDir, download.DefaultConcurrency)
 		sum.Proof = &p
 		if err != nil {
-			proofErr = fmt.Errorf("Setup is done, but the proof download failed: %s", explain(err))
+			proofErr = &explainedError{msg: "Setup is done, but the proof download failed: " + explain(err), err: err}
 			if plan.Spec.Role() && errors.Is(err, awsops.ErrAccessDenied) && plan.Spec.TrustedAccount != id.Account {
-				proofErr = fmt.Errorf("Setup is done, but this account (%s) may not assume the role: its trust policy admits only account %s, so the platform proves it from there (%s)", id.Account, plan.Spec.TrustedAccount, explain(err))
+				proofErr = &explainedError{msg: fmt.Sprintf("Setup is done, but this account (%s) may not assume the role: its trust policy admits only account %s, so the platform proves it from there (%s)", id.Account, plan.Spec.TrustedAccount, explain(err)), err: err}
 			}
 		} else {
 			h.linef("✓ Proof: downloaded %d files (%d unchanged) into %s with the %s", p.Downloaded, p.Skipped, o.ProofDir, with)

@@ -172,7 +172,7 @@ func Dir() (string, error) {
 	}
 	base, err := os.UserConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("s3link cannot find your configuration folder (%s); set S3LINK_CONFIG_DIR to a folder it may use.", privfile.CauseText(err))
+		return "", privfile.Sentence(err, "s3link cannot find your configuration folder (%s); set S3LINK_CONFIG_DIR to a folder it may use.", privfile.CauseText(err))
 	}
 	return filepath.Join(base, "s3link"), nil
 }

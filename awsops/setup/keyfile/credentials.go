@@ -96,29 +96,29 @@ func WriteKeyCSV(path string, key awsops.AccessKey, layout CSVLayout) error {
 // the checks every key file gets.
 func keyRows(key awsops.AccessKey, layout CSVLayout) (header, row []string, err error) {
 	if key.ID == "" || key.Secret.IsZero() {
-		return nil, nil, errors.New("There is no access key to save; create one first.")
+		return nil, nil, privfile.Sentence(nil, "There is no access key to save; create one first.")
 	}
 	switch layout {
 	case LayoutConsole:
 		header, row = credentialsHeader, []string{key.ID, key.Secret.Reveal()}
 	case LayoutAWSImport:
 		if key.User == "" {
-			return nil, nil, errors.New("The access key has no IAM user name, which 'aws configure import' needs; save it in the console layout instead.")
+			return nil, nil, privfile.Sentence(nil, "The access key has no IAM user name, which 'aws configure import' needs; save it in the console layout instead.")
 		}
 		// The AWS CLI splits each line at every comma and knows no
 		// quoting, so a name with a comma or quote would be misread.
 		if !csvSafe(key.User) || strings.ContainsAny(key.User, ",\"") {
-			return nil, nil, errors.New("The IAM user name holds characters 'aws configure import' cannot read (a comma, a quote or a control character); save the key in the console layout instead.")
+			return nil, nil, privfile.Sentence(nil, "The IAM user name holds characters 'aws configure import' cannot read (a comma, a quote or a control character); save the key in the console layout instead.")
 		}
 		header, row = importHeader, []string{key.User, key.ID, key.Secret.Reveal()}
 	default:
-		return nil, nil, fmt.Errorf("Unknown CSV layout %v; use console or aws-import.", layout)
+		return nil, nil, privfile.Sentence(nil, "Unknown CSV layout %v; use console or aws-import.", layout)
 	}
 	// A real key is plain ASCII. Control characters could not be read back
 	// exactly (CSV readers fold "\r\n" inside quotes into "\n") and would
 	// break other tools, so such a key is refused rather than mangled.
 	if !csvSafe(key.ID) || !csvSafe(key.Secret.Reveal()) {
-		return nil, nil, errors.New("The access key holds characters a CSV file cannot keep exactly; copy it from the screen instead.")
+		return nil, nil, privfile.Sentence(nil, "The access key holds characters a CSV file cannot keep exactly; copy it from the screen instead.")
 	}
 	return header, row, nil
 }

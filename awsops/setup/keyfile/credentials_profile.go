@@ -66,10 +66,10 @@ func CheckProfileFree(path, name string) error {
 // contain the secret.
 func WriteCredentialsProfile(path, name string, key awsops.AccessKey) error {
 	if key.ID == "" || key.Secret.IsZero() {
-		return errors.New("There is no access key to save; create one first.")
+		return privfile.Sentence(nil, "There is no access key to save; create one first.")
 	}
 	if !iniSafe(key.ID) || !iniSafe(key.Secret.Reveal()) {
-		return errors.New("The access key holds characters a credentials file cannot keep exactly; copy it from the screen instead.")
+		return privfile.Sentence(nil, "The access key holds characters a credentials file cannot keep exactly; copy it from the screen instead.")
 	}
 	old, before, err := readCredentialsFile(path, name)
 	if err != nil {
@@ -143,22 +143,22 @@ func WriteCredentialsProfile(path, name string, key awsops.AccessKey) error {
 // FileInfo.
 func readCredentialsFile(path, name string) ([]byte, fs.FileInfo, error) {
 	if !profileName.MatchString(name) || name == ini.DefaultSection {
-		return nil, nil, fmt.Errorf("%q cannot be a profile name; use up to 128 letters, digits and _+=,.@- characters.", name)
+		return nil, nil, privfile.Sentence(nil, "%q cannot be a profile name; use up to 128 letters, digits and _+=,.@- characters.", name)
 	}
 	fi, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		dir := filepath.Dir(path)
 		if st, derr := os.Stat(dir); derr == nil && !st.IsDir() {
-			return nil, nil, fmt.Errorf("%q is not a folder, so the credentials file %q cannot be created in it.", dir, path)
+			return nil, nil, privfile.Sentence(nil, "%q is not a folder, so the credentials file %q cannot be created in it.", dir, path)
 		}
 		return nil, nil, nil
 	case err != nil:
 		return nil, nil, privfile.Sentence(err, "Could not check the credentials file %q (%s).", path, privfile.CauseText(err))
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return nil, nil, fmt.Errorf("The credentials file %q is a symbolic link, which s3link does not write through; set AWS_SHARED_CREDENTIALS_FILE to the file it points to.", path)
+		return nil, nil, privfile.Sentence(nil, "The credentials file %q is a symbolic link, which s3link does not write through; set AWS_SHARED_CREDENTIALS_FILE to the file it points to.", path)
 	case !fi.Mode().IsRegular():
-		return nil, nil, fmt.Errorf("The credentials file %q is not a regular file (%s); set AWS_SHARED_CREDENTIALS_FILE to a file.", path, fi.Mode().Type())
+		return nil, nil, privfile.Sentence(nil, "The credentials file %q is not a regular file (%s); set AWS_SHARED_CREDENTIALS_FILE to a file.", path, fi.Mode().Type())
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|privfile.NoFollow, 0)
 	if err != nil {
@@ -171,7 +171,7 @@ func readCredentialsFile(path, name string) ([]byte, fs.FileInfo, error) {
 	}
 	cfg, err := loadCredentialsINI(data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("The credentials file %q does not read as INI (%s); fix it, or set AWS_SHARED_CREDENTIALS_FILE to another file.", path, strings.Join(strings.Fields(err.Error()), " "))
+		return nil, nil, privfile.Sentence(err, "The credentials file %q does not read as INI (%s); fix it, or set AWS_SHARED_CREDENTIALS_FILE to another file.", path, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	if cfg.HasSection(name) {
 		return nil, nil, privfile.Sentence(ErrProfileExists, "Profile %q already exists in %s; choose another name (s3link never changes an existing profile).", name, path)
@@ -195,7 +195,7 @@ func checkWritten(data []byte, name string, key awsops.AccessKey) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("The new profile %q would not read back from the credentials file exactly; nothing was written.", name)
+	return privfile.Sentence(nil, "The new profile %q would not read back from the credentials file exactly; nothing was written.", name)
 }
 
 // sameAsRead refuses to replace a file that changed since it was read.
@@ -207,7 +207,7 @@ func sameAsRead(path string, before fs.FileInfo) error {
 	case before != nil && err == nil && now.Mode() == before.Mode() && now.Size() == before.Size() && now.ModTime().Equal(before.ModTime()):
 		return nil
 	}
-	return fmt.Errorf("The credentials file %q changed while s3link was adding the profile; nothing was written, so save again.", path)
+	return privfile.Sentence(nil, "The credentials file %q changed while s3link was adding the profile; nothing was written, so save again.", path)
 }
 
 // iniSafe reports whether s can be an INI value as is: printable ASCII

@@ -27,23 +27,23 @@ const maxRecipientsFile = 64 << 10
 func ParseRecipients(arg string) ([]age.Recipient, error) {
 	arg = strings.TrimSpace(arg)
 	if arg == "" {
-		return nil, errors.New("--encrypt-to needs the platform's age public key (age1..., as 'age-keygen -y' prints it) or a file of them.")
+		return nil, privfile.Sentence(nil, "--encrypt-to needs the platform's age public key (age1..., as 'age-keygen -y' prints it) or a file of them.")
 	}
 	if strings.HasPrefix(arg, "age1") {
 		rs, err := age.ParseRecipients(strings.NewReader(arg))
 		if err != nil || len(rs) != 1 {
-			return nil, fmt.Errorf("%s is not an age public key (\"age1\" and 58 more letters and digits, as 'age-keygen -y' prints it); copy it again from the platform.", quoteShort(arg))
+			return nil, privfile.Sentence(nil, "%s is not an age public key (\"age1\" and 58 more letters and digits, as 'age-keygen -y' prints it); copy it again from the platform.", quoteShort(arg))
 		}
 		return rs, nil
 	}
 	f, err := os.Open(arg)
 	if err != nil {
-		return nil, fmt.Errorf("%s is neither an age public key (age1...) nor a recipients file that can be read (%s); give the platform's age public key.", quoteShort(arg), privfile.CauseText(err))
+		return nil, privfile.Sentence(err, "%s is neither an age public key (age1...) nor a recipients file that can be read (%s); give the platform's age public key.", quoteShort(arg), privfile.CauseText(err))
 	}
 	defer f.Close()
 	rs, err := age.ParseRecipients(io.LimitReader(f, maxRecipientsFile))
 	if err != nil {
-		return nil, fmt.Errorf("The recipients file %s holds no age public key that can be used (%s); put one age public key (age1...) on each line.", quoteShort(arg), strings.TrimPrefix(err.Error(), "age: "))
+		return nil, privfile.Sentence(err, "The recipients file %s holds no age public key that can be used (%s); put one age public key (age1...) on each line.", quoteShort(arg), strings.TrimPrefix(err.Error(), "age: "))
 	}
 	return rs, nil
 }
@@ -64,7 +64,7 @@ func quoteShort(s string) string {
 // when complete, so path never holds a partial file.
 func WriteEncryptedKeyCSV(path string, key awsops.AccessKey, layout CSVLayout, recipients []age.Recipient) error {
 	if len(recipients) == 0 {
-		return errors.New("There is no age recipient to encrypt the key file for; give --encrypt-to.")
+		return privfile.Sentence(nil, "There is no age recipient to encrypt the key file for; give --encrypt-to.")
 	}
 	header, row, err := keyRows(key, layout)
 	if err != nil {
@@ -83,12 +83,12 @@ func WriteEncryptedKeyCSV(path string, key awsops.AccessKey, layout CSVLayout, r
 	aw := armor.NewWriter(&sealed)
 	ew, err := age.Encrypt(aw, recipients...)
 	if err != nil {
-		return fmt.Errorf("Could not encrypt the key file for that recipient (%s); check the age public key.", strings.TrimPrefix(err.Error(), "age: "))
+		return privfile.Sentence(err, "Could not encrypt the key file for that recipient (%s); check the age public key.", strings.TrimPrefix(err.Error(), "age: "))
 	}
 	_, werr := ew.Write(plain.Bytes())
 	clear(plain.Bytes())
 	if err := errors.Join(werr, ew.Close(), aw.Close()); err != nil {
-		return fmt.Errorf("Could not encrypt the key file (%s); save it again.", privfile.CauseText(err))
+		return privfile.Sentence(err, "Could not encrypt the key file (%s); save it again.", privfile.CauseText(err))
 	}
 
 	dir := filepath.Dir(path)

@@ -34,16 +34,16 @@ func EnsurePrivateDir(dir string) error {
 		return Sentence(err, "s3link cannot use its configuration folder %s (%s); set S3LINK_CONFIG_DIR to a folder it may use.", dir, CauseText(err))
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("s3link's configuration folder %s is not a folder; move it away or set S3LINK_CONFIG_DIR to a private folder.", dir)
+		return Sentence(nil, "s3link's configuration folder %s is not a folder; move it away or set S3LINK_CONFIG_DIR to a private folder.", dir)
 	}
 	if runtime.GOOS == "windows" {
 		return nil
 	}
 	if owner, ok := ownerOf(fi); ok && owner != os.Getuid() {
-		return fmt.Errorf("s3link's configuration folder %s belongs to another user (uid %d), so its records cannot be trusted; set S3LINK_CONFIG_DIR to a folder of your own.", dir, owner)
+		return Sentence(nil, "s3link's configuration folder %s belongs to another user (uid %d), so its records cannot be trusted; set S3LINK_CONFIG_DIR to a folder of your own.", dir, owner)
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("s3link's configuration folder %s can be written by other users (mode %04o), so its records cannot be trusted; check what is in it, then run 'chmod 700 %s'.", dir, fi.Mode().Perm(), dir)
+		return Sentence(nil, "s3link's configuration folder %s can be written by other users (mode %04o), so its records cannot be trusted; check what is in it, then run 'chmod 700 %s'.", dir, fi.Mode().Perm(), dir)
 	}
 	return nil
 }
