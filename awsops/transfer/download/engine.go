@@ -45,7 +45,7 @@ import (
 // Defaults, chosen by measurement with bench/run.sh (see bench/RESULTS.md).
 const (
 	// DefaultConcurrency is how many GET requests run at once.
-	DefaultConcurrency = 16
+	DefaultConcurrency = transfer.DefaultConcurrency
 	// DefaultPartSize is the smallest ranged GET of a large object. Unless
 	// Options.PartSize fixes it, a larger object gets larger parts, up to
 	// MaxAutoPartSize, so that it splits into about autoParts ranges:
@@ -200,7 +200,7 @@ type Engine struct {
 	p        *transfer.Progress
 	dirCount atomic.Int64 // directory markers made into folders
 	sizeOnly atomic.Int64 // see Result.SizeOnly
-	sem      chan struct{}
+	limit    *transfer.Limiter
 	failures transfer.Failures[Failure]
 
 	// dest is the destination opened for this run; nil in a dry run into
@@ -258,7 +258,7 @@ func New(store Store, opts Options) (*Engine, error) {
 		threshold: 2 * opts.PartSize,
 		autoPart:  autoPart,
 		p:         transfer.NewProgress(opts.Concurrency),
-		sem:       make(chan struct{}, opts.Concurrency),
+		limit:     transfer.NewLimiter(opts.Concurrency),
 	}, nil
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/transfer"
@@ -34,7 +35,7 @@ import (
 // Defaults and S3's limits on multipart uploads.
 const (
 	// DefaultConcurrency is how many PUT and UploadPart requests run at once.
-	DefaultConcurrency = 16
+	DefaultConcurrency = transfer.DefaultConcurrency
 	// DefaultPartSize is the size of one part of a multipart upload: the
 	// AWS CLI's, so a folder it uploaded is recognised as unchanged.
 	DefaultPartSize = 8 << 20
@@ -161,8 +162,8 @@ type Engine struct {
 	filter    *transfer.Filter
 	threshold int64
 
-	p   *transfer.Progress
-	sem chan struct{}
+	p     *transfer.Progress
+	limit *transfer.Limiter
 	// Counts of the Snapshot's own fields, beside p's.
 	filtered, ignoredCount, remoteCount atomic.Int64
 	remoteListed                        atomic.Bool
@@ -209,7 +210,7 @@ func New(api S3API, dir string, opts Options) (*Engine, error) {
 		filter:    f,
 		threshold: 2 * opts.PartSize,
 		p:         transfer.NewProgress(opts.Concurrency),
-		sem:       make(chan struct{}, opts.Concurrency),
+		limit:     transfer.NewLimiter(opts.Concurrency),
 	}, nil
 }
 
@@ -528,7 +529,7 @@ func (e *Engine) decide(ctx context.Context, f *os.File, lf localFile) (bool, Re
 	local := Local{Size: lf.size, ModTime: lf.modTime}
 	remote := Remote{Exists: ok, Size: ent.size, ETag: ent.etag}
 	if NeedsMD5(local, remote) {
-		sum, err := md5Range(f, 0, lf.size)
+		sum, err := transfer.MD5RangeHex(f, 0, lf.size)
 		if err != nil {
 			return false, "", fmt.Errorf("read for checksum: %w", pathErr(err))
 		}
@@ -577,11 +578,11 @@ func (e *Engine) multipartETag(f *os.File, size int64, parts int) (string, error
 		}
 		all := md5.New()
 		for off := int64(0); off < size; off += ps {
-			h := md5.New()
-			if err := copyRange(h, f, off, min(ps, size-off)); err != nil {
+			sum, err := transfer.MD5Range(f, off, min(ps, size-off))
+			if err != nil {
 				return "", err
 			}
-			all.Write(h.Sum(nil))
+			all.Write(sum)
 		}
 		return fmt.Sprintf("%s-%d", hex.EncodeToString(all.Sum(nil)), parts), nil
 	}
@@ -599,22 +600,6 @@ func (e *Engine) partSizeFor(size int64) int64 {
 	return ps
 }
 
-// acquire takes a request slot; the bound covers PUTs and parts alike.
-func (e *Engine) acquire(ctx context.Context) error {
-	select {
-	case e.sem <- struct{}{}:
-		if ctx.Err() != nil {
-			<-e.sem
-			return ctx.Err()
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (e *Engine) release() { <-e.sem }
-
 func (e *Engine) metadata(lf localFile) map[string]string {
 	return map[string]string{MtimeMeta: FormatMtime(lf.modTime)}
 }
@@ -629,10 +614,10 @@ func contentType(name string) *string {
 // put uploads a small file in one PutObject. The SDK computes its CRC32,
 // which S3 checks before storing the object and keeps for downloads.
 func (e *Engine) put(ctx context.Context, f *os.File, lf localFile, tr *transfer.Live) error {
-	if err := e.acquire(ctx); err != nil {
+	if err := e.limit.Acquire(ctx); err != nil {
 		return err
 	}
-	defer e.release()
+	defer e.limit.Release()
 	_, err := e.api.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:            aws.String(e.opts.Bucket),
 		Key:               aws.String(lf.key),
@@ -690,23 +675,19 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 		return cause
 	}
 
-	pctx, pcancel := context.WithCancel(ctx)
-	defer pcancel()
+	// The parts share the engine's request slots with every other upload;
+	// the first to fail cancels the others.
+	g, pctx := errgroup.WithContext(ctx)
 	parts := make([]types.CompletedPart, n)
-	var (
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		perr    error
-	)
-	for i := int64(0); i < n; i++ {
-		if e.p.Gate.Wait(pctx) != nil || e.acquire(pctx) != nil {
+	started := int64(0)
+	for i := range n {
+		if e.p.Gate.Wait(pctx) != nil || e.limit.Acquire(pctx) != nil {
 			break
 		}
+		started++
 		off, size := i*ps, min(ps, lf.size-i*ps)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer e.release()
+		g.Go(func() error {
+			defer e.limit.Release()
 			num := aws.Int32(int32(i + 1))
 			out, err := e.api.UploadPart(pctx, &s3.UploadPartInput{
 				Bucket:            aws.String(e.opts.Bucket),
@@ -718,20 +699,19 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 				ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
 			}, e.counted(tr, size))
 			if err != nil {
-				errOnce.Do(func() { perr = mapS3Error(fmt.Sprintf("upload part %d of %d", i+1, n), err) })
-				pcancel()
-				return
+				return mapS3Error(fmt.Sprintf("upload part %d of %d", i+1, n), err)
 			}
 			parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: num, ChecksumCRC32: out.ChecksumCRC32}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	perr := g.Wait()
 	if ctx.Err() != nil {
 		// A part's own error may only be the echo of the cancellation.
 		perr = ctx.Err()
 	}
-	if perr == nil && pctx.Err() != nil {
-		perr = pctx.Err()
+	if perr == nil && started < n {
+		perr = context.Canceled
 	}
 	if perr != nil {
 		return abort(perr)
@@ -794,21 +774,4 @@ func (e *Engine) result() Result {
 		DryRun:       e.opts.DryRun,
 		ListWarning:  warn,
 	}
-}
-
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
-
-func copyRange(w io.Writer, f *os.File, off, n int64) error {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	_, err := io.CopyBuffer(w, io.NewSectionReader(f, off, n), *bp)
-	return err
-}
-
-func md5Range(f *os.File, off, n int64) (string, error) {
-	h := md5.New()
-	if err := copyRange(h, f, off, n); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
