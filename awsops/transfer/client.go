@@ -124,3 +124,11 @@ func MapError(what string, err error, own ErrorCodes) error {
 	}
 	return awsops.Wrap(what, err)
 }
+
+// BadCredentials reports whether err means the caller's credentials are no
+// good (none, expired or invalid): every further request would fail alike,
+// so an engine stops rather than failing item by item.
+func BadCredentials(err error) bool {
+	return errors.Is(err, awsops.ErrExpiredCredentials) || errors.Is(err, awsops.ErrInvalidCredentials) ||
+		errors.Is(err, awsops.ErrNoCredentials)
+}

@@ -238,7 +238,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 		// Quiet: what would be done in a dry run (its whole point), and the
 		// failures; nothing when all went well.
 		printQuietSummary(g.Out, summary)
-	case runErr == nil || res.Downloaded+res.Skipped+res.FailedCount > 0:
+	case runErr == nil || res.Done+res.Skipped+res.FailedCount > 0:
 		// A run that failed before moving anything has only its error to
 		// say; a summary of zeros would read as an empty prefix.
 		printSyncSummary(g.Out, summary)
@@ -254,7 +254,7 @@ func runSync(ctx context.Context, g *Globals, o *syncOptions, src, dest string) 
 	case runErr != nil:
 		return errors.New(explain(runErr))
 	case res.FailedCount > 0:
-		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d objects could not be downloaded (listed above); run the same command again to retry them", res.FailedCount, res.FailedCount+res.Downloaded+res.Skipped)}
+		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d objects could not be downloaded (listed above); run the same command again to retry them", res.FailedCount, res.FailedCount+res.Done+res.Skipped)}
 	}
 	return nil
 }
@@ -341,7 +341,7 @@ func newSyncSummary(req syncRequest, res download.Result, planned []download.Pla
 	s := syncSummary{
 		report: newReport("sync"),
 		Source: src, Dest: req.Dest, DryRun: res.DryRun,
-		Downloaded: res.Downloaded, SizeOnly: res.SizeOnly, Skipped: res.Skipped, FailedCount: res.FailedCount, Dirs: res.Dirs,
+		Downloaded: res.Done, SizeOnly: res.SizeOnly, Skipped: res.Skipped, FailedCount: res.FailedCount, Dirs: res.Dirs,
 		Bytes: res.Bytes, Seconds: res.Duration.Seconds(),
 		Failed: []syncFailure{}, Planned: []syncPlannedRow{},
 		Deleted: append([]string{}, res.Deleted...), DeleteFailed: []syncFailure{},

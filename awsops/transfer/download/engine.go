@@ -140,45 +140,12 @@ type Planned struct {
 	Key    string
 	Path   string
 	Size   int64
-	Reason Reason
+	Reason transfer.Reason
 }
 
-// Failure is an object that could not be downloaded, with a one-line reason.
-type Failure struct {
-	Key    string
-	Reason string
-	// Retryable is false when running again cannot help: the key itself
-	// is refused (it would escape the destination, say).
-	Retryable bool
-
-	obj  Object
-	path string
-}
-
-// Result summarises a run.
-type Result struct {
-	Downloaded int64
-	Skipped    int64
-	// Failed lists failures in the order they happened (the first
-	// transfer.MaxFailuresKept; FailedCount counts them all).
-	Failed      []Failure
-	FailedCount int64
-	Dirs        int64
-	// Bytes is the number of bytes downloaded (in a dry run: that would be).
-	Bytes    int64
-	Duration time.Duration
-	DryRun   bool
-	// Deleted lists the local files Options.Delete removed (in a dry run:
-	// would remove), as paths joined with Dest; DeleteFailed the ones it
-	// could not, Key being the path below Dest.
-	Deleted      []string
-	DeleteFailed []Failure
-	// SizeOnly counts the objects downloaded whose composite checksum
-	// could not be computed again (their upload's parts were not all the
-	// size of part 1) and that have no plain-MD5 ETag: the size alone
-	// vouched for them.
-	SizeOnly int64
-}
+// Result summarises a run: the kernel's one shape (transfer.Result), with
+// Done counting the objects downloaded.
+type Result = transfer.Result
 
 // ErrDestNotDir means the destination exists and is not a directory.
 var ErrDestNotDir = errors.New("destination is not a directory")
@@ -201,7 +168,7 @@ type Engine struct {
 	dirCount atomic.Int64 // directory markers made into folders
 	sizeOnly atomic.Int64 // see Result.SizeOnly
 	limit    *transfer.Limiter
-	failures transfer.Failures[Failure]
+	failures transfer.Failures[transfer.Failure]
 
 	// dest is the destination opened for this run; nil in a dry run into
 	// a folder that does not exist yet.
@@ -211,7 +178,7 @@ type Engine struct {
 	// with Options.Delete; deleted and deleteFailed are that run's outcome.
 	listed       map[string]struct{}
 	deleted      []string
-	deleteFailed []Failure
+	deleteFailed []transfer.Failure
 
 	// noUnnamed is set once the destination's filesystem refuses unnamed
 	// temporary files.
@@ -291,7 +258,7 @@ type job struct {
 	rel  string // slash-separated below dest; "." is dest itself
 }
 
-func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
+func (e *Engine) run(ctx context.Context, retry []transfer.Failure) (Result, error) {
 	if !e.p.Running.CompareAndSwap(false, true) {
 		return Result{}, ErrRunning
 	}
@@ -366,7 +333,7 @@ func (e *Engine) list(ctx context.Context, jobs chan<- job) error {
 	})
 }
 
-func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) error {
+func (e *Engine) requeue(ctx context.Context, prev []transfer.Failure, jobs chan<- job) error {
 	for _, f := range prev {
 		if !f.Retryable {
 			e.p.FilesTotal.Add(1)
@@ -374,7 +341,8 @@ func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) e
 			continue
 		}
 		// Through enqueue again, so a directory marker stays a directory.
-		if err := e.enqueue(ctx, f.obj, jobs); err != nil {
+		o, _ := f.Retry().(Object)
+		if err := e.enqueue(ctx, o, jobs); err != nil {
 			return err
 		}
 	}
@@ -386,7 +354,7 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 		// A store that returns keys outside the prefix is not to be trusted
 		// with our folder.
 		e.p.FilesTotal.Add(1)
-		e.recordFailure(Failure{Key: o.Key, Reason: "key is outside the listed prefix; not written"})
+		e.recordFailure(transfer.Failure{Key: o.Key, Reason: "key is outside the listed prefix; not written"})
 		return nil
 	}
 	if !e.filter.Match(o.Key[len(e.prefix):]) {
@@ -405,14 +373,14 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	if strings.HasSuffix(o.Key, "/") && err == nil {
 		if o.Size > 0 {
 			e.p.FilesTotal.Add(1)
-			e.recordFailure(Failure{Key: o.Key, Reason: fmt.Sprintf("key ends in \"/\" but holds %d bytes; a folder cannot hold them", o.Size)})
+			e.recordFailure(transfer.Failure{Key: o.Key, Reason: fmt.Sprintf("key ends in \"/\" but holds %d bytes; a folder cannot hold them", o.Size)})
 			return nil
 		}
 		if !e.opts.DryRun {
 			h, _, err := e.dest.acquire(rel)
 			if err != nil {
 				e.p.FilesTotal.Add(1)
-				e.recordFailure(Failure{Key: o.Key, Reason: transfer.OneLine(err), Retryable: !errors.Is(err, ErrLeavesDest), obj: o, path: p})
+				e.recordFailure(transfer.Failure{Key: o.Key, Reason: transfer.OneLine(err), Retryable: !errors.Is(err, ErrLeavesDest)}.WithRetry(o))
 				return nil
 			}
 			e.dest.release(h, true, nil)
@@ -422,7 +390,7 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	}
 	e.p.FilesTotal.Add(1)
 	if err != nil {
-		e.recordFailure(Failure{Key: o.Key, Reason: transfer.OneLine(err) + "; not written"})
+		e.recordFailure(transfer.Failure{Key: o.Key, Reason: transfer.OneLine(err) + "; not written"})
 		return nil
 	}
 	e.p.BytesTotal.Add(o.Size)
@@ -483,7 +451,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		return
 	}
 	need, reason := e.decide(ctx, &j.obj, local)
-	if reason == ReasonDirInTheWay {
+	if reason == transfer.ReasonDirInTheWay {
 		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
 		return
 	}
@@ -530,7 +498,7 @@ func (e *Engine) plan(ctx context.Context, j job) {
 	}
 	need, reason := e.decide(ctx, &j.obj, local)
 	switch {
-	case reason == ReasonDirInTheWay:
+	case reason == transfer.ReasonDirInTheWay:
 		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
 		return
 	case !need:
@@ -551,9 +519,9 @@ func (e *Engine) plan(ctx context.Context, j job) {
 // when only the time stands between a same-size file and a skip: a file
 // downloaded from an rclone or s3link upload has that time, not
 // LastModified. Without an answer the listed time decides.
-func (e *Engine) decide(ctx context.Context, obj *Object, local LocalFile) (bool, Reason) {
+func (e *Engine) decide(ctx context.Context, obj *Object, local LocalFile) (bool, transfer.Reason) {
 	need, reason := ShouldSync(*obj, local, e.opts.Mode)
-	if reason != ReasonTime || !obj.Mtime.IsZero() {
+	if reason != transfer.ReasonTime || !obj.Mtime.IsZero() {
 		return need, reason
 	}
 	if t, err := e.remoteMtime(ctx, *obj); err == nil && !t.IsZero() {
@@ -615,17 +583,17 @@ func (e *Engine) local(ctx context.Context, r *os.Root, name string, obj Object)
 // fail records a per-object failure; the object's bytes leave the total.
 func (e *Engine) fail(j job, err error, retryable bool) {
 	e.p.BytesTotal.Add(-j.obj.Size)
-	e.recordFailure(Failure{Key: j.obj.Key, Reason: transfer.OneLine(err), Retryable: retryable, obj: j.obj, path: j.path})
+	e.recordFailure(transfer.Failure{Key: j.obj.Key, Reason: transfer.OneLine(err), Retryable: retryable}.WithRetry(j.obj))
 }
 
-func (e *Engine) recordFailure(f Failure) {
+func (e *Engine) recordFailure(f transfer.Failure) {
 	e.p.FilesFailed.Add(1)
 	e.failures.Add(f)
 }
 
 // Snapshot returns the progress now, cheap enough to call every 100 ms.
-func (e *Engine) Snapshot() Snapshot {
-	return Snapshot{
+func (e *Engine) Snapshot() transfer.Snapshot {
+	return transfer.Snapshot{
 		Stats:    e.p.Stats(time.Now()),
 		Dirs:     e.dirCount.Load(),
 		Failures: e.failures.Recent(),
@@ -635,7 +603,7 @@ func (e *Engine) Snapshot() Snapshot {
 
 func (e *Engine) result() Result {
 	return Result{
-		Downloaded:   e.p.FilesDone.Load(),
+		Done:         e.p.FilesDone.Load(),
 		Skipped:      e.p.FilesSkipped.Load(),
 		Failed:       e.failures.Kept(),
 		FailedCount:  e.p.FilesFailed.Load(),

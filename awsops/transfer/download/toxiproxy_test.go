@@ -11,34 +11,26 @@ package download_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/awsops/transfer/faultproxy"
+	"github.com/s3link/s3link/awsops/transfer/transfertest"
 )
 
 const toxBucket = "toxic-media"
@@ -52,7 +44,7 @@ type toxicS3 struct {
 	proxy   *faultproxy.Proxy
 
 	conns  atomic.Int64
-	perKey sync.Map // key -> *atomic.Int64
+	perKey transfertest.Counts // object GETs
 	gets   atomic.Int64
 	want   map[string][]byte // relative path -> content
 }
@@ -60,44 +52,23 @@ type toxicS3 struct {
 func newToxicS3(t *testing.T) *toxicS3 {
 	t.Helper()
 	x := &toxicS3{t: t, backend: s3mem.New(), want: map[string][]byte{}}
-	if err := x.backend.CreateBucket(toxBucket); err != nil {
-		t.Fatal(err)
-	}
-	faker := gofakes3.New(x.backend)
-	x.srv = httptest.NewUnstartedServer(x.count(faker.Server()))
-	x.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	x.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			x.conns.Add(1)
+	x.srv = transfertest.StartS3(t, x.backend, toxBucket, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if key, ok := transfertest.ObjectKey(r, toxBucket); ok && r.Method == http.MethodGet {
+				x.gets.Add(1)
+				x.perKey.Add(key)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}, func(s *http.Server) {
+		s.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				x.conns.Add(1)
+			}
 		}
-	}
-	x.srv.Start()
-	t.Cleanup(x.srv.Close)
-
+	})
 	x.proxy = faultproxy.Start(t, x.srv.Listener.Addr().String())
 	return x
-}
-
-func (x *toxicS3) count(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		bucket, key, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		if r.Method == http.MethodGet && bucket == toxBucket && ok && key != "" {
-			x.gets.Add(1)
-			v, _ := x.perKey.LoadOrStore(key, new(atomic.Int64))
-			v.(*atomic.Int64).Add(1)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// keyGets snapshots the GET count per key.
-func (x *toxicS3) keyGets() map[string]int64 {
-	m := map[string]int64{}
-	x.perKey.Range(func(k, v any) bool {
-		m[k.(string)] = v.(*atomic.Int64).Load()
-		return true
-	})
-	return m
 }
 
 func (x *toxicS3) put(rel string, b []byte) {
@@ -113,66 +84,19 @@ func (x *toxicS3) put(rel string, b []byte) {
 func (x *toxicS3) seed() {
 	x.put("empty.jpg", nil)
 	for i := range 24 {
-		x.put(fmt.Sprintf("small/%02d.jpg", i), content(fmt.Sprint("s", i), 1+i*7919))
+		x.put(fmt.Sprintf("small/%02d.jpg", i), transfertest.Content(fmt.Sprint("s", i), 1+i*7919))
 	}
-	x.put("big/a.tif", content("a", 1<<20+4321))
-	x.put("big/b.tif", content("b", 700<<10))
+	x.put("big/a.tif", transfertest.Content("a", 1<<20+4321))
+	x.put("big/b.tif", transfertest.Content("b", 700<<10))
 }
 
-// content is deterministic, incompressible-looking data.
-func content(seed string, n int) []byte {
-	b := make([]byte, 0, n+32)
-	h := sha256.Sum256([]byte(seed))
-	for len(b) < n {
-		b = append(b, h[:]...)
-		h = sha256.Sum256(h[:])
-	}
-	return b[:n]
-}
-
-// client is the production S3 client (download.NewS3Client) aimed at the
+// store is the production S3 client (download.NewS3Client) aimed at the
 // proxy; only the retry backoff is shortened so a test takes seconds.
 func (x *toxicS3) store() download.Store {
-	endpoint := "http://" + x.proxy.Listen
-	c := download.NewS3Client(aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDTOXIC", "toxic-secret", ""),
-	}, 4, func(o *s3.Options) {
-		o.HTTPClient = resetCounter{next: o.HTTPClient}
-		o.BaseEndpoint = aws.String(endpoint)
-		o.UsePathStyle = true
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-			so.MaxAttempts = download.MaxRequestAttempts
-			so.RateLimiter = ratelimit.None
-			so.Backoff = retry.NewExponentialJitterBackoff(250 * time.Millisecond)
-		})
-	})
-	return download.NewS3Store(c)
-}
-
-// resetCounter counts the connection resets the client sees, on the
-// request or while reading a body.
-type resetCounter struct{ next s3.HTTPClient }
-
-func (c resetCounter) Do(r *http.Request) (*http.Response, error) {
-	resp, err := c.next.Do(r)
-	if errors.Is(err, syscall.ECONNRESET) {
-		faultproxy.Inject("resets")
-	}
-	if err == nil {
-		resp.Body = &resetBody{ReadCloser: resp.Body}
-	}
-	return resp, err
-}
-
-type resetBody struct{ io.ReadCloser }
-
-func (b *resetBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if errors.Is(err, syscall.ECONNRESET) {
-		faultproxy.Inject("resets")
-	}
-	return n, err
+	return download.NewS3Store(transfertest.Client(transfer.Download, "http://"+x.proxy.Listen, 4,
+		download.MaxRequestAttempts, 250*time.Millisecond, func(o *s3.Options) {
+			o.HTTPClient = transfertest.ResetCounter{Next: o.HTTPClient}
+		}))
 }
 
 // checkOutcome is the invariant for a run under faults: every file under
@@ -231,8 +155,8 @@ func (x *toxicS3) checkOutcome(t *testing.T, dest string, res download.Result, r
 				t.Errorf("%s is neither complete nor named as failed", rel)
 			}
 		}
-		if got := res.Downloaded + res.Skipped + res.FailedCount; got != int64(len(x.want)) {
-			t.Errorf("downloaded %d + unchanged %d + failed %d != %d objects", res.Downloaded, res.Skipped, res.FailedCount, len(x.want))
+		if got := res.Done + res.Skipped + res.FailedCount; got != int64(len(x.want)) {
+			t.Errorf("downloaded %d + unchanged %d + failed %d != %d objects", res.Done, res.Skipped, res.FailedCount, len(x.want))
 		}
 	}
 	return done
@@ -243,7 +167,7 @@ func (x *toxicS3) checkOutcome(t *testing.T, dest string, res download.Result, r
 func (x *toxicS3) rerunClean(t *testing.T, dest string, doneBefore map[string]bool) {
 	t.Helper()
 	x.proxy.Toxics.ResetToxics(context.Background())
-	before := x.keyGets()
+	before := x.perKey.Snapshot()
 	res, err := runSafely(t, x.store(), dest, 60*time.Second)
 	if err != nil {
 		t.Fatalf("clean re-run: %v", err)
@@ -252,7 +176,7 @@ func (x *toxicS3) rerunClean(t *testing.T, dest string, doneBefore map[string]bo
 	if len(done) != len(x.want) || res.FailedCount != 0 {
 		t.Fatalf("clean re-run: %d of %d files complete, %d failed", len(done), len(x.want), res.FailedCount)
 	}
-	after := x.keyGets()
+	after := x.perKey.Snapshot()
 	for k, n := range after {
 		if n > before[k] && doneBefore[strings.TrimPrefix(k, "media/")] {
 			t.Errorf("re-run fetched %s again although it was complete", k)

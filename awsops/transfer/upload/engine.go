@@ -90,46 +90,12 @@ type Planned struct {
 	Path   string
 	Key    string
 	Size   int64
-	Reason Reason
+	Reason transfer.Reason
 }
 
-// Failure is a file that could not be uploaded, with a one-line reason.
-type Failure struct {
-	// Path is relative to the folder, slash-separated.
-	Path   string
-	Key    string
-	Reason string
-	// Retryable is false when running again cannot help: the file's name
-	// cannot be an S3 key, say.
-	Retryable bool
-
-	file localFile
-}
-
-// Result summarises a run.
-type Result struct {
-	Uploaded int64
-	// Skipped counts files already in the bucket and unchanged.
-	Skipped int64
-	// Filtered counts files left out by the media filter or the globs.
-	Filtered int64
-	// Ignored lists the first MaxIgnoredKept entries that are not regular
-	// files inside the folder; IgnoredCount counts them all.
-	Ignored      []Ignored
-	IgnoredCount int64
-	// Failed lists failures in the order they happened (the first
-	// transfer.MaxFailuresKept; FailedCount counts them all).
-	Failed      []Failure
-	FailedCount int64
-	// Bytes is the number of bytes uploaded (in a dry run: that would be).
-	Bytes    int64
-	Duration time.Duration
-	DryRun   bool
-	// ListWarning is set when the destination could not be listed (the
-	// credentials may upload but not list, say): nothing was skipped then,
-	// every file was uploaded.
-	ListWarning string
-}
+// Result summarises a run: the kernel's one shape (transfer.Result), with
+// Done counting the files uploaded.
+type Result = transfer.Result
 
 // ErrRunning means Run or RetryFailed was called while a run is in progress.
 var ErrRunning = errors.New("an upload is already running on this engine")
@@ -172,10 +138,10 @@ type Engine struct {
 	// read afterwards, so it needs no lock.
 	remote map[string]remoteEntry
 
-	failures transfer.Failures[Failure]
+	failures transfer.Failures[transfer.Failure]
 
 	mu          sync.Mutex // guards ignored, listWarning
-	ignored     []Ignored
+	ignored     []transfer.Ignored
 	listWarning string
 }
 
@@ -238,7 +204,7 @@ func (e *Engine) Run(ctx context.Context) (Result, error) {
 func (e *Engine) RetryFailed(ctx context.Context) (Result, error) {
 	prev := e.failures.Kept()
 	if prev == nil {
-		prev = []Failure{}
+		prev = []transfer.Failure{}
 	}
 	return e.run(ctx, prev)
 }
@@ -249,7 +215,7 @@ type job struct {
 	force bool
 }
 
-func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
+func (e *Engine) run(ctx context.Context, retry []transfer.Failure) (Result, error) {
 	if !e.p.Running.CompareAndSwap(false, true) {
 		return Result{}, ErrRunning
 	}
@@ -303,9 +269,10 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 }
 
 // listRemote reads the destination listing into e.remote. Only
-// cancellation stops the run: without a listing every file is uploaded,
-// which costs time but is still correct, and credentials that may upload
-// without listing are a real setup.
+// cancellation and credentials that are no good (expired, invalid, none)
+// stop the run: without a listing every file is uploaded, which costs time
+// but is still correct, and credentials that may upload without listing
+// are a real setup, but credentials S3 refuses cannot upload either.
 func (e *Engine) listRemote(ctx context.Context) error {
 	e.remote = make(map[string]remoteEntry)
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(e.opts.Bucket)}
@@ -321,6 +288,9 @@ func (e *Engine) listRemote(ctx context.Context) error {
 				return ctx.Err()
 			}
 			err = mapS3Error(fmt.Sprintf("list s3://%s/%s", e.opts.Bucket, aws.ToString(in.Prefix)), err)
+			if transfer.BadCredentials(err) {
+				return err
+			}
 			e.mu.Lock()
 			e.listWarning = transfer.OneLine(err) + "; without a listing nothing can be skipped, so every file is tried"
 			e.mu.Unlock()
@@ -369,7 +339,7 @@ func (e *Engine) walk(ctx context.Context, jobs chan<- job) error {
 	return w.walk(ctx, e.dir)
 }
 
-func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) error {
+func (e *Engine) requeue(ctx context.Context, prev []transfer.Failure, jobs chan<- job) error {
 	for _, f := range prev {
 		e.p.FilesTotal.Add(1)
 		if !f.Retryable {
@@ -377,16 +347,17 @@ func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) e
 			continue
 		}
 		// What is there now is what the retry may read.
-		if fi, err := e.root.Stat(f.file.open); err == nil {
-			f.file.seen = fi
-			f.file.size = fi.Size()
+		lf, _ := f.Retry().(localFile)
+		if fi, err := e.root.Stat(lf.open); err == nil {
+			lf.seen = fi
+			lf.size = fi.Size()
 		}
-		e.p.BytesTotal.Add(f.file.size)
+		e.p.BytesTotal.Add(lf.size)
 		select {
-		case jobs <- job{file: f.file, force: true}:
+		case jobs <- job{file: lf, force: true}:
 		case <-ctx.Done():
 			e.p.FilesTotal.Add(-1)
-			e.p.BytesTotal.Add(-f.file.size)
+			e.p.BytesTotal.Add(-lf.size)
 			return ctx.Err()
 		}
 	}
@@ -445,7 +416,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 	}
 	lf.modTime = fi.ModTime()
 
-	reason := ReasonNew
+	reason := transfer.ReasonNew
 	if !j.force {
 		need, r, err := e.decide(ctx, f, lf)
 		if err != nil {
@@ -524,7 +495,7 @@ func (e *Engine) onFile(ev FileEvent) {
 
 // decide gathers the evidence ShouldUpload needs for lf, reading the file
 // or asking S3 only when the cheaper evidence leaves it open.
-func (e *Engine) decide(ctx context.Context, f *os.File, lf localFile) (bool, Reason, error) {
+func (e *Engine) decide(ctx context.Context, f *os.File, lf localFile) (bool, transfer.Reason, error) {
 	ent, ok := e.remote[lf.key]
 	local := Local{Size: lf.size, ModTime: lf.modTime}
 	remote := Remote{Exists: ok, Size: ent.size, ETag: ent.etag}
@@ -735,22 +706,22 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 // fail records a per-file failure; the file's bytes leave the total.
 func (e *Engine) fail(lf localFile, err error, retryable bool) {
 	e.p.BytesTotal.Add(-lf.size)
-	e.recordFailure(Failure{Path: lf.rel, Key: lf.key, Reason: transfer.OneLine(err), Retryable: retryable, file: lf})
+	e.recordFailure(transfer.Failure{Path: lf.rel, Key: lf.key, Reason: transfer.OneLine(err), Retryable: retryable}.WithRetry(lf))
 }
 
-func (e *Engine) recordFailure(f Failure) {
+func (e *Engine) recordFailure(f transfer.Failure) {
 	e.p.FilesFailed.Add(1)
 	e.failures.Add(f)
 }
 
 // Snapshot returns the progress now, cheap enough to call every 100 ms.
-func (e *Engine) Snapshot() Snapshot {
-	return Snapshot{
+func (e *Engine) Snapshot() transfer.Snapshot {
+	return transfer.Snapshot{
 		Stats:         e.p.Stats(time.Now()),
 		FilesFiltered: e.filtered.Load(),
 		FilesIgnored:  e.ignoredCount.Load(),
 		RemoteObjects: e.remoteCount.Load(),
-		RemoteListed:  e.remoteListed.Load(),
+		Preparing:     !e.remoteListed.Load(),
 		Failures:      e.failures.Recent(),
 		DryRun:        e.opts.DryRun,
 	}
@@ -758,11 +729,11 @@ func (e *Engine) Snapshot() Snapshot {
 
 func (e *Engine) result() Result {
 	e.mu.Lock()
-	ignored := append([]Ignored(nil), e.ignored...)
+	ignored := append([]transfer.Ignored(nil), e.ignored...)
 	warn := e.listWarning
 	e.mu.Unlock()
 	return Result{
-		Uploaded:     e.p.FilesDone.Load(),
+		Done:         e.p.FilesDone.Load(),
 		Skipped:      e.p.FilesSkipped.Load(),
 		Filtered:     e.filtered.Load(),
 		Ignored:      ignored,

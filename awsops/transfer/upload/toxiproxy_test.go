@@ -12,32 +12,27 @@ package upload_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/faultproxy"
+	"github.com/s3link/s3link/awsops/transfer/transfertest"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 )
 
@@ -50,7 +45,7 @@ type toxicS3 struct {
 	proxy   *faultproxy.Proxy
 	direct  *s3.Client // not through the proxy, for checks
 
-	writes sync.Map // key -> *atomic.Int64 (PUTs and parts that reached the server)
+	writes transfertest.Counts // PUTs and parts that reached the server
 	dir    string
 	want   map[string][]byte // key -> content
 }
@@ -58,15 +53,14 @@ type toxicS3 struct {
 func newToxicS3(t *testing.T) *toxicS3 {
 	t.Helper()
 	x := &toxicS3{t: t, backend: s3mem.New(), want: map[string][]byte{}, dir: t.TempDir()}
-	if err := x.backend.CreateBucket(toxBucket); err != nil {
-		t.Fatal(err)
-	}
-	faker := gofakes3.New(x.backend)
-	x.srv = httptest.NewUnstartedServer(x.count(faker.Server()))
-	x.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	x.srv.Start()
-	t.Cleanup(x.srv.Close)
-
+	x.srv = transfertest.StartS3(t, x.backend, toxBucket, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if key, ok := transfertest.ObjectKey(r, toxBucket); ok && r.Method == http.MethodPut {
+				x.writes.Add(key)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}, nil)
 	x.proxy = faultproxy.Start(t, x.srv.Listener.Addr().String())
 	x.direct = s3.NewFromConfig(aws.Config{
 		Region:      "us-east-1",
@@ -78,34 +72,14 @@ func newToxicS3(t *testing.T) *toxicS3 {
 	return x
 }
 
-func (x *toxicS3) count(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		bucket, key, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		if r.Method == http.MethodPut && bucket == toxBucket && ok && key != "" {
-			v, _ := x.writes.LoadOrStore(key, new(atomic.Int64))
-			v.(*atomic.Int64).Add(1)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func (x *toxicS3) writeCounts() map[string]int64 {
-	m := map[string]int64{}
-	x.writes.Range(func(k, v any) bool {
-		m[k.(string)] = v.(*atomic.Int64).Load()
-		return true
-	})
-	return m
-}
-
 // seed writes the local folder: an empty file, small files, and one file
 // large enough for a three-part multipart upload at the 5 MiB part size.
 func (x *toxicS3) seed() {
 	x.file("empty.jpg", nil)
 	for i := range 12 {
-		x.file(fmt.Sprintf("small/%02d.jpg", i), content(fmt.Sprint("s", i), 1+i*23459))
+		x.file(fmt.Sprintf("small/%02d.jpg", i), transfertest.Content(fmt.Sprint("s", i), 1+i*23459))
 	}
-	x.file("big/video.mov", content("big", 11<<20+777))
+	x.file("big/video.mov", transfertest.Content("big", 11<<20+777))
 }
 
 func (x *toxicS3) file(rel string, b []byte) {
@@ -120,43 +94,13 @@ func (x *toxicS3) file(rel string, b []byte) {
 	x.want["up/"+rel] = b
 }
 
-func content(seed string, n int) []byte {
-	b := make([]byte, 0, n+32)
-	h := sha256.Sum256([]byte(seed))
-	for len(b) < n {
-		b = append(b, h[:]...)
-		h = sha256.Sum256(h[:])
-	}
-	return b[:n]
-}
-
-// resetCounter counts the connection resets the client sees.
-type resetCounter struct{ next s3.HTTPClient }
-
-func (c resetCounter) Do(r *http.Request) (*http.Response, error) {
-	resp, err := c.next.Do(r)
-	if errors.Is(err, syscall.ECONNRESET) {
-		faultproxy.Inject("resets")
-	}
-	return resp, err
-}
-
 // client is the production client (upload.NewS3Client) aimed at the
 // proxy, with a shorter retry backoff so a test takes seconds.
 func (x *toxicS3) client() *s3.Client {
-	return upload.NewS3Client(aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDTOXIC", "toxic-secret", ""),
-	}, 4, func(o *s3.Options) {
-		o.HTTPClient = resetCounter{next: o.HTTPClient}
-		o.BaseEndpoint = aws.String("http://" + x.proxy.Listen)
-		o.UsePathStyle = true
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-			so.MaxAttempts = upload.MaxRequestAttempts
-			so.RateLimiter = ratelimit.None
-			so.Backoff = retry.NewExponentialJitterBackoff(250 * time.Millisecond)
+	return transfertest.Client(transfer.Upload, "http://"+x.proxy.Listen, 4,
+		upload.MaxRequestAttempts, 250*time.Millisecond, func(o *s3.Options) {
+			o.HTTPClient = transfertest.ResetCounter{Next: o.HTTPClient}
 		})
-	})
 }
 
 func (x *toxicS3) run(t *testing.T, ctx context.Context) (upload.Result, error) {
@@ -263,8 +207,8 @@ func (x *toxicS3) checkOutcome(t *testing.T, res upload.Result, runErr error) ma
 				t.Errorf("%s is neither uploaded nor named as failed", key)
 			}
 		}
-		if got := res.Uploaded + res.Skipped + res.FailedCount; got != int64(len(x.want)) {
-			t.Errorf("uploaded %d + unchanged %d + failed %d != %d files", res.Uploaded, res.Skipped, res.FailedCount, len(x.want))
+		if got := res.Done + res.Skipped + res.FailedCount; got != int64(len(x.want)) {
+			t.Errorf("uploaded %d + unchanged %d + failed %d != %d files", res.Done, res.Skipped, res.FailedCount, len(x.want))
 		}
 	}
 	return done
@@ -273,7 +217,7 @@ func (x *toxicS3) checkOutcome(t *testing.T, res upload.Result, runErr error) ma
 func (x *toxicS3) rerunClean(t *testing.T, doneBefore map[string]bool) {
 	t.Helper()
 	x.proxy.Toxics.ResetToxics(context.Background())
-	before := x.writeCounts()
+	before := x.writes.Snapshot()
 	res, err := x.runSafely(t, 90*time.Second)
 	if err != nil {
 		t.Fatalf("clean re-run: %v", err)
@@ -282,7 +226,7 @@ func (x *toxicS3) rerunClean(t *testing.T, doneBefore map[string]bool) {
 	if len(done) != len(x.want) || res.FailedCount != 0 {
 		t.Fatalf("clean re-run: %d of %d objects complete, %d failed", len(done), len(x.want), res.FailedCount)
 	}
-	for k, n := range x.writeCounts() {
+	for k, n := range x.writes.Snapshot() {
 		if n > before[k] && doneBefore[k] {
 			t.Errorf("re-run uploaded %s again although it was complete", k)
 		}
@@ -363,7 +307,7 @@ func TestToxiproxyUploadDownAndUp(t *testing.T) {
 			// Wait until some writes reached the server, then cut.
 			for total := int64(0); total < int64(2+4*i); {
 				total = 0
-				for _, n := range x.writeCounts() {
+				for _, n := range x.writes.Snapshot() {
 					total += n
 				}
 				select {
@@ -414,7 +358,7 @@ func TestToxiproxyUploadStallThenCancel(t *testing.T) {
 		ran <- outcome{res, err}
 	}()
 	// Stall once the multipart upload has started sending parts.
-	for x.writeCounts()["up/big/video.mov"] == 0 {
+	for x.writes.Snapshot()["up/big/video.mov"] == 0 {
 		select {
 		case o := <-ran:
 			t.Fatalf("finished before the stall could be injected: %+v %v", o.res, o.err)

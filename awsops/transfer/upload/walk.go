@@ -45,13 +45,8 @@ func IsMedia(name string) bool {
 // MaxKeyLen is S3's limit on the length of an object key, in bytes.
 const MaxKeyLen = 1024
 
-// Ignored is a folder entry that is not uploaded because it is not a regular
-// file inside the folder (a device, a socket, a link to a folder or to a
-// place outside), or could not be read. Reason is one line.
-type Ignored struct {
-	Path   string
-	Reason string
-}
+// Ignored is a folder entry that is not uploaded (transfer.Ignored).
+type Ignored = transfer.Ignored
 
 // Scan is what Preview found: the files a run would consider and their size,
 // before comparing with the bucket.
