@@ -27,6 +27,13 @@ const DefaultConcurrency = 16
 // rereads them from the start of the file or part.
 const MaxRequestAttempts = 6
 
+// S3Reader is the part of *s3.Client both engines read the bucket with:
+// the listing, and HEAD for an object's metadata and checksums.
+type S3Reader interface {
+	s3.ListObjectsV2APIClient
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+}
+
 // Direction is which way a client moves bodies; it decides the few
 // settings where a download and an upload really differ.
 type Direction int

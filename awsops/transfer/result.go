@@ -166,3 +166,33 @@ type Snapshot struct {
 	RemoteObjects int64
 	Preparing     bool
 }
+
+// Planned is one transfer a dry run would make, as an engine's OnPlan hook
+// hears of it: Key and Path as in Item.
+type Planned struct {
+	Key    string
+	Path   string
+	Size   int64
+	Reason Reason
+}
+
+// Item is one object or file as an engine's OnFile hook hears of it.
+type Item struct {
+	// Key is the object's key; "" when an upload's filters left the file
+	// out.
+	Key string
+	// Path is a download's local path ("" when the filter left the key
+	// out), or an upload's file relative to the folder, slash-separated.
+	Path string
+	Size int64
+	// Reason says why it was moved, skipped or left out.
+	Reason string
+}
+
+// Tell calls hook with ev when hook is set: the engines' OnFile and OnPlan
+// hooks, which are optional.
+func Tell[E any](hook func(E), ev E) {
+	if hook != nil {
+		hook(ev)
+	}
+}

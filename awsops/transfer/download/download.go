@@ -107,10 +107,10 @@ func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer
 }
 
 func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live, v *verifyState) (time.Time, error) {
-	if err := e.limit.Acquire(ctx); err != nil {
+	if err := e.core.Limit.Acquire(ctx); err != nil {
 		return time.Time{}, err
 	}
-	defer e.limit.Release()
+	defer e.core.Limit.Release()
 	reqCtx, guard := e.watch(ctx)
 	defer func() { guard.stop() }()
 	resp, err := e.store.Get(reqCtx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key})
@@ -498,10 +498,10 @@ func (o *orderedMD5) close() {
 // byte where it stopped, feeding the part's bytes in order to h when given. It reports whether the object's encryption makes
 // its ETag something other than an MD5.
 func (e *Engine) fetchPart(ctx context.Context, j job, w fileWriter, off, n int64, h io.Writer, tr *transfer.Live) (bool, error) {
-	if err := e.limit.Acquire(ctx); err != nil {
+	if err := e.core.Limit.Acquire(ctx); err != nil {
 		return false, err
 	}
-	defer e.limit.Release()
+	defer e.core.Limit.Release()
 	var written int64
 	for resumes := 0; ; {
 		reqCtx, guard := e.watch(ctx)

@@ -118,30 +118,14 @@ type Options struct {
 
 // FileEvent is what happened to one object of a run.
 type FileEvent struct {
-	Key  string
-	Path string // the local path; "" when the filter left the key out
-	Size int64
+	transfer.Item
 	// Downloaded is true once the object is written (in a dry run: it
 	// would be); otherwise it was skipped or left out.
 	Downloaded bool
-	// Reason says why it was downloaded or skipped.
-	Reason string
 }
 
-// onFile reports ev when someone listens.
-func (e *Engine) onFile(ev FileEvent) {
-	if e.opts.OnFile != nil {
-		e.opts.OnFile(ev)
-	}
-}
-
-// Planned is one download a dry run would make.
-type Planned struct {
-	Key    string
-	Path   string
-	Size   int64
-	Reason transfer.Reason
-}
+// Planned is one download a dry run would make (transfer.Planned).
+type Planned = transfer.Planned
 
 // Result summarises a run: the kernel's one shape (transfer.Result), with
 // Done counting the objects downloaded.
@@ -153,9 +137,16 @@ var ErrDestNotDir = errors.New("destination is not a directory")
 // ErrRunning means Run or RetryFailed was called while a run is in progress.
 var ErrRunning = errors.New("a sync is already running on this engine")
 
-// Engine downloads one bucket prefix into one folder. Its methods are safe to
-// call from several goroutines; Run and RetryFailed may not overlap.
+// Engine downloads one bucket prefix into one folder. Run lists the prefix
+// and downloads what ShouldSync selects; RetryFailed downloads again the
+// objects that failed in the previous run, without listing again (unsafe
+// keys are carried over as they were). Its methods are safe to call from
+// several goroutines; Run and RetryFailed may not overlap.
 type Engine struct {
+	// Controls are Pause, Resume, Run and RetryFailed.
+	transfer.Controls
+	core *transfer.Core
+
 	store     Store
 	opts      Options
 	prefix    string
@@ -164,11 +155,10 @@ type Engine struct {
 	// autoPart grows the part size with the object (Options.PartSize zero).
 	autoPart bool
 
+	// p is core.P, named short for the hot paths.
 	p        *transfer.Progress
 	dirCount atomic.Int64 // directory markers made into folders
 	sizeOnly atomic.Int64 // see Result.SizeOnly
-	limit    *transfer.Limiter
-	failures transfer.Failures[transfer.Failure]
 
 	// dest is the destination opened for this run; nil in a dry run into
 	// a folder that does not exist yet.
@@ -217,39 +207,17 @@ func New(store Store, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{
+	e := &Engine{
 		store:     store,
 		opts:      opts,
 		prefix:    NormalizePrefix(opts.Prefix),
 		filter:    f,
 		threshold: 2 * opts.PartSize,
 		autoPart:  autoPart,
-		p:         transfer.NewProgress(opts.Concurrency),
-		limit:     transfer.NewLimiter(opts.Concurrency),
-	}, nil
-}
-
-// Pause stops workers from taking new objects and blocks reads in flight
-// until Resume. Connections idle while paused may be closed by the server;
-// their bodies are resumed with range requests afterwards.
-func (e *Engine) Pause() { e.p.Gate.Pause() }
-
-// Resume undoes Pause.
-func (e *Engine) Resume() { e.p.Gate.Resume() }
-
-// Run lists the prefix and downloads what ShouldSync selects. Per-object
-// failures are in the Result; the error is for the run as a whole (the
-// listing failed, the destination is unusable, ctx was cancelled), and even
-// then the Result counts what was done.
-func (e *Engine) Run(ctx context.Context) (Result, error) {
-	return e.run(ctx, nil)
-}
-
-// RetryFailed downloads again the objects that failed in the previous run
-// (without listing again). Failures that cannot be retried, such as unsafe
-// keys, are carried over into the new result as they were.
-func (e *Engine) RetryFailed(ctx context.Context) (Result, error) {
-	return e.run(ctx, e.failures.Kept())
+	}
+	e.core = transfer.NewCore(opts.Concurrency, opts.DryRun, e.run)
+	e.Controls, e.p = e.core.Controls(), e.core.P
+	return e, nil
 }
 
 type job struct {
@@ -259,14 +227,12 @@ type job struct {
 }
 
 func (e *Engine) run(ctx context.Context, retry []transfer.Failure) (Result, error) {
-	if !e.p.Running.CompareAndSwap(false, true) {
+	if !e.core.Begin() {
 		return Result{}, ErrRunning
 	}
-	defer e.p.Running.Store(false)
-	e.p.Reset()
+	defer e.core.End()
 	e.dirCount.Store(0)
 	e.sizeOnly.Store(0)
-	e.failures.Reset()
 	e.listed, e.deleted, e.deleteFailed = nil, nil, nil
 	if retry == nil && e.opts.Delete {
 		e.listed = map[string]struct{}{}
@@ -337,7 +303,7 @@ func (e *Engine) requeue(ctx context.Context, prev []transfer.Failure, jobs chan
 	for _, f := range prev {
 		if !f.Retryable {
 			e.p.FilesTotal.Add(1)
-			e.recordFailure(f)
+			e.core.Fail(f)
 			continue
 		}
 		// Through enqueue again, so a directory marker stays a directory.
@@ -354,11 +320,11 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 		// A store that returns keys outside the prefix is not to be trusted
 		// with our folder.
 		e.p.FilesTotal.Add(1)
-		e.recordFailure(transfer.Failure{Key: o.Key, Reason: "key is outside the listed prefix; not written"})
+		e.core.Fail(transfer.Failure{Key: o.Key, Reason: "key is outside the listed prefix; not written"})
 		return nil
 	}
 	if !e.filter.Match(o.Key[len(e.prefix):]) {
-		e.onFile(FileEvent{Key: o.Key, Size: o.Size, Reason: "left out by --include/--exclude"})
+		transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: o.Key, Size: o.Size, Reason: "left out by --include/--exclude"}})
 		return nil
 	}
 	e.listedRel(o.Key[len(e.prefix):])
@@ -373,14 +339,14 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	if strings.HasSuffix(o.Key, "/") && err == nil {
 		if o.Size > 0 {
 			e.p.FilesTotal.Add(1)
-			e.recordFailure(transfer.Failure{Key: o.Key, Reason: fmt.Sprintf("key ends in \"/\" but holds %d bytes; a folder cannot hold them", o.Size)})
+			e.core.Fail(transfer.Failure{Key: o.Key, Reason: fmt.Sprintf("key ends in \"/\" but holds %d bytes; a folder cannot hold them", o.Size)})
 			return nil
 		}
 		if !e.opts.DryRun {
 			h, _, err := e.dest.acquire(rel)
 			if err != nil {
 				e.p.FilesTotal.Add(1)
-				e.recordFailure(transfer.Failure{Key: o.Key, Reason: transfer.OneLine(err), Retryable: !errors.Is(err, ErrLeavesDest)}.WithRetry(o))
+				e.core.Fail(transfer.Failure{Key: o.Key, Reason: transfer.OneLine(err), Retryable: !errors.Is(err, ErrLeavesDest)}.WithRetry(o))
 				return nil
 			}
 			e.dest.release(h, true, nil)
@@ -390,7 +356,7 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	}
 	e.p.FilesTotal.Add(1)
 	if err != nil {
-		e.recordFailure(transfer.Failure{Key: o.Key, Reason: transfer.OneLine(err) + "; not written"})
+		e.core.Fail(transfer.Failure{Key: o.Key, Reason: transfer.OneLine(err) + "; not written"})
 		return nil
 	}
 	e.p.BytesTotal.Add(o.Size)
@@ -459,7 +425,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		ok = true
 		e.p.FilesSkipped.Add(1)
 		e.p.BytesTotal.Add(-j.obj.Size)
-		e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)})
+		transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)}})
 		return
 	}
 	tr := e.p.Begin(slot, j.obj.Key, j.obj.Size)
@@ -479,7 +445,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 	}
 	ok = true
 	e.p.FilesDone.Add(1)
-	e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Downloaded: true, Reason: string(reason)})
+	transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)}, Downloaded: true})
 }
 
 // plan decides one object of a dry run, reading beneath the destination as
@@ -504,13 +470,11 @@ func (e *Engine) plan(ctx context.Context, j job) {
 	case !need:
 		e.p.FilesSkipped.Add(1)
 		e.p.BytesTotal.Add(-j.obj.Size)
-		e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)})
+		transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)}})
 		return
 	}
-	if e.opts.OnPlan != nil {
-		e.opts.OnPlan(Planned{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: reason})
-	}
-	e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Downloaded: true, Reason: string(reason)})
+	transfer.Tell(e.opts.OnPlan, Planned{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: reason})
+	transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)}, Downloaded: true})
 	e.p.FilesDone.Add(1)
 	e.p.BytesDone.Add(j.obj.Size)
 }
@@ -583,38 +547,21 @@ func (e *Engine) local(ctx context.Context, r *os.Root, name string, obj Object)
 // fail records a per-object failure; the object's bytes leave the total.
 func (e *Engine) fail(j job, err error, retryable bool) {
 	e.p.BytesTotal.Add(-j.obj.Size)
-	e.recordFailure(transfer.Failure{Key: j.obj.Key, Reason: transfer.OneLine(err), Retryable: retryable}.WithRetry(j.obj))
-}
-
-func (e *Engine) recordFailure(f transfer.Failure) {
-	e.p.FilesFailed.Add(1)
-	e.failures.Add(f)
+	e.core.Fail(transfer.Failure{Key: j.obj.Key, Reason: transfer.OneLine(err), Retryable: retryable}.WithRetry(j.obj))
 }
 
 // Snapshot returns the progress now, cheap enough to call every 100 ms.
 func (e *Engine) Snapshot() transfer.Snapshot {
-	return transfer.Snapshot{
-		Stats:    e.p.Stats(time.Now()),
-		Dirs:     e.dirCount.Load(),
-		Failures: e.failures.Recent(),
-		DryRun:   e.opts.DryRun,
-	}
+	s := e.core.Snapshot()
+	s.Dirs = e.dirCount.Load()
+	return s
 }
 
 func (e *Engine) result() Result {
-	return Result{
-		Done:         e.p.FilesDone.Load(),
-		Skipped:      e.p.FilesSkipped.Load(),
-		Failed:       e.failures.Kept(),
-		FailedCount:  e.p.FilesFailed.Load(),
-		Dirs:         e.dirCount.Load(),
-		Bytes:        e.p.BytesDone.Load(),
-		Duration:     e.p.Duration(),
-		DryRun:       e.opts.DryRun,
-		Deleted:      e.deleted,
-		DeleteFailed: e.deleteFailed,
-		SizeOnly:     e.sizeOnly.Load(),
-	}
+	r := e.core.Result()
+	r.Dirs, r.SizeOnly = e.dirCount.Load(), e.sizeOnly.Load()
+	r.Deleted, r.DeleteFailed = e.deleted, e.deleteFailed
+	return r
 }
 
 // IsTempName reports whether a file name is one of the engine's named

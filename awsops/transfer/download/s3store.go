@@ -22,9 +22,8 @@ import (
 
 // S3API is the part of *s3.Client the store uses.
 type S3API interface {
-	s3.ListObjectsV2APIClient
+	transfer.S3Reader
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 }
 
 // S3Store is the Store over Amazon S3 (or anything that speaks its API).

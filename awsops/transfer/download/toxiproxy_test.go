@@ -49,6 +49,9 @@ type toxicS3 struct {
 	want   map[string][]byte // relative path -> content
 }
 
+// Rig implements faultproxy.Rig.
+func (x *toxicS3) Rig() (*faultproxy.Proxy, *http.Server) { return x.proxy, x.srv.Config }
+
 func newToxicS3(t *testing.T) *toxicS3 {
 	t.Helper()
 	x := &toxicS3{t: t, backend: s3mem.New(), want: map[string][]byte{}}
@@ -68,6 +71,7 @@ func newToxicS3(t *testing.T) *toxicS3 {
 		}
 	})
 	x.proxy = faultproxy.Start(t, x.srv.Listener.Addr().String())
+	x.seed()
 	return x
 }
 
@@ -121,44 +125,15 @@ func (x *toxicS3) checkOutcome(t *testing.T, dest string, res download.Result, r
 		if err != nil {
 			return err
 		}
-		w, ok := x.want[rel]
-		switch {
-		case !ok:
-			t.Errorf("unexpected file %s", rel)
-		case !bytes.Equal(b, w):
-			t.Errorf("CORRUPT: %s has %d bytes that differ from the %d-byte object", rel, len(b), len(w))
-		default:
-			done[rel] = true
-		}
+		transfertest.CheckItem(t, x.want, done, rel, b)
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	failed := map[string]bool{}
-	for _, f := range res.Failed {
-		rel := strings.TrimPrefix(f.Key, "media/")
-		failed[rel] = true
-		if f.Reason == "" || strings.ContainsAny(f.Reason, "\r\n") {
-			t.Errorf("failure of %s has no one-line reason: %q", f.Key, f.Reason)
-		}
-		if done[rel] {
-			t.Errorf("%s is both complete and named as failed", rel)
-		}
-	}
-	if int64(len(res.Failed)) != res.FailedCount {
-		t.Errorf("%d failures listed, %d counted", len(res.Failed), res.FailedCount)
-	}
-	if runErr == nil {
-		for rel := range x.want {
-			if !done[rel] && !failed[rel] {
-				t.Errorf("%s is neither complete nor named as failed", rel)
-			}
-		}
-		if got := res.Done + res.Skipped + res.FailedCount; got != int64(len(x.want)) {
-			t.Errorf("downloaded %d + unchanged %d + failed %d != %d objects", res.Done, res.Skipped, res.FailedCount, len(x.want))
-		}
-	}
+	transfertest.CheckFailures(t, res, runErr, x.want, done, func(f transfer.Failure) string {
+		return strings.TrimPrefix(f.Key, "media/")
+	}, func(rel string) { t.Errorf("%s is both complete and named as failed", rel) })
 	return done
 }
 
@@ -173,18 +148,9 @@ func (x *toxicS3) rerunClean(t *testing.T, dest string, doneBefore map[string]bo
 		t.Fatalf("clean re-run: %v", err)
 	}
 	done := x.checkOutcome(t, dest, res, nil)
-	if len(done) != len(x.want) || res.FailedCount != 0 {
-		t.Fatalf("clean re-run: %d of %d files complete, %d failed", len(done), len(x.want), res.FailedCount)
-	}
-	after := x.perKey.Snapshot()
-	for k, n := range after {
-		if n > before[k] && doneBefore[strings.TrimPrefix(k, "media/")] {
-			t.Errorf("re-run fetched %s again although it was complete", k)
-		}
-	}
-	if res.Skipped != int64(len(doneBefore)) {
-		t.Errorf("re-run skipped %d, want the %d complete files", res.Skipped, len(doneBefore))
-	}
+	transfertest.CheckRerun(t, res, x.want, done, doneBefore, before, x.perKey.Snapshot(), func(k string) string {
+		return strings.TrimPrefix(k, "media/")
+	})
 }
 
 // runSafely runs the engine under a context deadline, the safety net
@@ -207,66 +173,15 @@ func runSafely(t *testing.T, store download.Store, dest string, limit time.Durat
 // TestToxiproxyFaults runs a sync through each TCP fault, checks the
 // outcome invariant, then re-runs without faults.
 func TestToxiproxyFaults(t *testing.T) {
-	cases := []struct {
-		name   string
-		inject func(t *testing.T, x *toxicS3)
-		// counter names the fault counter to report; "resets" counts the
-		// ECONNRESETs the client saw (reset_peer cannot be wrapped).
-		counter string
-		// mustFault: at least one fault must have been injected.
-		mustFault bool
-		// oneRequestPerConn turns keep-alive off at the server, so a fault
-		// rolled per connection (toxicity < 1) is rolled per request: with
-		// ~35 requests, "no fault at all" has odds below 1e-9.
-		oneRequestPerConn bool
-	}{
-		{name: "latency", counter: "latency", mustFault: true, inject: func(t *testing.T, x *toxicS3) {
-			x.proxy.Add(t, "lat-down", faultproxy.Latency, "downstream", 1, `{"latency":40,"jitter":20}`)
-			x.proxy.Add(t, "lat-up", faultproxy.Latency, "upstream", 1, `{"latency":10,"jitter":5}`)
-		}},
-		{name: "bandwidth", counter: "bandwidth", mustFault: true, inject: func(t *testing.T, x *toxicS3) {
-			x.proxy.Add(t, "bw", faultproxy.Bandwidth, "downstream", 1, `{"rate":2048}`)
-		}},
-		{name: "slicer", counter: "slicer", mustFault: true, inject: func(t *testing.T, x *toxicS3) {
-			// Many small TCP segments: bodies arrive in odd pieces.
-			x.proxy.Add(t, "slice", faultproxy.Slicer, "downstream", 1, `{"average_size":1500,"size_variation":1400,"delay":20}`)
-		}},
-		{name: "limit_data", counter: "limit_data", mustFault: true, inject: func(t *testing.T, x *toxicS3) {
-			// Every connection ends after 100 KB: mid-body for the larger
-			// objects, between responses for others.
-			x.proxy.Add(t, "cut", faultproxy.LimitData, "downstream", 1, `{"bytes":102400}`)
-		}},
-		{name: "reset_peer", counter: "resets", mustFault: true, oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
-			// Half the connections swallow their first response and are
-			// reset (RST) 30 ms later. toxiproxy only sets SO_LINGER 0 for
-			// its own reset_peer type, so this one is counted where the
-			// client sees ECONNRESET.
-			x.proxy.Add(t, "rst", "reset_peer", "downstream", 0.5, `{"timeout":30}`)
-		}},
-		{name: "timeout", counter: "timeout", mustFault: true, oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
-			// Half the connections swallow everything and close after
-			// 150 ms: requests with no response at all.
-			x.proxy.Add(t, "blackhole", faultproxy.Timeout, "downstream", 0.5, `{"timeout":150}`)
-		}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			x := newToxicS3(t)
-			x.seed()
-			x.srv.Config.SetKeepAlivesEnabled(!tc.oneRequestPerConn)
-			tc.inject(t, x)
-			before := faultproxy.Count(tc.counter)
-			dest := t.TempDir()
-			res, err := runSafely(t, x.store(), dest, 90*time.Second)
-			n := faultproxy.Count(tc.counter) - before
-			if tc.mustFault && n == 0 {
-				t.Fatalf("no %s fault was injected; the test proves nothing", tc.name)
-			}
+	faultproxy.Each(t, faultproxy.Faults(false), newToxicS3, func(t *testing.T, x *toxicS3) func(int64) {
+		dest := t.TempDir()
+		res, err := runSafely(t, x.store(), dest, 90*time.Second)
+		return func(n int64) {
 			done := x.checkOutcome(t, dest, res, err)
-			t.Logf("FAULTS %s: %d injected; %d complete, %d named failed, run error: %v", tc.name, n, len(done), res.FailedCount, err)
+			t.Logf("FAULTS %s: %d injected; %d complete, %d named failed, run error: %v", t.Name(), n, len(done), res.FailedCount, err)
 			x.rerunClean(t, dest, done)
-		})
-	}
+		}
+	})
 }
 
 // TestToxiproxyDownAndUp stops the proxy while GETs are in flight (every
@@ -275,44 +190,15 @@ func TestToxiproxyFaults(t *testing.T) {
 // objects through; whatever they cannot must be named.
 func TestToxiproxyDownAndUp(t *testing.T) {
 	x := newToxicS3(t)
-	x.seed()
 	// A bandwidth cap keeps transfers in flight long enough to be cut.
 	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "downstream", 1, `{"rate":1024}`)
 	dest := t.TempDir()
-	var outages atomic.Int64
-	stop := make(chan struct{})
-	flapped := make(chan struct{})
-	go func() {
-		defer close(flapped)
-		for i := 0; i < 3; i++ {
-			// Wait for traffic, then cut it.
-			for x.gets.Load() < int64(4+8*i) {
-				select {
-				case <-stop:
-					return
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
-			x.proxy.Stop()
-			outages.Add(1)
-			select {
-			case <-stop:
-			case <-time.After(300 * time.Millisecond):
-			}
-			if err := x.proxy.Start(); err != nil {
-				t.Errorf("restart proxy: %v", err)
-				return
-			}
-		}
-	}()
+	// Wait for traffic before each cut.
+	stop := x.proxy.Flap(t, 3, func(i int) bool { return x.gets.Load() >= int64(4+8*i) })
 	res, err := runSafely(t, x.store(), dest, 90*time.Second)
-	close(stop)
-	<-flapped
-	if outages.Load() == 0 {
-		t.Fatal("the proxy never went down; the test proves nothing")
-	}
+	outages := stop()
 	done := x.checkOutcome(t, dest, res, err)
-	t.Logf("FAULTS proxy-down: %d outages; %d complete, %d named failed, run error: %v", outages.Load(), len(done), res.FailedCount, err)
+	t.Logf("FAULTS proxy-down: %d outages; %d complete, %d named failed, run error: %v", outages, len(done), res.FailedCount, err)
 	x.rerunClean(t, dest, done)
 }
 
@@ -324,51 +210,15 @@ func TestToxiproxyDownAndUp(t *testing.T) {
 // keep-alive; the engine sets no read deadline of its own (see the report).
 func TestToxiproxyStallThenCancel(t *testing.T) {
 	x := newToxicS3(t)
-	x.seed()
 	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "downstream", 1, `{"rate":512}`)
 	dest := t.TempDir()
 	eng, err := download.New(x.store(), download.Options{Bucket: toxBucket, Prefix: "media", Dest: dest, Concurrency: 4, PartSize: 256 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type outcome struct {
-		res download.Result
-		err error
-	}
-	ran := make(chan outcome, 1)
-	go func() {
-		res, err := eng.Run(ctx)
-		ran <- outcome{res, err}
-	}()
 	// Stall once bytes are flowing into the larger objects.
-	for eng.Snapshot().BytesDone < 200<<10 {
-		select {
-		case o := <-ran:
-			t.Fatalf("finished before the stall could be injected: %+v %v", o.res, o.err)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	before := faultproxy.Count("timeout")
-	x.proxy.Add(t, "stall", faultproxy.Timeout, "downstream", 1, `{"timeout":0}`)
-	// Let the stall bite: progress stops.
-	time.Sleep(300 * time.Millisecond)
-	cancel()
-	var o outcome
-	select {
-	case o = <-ran:
-	case <-time.After(30 * time.Second):
-		t.Fatal("HANG: the engine did not return 30 s after cancellation of a stalled transfer")
-	}
-	if n := faultproxy.Count("timeout") - before; n == 0 {
-		t.Fatal("no connection was stalled; the test proves nothing")
-	} else {
-		t.Logf("FAULTS stall: %d connections stalled, then cancelled", n)
-	}
-	if !errors.Is(o.err, context.Canceled) {
-		t.Errorf("run error = %v, want context.Canceled", o.err)
-	}
-	done := x.checkOutcome(t, dest, o.res, o.err)
+	res, err := transfertest.StallThenCancel(t, x.proxy, "downstream", eng.Run,
+		func() bool { return eng.Snapshot().BytesDone >= 200<<10 }, nil, 30*time.Second)
+	done := x.checkOutcome(t, dest, res, err)
 	x.rerunClean(t, dest, done)
 }

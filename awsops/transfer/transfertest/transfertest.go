@@ -7,6 +7,8 @@
 package transfertest
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -175,4 +177,125 @@ func ErrorS3(t testing.TB, ce CredentialError) *httptest.Server {
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// CheckItem compares what an item (a file or an object) ended as with the
+// content it should hold, and counts it in done when it is intact.
+func CheckItem(t testing.TB, want map[string][]byte, done map[string]bool, item string, got []byte) {
+	t.Helper()
+	w, ok := want[item]
+	switch {
+	case !ok:
+		t.Errorf("unexpected item %s", item)
+	case !bytes.Equal(got, w):
+		t.Errorf("CORRUPT: %s has %d bytes that differ from the %d bytes of its source", item, len(got), len(w))
+	default:
+		done[item] = true
+	}
+}
+
+// CheckFailures is the accounting of a run under faults: every failure has
+// a one-line reason, the failures listed are the failures counted, and
+// unless the run as a whole failed (which it must then report as an
+// error), every item is intact or named as failed and the counts add up to
+// all of them. item names the item a failure is about; doneAndFailed
+// hears about an item both intact and named as failed.
+func CheckFailures(t testing.TB, res transfer.Result, runErr error, want map[string][]byte, done map[string]bool, item func(transfer.Failure) string, doneAndFailed func(item string)) {
+	t.Helper()
+	failed := map[string]bool{}
+	for _, f := range res.Failed {
+		it := item(f)
+		failed[it] = true
+		if f.Reason == "" || strings.ContainsAny(f.Reason, "\r\n") {
+			t.Errorf("failure of %s has no one-line reason: %q", f.Key, f.Reason)
+		}
+		if done[it] {
+			doneAndFailed(it)
+		}
+	}
+	if int64(len(res.Failed)) != res.FailedCount {
+		t.Errorf("%d failures listed, %d counted", len(res.Failed), res.FailedCount)
+	}
+	if runErr != nil {
+		return
+	}
+	for it := range want {
+		if !done[it] && !failed[it] {
+			t.Errorf("%s is neither complete nor named as failed", it)
+		}
+	}
+	if got := res.Done + res.Skipped + res.FailedCount; got != int64(len(want)) {
+		t.Errorf("done %d + unchanged %d + failed %d != %d items", res.Done, res.Skipped, res.FailedCount, len(want))
+	}
+}
+
+// CheckRerun checks a clean re-run after a run under faults: every item
+// intact, nothing failed, no item that was intact before (doneBefore) sent
+// again, judged by the per-key request counts before and after (item maps
+// a counted key to its item), and exactly those items skipped.
+func CheckRerun(t testing.TB, res transfer.Result, want map[string][]byte, done, doneBefore map[string]bool, before, after map[string]int64, item func(key string) string) {
+	t.Helper()
+	if len(done) != len(want) || res.FailedCount != 0 {
+		t.Fatalf("clean re-run: %d of %d items complete, %d failed", len(done), len(want), res.FailedCount)
+	}
+	for k, n := range after {
+		if n > before[k] && doneBefore[item(k)] {
+			t.Errorf("re-run moved %s again although it was complete", k)
+		}
+	}
+	if res.Skipped != int64(len(doneBefore)) {
+		t.Errorf("re-run skipped %d, want the %d complete items", res.Skipped, len(doneBefore))
+	}
+}
+
+// StallThenCancel runs a transfer and cancels it once its connections are
+// stalled, as Ctrl-C does: when flowing reports bytes moving, a timeout
+// toxic with no timeout (it swallows all data and never closes) goes on
+// stream, the stall bites for 300 ms and the run's context is cancelled;
+// after, when set, runs then (to heal the network, say). The run must
+// return within limit, with context.Canceled, and a connection must really
+// have been stalled. It returns the run's result and error.
+func StallThenCancel(t *testing.T, p *faultproxy.Proxy, stream string, run func(context.Context) (transfer.Result, error), flowing func() bool, after func(), limit time.Duration) (transfer.Result, error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type outcome struct {
+		res transfer.Result
+		err error
+	}
+	ran := make(chan outcome, 1)
+	go func() {
+		res, err := run(ctx)
+		ran <- outcome{res, err}
+	}()
+	for !flowing() {
+		select {
+		case o := <-ran:
+			t.Fatalf("finished before the stall could be injected: %+v %v", o.res, o.err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	before := faultproxy.Count("timeout")
+	p.Add(t, "stall", faultproxy.Timeout, stream, 1, `{"timeout":0}`)
+	// Let the stall bite: progress stops.
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	if after != nil {
+		after()
+	}
+	var o outcome
+	select {
+	case o = <-ran:
+	case <-time.After(limit):
+		t.Fatalf("HANG: the engine did not return %v after cancellation of a stalled transfer", limit)
+	}
+	n := faultproxy.Count("timeout") - before
+	if n == 0 {
+		t.Fatal("no connection was stalled; the test proves nothing")
+	}
+	t.Logf("FAULTS stall: %d connections stalled, then cancelled", n)
+	if !errors.Is(o.err, context.Canceled) {
+		t.Errorf("run error = %v, want context.Canceled", o.err)
+	}
+	return o.res, o.err
 }

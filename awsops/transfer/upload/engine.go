@@ -85,13 +85,8 @@ type Options struct {
 	OnFile func(FileEvent)
 }
 
-// Planned is one upload a dry run would make.
-type Planned struct {
-	Path   string
-	Key    string
-	Size   int64
-	Reason transfer.Reason
-}
+// Planned is one upload a dry run would make (transfer.Planned).
+type Planned = transfer.Planned
 
 // Result summarises a run: the kernel's one shape (transfer.Result), with
 // Done counting the files uploaded.
@@ -116,9 +111,19 @@ type remoteEntry struct {
 	etag string
 }
 
-// Engine uploads one folder into one bucket prefix. Its methods are safe to
-// call from several goroutines; Run and RetryFailed may not overlap.
+// Engine uploads one folder into one bucket prefix. Run lists the
+// destination, walks the folder and uploads what ShouldUpload selects; on
+// cancellation every multipart upload in flight is aborted, and no object
+// appears under a key half-written: a PUT is atomic and a multipart object
+// only appears on completion. RetryFailed uploads again the files that
+// failed in the previous run, without walking or listing again. Its methods
+// are safe to call from several goroutines; Run and RetryFailed may not
+// overlap.
 type Engine struct {
+	// Controls are Pause, Resume, Run and RetryFailed.
+	transfer.Controls
+	core *transfer.Core
+
 	api S3API
 	dir string
 	// root is the folder, opened once per run: every file is opened
@@ -128,8 +133,8 @@ type Engine struct {
 	filter    *transfer.Filter
 	threshold int64
 
-	p     *transfer.Progress
-	limit *transfer.Limiter
+	// p is core.P, named short.
+	p *transfer.Progress
 	// Counts of the Snapshot's own fields, beside p's.
 	filtered, ignoredCount, remoteCount atomic.Int64
 	remoteListed                        atomic.Bool
@@ -137,8 +142,6 @@ type Engine struct {
 	// remote is filled by the listing before any worker starts and only
 	// read afterwards, so it needs no lock.
 	remote map[string]remoteEntry
-
-	failures transfer.Failures[transfer.Failure]
 
 	mu          sync.Mutex // guards ignored, listWarning
 	ignored     []transfer.Ignored
@@ -169,44 +172,10 @@ func New(api S3API, dir string, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{
-		api:       api,
-		dir:       dir,
-		opts:      opts,
-		filter:    f,
-		threshold: 2 * opts.PartSize,
-		p:         transfer.NewProgress(opts.Concurrency),
-		limit:     transfer.NewLimiter(opts.Concurrency),
-	}, nil
-}
-
-// Pause stops workers from starting files or parts and holds request bodies
-// in flight until Resume. A server may drop a connection idle for long; the
-// SDK then retries that request from the start of its part.
-func (e *Engine) Pause() { e.p.Gate.Pause() }
-
-// Resume undoes Pause.
-func (e *Engine) Resume() { e.p.Gate.Resume() }
-
-// Run lists the destination, walks the folder and uploads what ShouldUpload
-// selects. Per-file failures are in the Result; the error is for the run as
-// a whole (the folder cannot be read, ctx was cancelled), and even then the
-// Result counts what was done. On cancellation every multipart upload in
-// flight is aborted, and no object appears under a key half-written: a PUT
-// is atomic and a multipart object only appears on completion.
-func (e *Engine) Run(ctx context.Context) (Result, error) {
-	return e.run(ctx, nil)
-}
-
-// RetryFailed uploads again the files that failed in the previous run,
-// without walking or listing again. Failures that cannot be retried are
-// carried over into the new result as they were.
-func (e *Engine) RetryFailed(ctx context.Context) (Result, error) {
-	prev := e.failures.Kept()
-	if prev == nil {
-		prev = []transfer.Failure{}
-	}
-	return e.run(ctx, prev)
+	e := &Engine{api: api, dir: dir, opts: opts, filter: f, threshold: 2 * opts.PartSize}
+	e.core = transfer.NewCore(opts.Concurrency, opts.DryRun, e.run)
+	e.Controls, e.p = e.core.Controls(), e.core.P
+	return e, nil
 }
 
 type job struct {
@@ -216,16 +185,14 @@ type job struct {
 }
 
 func (e *Engine) run(ctx context.Context, retry []transfer.Failure) (Result, error) {
-	if !e.p.Running.CompareAndSwap(false, true) {
+	if !e.core.Begin() {
 		return Result{}, ErrRunning
 	}
-	defer e.p.Running.Store(false)
-	e.p.Reset()
+	defer e.core.End()
 	for _, v := range []*atomic.Int64{&e.filtered, &e.ignoredCount, &e.remoteCount} {
 		v.Store(0)
 	}
 	e.remoteListed.Store(false)
-	e.failures.Reset()
 	if retry == nil {
 		e.mu.Lock()
 		e.ignored, e.listWarning = nil, ""
@@ -325,7 +292,7 @@ func (e *Engine) walk(ctx context.Context, jobs chan<- job) error {
 		},
 		filtered: func() { e.filtered.Add(1) },
 		onFiltered: func(rel, why string) {
-			e.onFile(FileEvent{Path: rel, Reason: why})
+			transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Path: rel, Reason: why}})
 		},
 		ignored: func(ig Ignored) {
 			e.ignoredCount.Add(1)
@@ -343,7 +310,7 @@ func (e *Engine) requeue(ctx context.Context, prev []transfer.Failure, jobs chan
 	for _, f := range prev {
 		e.p.FilesTotal.Add(1)
 		if !f.Retryable {
-			e.recordFailure(f)
+			e.core.Fail(f)
 			continue
 		}
 		// What is there now is what the retry may read.
@@ -431,16 +398,14 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		if !need {
 			e.p.FilesSkipped.Add(1)
 			e.p.BytesTotal.Add(-lf.size)
-			e.onFile(FileEvent{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: string(r)})
+			transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: string(r)}})
 			return
 		}
 		reason = r
 	}
 	if e.opts.DryRun {
-		if e.opts.OnPlan != nil {
-			e.opts.OnPlan(Planned{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: reason})
-		}
-		e.onFile(FileEvent{Path: lf.rel, Key: lf.key, Size: lf.size, Uploaded: true, Reason: string(reason)})
+		transfer.Tell(e.opts.OnPlan, Planned{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: reason})
+		transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: string(reason)}, Uploaded: true})
 		e.p.FilesDone.Add(1)
 		e.p.BytesDone.Add(lf.size)
 		return
@@ -471,26 +436,15 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		return
 	}
 	e.p.FilesDone.Add(1)
-	e.onFile(FileEvent{Path: lf.rel, Key: lf.key, Size: lf.size, Uploaded: true, Reason: string(reason)})
+	transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: string(reason)}, Uploaded: true})
 }
 
 // FileEvent is what happened to one file of a run.
 type FileEvent struct {
-	Path string // relative to the folder, slash-separated
-	Key  string // "" when the filters left the file out
-	Size int64
+	transfer.Item
 	// Uploaded is true once the object is written (in a dry run: it would
 	// be); otherwise the file was skipped or left out.
 	Uploaded bool
-	// Reason says why it was uploaded or skipped.
-	Reason string
-}
-
-// onFile reports ev when someone listens.
-func (e *Engine) onFile(ev FileEvent) {
-	if e.opts.OnFile != nil {
-		e.opts.OnFile(ev)
-	}
 }
 
 // decide gathers the evidence ShouldUpload needs for lf, reading the file
@@ -585,10 +539,10 @@ func contentType(name string) *string {
 // put uploads a small file in one PutObject. The SDK computes its CRC32,
 // which S3 checks before storing the object and keeps for downloads.
 func (e *Engine) put(ctx context.Context, f *os.File, lf localFile, tr *transfer.Live) error {
-	if err := e.limit.Acquire(ctx); err != nil {
+	if err := e.core.Limit.Acquire(ctx); err != nil {
 		return err
 	}
-	defer e.limit.Release()
+	defer e.core.Limit.Release()
 	_, err := e.api.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:            aws.String(e.opts.Bucket),
 		Key:               aws.String(lf.key),
@@ -652,13 +606,13 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 	parts := make([]types.CompletedPart, n)
 	started := int64(0)
 	for i := range n {
-		if e.p.Gate.Wait(pctx) != nil || e.limit.Acquire(pctx) != nil {
+		if e.p.Gate.Wait(pctx) != nil || e.core.Limit.Acquire(pctx) != nil {
 			break
 		}
 		started++
 		off, size := i*ps, min(ps, lf.size-i*ps)
 		g.Go(func() error {
-			defer e.limit.Release()
+			defer e.core.Limit.Release()
 			num := aws.Int32(int32(i + 1))
 			out, err := e.api.UploadPart(pctx, &s3.UploadPartInput{
 				Bucket:            aws.String(e.opts.Bucket),
@@ -706,43 +660,23 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 // fail records a per-file failure; the file's bytes leave the total.
 func (e *Engine) fail(lf localFile, err error, retryable bool) {
 	e.p.BytesTotal.Add(-lf.size)
-	e.recordFailure(transfer.Failure{Path: lf.rel, Key: lf.key, Reason: transfer.OneLine(err), Retryable: retryable}.WithRetry(lf))
-}
-
-func (e *Engine) recordFailure(f transfer.Failure) {
-	e.p.FilesFailed.Add(1)
-	e.failures.Add(f)
+	e.core.Fail(transfer.Failure{Path: lf.rel, Key: lf.key, Reason: transfer.OneLine(err), Retryable: retryable}.WithRetry(lf))
 }
 
 // Snapshot returns the progress now, cheap enough to call every 100 ms.
 func (e *Engine) Snapshot() transfer.Snapshot {
-	return transfer.Snapshot{
-		Stats:         e.p.Stats(time.Now()),
-		FilesFiltered: e.filtered.Load(),
-		FilesIgnored:  e.ignoredCount.Load(),
-		RemoteObjects: e.remoteCount.Load(),
-		Preparing:     !e.remoteListed.Load(),
-		Failures:      e.failures.Recent(),
-		DryRun:        e.opts.DryRun,
-	}
+	s := e.core.Snapshot()
+	s.FilesFiltered, s.FilesIgnored = e.filtered.Load(), e.ignoredCount.Load()
+	s.RemoteObjects, s.Preparing = e.remoteCount.Load(), !e.remoteListed.Load()
+	return s
 }
 
 func (e *Engine) result() Result {
+	r := e.core.Result()
+	r.Filtered, r.IgnoredCount = e.filtered.Load(), e.ignoredCount.Load()
 	e.mu.Lock()
-	ignored := append([]transfer.Ignored(nil), e.ignored...)
-	warn := e.listWarning
+	r.Ignored = append([]transfer.Ignored(nil), e.ignored...)
+	r.ListWarning = e.listWarning
 	e.mu.Unlock()
-	return Result{
-		Done:         e.p.FilesDone.Load(),
-		Skipped:      e.p.FilesSkipped.Load(),
-		Filtered:     e.filtered.Load(),
-		Ignored:      ignored,
-		IgnoredCount: e.ignoredCount.Load(),
-		Failed:       e.failures.Kept(),
-		FailedCount:  e.p.FilesFailed.Load(),
-		Bytes:        e.p.BytesDone.Load(),
-		Duration:     e.p.Duration(),
-		DryRun:       e.opts.DryRun,
-		ListWarning:  warn,
-	}
+	return r
 }

@@ -10,7 +10,6 @@ package upload_test
 // what failed.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,7 +18,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -50,6 +48,9 @@ type toxicS3 struct {
 	want   map[string][]byte // key -> content
 }
 
+// Rig implements faultproxy.Rig.
+func (x *toxicS3) Rig() (*faultproxy.Proxy, *http.Server) { return x.proxy, x.srv.Config }
+
 func newToxicS3(t *testing.T) *toxicS3 {
 	t.Helper()
 	x := &toxicS3{t: t, backend: s3mem.New(), want: map[string][]byte{}, dir: t.TempDir()}
@@ -69,6 +70,7 @@ func newToxicS3(t *testing.T) *toxicS3 {
 		o.BaseEndpoint = aws.String(x.srv.URL)
 		o.UsePathStyle = true
 	})
+	x.seed()
 	return x
 }
 
@@ -148,15 +150,7 @@ func (x *toxicS3) checkOutcome(t *testing.T, res upload.Result, runErr error) ma
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, ok := x.want[key]
-		switch {
-		case !ok:
-			t.Errorf("unexpected object %s", key)
-		case !bytes.Equal(b, w):
-			t.Errorf("CORRUPT: object %s has %d bytes that differ from the %d-byte file", key, len(b), len(w))
-		default:
-			done[key] = true
-		}
+		transfertest.CheckItem(t, x.want, done, key, b)
 	}
 	ups, err := x.direct.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(toxBucket)})
 	var ae smithy.APIError
@@ -188,29 +182,11 @@ func (x *toxicS3) checkOutcome(t *testing.T, res upload.Result, runErr error) ma
 			t.Fatal(err)
 		}
 	}
-	failed := map[string]bool{}
-	for _, f := range res.Failed {
-		failed[f.Key] = true
-		if f.Reason == "" || strings.ContainsAny(f.Reason, "\r\n") {
-			t.Errorf("failure of %s has no one-line reason: %q", f.Key, f.Reason)
-		}
-		if done[f.Key] {
-			// A PUT whose response was lost may still have landed; the
-			// object is then correct, which is what matters, and the
-			// re-run skips it.
-			t.Logf("%s named as failed but landed intact (response lost)", f.Key)
-		}
-	}
-	if runErr == nil {
-		for key := range x.want {
-			if !done[key] && !failed[key] {
-				t.Errorf("%s is neither uploaded nor named as failed", key)
-			}
-		}
-		if got := res.Done + res.Skipped + res.FailedCount; got != int64(len(x.want)) {
-			t.Errorf("uploaded %d + unchanged %d + failed %d != %d files", res.Done, res.Skipped, res.FailedCount, len(x.want))
-		}
-	}
+	transfertest.CheckFailures(t, res, runErr, x.want, done, func(f transfer.Failure) string { return f.Key }, func(key string) {
+		// A PUT whose response was lost may still have landed; the object
+		// is then correct, which is what matters, and the re-run skips it.
+		t.Logf("%s named as failed but landed intact (response lost)", key)
+	})
 	return done
 }
 
@@ -223,119 +199,39 @@ func (x *toxicS3) rerunClean(t *testing.T, doneBefore map[string]bool) {
 		t.Fatalf("clean re-run: %v", err)
 	}
 	done := x.checkOutcome(t, res, nil)
-	if len(done) != len(x.want) || res.FailedCount != 0 {
-		t.Fatalf("clean re-run: %d of %d objects complete, %d failed", len(done), len(x.want), res.FailedCount)
-	}
-	for k, n := range x.writes.Snapshot() {
-		if n > before[k] && doneBefore[k] {
-			t.Errorf("re-run uploaded %s again although it was complete", k)
-		}
-	}
-	if res.Skipped != int64(len(doneBefore)) {
-		t.Errorf("re-run skipped %d, want the %d complete objects", res.Skipped, len(doneBefore))
-	}
+	transfertest.CheckRerun(t, res, x.want, done, doneBefore, before, x.writes.Snapshot(), func(k string) string { return k })
 }
 
 // TestToxiproxyUploadFaults uploads through each TCP fault, checks the
 // outcome, then re-runs without faults.
 func TestToxiproxyUploadFaults(t *testing.T) {
-	cases := []struct {
-		name    string
-		counter string
-		// oneRequestPerConn turns keep-alive off so a per-connection fault
-		// roll is a per-request roll (~20 requests: "no fault" is unlikely
-		// below 1e-6).
-		oneRequestPerConn bool
-		inject            func(t *testing.T, x *toxicS3)
-	}{
-		{name: "latency", counter: "latency", inject: func(t *testing.T, x *toxicS3) {
-			x.proxy.Add(t, "lat-up", faultproxy.Latency, "upstream", 1, `{"latency":30,"jitter":15}`)
-			x.proxy.Add(t, "lat-down", faultproxy.Latency, "downstream", 1, `{"latency":30,"jitter":15}`)
-		}},
-		{name: "bandwidth", counter: "bandwidth", inject: func(t *testing.T, x *toxicS3) {
-			x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":8192}`)
-		}},
-		{name: "slicer", counter: "slicer", inject: func(t *testing.T, x *toxicS3) {
-			x.proxy.Add(t, "slice", faultproxy.Slicer, "upstream", 1, `{"average_size":4096,"size_variation":4000,"delay":10}`)
-		}},
-		{name: "limit_data", counter: "limit_data", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
-			// Half the requests are cut after 64 KB of their body went out:
-			// the server gets a short body, the client a closed connection.
-			x.proxy.Add(t, "cut", faultproxy.LimitData, "upstream", 0.5, `{"bytes":65536}`)
-		}},
-		{name: "reset_peer", counter: "resets", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
-			// Half the connections swallow the request's first bytes and
-			// are reset 20 ms later.
-			x.proxy.Add(t, "rst", "reset_peer", "upstream", 0.5, `{"timeout":20}`)
-		}},
-		{name: "timeout", counter: "timeout", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
-			// Half the connections never answer and close after 150 ms.
-			x.proxy.Add(t, "blackhole", faultproxy.Timeout, "downstream", 0.5, `{"timeout":150}`)
-		}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			x := newToxicS3(t)
-			x.seed()
-			x.srv.Config.SetKeepAlivesEnabled(!tc.oneRequestPerConn)
-			tc.inject(t, x)
-			before := faultproxy.Count(tc.counter)
-			res, err := x.runSafely(t, 120*time.Second)
-			n := faultproxy.Count(tc.counter) - before
-			if n == 0 {
-				t.Fatalf("no %s fault was injected; the test proves nothing", tc.name)
-			}
+	faultproxy.Each(t, faultproxy.Faults(true), newToxicS3, func(t *testing.T, x *toxicS3) func(int64) {
+		res, err := x.runSafely(t, 120*time.Second)
+		return func(n int64) {
 			done := x.checkOutcome(t, res, err)
-			t.Logf("FAULTS upload %s: %d injected; %d complete, %d named failed, run error: %v", tc.name, n, len(done), res.FailedCount, err)
+			t.Logf("FAULTS upload %s: %d injected; %d complete, %d named failed, run error: %v", t.Name(), n, len(done), res.FailedCount, err)
 			x.rerunClean(t, done)
-		})
-	}
+		}
+	})
 }
 
 // TestToxiproxyUploadDownAndUp stops the proxy while parts are going up
 // and starts it again, three times.
 func TestToxiproxyUploadDownAndUp(t *testing.T) {
 	x := newToxicS3(t)
-	x.seed()
 	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":4096}`)
-	var outages atomic.Int64
-	stop := make(chan struct{})
-	flapped := make(chan struct{})
-	go func() {
-		defer close(flapped)
-		for i := 0; i < 3; i++ {
-			// Wait until some writes reached the server, then cut.
-			for total := int64(0); total < int64(2+4*i); {
-				total = 0
-				for _, n := range x.writes.Snapshot() {
-					total += n
-				}
-				select {
-				case <-stop:
-					return
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
-			x.proxy.Stop()
-			outages.Add(1)
-			select {
-			case <-stop:
-			case <-time.After(300 * time.Millisecond):
-			}
-			if err := x.proxy.Start(); err != nil {
-				t.Errorf("restart proxy: %v", err)
-				return
-			}
+	// Wait until some writes reached the server before each cut.
+	stop := x.proxy.Flap(t, 3, func(i int) bool {
+		total := int64(0)
+		for _, n := range x.writes.Snapshot() {
+			total += n
 		}
-	}()
+		return total >= int64(2+4*i)
+	})
 	res, err := x.runSafely(t, 120*time.Second)
-	close(stop)
-	<-flapped
-	if outages.Load() == 0 {
-		t.Fatal("the proxy never went down; the test proves nothing")
-	}
+	outages := stop()
 	done := x.checkOutcome(t, res, err)
-	t.Logf("FAULTS upload proxy-down: %d outages; %d complete, %d named failed, run error: %v", outages.Load(), len(done), res.FailedCount, err)
+	t.Logf("FAULTS upload proxy-down: %d outages; %d complete, %d named failed, run error: %v", outages, len(done), res.FailedCount, err)
 	x.rerunClean(t, done)
 }
 
@@ -344,49 +240,17 @@ func TestToxiproxyUploadDownAndUp(t *testing.T) {
 // a fresh context, through the healed network) and leave no partial object.
 func TestToxiproxyUploadStallThenCancel(t *testing.T) {
 	x := newToxicS3(t)
-	x.seed()
 	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":2048}`)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type outcome struct {
-		res upload.Result
-		err error
-	}
-	ran := make(chan outcome, 1)
-	go func() {
-		res, err := x.run(t, ctx)
-		ran <- outcome{res, err}
-	}()
-	// Stall once the multipart upload has started sending parts.
-	for x.writes.Snapshot()["up/big/video.mov"] == 0 {
-		select {
-		case o := <-ran:
-			t.Fatalf("finished before the stall could be injected: %+v %v", o.res, o.err)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	before := faultproxy.Count("timeout")
-	x.proxy.Add(t, "stall", faultproxy.Timeout, "upstream", 1, `{"timeout":0}`)
-	time.Sleep(300 * time.Millisecond)
-	cancel()
-	// Heal the network shortly after, as a real one would come back, so
-	// the abort (which runs on its own context) can get through; removing
-	// the stall closes the stalled connections, and the SDK retries.
-	time.Sleep(100 * time.Millisecond)
-	x.proxy.Toxics.ResetToxics(context.Background())
-	var o outcome
-	select {
-	case o = <-ran:
-	case <-time.After(60 * time.Second):
-		t.Fatal("HANG: the engine did not return 60 s after cancellation of a stalled upload")
-	}
-	if faultproxy.Count("timeout") == before {
-		t.Fatal("no connection was stalled; the test proves nothing")
-	}
-	t.Logf("FAULTS upload stall: %d connections stalled, then cancelled", faultproxy.Count("timeout")-before)
-	if !errors.Is(o.err, context.Canceled) {
-		t.Errorf("run error = %v, want context.Canceled", o.err)
-	}
-	done := x.checkOutcome(t, o.res, o.err)
+	// Stall once the multipart upload has started sending parts; heal
+	// the network shortly after the cancel, as a real one would come back,
+	// so the abort (which runs on its own context) can get through:
+	// removing the stall closes the stalled connections, and the SDK
+	// retries.
+	res, err := transfertest.StallThenCancel(t, x.proxy, "upstream", func(ctx context.Context) (upload.Result, error) { return x.run(t, ctx) },
+		func() bool { return x.writes.Get("up/big/video.mov") > 0 }, func() {
+			time.Sleep(100 * time.Millisecond)
+			x.proxy.Toxics.ResetToxics(context.Background())
+		}, 60*time.Second)
+	done := x.checkOutcome(t, res, err)
 	x.rerunClean(t, done)
 }
