@@ -529,8 +529,12 @@ func (e *Engine) metadata(lf localFile) map[string]string {
 	return map[string]string{MtimeMeta: FormatMtime(lf.modTime)}
 }
 
+// lowerExt is the extension of the slash-separated name, dot included, in
+// lower case: what IsMedia and the content type go by.
+func lowerExt(name string) string { return strings.ToLower(path.Ext(name)) }
+
 func contentType(name string) *string {
-	if t := mime.TypeByExtension(strings.ToLower(path.Ext(name))); t != "" {
+	if t := mime.TypeByExtension(lowerExt(name)); t != "" {
 		return aws.String(t)
 	}
 	return nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -34,11 +33,11 @@ var mediaExt = func() map[string]struct{} {
 
 // IsMedia reports whether name has one of MediaExtensions, in any case.
 func IsMedia(name string) bool {
-	ext := path.Ext(name)
+	ext := lowerExt(name)
 	if len(ext) < 2 {
 		return false
 	}
-	_, ok := mediaExt[strings.ToLower(ext[1:])]
+	_, ok := mediaExt[ext[1:]]
 	return ok
 }
 
