@@ -288,11 +288,8 @@ func (f *ruleFlag) String() string {
 
 // runSyncHeadless runs the engine and prints a progress line to w at most
 // once per progressInterval.
-func runSyncHeadless(ctx context.Context, eng *download.Engine, w io.Writer) (download.Result, error) {
-	return runHeadless(ctx, w, eng.Run, func() (string, time.Duration) {
-		s := eng.Snapshot()
-		return transferLine(s.Stats, s.DryRun), s.Elapsed
-	})
+func runSyncHeadless(ctx context.Context, eng *download.Engine, w io.Writer) (transfer.Result, error) {
+	return runHeadless(ctx, w, eng, func(s transfer.Snapshot) string { return transferLine(s.Stats, s.DryRun) })
 }
 
 // syncSummary is the final report; its JSON form is the --json output

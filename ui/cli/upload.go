@@ -187,11 +187,8 @@ func runUpload(ctx context.Context, g *Globals, o *uploadOptions, dir, dest stri
 
 // runUploadHeadless runs e, printing at most one progress line per
 // progressInterval to w (stderr).
-func runUploadHeadless(ctx context.Context, w io.Writer, e *upload.Engine, target s3Location) (upload.Result, error) {
-	return runHeadless(ctx, w, e.Run, func() (string, time.Duration) {
-		s := e.Snapshot()
-		return uploadProgressLine(s, target), s.Elapsed
-	})
+func runUploadHeadless(ctx context.Context, w io.Writer, e *upload.Engine, target s3Location) (transfer.Result, error) {
+	return runHeadless(ctx, w, e, func(s transfer.Snapshot) string { return uploadProgressLine(s, target) })
 }
 
 // uploadProgressLine is transferLine, after a line for the listing of

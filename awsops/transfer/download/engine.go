@@ -249,7 +249,10 @@ func (e *Engine) run(ctx context.Context, retry []transfer.Failure) (Result, err
 			return e.list(ctx, jobs)
 		}
 		return e.requeue(ctx, retry, jobs)
-	}, func(slot int, j job) { e.process(ctx, slot, j) }, nil)
+	}, func(slot int, j job) { e.process(ctx, slot, j) }, func(j job) {
+		// A job dropped after cancellation leaves the totals.
+		e.p.Drop(j.obj.Size)
+	})
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -337,6 +340,7 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	case jobs <- job{obj: o, path: p, rel: rel}:
 		return nil
 	case <-ctx.Done():
+		e.p.Drop(o.Size)
 		return ctx.Err()
 	}
 }
@@ -384,8 +388,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		if ctx.Err() == nil {
 			e.fail(j, err, !errors.Is(err, ErrLeavesDest))
 		} else {
-			e.p.BytesTotal.Add(-j.obj.Size)
-			e.p.FilesTotal.Add(-1)
+			e.p.Drop(j.obj.Size)
 		}
 		return
 	}
@@ -409,8 +412,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		// file, so they are taken back out of the progress.
 		e.p.BytesDone.Add(-tr.Done.Load())
 		if ctx.Err() != nil {
-			e.p.BytesTotal.Add(-j.obj.Size)
-			e.p.FilesTotal.Add(-1)
+			e.p.Drop(j.obj.Size)
 			return
 		}
 		e.fail(j, err, true)

@@ -224,8 +224,7 @@ func (e *Engine) run(ctx context.Context, retry []transfer.Failure) (Result, err
 		return e.requeue(ctx, retry, jobs)
 	}, func(slot int, j job) { e.process(ctx, slot, j) }, func(j job) {
 		// A job dropped after cancellation leaves the totals.
-		e.p.FilesTotal.Add(-1)
-		e.p.BytesTotal.Add(-j.file.size)
+		e.p.Drop(j.file.size)
 	})
 	e.remote = nil // the next run lists again; RetryFailed needs none
 	e.p.Finish()
@@ -285,8 +284,7 @@ func (e *Engine) walk(ctx context.Context, jobs chan<- job) error {
 			case jobs <- job{file: lf}:
 				return nil
 			case <-ctx.Done():
-				e.p.FilesTotal.Add(-1)
-				e.p.BytesTotal.Add(-lf.size)
+				e.p.Drop(lf.size)
 				return ctx.Err()
 			}
 		},
@@ -323,8 +321,7 @@ func (e *Engine) requeue(ctx context.Context, prev []transfer.Failure, jobs chan
 		select {
 		case jobs <- job{file: lf, force: true}:
 		case <-ctx.Done():
-			e.p.FilesTotal.Add(-1)
-			e.p.BytesTotal.Add(-lf.size)
+			e.p.Drop(lf.size)
 			return ctx.Err()
 		}
 	}
@@ -390,8 +387,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 			if ctx.Err() == nil {
 				e.fail(lf, err, true)
 			} else {
-				e.p.FilesTotal.Add(-1)
-				e.p.BytesTotal.Add(-lf.size)
+				e.p.Drop(lf.size)
 			}
 			return
 		}
@@ -428,8 +424,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		// the progress: no object holds them.
 		e.p.BytesDone.Add(-tr.Done.Load())
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			e.p.BytesTotal.Add(-lf.size)
-			e.p.FilesTotal.Add(-1)
+			e.p.Drop(lf.size)
 			return
 		}
 		e.fail(lf, err, true)
