@@ -52,6 +52,8 @@ type toxicS3 struct {
 // Rig implements faultproxy.Rig.
 func (x *toxicS3) Rig() (*faultproxy.Proxy, *http.Server) { return x.proxy, x.srv.Config }
 
+// newToxicS3 starts the server and the proxy for one test, seeded with the
+// test data.
 func newToxicS3(t *testing.T) *toxicS3 {
 	t.Helper()
 	x := &toxicS3{t: t, backend: s3mem.New(), want: map[string][]byte{}}
