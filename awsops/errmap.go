@@ -119,6 +119,10 @@ var codeSentinels = map[string]error{
 	"InvalidRegion":                      ErrInvalidRegion,
 }
 
+// Sentinel returns the sentinel error Wrap would add to err, or nil when
+// err is not one s3link knows (or is a cancellation).
+func Sentinel(err error) error { return sentinel(err) }
+
 // sentinel returns the sentinel error err maps to, or nil.
 func sentinel(err error) error {
 	// Cancellation is the user's choice, not a failure to classify.

@@ -17,6 +17,7 @@ import (
 	"github.com/s3link/s3link/awsops/setup"
 	"github.com/s3link/s3link/awsops/setup/journal"
 	"github.com/s3link/s3link/awsops/setup/keyfile"
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 )
@@ -287,7 +288,7 @@ func deleteKeyCmd(ctx context.Context, ops setup.KeyDeleter, j setup.Journal, us
 func runTransferCmd(ctx context.Context, eng Transfer, screen int64, run int, retry bool) tea.Cmd {
 	return func() tea.Msg {
 		var (
-			t   Tally
+			t   transfer.Result
 			err error
 		)
 		if retry {
@@ -295,7 +296,7 @@ func runTransferCmd(ctx context.Context, eng Transfer, screen int64, run int, re
 		} else {
 			t, err = eng.Run(ctx)
 		}
-		return transferDoneMsg{Screen: screen, Run: run, Tally: t, Err: err, Final: eng.Snapshot()}
+		return transferDoneMsg{Screen: screen, Run: run, Result: t, Err: err, Final: eng.Snapshot()}
 	}
 }
 
@@ -304,7 +305,7 @@ func runTransferCmd(ctx context.Context, eng Transfer, screen int64, run int, re
 // in flight per run.
 func transferTickCmd(eng Transfer, screen int64, run int) tea.Cmd {
 	return tea.Tick(transferTick, func(time.Time) tea.Msg {
-		return transferTickMsg{Screen: screen, Run: run, Progress: eng.Snapshot()}
+		return transferTickMsg{Screen: screen, Run: run, Snapshot: eng.Snapshot()}
 	})
 }
 
@@ -403,7 +404,7 @@ func newUploadTransferReal(ctx context.Context, c awsops.Config, dir string, opt
 	if err != nil {
 		return nil, err
 	}
-	return newUploadTransfer(e), nil
+	return newJob(e), nil
 }
 
 // buildUploadCmd builds the upload engine; loading the configuration may

@@ -7,6 +7,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/steps"
@@ -177,16 +178,16 @@ type keyDeletedMsg struct {
 type transferTickMsg struct {
 	Screen   int64
 	Run      int
-	Progress Progress
+	Snapshot transfer.Snapshot
 }
 
 // transferDoneMsg: a run of a Transfer ended, with Final its last sample.
 type transferDoneMsg struct {
 	Screen int64
 	Run    int
-	Tally  Tally
+	Result transfer.Result
 	Err    error
-	Final  Progress
+	Final  transfer.Snapshot
 }
 
 // uploadSettledMsg: the upload folder input has been still long enough to

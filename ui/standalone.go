@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 )
@@ -31,15 +32,15 @@ type ScreenOptions struct {
 // leaves the summary. It returns the result of the whole job (a retry of
 // failures included) and the error of its last run: context.Canceled when
 // it was cancelled, so the caller can print its summary either way.
-func RunSync(ctx context.Context, e *download.Engine, o ScreenOptions) (download.Result, error) {
-	t := newSyncTransfer(e)
+func RunSync(ctx context.Context, e *download.Engine, o ScreenOptions) (transfer.Result, error) {
+	t := newJob(e)
 	err := runTransferProgram(ctx, t, downloadLabels(o.From, o.To), o)
 	return t.result(), err
 }
 
 // RunUpload is RunSync for an upload.
-func RunUpload(ctx context.Context, e *upload.Engine, o ScreenOptions) (upload.Result, error) {
-	t := newUploadTransfer(e)
+func RunUpload(ctx context.Context, e *upload.Engine, o ScreenOptions) (transfer.Result, error) {
+	t := newJob(e)
 	err := runTransferProgram(ctx, t, uploadLabels(o.From, o.To), o)
 	return t.result(), err
 }

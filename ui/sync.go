@@ -269,7 +269,7 @@ func (s syncScreen) download() (syncScreen, tea.Cmd) {
 	s.phase = syncTransferring
 	lbl := downloadLabels(setup.Location(s.bucket, s.prefix), s.dest)
 	lbl.Empty = text.Capitalise(s.with) + " listed " + lbl.From + ", but there is nothing to download yet: no file was read, so the proof shows listing works, not reading."
-	s.xfer = newTransferScreen(s.c, newSyncTransfer(eng), lbl)
+	s.xfer = newTransferScreen(s.c, newJob(eng), lbl)
 	return s, s.xfer.start(false)
 }
 

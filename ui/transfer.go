@@ -16,243 +16,84 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops/transfer"
-	"github.com/s3link/s3link/awsops/transfer/download"
-	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/ui/text"
 )
 
-// Transfer is what the live transfer screen drives: a download (package download) or
-// an upload (package upload) engine, seen through the fields both share. Tests
-// substitute a fake, so the screen is tested without a network.
+// Transfer is what the live transfer screen drives: a download (package
+// download) or an upload (package upload) engine, read through the
+// kernel's one shape (transfer.Snapshot, transfer.Result), which both
+// engines give as they are. Tests substitute a fake, so the screen is
+// tested without a network.
 type Transfer interface {
 	// Snapshot is the progress now; it must be cheap, as it is sampled
 	// every transferTick.
-	Snapshot() Progress
+	Snapshot() transfer.Snapshot
 	Pause()
 	Resume()
 	// Run does the whole job and reports how it went.
-	Run(ctx context.Context) (Tally, error)
-	// RetryFailed runs again what failed in the previous run; its Tally
-	// covers the whole job so far, not only the retried part.
-	RetryFailed(ctx context.Context) (Tally, error)
+	Run(ctx context.Context) (transfer.Result, error)
+	// RetryFailed runs again what failed in the previous run.
+	RetryFailed(ctx context.Context) (transfer.Result, error)
 }
 
-// Progress is one sample of a Transfer, in the fields the screen draws.
-type Progress struct {
-	BytesDone, BytesTotal                            int64
-	FilesTotal, FilesDone, FilesSkipped, FilesFailed int64
-	// ListingDone says the totals are final; until then they grow.
-	ListingDone bool
-	// Preparing, when set, is what happens before any file moves (the
-	// upload lists the bucket first), shown instead of the counts.
-	Preparing string
-	InFlight  []InFlight
-	Rate      float64
-	ETA       time.Duration
-	// Failures are the most recent failures; FilesFailed counts them all.
-	Failures []Failed
-	Elapsed  time.Duration
-	Paused   bool
-	Running  bool
-	DryRun   bool
-}
-
-// InFlight is one file moving now.
-type InFlight struct {
-	Key        string
-	Done, Size int64
-}
-
-// Failed is one file that could not be moved, with a one-line reason.
-type Failed struct {
-	Key, Reason string
-}
-
-// Tally is how a run ended.
-type Tally struct {
-	// Done counts files moved, Skipped those already in place and
-	// unchanged, Failed every failure (Failures lists the first few).
-	Done, Skipped, Failed int64
-	// Retryable counts the failures a retry may fix.
-	Retryable int64
-	Bytes     int64
-	Duration  time.Duration
-	Failures  []Failed
-	// Notes are further facts worth a line (files left out by the filter,
-	// a listing that could not be read).
-	Notes []string
-}
-
-// maxTallyFailures bounds the failures a Tally keeps for the summary.
-const maxTallyFailures = 20
-
-// engineRun runs an engine for a Transfer and keeps the merged result of
-// a run and its retries, for the command that prints it afterwards.
-type engineRun[R any] struct {
-	run, retry func(context.Context) (R, error)
-	// merge adds a retry's result to the job's so far; tally words it.
-	merge func(job, retry R) R
-	tally func(R) Tally
-
-	// runMu is held while the engine runs, so result waits for a run a
+// job drives a Transfer for the screen and keeps the result of the whole
+// job, a run merged with the retries after it, for the summary and for the
+// command that prints it afterwards.
+type job struct {
+	Transfer
+	// mu is held while the engine runs, so result waits for a run a
 	// cancelled program left behind.
-	runMu sync.Mutex
-	res   R
+	mu  sync.Mutex
+	res transfer.Result
 }
+
+// newJob wraps t, normally an engine.
+func newJob(t Transfer) *job { return &job{Transfer: t} }
 
 // Run runs the engine once and reports how it went.
-func (r *engineRun[R]) Run(ctx context.Context) (Tally, error) {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
-	res, err := r.run(ctx)
-	r.res = res
-	return r.tally(res), err
+func (j *job) Run(ctx context.Context) (transfer.Result, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	res, err := j.Transfer.Run(ctx)
+	j.res = res
+	return res, err
 }
 
-// RetryFailed runs the engine's failures again; its Tally covers the whole
-// job so far.
-func (r *engineRun[R]) RetryFailed(ctx context.Context) (Tally, error) {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
-	res, err := r.retry(ctx)
-	r.res = r.merge(r.res, res)
-	return r.tally(r.res), err
+// RetryFailed runs the engine's failures again; its result covers the
+// whole job so far, not only the retried part.
+func (j *job) RetryFailed(ctx context.Context) (transfer.Result, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	res, err := j.Transfer.RetryFailed(ctx)
+	j.res = j.res.Merge(res)
+	return j.res, err
 }
 
 // result waits for a run in progress and returns the job's result.
-func (r *engineRun[R]) result() R {
-	r.runMu.Lock()
-	defer r.runMu.Unlock()
-	return r.res
+func (j *job) result() transfer.Result {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.res
 }
 
-// progressOf turns the Stats both engines share into a Progress.
-func progressOf(s transfer.Stats, dryRun bool) Progress {
-	p := Progress{
-		BytesDone: s.BytesDone, BytesTotal: s.BytesTotal,
-		FilesTotal: s.FilesTotal, FilesDone: s.FilesDone, FilesSkipped: s.FilesSkipped, FilesFailed: s.FilesFailed,
-		ListingDone: s.ListingDone, Rate: s.Rate, ETA: s.ETA, Elapsed: s.Elapsed,
-		Paused: s.Paused, Running: s.Running, DryRun: dryRun,
-	}
-	for _, a := range s.Active {
-		p.InFlight = append(p.InFlight, InFlight{Key: a.Key, Done: a.Done, Size: a.Size})
-	}
-	return p
-}
-
-// syncTransfer adapts a download.Engine.
-type syncTransfer struct {
-	e *download.Engine
-	engineRun[download.Result]
-}
-
-func newSyncTransfer(e *download.Engine) *syncTransfer {
-	return &syncTransfer{e: e, engineRun: engineRun[download.Result]{
-		run: e.Run, retry: e.RetryFailed, merge: mergeSyncResults, tally: syncTally,
-	}}
-}
-
-func (t *syncTransfer) Pause()  { t.e.Pause() }
-func (t *syncTransfer) Resume() { t.e.Resume() }
-
-func (t *syncTransfer) Snapshot() Progress {
-	s := t.e.Snapshot()
-	p := progressOf(s.Stats, s.DryRun)
-	for _, f := range s.Failures {
-		p.Failures = append(p.Failures, Failed{Key: f.Key, Reason: f.Reason})
-	}
-	return p
-}
-
-// mergeSyncResults adds a retry's result to the run it retried: the retry
-// counts only what it retried, and its failures replace the earlier ones.
-func mergeSyncResults(a, b download.Result) download.Result {
-	b.Downloaded += a.Downloaded
-	b.Skipped += a.Skipped
-	b.Dirs += a.Dirs
-	b.Bytes += a.Bytes
-	b.Duration += a.Duration
-	return b
-}
-
-func syncTally(r download.Result) Tally {
-	t := Tally{Done: r.Downloaded, Skipped: r.Skipped, Failed: r.FailedCount, Bytes: r.Bytes, Duration: r.Duration}
-	for _, f := range r.Failed {
-		if f.Retryable {
-			t.Retryable++
-		}
-		if len(t.Failures) < maxTallyFailures {
-			t.Failures = append(t.Failures, Failed{Key: f.Key, Reason: f.Reason})
-		}
-	}
+// resultNotes are the further facts of a result worth a line: folders
+// made for markers, files left out by the filter or ignored, a listing
+// that could not be read.
+func resultNotes(r transfer.Result) []string {
+	var notes []string
 	if r.Dirs > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("Made %d %s for folder markers.", r.Dirs, Plural(r.Dirs, "folder", "folders")))
-	}
-	return t
-}
-
-// uploadTransfer adapts an upload.Engine, as syncTransfer does the
-// download.
-type uploadTransfer struct {
-	e *upload.Engine
-	engineRun[upload.Result]
-}
-
-func newUploadTransfer(e *upload.Engine) *uploadTransfer {
-	return &uploadTransfer{e: e, engineRun: engineRun[upload.Result]{
-		run: e.Run, retry: e.RetryFailed, merge: mergeUploadResults, tally: uploadTally,
-	}}
-}
-
-func (t *uploadTransfer) Pause()  { t.e.Pause() }
-func (t *uploadTransfer) Resume() { t.e.Resume() }
-
-func (t *uploadTransfer) Snapshot() Progress {
-	s := t.e.Snapshot()
-	p := progressOf(s.Stats, s.DryRun)
-	if s.Running && !s.RemoteListed {
-		p.Preparing = fmt.Sprintf("Checking what is already in the bucket: %d %s so far…", s.RemoteObjects, Plural(s.RemoteObjects, "object", "objects"))
-	}
-	for _, f := range s.Failures {
-		p.Failures = append(p.Failures, Failed{Key: f.Path, Reason: f.Reason})
-	}
-	return p
-}
-
-// mergeUploadResults adds a retry's result to the run it retried. What the
-// first run filtered, ignored or could not list stays as it found it.
-func mergeUploadResults(a, b upload.Result) upload.Result {
-	b.Uploaded += a.Uploaded
-	b.Skipped += a.Skipped
-	b.Bytes += a.Bytes
-	b.Duration += a.Duration
-	b.Filtered, b.Ignored, b.IgnoredCount = a.Filtered, a.Ignored, a.IgnoredCount
-	if b.ListWarning == "" {
-		b.ListWarning = a.ListWarning
-	}
-	return b
-}
-
-func uploadTally(r upload.Result) Tally {
-	t := Tally{Done: r.Uploaded, Skipped: r.Skipped, Failed: r.FailedCount, Bytes: r.Bytes, Duration: r.Duration}
-	for _, f := range r.Failed {
-		if f.Retryable {
-			t.Retryable++
-		}
-		if len(t.Failures) < maxTallyFailures {
-			t.Failures = append(t.Failures, Failed{Key: f.Path, Reason: f.Reason})
-		}
+		notes = append(notes, fmt.Sprintf("Made %d %s for folder markers.", r.Dirs, Plural(r.Dirs, "folder", "folders")))
 	}
 	if r.Filtered > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("Left out %d %s that %s not images or videos.", r.Filtered, Plural(r.Filtered, "file", "files"), Plural(r.Filtered, "is", "are")))
+		notes = append(notes, fmt.Sprintf("Left out %d %s that %s not images or videos.", r.Filtered, Plural(r.Filtered, "file", "files"), Plural(r.Filtered, "is", "are")))
 	}
 	if r.IgnoredCount > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("Ignored %d %s that %s not regular files inside the folder.", r.IgnoredCount, Plural(r.IgnoredCount, "entry", "entries"), Plural(r.IgnoredCount, "is", "are")))
+		notes = append(notes, fmt.Sprintf("Ignored %d %s that %s not regular files inside the folder.", r.IgnoredCount, Plural(r.IgnoredCount, "entry", "entries"), Plural(r.IgnoredCount, "is", "are")))
 	}
 	if r.ListWarning != "" {
-		t.Notes = append(t.Notes, "Warning: "+r.ListWarning+".")
+		notes = append(notes, "Warning: "+r.ListWarning+".")
 	}
-	return t
+	return notes
 }
 
 // transferTick is how often the screen samples the engine: often enough
@@ -320,12 +161,12 @@ type transferScreen struct {
 	// state that a copy of the model could lose.
 	cancel context.CancelFunc
 
-	snap   Progress
+	snap   transfer.Snapshot
 	prev   map[string]bool
 	recent []string
 	paused bool
 
-	tally    Tally
+	res      transfer.Result
 	err      error
 	canceled bool
 }
@@ -351,7 +192,7 @@ func (s *transferScreen) start(retry bool) tea.Cmd {
 	s.runID++
 	s.phase, s.retry = transferRunning, retry
 	s.err, s.canceled, s.paused = nil, false, false
-	s.snap, s.prev, s.recent = Progress{Running: true}, nil, nil
+	s.snap, s.prev, s.recent = transfer.Snapshot{Stats: transfer.Stats{Running: true}}, nil, nil
 	return tea.Batch(
 		runTransferCmd(ctx, s.eng, s.id, s.runID, retry),
 		transferTickCmd(s.eng, s.id, s.runID),
@@ -371,7 +212,7 @@ func (s transferScreen) finished() bool { return s.phase == transferFinished }
 // where (as the caller words it: "into ./media with the new key"), and how
 // it ended.
 func (s transferScreen) outcome(where string) string {
-	t := s.tally
+	t := s.res
 	line := fmt.Sprintf("%d %s (%s) %s", t.Done, Plural(t.Done, "file", "files"), HumanBytes(t.Bytes), where)
 	if t.Skipped > 0 {
 		line += fmt.Sprintf(", %d already there", t.Skipped)
@@ -381,8 +222,8 @@ func (s transferScreen) outcome(where string) string {
 		line += " (cancelled)"
 	case s.err != nil:
 		line += " (stopped by an error)"
-	case t.Failed > 0:
-		line += fmt.Sprintf(", %d failed", t.Failed)
+	case t.FailedCount > 0:
+		line += fmt.Sprintf(", %d failed", t.FailedCount)
 	}
 	return line
 }
@@ -390,7 +231,7 @@ func (s transferScreen) outcome(where string) string {
 // empty reports whether a clean run found nothing at all to move, when the
 // labels say what that means.
 func (s transferScreen) empty() bool {
-	t := s.tally
+	t := s.res
 	return s.lbl.Empty != "" && s.cleanFinish() && t.Done+t.Skipped == 0
 }
 
@@ -410,13 +251,13 @@ func (s *transferScreen) stop() {
 // canRetry reports whether r would do anything: run again after a cancel
 // or a failed run, or retry failures a retry may fix.
 func (s transferScreen) canRetry() bool {
-	return s.phase == transferFinished && (s.canceled || s.err != nil || s.tally.Retryable > 0)
+	return s.phase == transferFinished && (s.canceled || s.err != nil || s.res.Retryable() > 0)
 }
 
 // cleanFinish reports whether the transfer ended with everything done:
 // not cancelled, no error, no failures.
 func (s transferScreen) cleanFinish() bool {
-	return s.phase == transferFinished && !s.canceled && s.err == nil && s.tally.Failed == 0
+	return s.phase == transferFinished && !s.canceled && s.err == nil && s.res.FailedCount == 0
 }
 
 // Update handles one message and never blocks: the engine runs in a Cmd.
@@ -426,7 +267,7 @@ func (s transferScreen) Update(msg tea.Msg) (transferScreen, tea.Cmd) {
 		if msg.Screen != s.id || msg.Run != s.runID || !s.running() {
 			return s, nil
 		}
-		s.observe(msg.Progress)
+		s.observe(msg.Snapshot)
 		return s, transferTickCmd(s.eng, s.id, s.runID)
 	case transferDoneMsg:
 		if msg.Screen != s.id || msg.Run != s.runID {
@@ -434,7 +275,7 @@ func (s transferScreen) Update(msg tea.Msg) (transferScreen, tea.Cmd) {
 		}
 		s.observe(msg.Final)
 		s.phase = transferFinished
-		s.tally = msg.Tally
+		s.res = msg.Result
 		s.canceled = errors.Is(msg.Err, context.Canceled)
 		if !s.canceled {
 			s.err = msg.Err
@@ -479,13 +320,13 @@ func (s transferScreen) updateKey(msg tea.KeyPressMsg) (transferScreen, tea.Cmd)
 // observe takes a sample and notes which files finished since the last:
 // the engines list files in flight, not finished ones, so a file that left
 // the list without failing is one that finished.
-func (s *transferScreen) observe(p Progress) {
+func (s *transferScreen) observe(p transfer.Snapshot) {
 	if s.paused && !p.Paused && p.Running {
 		// The pause key was pressed after this sample was taken.
 		p.Paused = true
 	}
-	now := make(map[string]bool, len(p.InFlight))
-	for _, f := range p.InFlight {
+	now := make(map[string]bool, len(p.Active))
+	for _, f := range p.Active {
 		now[f.Key] = true
 	}
 	failed := make(map[string]bool, len(p.Failures))
@@ -493,7 +334,7 @@ func (s *transferScreen) observe(p Progress) {
 		failed[f.Key] = true
 	}
 	if s.phase == transferRunning {
-		for _, f := range s.snap.InFlight {
+		for _, f := range s.snap.Active {
 			if !now[f.Key] && !failed[f.Key] && s.prev[f.Key] {
 				s.recent = append(s.recent, f.Key)
 			}
@@ -507,7 +348,7 @@ func (s *transferScreen) observe(p Progress) {
 }
 
 // fraction is the overall share done, by bytes when there are any.
-func (p Progress) fraction() float64 {
+func fraction(p transfer.Stats) float64 {
 	switch {
 	case p.BytesTotal > 0:
 		return min(float64(p.BytesDone)/float64(p.BytesTotal), 1)
@@ -519,14 +360,14 @@ func (p Progress) fraction() float64 {
 
 // percent is fraction as a whole percentage, the same on screen and on
 // the terminal's own indicator.
-func (p Progress) percent() int { return int(math.Round(p.fraction() * 100)) }
+func percent(p transfer.Stats) int { return int(math.Round(fraction(p) * 100)) }
 
 // nativeBar is the terminal's own progress indicator (tab or task bar)
 // for the run on show, or nil when none should show.
 func (s transferScreen) nativeBar() *tea.ProgressBar {
-	pct := s.snap.percent()
+	pct := percent(s.snap.Stats)
 	switch {
-	case s.phase == transferFinished && (s.tally.Failed > 0 || s.err != nil):
+	case s.phase == transferFinished && (s.res.FailedCount > 0 || s.err != nil):
 		return tea.NewProgressBar(tea.ProgressBarError, pct)
 	case s.phase == transferFinished || s.phase == transferIdle:
 		return nil
@@ -587,7 +428,7 @@ func (s transferScreen) View() string {
 	bar := s.bar
 	bar.FullColor, bar.EmptyColor = st.BarFull, st.BarEmpty
 	bar.SetWidth(max(min(w-6, 72), 10))
-	top = append(top, bar.ViewAs(p.fraction())+fmt.Sprintf(" %3d%%", p.percent()))
+	top = append(top, bar.ViewAs(fraction(p.Stats))+fmt.Sprintf(" %3d%%", percent(p.Stats)))
 
 	if s.phase == transferFinished {
 		return fitHeight(strings.Join(append(top, s.summary(w)...), "\n"), h)
@@ -611,13 +452,13 @@ func (s transferScreen) View() string {
 		rows--
 	}
 	mid := []string{""}
-	if n := len(p.InFlight); n > 0 && rows > 0 {
+	if n := len(p.Active); n > 0 && rows > 0 {
 		mid = append(mid, st.Label.Render(fmt.Sprintf("In flight (%d)", n)))
 		shown := n
 		if n > rows {
 			shown = rows - 1 // the last row counts the rest
 		}
-		for _, f := range p.InFlight[:shown] {
+		for _, f := range p.Active[:shown] {
 			mid = append(mid, s.fileRow(f, w))
 		}
 		if shown < n {
@@ -637,8 +478,10 @@ func (s transferScreen) counts(w int) []string {
 	if s.phase == transferCanceling {
 		return []string{st.Warn.Render(wrap("Cancelling: waiting for the requests in flight to stop…", w))}
 	}
-	if p.Preparing != "" {
-		return []string{st.Muted.Render(ansi.Truncate(p.Preparing, w, "…"))}
+	if p.Running && p.Preparing {
+		// The upload lists the bucket before any file moves.
+		what := fmt.Sprintf("Checking what is already in the bucket: %d %s so far…", p.RemoteObjects, Plural(p.RemoteObjects, "object", "objects"))
+		return []string{st.Muted.Render(ansi.Truncate(what, w, "…"))}
 	}
 	files := fmt.Sprintf("%d of %d %s", p.FilesDone+p.FilesSkipped, p.FilesTotal, Plural(p.FilesTotal, "file", "files"))
 	if !p.ListingDone {
@@ -679,7 +522,7 @@ func (s transferScreen) counts(w int) []string {
 
 // fileRow is one file in flight: its key cut from the left (the end of a
 // key names the file), a bar, and its size.
-func (s transferScreen) fileRow(f InFlight, w int) string {
+func (s transferScreen) fileRow(f transfer.Transfer, w int) string {
 	st := s.c.Styles
 	nameW := max(min(w*2/5, 40), 12)
 	size := fmt.Sprintf("%s / %s", HumanBytes(f.Done), HumanBytes(f.Size))
@@ -702,7 +545,7 @@ func (s transferScreen) failureLines(w, most int) []string {
 	fs := s.snap.Failures
 	n := s.snap.FilesFailed
 	if s.phase == transferFinished {
-		fs, n = s.tally.Failures, s.tally.Failed
+		fs, n = s.res.Failed, s.res.FailedCount
 	}
 	if n == 0 {
 		return nil
@@ -714,7 +557,7 @@ func (s transferScreen) failureLines(w, most int) []string {
 		fs, from = fs[:min(len(fs), most)], 0
 	}
 	for _, f := range fs[from:] {
-		out = append(out, ansi.Truncate("  "+st.Error.Render("✗ ")+leftTrunc(f.Key, 26)+st.Muted.Render(": "+oneLine(text.Reason(f.Key, f.Reason))), w, "…"))
+		out = append(out, ansi.Truncate("  "+st.Error.Render("✗ ")+leftTrunc(f.Name(), 26)+st.Muted.Render(": "+oneLine(text.Reason(f.Name(), f.Reason))), w, "…"))
 	}
 	if shown := int64(len(fs) - from); shown < n {
 		out = append(out, st.Muted.Render(fmt.Sprintf("  … %d more", n-shown)))
@@ -725,7 +568,7 @@ func (s transferScreen) failureLines(w, most int) []string {
 // summary is what the screen shows once the run has ended.
 func (s transferScreen) summary(w int) []string {
 	st := s.c.Styles
-	t := s.tally
+	t := s.res
 	var out []string
 	what := fmt.Sprintf("%d %s (%s)", t.Done, Plural(t.Done, "file", "files"), HumanBytes(t.Bytes))
 	switch {
@@ -739,8 +582,8 @@ func (s transferScreen) summary(w int) []string {
 			out = append(out, st.Muted.Render(ansi.Truncate(detail, w, "…")))
 		}
 		out = append(out, wrap(fmt.Sprintf("%s %s before that.", s.lbl.Past, what), w))
-	case t.Failed > 0:
-		out = append(out, st.Warn.Render(wrap(fmt.Sprintf("%s %s in %s; %d failed.", s.lbl.Past, what, roundETA(t.Duration), t.Failed), w)))
+	case t.FailedCount > 0:
+		out = append(out, st.Warn.Render(wrap(fmt.Sprintf("%s %s in %s; %d failed.", s.lbl.Past, what, roundETA(t.Duration), t.FailedCount), w)))
 	case s.empty():
 		out = append(out, st.Warn.Render(wrap("⚠ "+s.lbl.Empty, w)))
 	default:
@@ -749,7 +592,7 @@ func (s transferScreen) summary(w int) []string {
 	if t.Skipped > 0 {
 		out = append(out, fmt.Sprintf("%d %s already in place and unchanged, so skipped.", t.Skipped, Plural(t.Skipped, "file was", "files were")))
 	}
-	for _, n := range t.Notes {
+	for _, n := range resultNotes(t) {
 		out = append(out, st.Muted.Render(wrap(n, w)))
 	}
 	if fl := s.failureLines(w, 5); len(fl) > 0 {
@@ -759,7 +602,7 @@ func (s transferScreen) summary(w int) []string {
 	case s.canRetry() && (s.canceled || s.err != nil):
 		out = append(out, "", st.Muted.Render(wrap("r runs it again (what is already in place is skipped) · enter "+pickStr(s.lbl.Leave == "continue", "continues", "finishes"), w)))
 	case s.canRetry():
-		out = append(out, "", st.Muted.Render(wrap(fmt.Sprintf("r retries the %d failed · enter %s", t.Retryable, pickStr(s.lbl.Leave == "continue", "continues", "finishes")), w)))
+		out = append(out, "", st.Muted.Render(wrap(fmt.Sprintf("r retries the %d failed · enter %s", t.Retryable(), pickStr(s.lbl.Leave == "continue", "continues", "finishes")), w)))
 	}
 	return out
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops"
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 )
@@ -160,22 +161,22 @@ type memUpload struct {
 	done, skipped int64
 }
 
-func (u *memUpload) Snapshot() Progress {
+func (u *memUpload) Snapshot() transfer.Snapshot {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return Progress{FilesDone: u.done, FilesTotal: u.done, ListingDone: true}
+	return transfer.Snapshot{Stats: transfer.Stats{FilesDone: u.done, FilesTotal: u.done, ListingDone: true}}
 }
 func (u *memUpload) Pause()  {}
 func (u *memUpload) Resume() {}
 
-func (u *memUpload) Run(ctx context.Context) (Tally, error) {
-	var t Tally
+func (u *memUpload) Run(ctx context.Context) (transfer.Result, error) {
+	var t transfer.Result
 	err := filepath.WalkDir(u.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return err
 		}
 		if !u.all && !upload.IsMedia(d.Name()) {
-			t.Notes = []string{"Left out some files that are not images or videos."}
+			t.Filtered++
 			return nil
 		}
 		b, err := os.ReadFile(p)
@@ -194,7 +195,7 @@ func (u *memUpload) Run(ctx context.Context) (Tally, error) {
 	return t, err
 }
 
-func (u *memUpload) RetryFailed(ctx context.Context) (Tally, error) { return u.Run(ctx) }
+func (u *memUpload) RetryFailed(ctx context.Context) (transfer.Result, error) { return u.Run(ctx) }
 
 // fakeTransfer is a Transfer that records what the screen asked of it.
 // Run blocks until release is closed (when set) or ctx is done, so a test
@@ -202,8 +203,8 @@ func (u *memUpload) RetryFailed(ctx context.Context) (Tally, error) { return u.R
 type fakeTransfer struct {
 	mu      sync.Mutex
 	calls   []string
-	snap    Progress
-	tally   Tally
+	snap    transfer.Snapshot
+	res     transfer.Result
 	err     error
 	release chan struct{}
 }
@@ -220,7 +221,7 @@ func (f *fakeTransfer) called() []string {
 	return slices.Clone(f.calls)
 }
 
-func (f *fakeTransfer) Snapshot() Progress {
+func (f *fakeTransfer) Snapshot() transfer.Snapshot {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.snap
@@ -228,23 +229,23 @@ func (f *fakeTransfer) Snapshot() Progress {
 func (f *fakeTransfer) Pause()  { f.record("Pause") }
 func (f *fakeTransfer) Resume() { f.record("Resume") }
 
-func (f *fakeTransfer) wait(ctx context.Context) (Tally, error) {
+func (f *fakeTransfer) wait(ctx context.Context) (transfer.Result, error) {
 	if f.release != nil {
 		select {
 		case <-f.release:
 		case <-ctx.Done():
-			return Tally{Done: 1, Bytes: 10}, ctx.Err()
+			return transfer.Result{Done: 1, Bytes: 10}, ctx.Err()
 		}
 	}
-	return f.tally, f.err
+	return f.res, f.err
 }
 
-func (f *fakeTransfer) Run(ctx context.Context) (Tally, error) {
+func (f *fakeTransfer) Run(ctx context.Context) (transfer.Result, error) {
 	f.record("Run")
 	return f.wait(ctx)
 }
 
-func (f *fakeTransfer) RetryFailed(ctx context.Context) (Tally, error) {
+func (f *fakeTransfer) RetryFailed(ctx context.Context) (transfer.Result, error) {
 	f.record("RetryFailed")
 	return f.wait(ctx)
 }

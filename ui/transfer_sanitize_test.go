@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // Keys carrying control sequences reach neither the in-flight rows, the
@@ -18,13 +20,13 @@ func TestTransferViewStripsControlSequences(t *testing.T) {
 	}
 	f := &fakeTransfer{}
 	m, _ := startApp(t, f)
-	first := Progress{Running: true, FilesTotal: 4, BytesTotal: 400,
-		InFlight: []InFlight{{Key: evil[0], Size: 100}, {Key: evil[1], Size: 100}, {Key: evil[2], Size: 100}}}
-	second := Progress{Running: true, FilesTotal: 4, BytesTotal: 400, FilesDone: 1, FilesFailed: 1,
-		InFlight: []InFlight{{Key: evil[0], Size: 100}, {Key: evil[1], Size: 100}},
-		Failures: []Failed{{Key: evil[3], Reason: "get \"" + evil[3] + "\": \x1b[8mobject no longer exists"}}}
-	m, _ = updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Progress: first})
-	m, _ = updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Progress: second})
+	first := transfer.Snapshot{Stats: transfer.Stats{Running: true, FilesTotal: 4, BytesTotal: 400,
+		Active: []transfer.Transfer{{Key: evil[0], Size: 100}, {Key: evil[1], Size: 100}, {Key: evil[2], Size: 100}}}}
+	second := transfer.Snapshot{Stats: transfer.Stats{Running: true, FilesTotal: 4, BytesTotal: 400, FilesDone: 1, FilesFailed: 1,
+		Active: []transfer.Transfer{{Key: evil[0], Size: 100}, {Key: evil[1], Size: 100}}},
+		Failures: []transfer.Failure{{Key: evil[3], Reason: "get \"" + evil[3] + "\": \x1b[8mobject no longer exists"}}}
+	m, _ = updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Snapshot: first})
+	m, _ = updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Snapshot: second})
 	raw := m.View().Content
 	for _, bad := range []string{"\x1b[8m", "\x1b]0;", "\x1b]52;", "pwned"} {
 		if strings.Contains(raw, bad) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/download"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/steps"
@@ -24,18 +25,20 @@ import (
 
 // fixedProgress is a mid-transfer sample: listing not done, more files in
 // flight than fit, two failures.
-func fixedProgress() Progress {
-	p := Progress{
-		BytesDone: 5_400_000, BytesTotal: 12_600_000,
-		FilesTotal: 300, FilesDone: 120, FilesSkipped: 12, FilesFailed: 2,
-		Rate: 2.5 * (1 << 20), ETA: 3 * time.Second, Elapsed: 2 * time.Second, Running: true,
-		Failures: []Failed{
-			{Key: "surveys/spring-2026/site-02/tile-0017.jpg", Reason: "get \"tile-0017.jpg\": object no longer exists"},
+func fixedProgress() transfer.Snapshot {
+	p := transfer.Snapshot{
+		Stats: transfer.Stats{
+			BytesDone: 5_400_000, BytesTotal: 12_600_000,
+			FilesTotal: 300, FilesDone: 120, FilesSkipped: 12, FilesFailed: 2,
+			Rate: 2.5 * (1 << 20), ETA: 3 * time.Second, Elapsed: 2 * time.Second, Running: true,
+		},
+		Failures: []transfer.Failure{
+			{Key: "surveys/spring-2026/site-02/tile-0017.jpg", Reason: "get \"tile-0017.jpg\": object no longer exists", Retryable: true},
 			{Key: "surveys/spring-2026/site-05/../../escape.jpg", Reason: "key would be written outside the destination; not written"},
 		},
 	}
 	for i := range 20 {
-		p.InFlight = append(p.InFlight, InFlight{
+		p.Active = append(p.Active, transfer.Transfer{
 			Key:  fmt.Sprintf("surveys/spring-2026/site-%02d/a-rather-long-folder-name/tile-%04d.jpg", i%8+1, 200+i),
 			Done: int64(i+1) * 4096, Size: 90_000,
 		})
@@ -80,9 +83,9 @@ func TestTransferView(t *testing.T) {
 	f := &fakeTransfer{}
 	m, _ := startApp(t, f)
 	first := fixedProgress()
-	first.InFlight = append([]InFlight{{Key: "surveys/spring-2026/site-01/tile-0001.jpg", Done: 80_000, Size: 90_000}}, first.InFlight...)
-	m, _ = updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Progress: first})
-	m, cmd := updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Progress: fixedProgress()})
+	first.Active = append([]transfer.Transfer{{Key: "surveys/spring-2026/site-01/tile-0001.jpg", Done: 80_000, Size: 90_000}}, first.Active...)
+	m, _ = updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Snapshot: first})
+	m, cmd := updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Snapshot: fixedProgress()})
 	if cmd == nil {
 		t.Error("a sample of the running transfer did not re-arm the tick")
 	}
@@ -103,9 +106,9 @@ func TestTransferSummaryView(t *testing.T) {
 	f := &fakeTransfer{}
 	m, _ := startApp(t, f)
 	final := fixedProgress()
-	final.Running, final.InFlight, final.ListingDone = false, nil, true
-	tally := Tally{Done: 286, Skipped: 12, Failed: 2, Retryable: 1, Bytes: 12_000_000, Duration: 4200 * time.Millisecond, Failures: final.Failures}
-	m, _ = updateApp(t, m, transferDoneMsg{Screen: m.xfer.id, Run: m.xfer.runID, Tally: tally, Final: final})
+	final.Running, final.Active, final.ListingDone = false, nil, true
+	res := transfer.Result{Done: 286, Skipped: 12, FailedCount: 2, Bytes: 12_000_000, Duration: 4200 * time.Millisecond, Failed: final.Failures}
+	m, _ = updateApp(t, m, transferDoneMsg{Screen: m.xfer.id, Run: m.xfer.runID, Result: res, Final: final})
 	requireAppFrame(t, m)
 	if pb := m.View().ProgressBar; pb == nil || pb.State != tea.ProgressBarError {
 		t.Errorf("native progress bar = %+v, want the error state after failures", pb)
@@ -123,7 +126,7 @@ func TestTransferPauseResume(t *testing.T) {
 		t.Errorf("native progress bar = %+v, want the warning state while paused", pb)
 	}
 	// A sample taken before the key was seen must not unpause the screen.
-	m, _ = updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Progress: Progress{Running: true}})
+	m, _ = updateApp(t, m, transferTickMsg{Screen: m.xfer.id, Run: m.xfer.runID, Snapshot: transfer.Snapshot{Stats: transfer.Stats{Running: true}}})
 	if !strings.Contains(appView(m), "paused") {
 		t.Error("a stale sample unpaused the screen")
 	}
@@ -204,13 +207,13 @@ func runNav(cmd tea.Cmd) tea.Msg {
 }
 
 func TestTransferRetryFailed(t *testing.T) {
-	f := &fakeTransfer{tally: Tally{Done: 3, Failed: 2, Retryable: 2, Failures: []Failed{{Key: "a.jpg", Reason: "reset"}, {Key: "b.jpg", Reason: "reset"}}}}
+	f := &fakeTransfer{res: transfer.Result{Done: 3, FailedCount: 2, Failed: []transfer.Failure{{Key: "a.jpg", Reason: "reset", Retryable: true}, {Key: "b.jpg", Reason: "reset", Retryable: true}}}}
 	m, start := startApp(t, f)
 	m, _ = updateApp(t, m, <-runInBackground(t, start))
 	if !strings.Contains(appView(m), "r retries the 2 failed") {
 		t.Fatalf("summary does not offer a retry:\n%s", appView(m))
 	}
-	f.tally = Tally{Done: 5}
+	f.res = transfer.Result{Done: 5}
 	m, start = updateApp(t, m, keyMsg("r"))
 	if start == nil {
 		t.Fatal("r started nothing")
@@ -232,8 +235,8 @@ func TestTransferDropsStaleSamples(t *testing.T) {
 	f := &fakeTransfer{}
 	m, _ := startApp(t, f)
 	for _, msg := range []transferTickMsg{
-		{Screen: m.xfer.id, Run: m.xfer.runID - 1, Progress: fixedProgress()},
-		{Screen: m.xfer.id + 1000, Run: m.xfer.runID, Progress: fixedProgress()},
+		{Screen: m.xfer.id, Run: m.xfer.runID - 1, Snapshot: fixedProgress()},
+		{Screen: m.xfer.id + 1000, Run: m.xfer.runID, Snapshot: fixedProgress()},
 	} {
 		next, cmd := updateApp(t, m, msg)
 		if cmd != nil || next.xfer.snap.FilesTotal != 0 {
@@ -554,19 +557,19 @@ func TestStandaloneQuitsOnlyAfterACleanRun(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		tally    Tally
+		res      transfer.Result
 		err      error
 		wantQuit bool
 	}{
-		{"all done", Tally{Done: 3}, nil, true},
-		{"a failure", Tally{Done: 2, Failed: 1, Retryable: 1}, nil, false},
-		{"cancelled", Tally{Done: 1}, context.Canceled, false},
-		{"listing failed", Tally{}, errors.New("list: access denied"), false},
+		{"all done", transfer.Result{Done: 3}, nil, true},
+		{"a failure", transfer.Result{Done: 2, FailedCount: 1, Failed: []transfer.Failure{{Key: "a.jpg", Reason: "reset", Retryable: true}}}, nil, false},
+		{"cancelled", transfer.Result{Done: 1}, context.Canceled, false},
+		{"listing failed", transfer.Result{}, errors.New("list: access denied"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, _ := startApp(t, &fakeTransfer{})
-			m, cmd := updateApp(t, m, transferDoneMsg{Screen: m.xfer.id, Run: m.xfer.runID, Tally: tt.tally, Err: tt.err})
+			m, cmd := updateApp(t, m, transferDoneMsg{Screen: m.xfer.id, Run: m.xfer.runID, Result: tt.res, Err: tt.err})
 			if got := isQuit(cmd); got != tt.wantQuit {
 				t.Errorf("quit = %v, want %v; screen:\n%s", got, tt.wantQuit, appView(m))
 			}

@@ -112,6 +112,15 @@ func (p *Progress) Duration() time.Duration {
 	return time.Duration(p.end.Load() - p.start.Load())
 }
 
+// Drop takes an item of size bytes back out of the totals: one found and
+// counted that will not run after all (its run was cancelled while it was
+// queued or before it moved a byte), so it is neither done, skipped nor
+// failed. Both engines count such items alike.
+func (p *Progress) Drop(size int64) {
+	p.FilesTotal.Add(-1)
+	p.BytesTotal.Add(-size)
+}
+
 // Begin publishes a transfer in flight in the worker's slot.
 func (p *Progress) Begin(slot int, key string, size int64) *Live {
 	l := &Live{Key: key, Size: size}

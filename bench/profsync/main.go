@@ -56,7 +56,7 @@ func main() {
 	}
 	res, err := eng.Run(ctx)
 	fmt.Printf("downloaded %d, skipped %d, failed %d, %d bytes in %v (err %v)\n",
-		res.Downloaded, res.Skipped, res.FailedCount, res.Bytes, res.Duration, err)
+		res.Done, res.Skipped, res.FailedCount, res.Bytes, res.Duration, err)
 	for _, f := range res.Failed[:min(5, len(res.Failed))] {
 		fmt.Println(" ", f.Key, f.Reason)
 	}

@@ -126,7 +126,7 @@ func runProof(ctx context.Context, w io.Writer, cfg awsops.Config, with, bucket,
 		return sum, err
 	}
 	res, err := runSyncHeadless(ctx, eng, w)
-	sum.Downloaded, sum.Skipped, sum.Failed, sum.Bytes = res.Downloaded, res.Skipped, res.FailedCount, res.Bytes
+	sum.Downloaded, sum.Skipped, sum.Failed, sum.Bytes = res.Done, res.Skipped, res.FailedCount, res.Bytes
 	if err == nil && res.FailedCount > 0 {
 		err = fmt.Errorf("%d files could not be downloaded", res.FailedCount)
 	}

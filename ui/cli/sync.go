@@ -247,7 +247,7 @@ func runSync(ctx context.Context, f *Factory, o *syncOptions, src, dest string) 
 		// Quiet: what would be done in a dry run (its whole point), and the
 		// failures; nothing when all went well.
 		printQuietSummary(g.Out, summary)
-	case runErr == nil || res.Downloaded+res.Skipped+res.FailedCount > 0:
+	case runErr == nil || res.Done+res.Skipped+res.FailedCount > 0:
 		// A run that failed before moving anything has only its error to
 		// say; a summary of zeros would read as an empty prefix.
 		printSyncSummary(g.Out, summary)
@@ -263,7 +263,7 @@ func runSync(ctx context.Context, f *Factory, o *syncOptions, src, dest string) 
 	case runErr != nil:
 		return explained(runErr)
 	case res.FailedCount > 0:
-		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d objects could not be downloaded (listed above); run the same command again to retry them", res.FailedCount, res.FailedCount+res.Downloaded+res.Skipped)}
+		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d objects could not be downloaded (listed above); run the same command again to retry them", res.FailedCount, res.FailedCount+res.Done+res.Skipped)}
 	}
 	return nil
 }
@@ -297,11 +297,8 @@ func (f *ruleFlag) String() string {
 
 // runSyncHeadless runs the engine and prints a progress line to w at most
 // once per progressInterval.
-func runSyncHeadless(ctx context.Context, eng *download.Engine, w io.Writer) (download.Result, error) {
-	return runHeadless(ctx, w, eng.Run, func() (string, time.Duration) {
-		s := eng.Snapshot()
-		return transferLine(s.Stats, s.DryRun), s.Elapsed
-	})
+func runSyncHeadless(ctx context.Context, eng *download.Engine, w io.Writer) (transfer.Result, error) {
+	return runHeadless(ctx, w, eng, func(s transfer.Snapshot) string { return transferLine(s.Stats, s.DryRun) })
 }
 
 // syncSummary is the final report; its JSON form is the --json output
@@ -350,7 +347,7 @@ func newSyncSummary(req syncRequest, res download.Result, planned []download.Pla
 	s := syncSummary{
 		report: newReport("sync"),
 		Source: src, Dest: req.Dest, DryRun: res.DryRun,
-		Downloaded: res.Downloaded, SizeOnly: res.SizeOnly, Skipped: res.Skipped, FailedCount: res.FailedCount, Dirs: res.Dirs,
+		Downloaded: res.Done, SizeOnly: res.SizeOnly, Skipped: res.Skipped, FailedCount: res.FailedCount, Dirs: res.Dirs,
 		Bytes: res.Bytes, Seconds: res.Duration.Seconds(),
 		Failed: []syncFailure{}, Planned: []syncPlannedRow{},
 		Deleted: append([]string{}, res.Deleted...), DeleteFailed: []syncFailure{},

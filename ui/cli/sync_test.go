@@ -20,8 +20,6 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/s3link/s3link/awsops/transfer"
-	"github.com/s3link/s3link/awsops/transfer/download"
-	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/ui"
 )
 
@@ -243,11 +241,11 @@ func TestTransferLine(t *testing.T) {
 		})
 	}
 	// Sync and upload print the same line for the same progress.
-	up := uploadProgressLine(upload.Snapshot{Stats: running, RemoteListed: true}, s3Location{Bucket: "b"})
-	if down := transferLine(download.Snapshot{Stats: running}.Stats, false); up != down {
+	up := uploadProgressLine(transfer.Snapshot{Stats: running}, s3Location{Bucket: "b"})
+	if down := transferLine(transfer.Snapshot{Stats: running}.Stats, false); up != down {
 		t.Errorf("upload says %q, sync says %q", up, down)
 	}
-	if got := uploadProgressLine(upload.Snapshot{RemoteObjects: 1}, s3Location{Bucket: "b", Prefix: "p"}); got != "listing s3://b/p/: 1 object there so far" {
+	if got := uploadProgressLine(transfer.Snapshot{RemoteObjects: 1, Preparing: true}, s3Location{Bucket: "b", Prefix: "p"}); got != "listing s3://b/p/: 1 object there so far" {
 		t.Errorf("upload listing line %q", got)
 	}
 	for d, want := range map[time.Duration]string{0: "0.0s", 12449 * time.Millisecond: "12.4s", 61500 * time.Millisecond: "1m2s"} {

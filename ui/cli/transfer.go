@@ -96,15 +96,22 @@ func parseSize(s string) (int64, error) {
 // enough to show life in a CI log without flooding it.
 const progressInterval = time.Second
 
-// runHeadless calls run and prints a progress line to w (stderr) at most
+// engine is what the headless loop drives: either transfer engine, read
+// through the kernel's one shape.
+type engine interface {
+	Run(ctx context.Context) (transfer.Result, error)
+	Snapshot() transfer.Snapshot
+}
+
+// runHeadless runs e and prints a progress line to w (stderr) at most
 // once per progressInterval until it returns, and only when it changed
 // since the last line (or the start): a run that makes no progress, such
 // as one retrying an unreachable endpoint, prints nothing but its outcome.
-// line returns the line without the elapsed time, which runHeadless puts
+// line words a Snapshot without the elapsed time, which runHeadless puts
 // in front (it changes every time, so it is left out of the comparison).
 // The engine never waits for the printing: line draws from a Snapshot.
-func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Context) (R, error), line func() (string, time.Duration)) (R, error) {
-	last, _ := line()
+func runHeadless(ctx context.Context, w io.Writer, e engine, line func(transfer.Snapshot) string) (transfer.Result, error) {
+	last := line(e.Snapshot())
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -117,14 +124,15 @@ func runHeadless[R any](ctx context.Context, w io.Writer, run func(context.Conte
 			case <-done:
 				return
 			case <-t.C:
-				if l, elapsed := line(); l != last {
-					fmt.Fprintf(w, "%s  %s\n", formatElapsed(elapsed), l)
+				s := e.Snapshot()
+				if l := line(s); l != last {
+					fmt.Fprintf(w, "%s  %s\n", formatElapsed(s.Elapsed), l)
 					last = l
 				}
 			}
 		}
 	}()
-	res, err := run(ctx)
+	res, err := e.Run(ctx)
 	close(done)
 	wg.Wait()
 	return res, err

@@ -183,24 +183,21 @@ func runUpload(ctx context.Context, f *Factory, o *uploadOptions, dir, dest stri
 	}
 	if res.FailedCount > 0 {
 		return &ExitError{Code: 1, Err: fmt.Errorf("%d of %d %s could not be uploaded; run the same command again to retry (what is already there is skipped)",
-			res.FailedCount, res.FailedCount+res.Uploaded+res.Skipped, ui.Plural(res.FailedCount+res.Uploaded+res.Skipped, "file", "files"))}
+			res.FailedCount, res.FailedCount+res.Done+res.Skipped, ui.Plural(res.FailedCount+res.Done+res.Skipped, "file", "files"))}
 	}
 	return nil
 }
 
 // runUploadHeadless runs e, printing at most one progress line per
 // progressInterval to w (stderr).
-func runUploadHeadless(ctx context.Context, w io.Writer, e *upload.Engine, target s3Location) (upload.Result, error) {
-	return runHeadless(ctx, w, e.Run, func() (string, time.Duration) {
-		s := e.Snapshot()
-		return uploadProgressLine(s, target), s.Elapsed
-	})
+func runUploadHeadless(ctx context.Context, w io.Writer, e *upload.Engine, target s3Location) (transfer.Result, error) {
+	return runHeadless(ctx, w, e, func(s transfer.Snapshot) string { return uploadProgressLine(s, target) })
 }
 
 // uploadProgressLine is transferLine, after a line for the listing of
 // what is already at the destination, which comes first.
-func uploadProgressLine(s upload.Snapshot, target s3Location) string {
-	if !s.RemoteListed {
+func uploadProgressLine(s transfer.Snapshot, target s3Location) string {
+	if s.Preparing {
 		return fmt.Sprintf("listing %s: %d %s there so far", target.URL(), s.RemoteObjects, ui.Plural(s.RemoteObjects, "object", "objects"))
 	}
 	return transferLine(s.Stats, s.DryRun)
@@ -251,7 +248,7 @@ func newUploadSummary(dir string, t s3Location, r upload.Result) uploadSummary {
 	s := uploadSummary{
 		report: newReport("upload"),
 		Dir:    dir, Destination: t.URL(), Bucket: t.Bucket, Prefix: t.Prefix, DryRun: r.DryRun,
-		Uploaded: r.Uploaded, Bytes: r.Bytes, Skipped: r.Skipped, Filtered: r.Filtered,
+		Uploaded: r.Done, Bytes: r.Bytes, Skipped: r.Skipped, Filtered: r.Filtered,
 		Seconds: r.Duration.Seconds(), ListWarning: r.ListWarning,
 		IgnoredCount: r.IgnoredCount, Ignored: []uploadIgnored{},
 		FailedCount: r.FailedCount, Failed: []uploadFailed{}, Planned: []uploadPlanned{},
@@ -277,7 +274,7 @@ func printUploadSummary(w io.Writer, dir string, t s3Location, r upload.Result) 
 	if r.DryRun {
 		verb = "Dry run: would upload"
 	}
-	fmt.Fprintf(w, "%s %d %s (%s) from %s to %s in %s.\n", verb, r.Uploaded, ui.Plural(r.Uploaded, "file", "files"),
+	fmt.Fprintf(w, "%s %d %s (%s) from %s to %s in %s.\n", verb, r.Done, ui.Plural(r.Done, "file", "files"),
 		ui.HumanBytes(r.Bytes), dir, t.URL(), r.Duration.Round(10*time.Millisecond))
 	if r.Skipped > 0 {
 		fmt.Fprintf(w, "Skipped %d %s already there and unchanged.\n", r.Skipped, ui.Plural(r.Skipped, "file", "files"))

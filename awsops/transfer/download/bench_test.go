@@ -35,7 +35,7 @@ func benchSync(b *testing.B, n, size int, opts Options, resync bool) {
 			b.Fatal(err)
 		}
 		res, err := e.Run(context.Background())
-		if err != nil || res.FailedCount != 0 || res.Downloaded+res.Skipped != int64(n) {
+		if err != nil || res.FailedCount != 0 || res.Done+res.Skipped != int64(n) {
 			b.Fatalf("%+v %v", res, err)
 		}
 		if !resync {

@@ -89,8 +89,8 @@ func TestSyncNeverWritesThroughALinkOutOfDest(t *testing.T) {
 	}
 	_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Prefix: "p", Dest: filepath.Join(base, "destlink")})
 	sameTree(t, "outside folder", before, snapshotTree(t, outside))
-	if res.Downloaded != 2 || res.FailedCount < 3 {
-		t.Fatalf("downloaded %d, failed %d (%+v); want 2 downloaded and the 3 under the link failed", res.Downloaded, res.FailedCount, res.Failed)
+	if res.Done != 2 || res.FailedCount < 3 {
+		t.Fatalf("downloaded %d, failed %d (%+v); want 2 downloaded and the 3 under the link failed", res.Done, res.FailedCount, res.Failed)
 	}
 	for _, fl := range res.Failed {
 		if strings.HasPrefix(fl.Key, "p/sub/") && (!strings.Contains(fl.Reason, "leads out of the destination") || strings.Contains(fl.Reason, "\n")) {
@@ -131,8 +131,8 @@ func TestChecksumDoesNotHangOnSpecialFiles(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v (a hang shows as the deadline)", err)
 	}
-	if res.Downloaded != 2 || res.FailedCount != 0 {
-		t.Fatalf("downloaded %d failed %d %+v", res.Downloaded, res.FailedCount, res.Failed)
+	if res.Done != 2 || res.FailedCount != 0 {
+		t.Fatalf("downloaded %d failed %d %+v", res.Done, res.FailedCount, res.Failed)
 	}
 	for name, want := range map[string]string{"empty.bin": "", "zero.bin": "9 bytes!!"} {
 		p := filepath.Join(dest, name)
@@ -192,8 +192,8 @@ func TestStaleTempFilesAreRemoved(t *testing.T) {
 	f.put("p/a/x.jpg", []byte("x"))
 	f.put("p/top.jpg", []byte("t"))
 	_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Prefix: "p", Dest: dest})
-	if res.Downloaded != 2 {
-		t.Fatalf("downloaded %d %+v", res.Downloaded, res.Failed)
+	if res.Done != 2 {
+		t.Fatalf("downloaded %d %+v", res.Done, res.Failed)
 	}
 	for _, p := range stale {
 		if _, err := os.Lstat(filepath.Join(dest, p)); !os.IsNotExist(err) {
@@ -233,8 +233,8 @@ func TestFailedObjectsLeaveNoFolders(t *testing.T) {
 	f.put("p/kept/sub/fails.jpg", []byte("no"))
 	st := failingStore{Store: f.store(), key: "p/gone/a/b/file.jpg"}
 	_, res := runEngine(t, multiFail{st, "p/kept/sub/fails.jpg"}, Options{Bucket: testBucket, Prefix: "p", Dest: dest})
-	if res.Downloaded != 1 || res.FailedCount != 3 {
-		t.Fatalf("downloaded %d failed %d %+v", res.Downloaded, res.FailedCount, res.Failed)
+	if res.Done != 1 || res.FailedCount != 3 {
+		t.Fatalf("downloaded %d failed %d %+v", res.Done, res.FailedCount, res.Failed)
 	}
 	got := snapshotTree(t, dest)
 	wantTree := map[string]string{".": got["."], "kept": got["kept"], "kept/ok.jpg": "ok"}
@@ -289,12 +289,12 @@ func TestChecksumModeMultipartFallsBackToSizeAndTime(t *testing.T) {
 		must(t, os.WriteFile(local, []byte("LOCAL CONTENT!"), 0o644))
 		must(t, os.Chtimes(local, time.Unix(1e9, 0), time.Unix(1e9, 0)))
 		_, res := runEngine(t, multipartStore{f.store()}, Options{Bucket: testBucket, Prefix: "p", Dest: dest, Mode: mode})
-		if b, _ := os.ReadFile(local); res.Downloaded != 1 || string(b) != "remote content" {
-			t.Errorf("%v: downloaded %d, local %q; want the object downloaded again", mode, res.Downloaded, b)
+		if b, _ := os.ReadFile(local); res.Done != 1 || string(b) != "remote content" {
+			t.Errorf("%v: downloaded %d, local %q; want the object downloaded again", mode, res.Done, b)
 		}
 		_, res = runEngine(t, multipartStore{f.store()}, Options{Bucket: testBucket, Prefix: "p", Dest: dest, Mode: mode})
-		if res.Downloaded != 0 || res.Skipped != 1 {
-			t.Errorf("%v: second run downloaded %d skipped %d; want it kept", mode, res.Downloaded, res.Skipped)
+		if res.Done != 0 || res.Skipped != 1 {
+			t.Errorf("%v: second run downloaded %d skipped %d; want it kept", mode, res.Done, res.Skipped)
 		}
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // ObjectChecksum is an object's own checksum, as S3 keeps it beside the object
@@ -104,14 +106,14 @@ func hashLocal(ctx context.Context, r *os.Root, name string, size int64, c Objec
 	case fi.Size() != size:
 		return "", errGrew
 	}
-	bp := getBuf()
-	defer putBuf(bp)
+	bp := transfer.GetBuf()
+	defer transfer.PutBuf(bp)
 	rd := &ctxReader{ctx: ctx, r: io.LimitReader(f, size+1)}
 	if c.PartSize <= 0 {
 		var h hash.Hash
 		if strings.EqualFold(c.Algorithm, "MD5") {
 			// Several workers compare files at once: md5-simd's lanes.
-			m := newMD5()
+			m := transfer.NewMD5()
 			defer m.Close()
 			h = m
 		} else {

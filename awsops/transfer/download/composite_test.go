@@ -120,7 +120,7 @@ func TestCompositeChecksumVerified(t *testing.T) {
 						}
 						return
 					}
-					if res.FailedCount != 0 || res.Downloaded != 1 {
+					if res.FailedCount != 0 || res.Done != 1 {
 						t.Fatalf("%+v", res)
 					}
 					wantSizeOnly := int64(0)
@@ -143,8 +143,8 @@ func TestNoPartSizeAskedWithoutComposite(t *testing.T) {
 	st := &countingSizer{memStore: newMemStore("a", "b", "c")}
 	dest := t.TempDir()
 	_, res := runEngine(t, st, Options{Bucket: testBucket, Dest: dest, Concurrency: 2})
-	if res.Downloaded != 3 || st.n != 0 {
-		t.Fatalf("downloaded %d, part size asked %d times", res.Downloaded, st.n)
+	if res.Done != 3 || st.n != 0 {
+		t.Fatalf("downloaded %d, part size asked %d times", res.Done, st.n)
 	}
 }
 
@@ -199,7 +199,7 @@ func (s noSizer) Get(ctx context.Context, req GetRequest) (*GetResponse, error) 
 
 func TestCompositeWithoutPartSizeIsSizeOnly(t *testing.T) {
 	_, res := runEngine(t, noSizer{newMemStore("a")}, Options{Bucket: testBucket, Dest: t.TempDir()})
-	if res.Downloaded != 1 || res.FailedCount != 0 || res.SizeOnly != 1 {
+	if res.Done != 1 || res.FailedCount != 0 || res.SizeOnly != 1 {
 		t.Fatalf("%+v", res)
 	}
 }

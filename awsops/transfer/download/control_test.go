@@ -45,7 +45,7 @@ func TestPauseBlocksNewWorkAndReadsInFlight(t *testing.T) {
 	<-paused
 	// copyBody fills its buffer before it writes and checks the gate, so
 	// the first buffer completes (64 reads of 4 KiB); then reading must stop.
-	var s Snapshot
+	var s transfer.Snapshot
 	for {
 		s = e.Snapshot()
 		if !s.Paused {
@@ -71,7 +71,7 @@ func TestPauseBlocksNewWorkAndReadsInFlight(t *testing.T) {
 	}
 	e.Resume()
 	res := <-done
-	if res.Downloaded != 5 || e.Snapshot().Paused {
+	if res.Done != 5 || e.Snapshot().Paused {
 		t.Fatalf("after resume: %+v", res)
 	}
 }
@@ -148,7 +148,7 @@ func TestMemoryStaysBounded(t *testing.T) {
 	res, err := e.Run(context.Background())
 	close(stop)
 	<-sampled
-	if err != nil || res.Downloaded != n {
+	if err != nil || res.Done != n {
 		t.Fatalf("%+v %v", res, err)
 	}
 	// Queue (4×conc) + one per worker + one blocked send.
@@ -168,7 +168,7 @@ func TestSnapshotBoundsFailures(t *testing.T) {
 	keys = append(keys, "fine.jpg")
 	e, res := runEngine(t, newMemStore(keys...), Options{Bucket: "b", Dest: t.TempDir()})
 	s := e.Snapshot()
-	if res.FailedCount != 30 || len(res.Failed) != 30 || res.Downloaded != 1 {
+	if res.FailedCount != 30 || len(res.Failed) != 30 || res.Done != 1 {
 		t.Fatalf("%+v", res)
 	}
 	if s.FilesFailed != 30 || len(s.Failures) != transfer.MaxFailuresInSnapshot || s.FilesTotal != 31 {

@@ -120,7 +120,7 @@ func TestRangedDownloadVerifiesCRC(t *testing.T) {
 				}
 				return
 			}
-			if res.FailedCount != 0 || res.Downloaded != 1 {
+			if res.FailedCount != 0 || res.Done != 1 {
 				t.Fatalf("%+v", res)
 			}
 			got, err := os.ReadFile(filepath.Join(dest, "big.bin"))
@@ -172,7 +172,7 @@ func TestWholeGetVerifiesReturnedChecksum(t *testing.T) {
 	f.crcs.Store("bad.bin", crcOf("CRC64NVME", body("other", 70<<10)).Value)
 	dest := t.TempDir()
 	_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest, Concurrency: 2, Attempts: 2})
-	if res.Downloaded != 1 || res.FailedCount != 1 || res.Failed[0].Key != "bad.bin" || !strings.Contains(res.Failed[0].Reason, "CRC64NVME") {
+	if res.Done != 1 || res.FailedCount != 1 || res.Failed[0].Key != "bad.bin" || !strings.Contains(res.Failed[0].Reason, "CRC64NVME") {
 		t.Fatalf("%+v", res)
 	}
 	if _, err := os.Stat(filepath.Join(dest, "bad.bin")); !errors.Is(err, fs.ErrNotExist) {

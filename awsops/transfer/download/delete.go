@@ -68,7 +68,7 @@ func (e *Engine) deleteExtraneous(ctx context.Context) error {
 				if errors.Is(err, fs.ErrNotExist) {
 					continue
 				}
-				e.deleteFailed = append(e.deleteFailed, Failure{Key: rel, Reason: transfer.OneLine(rootErr(err)), path: p})
+				e.deleteFailed = append(e.deleteFailed, transfer.Failure{Key: rel, Reason: transfer.OneLine(rootErr(err))})
 				continue
 			}
 		}

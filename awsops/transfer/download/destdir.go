@@ -1,6 +1,7 @@
 package download
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -259,4 +260,68 @@ func (h *dirHandle) openRegular(name string, size int64) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// prepareDest creates the destination when missing and opens it, once per
+// run. The destination itself may be a symbolic link (the person named it);
+// nothing below it is reached through a link that leads out.
+func (e *Engine) prepareDest() error {
+	fi, err := os.Stat(e.opts.Dest)
+	switch {
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("%s: %w", e.opts.Dest, ErrDestNotDir)
+	case e.opts.DryRun && errors.Is(err, fs.ErrNotExist):
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(e.opts.Dest, 0o755); err != nil {
+			return fmt.Errorf("create destination: %w", err)
+		}
+	case err != nil:
+		return fmt.Errorf("destination: %w", err)
+	}
+	d, err := openDestDirs(e.opts.Dest)
+	if err != nil {
+		return fmt.Errorf("destination: %w", err)
+	}
+	e.dest = d
+	return nil
+}
+
+// local describes what is at name beneath r, hashing it when the mode and
+// the object call for a checksum. A link at name is described as itself,
+// never followed: a download replaces it.
+func (e *Engine) local(ctx context.Context, r *os.Root, name string, obj Object) (LocalFile, error) {
+	fi, err := r.Lstat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return LocalFile{}, nil
+	}
+	if err != nil {
+		return LocalFile{}, fmt.Errorf("look at the local file: %w", rootErr(err))
+	}
+	local := LocalFile{Exists: true, IsDir: fi.IsDir(), Irregular: !fi.IsDir() && !fi.Mode().IsRegular(),
+		Size: fi.Size(), ModTime: fi.ModTime()}
+	if !NeedsLocalHash(obj, local, e.opts.Mode) {
+		return local, nil
+	}
+	if _, ok := PlainMD5(obj.ETag); ok {
+		sum, err := hashLocal(ctx, r, name, obj.Size, ObjectChecksum{Algorithm: "MD5"})
+		if err != nil {
+			return LocalFile{}, fmt.Errorf("read local file for checksum: %w", err)
+		}
+		local.MD5 = sum
+		return local, nil
+	}
+	cs, err := e.remoteChecksum(ctx, obj)
+	if err != nil {
+		return LocalFile{}, err
+	}
+	if cs == nil {
+		return local, nil // nothing to compare with: the size and time rule decides
+	}
+	sum, err := hashLocal(ctx, r, name, obj.Size, *cs)
+	if err != nil {
+		return LocalFile{}, fmt.Errorf("read local file for checksum: %w", err)
+	}
+	local.Sum, local.RemoteSum = sum, cs.Value
+	return local, nil
 }

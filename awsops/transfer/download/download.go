@@ -10,11 +10,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/s3link/s3link/awsops/transfer"
+	"golang.org/x/sync/errgroup"
 )
 
 // errIntegrity marks a body that arrived whole but wrong (size, MD5 or SDK
@@ -22,33 +22,7 @@ import (
 var errIntegrity = errors.New("verification failed")
 
 // copyBufSize is the unit of body reads, progress updates and pause checks.
-const copyBufSize = 256 << 10
-
-// bufFree keeps copy buffers for reuse. Unlike a sync.Pool it is not
-// emptied by every garbage collection, which with many small objects came
-// round every ~100 objects and made each worker allocate (and clear) a fresh
-// 256 KiB buffer: 10% of all bytes allocated in a 5,000-object sync. It
-// holds at most maxFreeBufs buffers (16 MiB); past that they go to the GC.
-var bufFree = make(chan *[]byte, maxFreeBufs)
-
-const maxFreeBufs = 64
-
-func getBuf() *[]byte {
-	select {
-	case b := <-bufFree:
-		return b
-	default:
-		b := make([]byte, copyBufSize)
-		return &b
-	}
-}
-
-func putBuf(b *[]byte) {
-	select {
-	case bufFree <- b:
-	default:
-	}
-}
+const copyBufSize = transfer.CopyBufSize
 
 // download fetches one object into a temporary file in its target's folder
 // and moves it into place once verified. Whatever happens, no partial file is
@@ -133,10 +107,10 @@ func (e *Engine) fetchWhole(ctx context.Context, j job, f *os.File, tr *transfer
 }
 
 func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *transfer.Live, v *verifyState) (time.Time, error) {
-	if err := e.acquire(ctx); err != nil {
+	if err := e.core.Limit.Acquire(ctx); err != nil {
 		return time.Time{}, err
 	}
-	defer e.release()
+	defer e.core.Limit.Release()
 	reqCtx, guard := e.watch(ctx)
 	defer func() { guard.stop() }()
 	resp, err := e.store.Get(reqCtx, GetRequest{Bucket: e.opts.Bucket, Key: j.obj.Key})
@@ -159,10 +133,10 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 	}
 	// A body with a checksum (checked here or by the store) is not also
 	// MD5-hashed: one verification per byte, never two.
-	var h *md5Hasher
+	var h *transfer.MD5
 	defer func() { h.Close() }()
 	if useMD5 && !validated && ch == nil {
-		h = newMD5()
+		h = transfer.NewMD5()
 	}
 	var hw io.Writer = hashOrNil(h)
 	if ch != nil {
@@ -227,7 +201,7 @@ func (e *Engine) fetchWholeOnce(ctx context.Context, j job, f *os.File, tr *tran
 			validated = false
 			if useMD5 {
 				// The bytes so far were not hashed; hash them from the file.
-				h = newMD5()
+				h = transfer.NewMD5()
 				if err := hashPrefix(h, f, written); err != nil {
 					return time.Time{}, err
 				}
@@ -380,24 +354,18 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 		defer ord.close()
 	}
 	var (
-		next      atomic.Int64
-		wg        sync.WaitGroup
-		errOnce   sync.Once
-		firstErr  error
-		notMD5    atomic.Bool
-		fetchers  = min(parts, int64(e.opts.Concurrency))
-		setFailed = func(err error) {
-			errOnce.Do(func() { firstErr = err; cancel() })
-		}
+		next     atomic.Int64
+		notMD5   atomic.Bool
+		fetchers = min(parts, int64(e.opts.Concurrency))
 	)
+	// The first part to fail cancels the others.
+	g, gctx := errgroup.WithContext(ctx)
 	for range fetchers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() error {
 			for {
 				i := next.Add(1) - 1
-				if i >= parts || ctx.Err() != nil {
-					return
+				if i >= parts || gctx.Err() != nil {
+					return nil
 				}
 				off := i * ps
 				n := min(ps, size-off)
@@ -409,10 +377,9 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 				} else if comp != nil {
 					hw = comp.writer(off)
 				}
-				enc, err := e.fetchPart(ctx, j, fileWriter{f: f, at: true, ord: ord, part: int(i)}, off, n, hw, tr)
+				enc, err := e.fetchPart(gctx, j, fileWriter{f: f, at: true, ord: ord, part: int(i)}, off, n, hw, tr)
 				if err != nil {
-					setFailed(err)
-					return
+					return err
 				}
 				if cs != nil {
 					partCRC[i] = kind.value(h)
@@ -421,11 +388,11 @@ func (e *Engine) fetchRangedOnce(ctx context.Context, j job, f *os.File, tr *tra
 					notMD5.Store(true)
 				}
 			}
-		}()
+		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
+	if err := g.Wait(); err != nil {
+		cancel() // the ordered MD5 waits for parts that will not come
+		return err
 	}
 	if cs != nil {
 		crc := partCRC[0]
@@ -462,14 +429,14 @@ type orderedMD5 struct {
 	size, ps int64
 	written  []atomic.Int64 // per part: bytes written from its start
 	wake     chan struct{}
-	h        *md5Hasher
+	h        *transfer.MD5
 	done     chan struct{}
 	err      error
 }
 
 func newOrderedMD5(f *os.File, size, ps int64) *orderedMD5 {
 	return &orderedMD5{f: f, size: size, ps: ps, written: make([]atomic.Int64, (size+ps-1)/ps),
-		wake: make(chan struct{}, 1), h: newMD5(), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), h: transfer.NewMD5(), done: make(chan struct{})}
 }
 
 // wrote records n more bytes written at the end of part i's written run.
@@ -483,8 +450,8 @@ func (o *orderedMD5) wrote(i int, n int64) {
 
 func (o *orderedMD5) run(ctx context.Context) {
 	defer close(o.done)
-	bp := getBuf()
-	defer putBuf(bp)
+	bp := transfer.GetBuf()
+	defer transfer.PutBuf(bp)
 	buf := *bp
 	for pos := int64(0); pos < o.size; {
 		i := pos / o.ps
@@ -531,10 +498,10 @@ func (o *orderedMD5) close() {
 // byte where it stopped, feeding the part's bytes in order to h when given. It reports whether the object's encryption makes
 // its ETag something other than an MD5.
 func (e *Engine) fetchPart(ctx context.Context, j job, w fileWriter, off, n int64, h io.Writer, tr *transfer.Live) (bool, error) {
-	if err := e.acquire(ctx); err != nil {
+	if err := e.core.Limit.Acquire(ctx); err != nil {
 		return false, err
 	}
-	defer e.release()
+	defer e.core.Limit.Release()
 	var written int64
 	for resumes := 0; ; {
 		reqCtx, guard := e.watch(ctx)
@@ -608,8 +575,8 @@ func (w fileWriter) write(p []byte, off int64) error {
 // progress counters once per buffer and honouring pause between reads. It
 // returns the bytes written and nil at a clean EOF.
 func (e *Engine) copyBody(ctx context.Context, w fileWriter, off int64, body io.Reader, h io.Writer, tr *transfer.Live, guard *stallGuard) (int64, error) {
-	bp := getBuf()
-	defer putBuf(bp)
+	bp := transfer.GetBuf()
+	defer transfer.PutBuf(bp)
 	buf := *bp
 	var total int64
 	for {
@@ -661,9 +628,9 @@ func readFill(r io.Reader, buf []byte) (int, error) {
 
 // hashPrefix feeds the first n bytes of f to h, reading them back from the
 // page cache.
-func hashPrefix(h *md5Hasher, f *os.File, n int64) error {
-	bp := getBuf()
-	defer putBuf(bp)
+func hashPrefix(h *transfer.MD5, f *os.File, n int64) error {
+	bp := transfer.GetBuf()
+	defer transfer.PutBuf(bp)
 	if _, err := io.CopyBuffer(h, io.NewSectionReader(f, 0, n), *bp); err != nil {
 		return fmt.Errorf("read back for MD5: %w", err)
 	}
@@ -671,24 +638,13 @@ func hashPrefix(h *md5Hasher, f *os.File, n int64) error {
 }
 
 // hashOrNil is h as a hash.Hash, nil when h is: copyBody skips hashing on
-// a nil interface, which a nil *md5Hasher would not be.
-func hashOrNil(h *md5Hasher) hash.Hash {
+// a nil interface, which a nil *transfer.MD5 would not be.
+func hashOrNil(h *transfer.MD5) hash.Hash {
 	if h == nil {
 		return nil
 	}
 	return h
 }
-
-func (e *Engine) acquire(ctx context.Context) error {
-	select {
-	case e.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (e *Engine) release() { <-e.sem }
 
 func describe(err error, got, want int64) string {
 	if err == nil {

@@ -32,8 +32,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -45,7 +43,7 @@ import (
 // Defaults, chosen by measurement with bench/run.sh (see bench/RESULTS.md).
 const (
 	// DefaultConcurrency is how many GET requests run at once.
-	DefaultConcurrency = 16
+	DefaultConcurrency = transfer.DefaultConcurrency
 	// DefaultPartSize is the smallest ranged GET of a large object. Unless
 	// Options.PartSize fixes it, a larger object gets larger parts, up to
 	// MaxAutoPartSize, so that it splits into about autoParts ranges:
@@ -118,67 +116,18 @@ type Options struct {
 
 // FileEvent is what happened to one object of a run.
 type FileEvent struct {
-	Key  string
-	Path string // the local path; "" when the filter left the key out
-	Size int64
+	transfer.Item
 	// Downloaded is true once the object is written (in a dry run: it
 	// would be); otherwise it was skipped or left out.
 	Downloaded bool
-	// Reason says why it was downloaded or skipped.
-	Reason string
 }
 
-// onFile reports ev when someone listens.
-func (e *Engine) onFile(ev FileEvent) {
-	if e.opts.OnFile != nil {
-		e.opts.OnFile(ev)
-	}
-}
+// Planned is one download a dry run would make (transfer.Planned).
+type Planned = transfer.Planned
 
-// Planned is one download a dry run would make.
-type Planned struct {
-	Key    string
-	Path   string
-	Size   int64
-	Reason Reason
-}
-
-// Failure is an object that could not be downloaded, with a one-line reason.
-type Failure struct {
-	Key    string
-	Reason string
-	// Retryable is false when running again cannot help: the key itself
-	// is refused (it would escape the destination, say).
-	Retryable bool
-
-	obj  Object
-	path string
-}
-
-// Result summarises a run.
-type Result struct {
-	Downloaded int64
-	Skipped    int64
-	// Failed lists failures in the order they happened (the first
-	// transfer.MaxFailuresKept; FailedCount counts them all).
-	Failed      []Failure
-	FailedCount int64
-	Dirs        int64
-	// Bytes is the number of bytes downloaded (in a dry run: that would be).
-	Bytes    int64
-	Duration time.Duration
-	DryRun   bool
-	// Deleted lists the local files Options.Delete removed (in a dry run:
-	// would remove), as paths joined with Dest; DeleteFailed the ones it
-	// could not, Key being the path below Dest.
-	Deleted      []string
-	DeleteFailed []Failure
-	// SizeOnly counts the objects downloaded whose composite checksum
-	// could not be computed again (their upload's parts were not all the
-	// size of part 1) and that have no plain-MD5 ETag: the size alone
-	// vouched for them.
-	SizeOnly int64
-}
+// Result summarises a run: the kernel's one shape (transfer.Result), with
+// Done counting the objects downloaded.
+type Result = transfer.Result
 
 // ErrDestNotDir means the destination exists and is not a directory.
 var ErrDestNotDir = errors.New("destination is not a directory")
@@ -186,9 +135,16 @@ var ErrDestNotDir = errors.New("destination is not a directory")
 // ErrRunning means Run or RetryFailed was called while a run is in progress.
 var ErrRunning = errors.New("a sync is already running on this engine")
 
-// Engine downloads one bucket prefix into one folder. Its methods are safe to
-// call from several goroutines; Run and RetryFailed may not overlap.
+// Engine downloads one bucket prefix into one folder. Run lists the prefix
+// and downloads what ShouldSync selects; RetryFailed downloads again the
+// objects that failed in the previous run, without listing again (unsafe
+// keys are carried over as they were). Its methods are safe to call from
+// several goroutines; Run and RetryFailed may not overlap.
 type Engine struct {
+	// Controls are Pause, Resume, Run and RetryFailed.
+	transfer.Controls
+	core *transfer.Core
+
 	store     Store
 	opts      Options
 	prefix    string
@@ -197,11 +153,10 @@ type Engine struct {
 	// autoPart grows the part size with the object (Options.PartSize zero).
 	autoPart bool
 
+	// p is core.P, named short for the hot paths.
 	p        *transfer.Progress
 	dirCount atomic.Int64 // directory markers made into folders
 	sizeOnly atomic.Int64 // see Result.SizeOnly
-	sem      chan struct{}
-	failures transfer.Failures[Failure]
 
 	// dest is the destination opened for this run; nil in a dry run into
 	// a folder that does not exist yet.
@@ -211,7 +166,7 @@ type Engine struct {
 	// with Options.Delete; deleted and deleteFailed are that run's outcome.
 	listed       map[string]struct{}
 	deleted      []string
-	deleteFailed []Failure
+	deleteFailed []transfer.Failure
 
 	// noUnnamed is set once the destination's filesystem refuses unnamed
 	// temporary files.
@@ -250,39 +205,17 @@ func New(store Store, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{
+	e := &Engine{
 		store:     store,
 		opts:      opts,
 		prefix:    NormalizePrefix(opts.Prefix),
 		filter:    f,
 		threshold: 2 * opts.PartSize,
 		autoPart:  autoPart,
-		p:         transfer.NewProgress(opts.Concurrency),
-		sem:       make(chan struct{}, opts.Concurrency),
-	}, nil
-}
-
-// Pause stops workers from taking new objects and blocks reads in flight
-// until Resume. Connections idle while paused may be closed by the server;
-// their bodies are resumed with range requests afterwards.
-func (e *Engine) Pause() { e.p.Gate.Pause() }
-
-// Resume undoes Pause.
-func (e *Engine) Resume() { e.p.Gate.Resume() }
-
-// Run lists the prefix and downloads what ShouldSync selects. Per-object
-// failures are in the Result; the error is for the run as a whole (the
-// listing failed, the destination is unusable, ctx was cancelled), and even
-// then the Result counts what was done.
-func (e *Engine) Run(ctx context.Context) (Result, error) {
-	return e.run(ctx, nil)
-}
-
-// RetryFailed downloads again the objects that failed in the previous run
-// (without listing again). Failures that cannot be retried, such as unsafe
-// keys, are carried over into the new result as they were.
-func (e *Engine) RetryFailed(ctx context.Context) (Result, error) {
-	return e.run(ctx, e.failures.Kept())
+	}
+	e.core = transfer.NewCore(opts.Concurrency, opts.DryRun, e.run)
+	e.Controls, e.p = e.core.Controls(), e.core.P
+	return e, nil
 }
 
 type job struct {
@@ -291,15 +224,13 @@ type job struct {
 	rel  string // slash-separated below dest; "." is dest itself
 }
 
-func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
-	if !e.p.Running.CompareAndSwap(false, true) {
+func (e *Engine) run(ctx context.Context, retry []transfer.Failure) (Result, error) {
+	if !e.core.Begin() {
 		return Result{}, ErrRunning
 	}
-	defer e.p.Running.Store(false)
-	e.p.Reset()
+	defer e.core.End()
 	e.dirCount.Store(0)
 	e.sizeOnly.Store(0)
-	e.failures.Reset()
 	e.listed, e.deleted, e.deleteFailed = nil, nil, nil
 	if retry == nil && e.opts.Delete {
 		e.listed = map[string]struct{}{}
@@ -318,7 +249,10 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 			return e.list(ctx, jobs)
 		}
 		return e.requeue(ctx, retry, jobs)
-	}, func(slot int, j job) { e.process(ctx, slot, j) }, nil)
+	}, func(slot int, j job) { e.process(ctx, slot, j) }, func(j job) {
+		// A job dropped after cancellation leaves the totals.
+		e.p.Drop(j.obj.Size)
+	})
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -327,31 +261,6 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 	}
 	e.p.Finish()
 	return e.result(), err
-}
-
-// prepareDest creates the destination when missing and opens it, once per
-// run. The destination itself may be a symbolic link (the person named it);
-// nothing below it is reached through a link that leads out.
-func (e *Engine) prepareDest() error {
-	fi, err := os.Stat(e.opts.Dest)
-	switch {
-	case err == nil && !fi.IsDir():
-		return fmt.Errorf("%s: %w", e.opts.Dest, ErrDestNotDir)
-	case e.opts.DryRun && errors.Is(err, fs.ErrNotExist):
-		return nil
-	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(e.opts.Dest, 0o755); err != nil {
-			return fmt.Errorf("create destination: %w", err)
-		}
-	case err != nil:
-		return fmt.Errorf("destination: %w", err)
-	}
-	d, err := openDestDirs(e.opts.Dest)
-	if err != nil {
-		return fmt.Errorf("destination: %w", err)
-	}
-	e.dest = d
-	return nil
 }
 
 // list feeds the queue page by page.
@@ -366,15 +275,16 @@ func (e *Engine) list(ctx context.Context, jobs chan<- job) error {
 	})
 }
 
-func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) error {
+func (e *Engine) requeue(ctx context.Context, prev []transfer.Failure, jobs chan<- job) error {
 	for _, f := range prev {
 		if !f.Retryable {
 			e.p.FilesTotal.Add(1)
-			e.recordFailure(f)
+			e.core.Fail(f)
 			continue
 		}
 		// Through enqueue again, so a directory marker stays a directory.
-		if err := e.enqueue(ctx, f.obj, jobs); err != nil {
+		o, _ := f.Retry().(Object)
+		if err := e.enqueue(ctx, o, jobs); err != nil {
 			return err
 		}
 	}
@@ -386,11 +296,11 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 		// A store that returns keys outside the prefix is not to be trusted
 		// with our folder.
 		e.p.FilesTotal.Add(1)
-		e.recordFailure(Failure{Key: o.Key, Reason: "key is outside the listed prefix; not written"})
+		e.core.Fail(transfer.Failure{Key: o.Key, Reason: "key is outside the listed prefix; not written"})
 		return nil
 	}
 	if !e.filter.Match(o.Key[len(e.prefix):]) {
-		e.onFile(FileEvent{Key: o.Key, Size: o.Size, Reason: "left out by --include/--exclude"})
+		transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: o.Key, Size: o.Size, Reason: "left out by --include/--exclude"}})
 		return nil
 	}
 	e.listedRel(o.Key[len(e.prefix):])
@@ -405,14 +315,14 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	if strings.HasSuffix(o.Key, "/") && err == nil {
 		if o.Size > 0 {
 			e.p.FilesTotal.Add(1)
-			e.recordFailure(Failure{Key: o.Key, Reason: fmt.Sprintf("key ends in \"/\" but holds %d bytes; a folder cannot hold them", o.Size)})
+			e.core.Fail(transfer.Failure{Key: o.Key, Reason: fmt.Sprintf("key ends in \"/\" but holds %d bytes; a folder cannot hold them", o.Size)})
 			return nil
 		}
 		if !e.opts.DryRun {
 			h, _, err := e.dest.acquire(rel)
 			if err != nil {
 				e.p.FilesTotal.Add(1)
-				e.recordFailure(Failure{Key: o.Key, Reason: transfer.OneLine(err), Retryable: !errors.Is(err, ErrLeavesDest), obj: o, path: p})
+				e.core.Fail(transfer.Failure{Key: o.Key, Reason: transfer.OneLine(err), Retryable: !errors.Is(err, ErrLeavesDest)}.WithRetry(o))
 				return nil
 			}
 			e.dest.release(h, true, nil)
@@ -422,7 +332,7 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	}
 	e.p.FilesTotal.Add(1)
 	if err != nil {
-		e.recordFailure(Failure{Key: o.Key, Reason: transfer.OneLine(err) + "; not written"})
+		e.core.Fail(transfer.Failure{Key: o.Key, Reason: transfer.OneLine(err) + "; not written"})
 		return nil
 	}
 	e.p.BytesTotal.Add(o.Size)
@@ -430,6 +340,7 @@ func (e *Engine) enqueue(ctx context.Context, o Object, jobs chan<- job) error {
 	case jobs <- job{obj: o, path: p, rel: rel}:
 		return nil
 	case <-ctx.Done():
+		e.p.Drop(o.Size)
 		return ctx.Err()
 	}
 }
@@ -477,13 +388,12 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		if ctx.Err() == nil {
 			e.fail(j, err, !errors.Is(err, ErrLeavesDest))
 		} else {
-			e.p.BytesTotal.Add(-j.obj.Size)
-			e.p.FilesTotal.Add(-1)
+			e.p.Drop(j.obj.Size)
 		}
 		return
 	}
 	need, reason := e.decide(ctx, &j.obj, local)
-	if reason == ReasonDirInTheWay {
+	if reason == transfer.ReasonDirInTheWay {
 		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
 		return
 	}
@@ -491,7 +401,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		ok = true
 		e.p.FilesSkipped.Add(1)
 		e.p.BytesTotal.Add(-j.obj.Size)
-		e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)})
+		transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)}})
 		return
 	}
 	tr := e.p.Begin(slot, j.obj.Key, j.obj.Size)
@@ -502,8 +412,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		// file, so they are taken back out of the progress.
 		e.p.BytesDone.Add(-tr.Done.Load())
 		if ctx.Err() != nil {
-			e.p.BytesTotal.Add(-j.obj.Size)
-			e.p.FilesTotal.Add(-1)
+			e.p.Drop(j.obj.Size)
 			return
 		}
 		e.fail(j, err, true)
@@ -511,7 +420,7 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 	}
 	ok = true
 	e.p.FilesDone.Add(1)
-	e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Downloaded: true, Reason: string(reason)})
+	transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)}, Downloaded: true})
 }
 
 // plan decides one object of a dry run, reading beneath the destination as
@@ -530,19 +439,17 @@ func (e *Engine) plan(ctx context.Context, j job) {
 	}
 	need, reason := e.decide(ctx, &j.obj, local)
 	switch {
-	case reason == ReasonDirInTheWay:
+	case reason == transfer.ReasonDirInTheWay:
 		e.fail(j, fmt.Errorf("%s at %s", reason, j.path), true)
 		return
 	case !need:
 		e.p.FilesSkipped.Add(1)
 		e.p.BytesTotal.Add(-j.obj.Size)
-		e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)})
+		transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)}})
 		return
 	}
-	if e.opts.OnPlan != nil {
-		e.opts.OnPlan(Planned{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: reason})
-	}
-	e.onFile(FileEvent{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Downloaded: true, Reason: string(reason)})
+	transfer.Tell(e.opts.OnPlan, Planned{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: reason})
+	transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Key: j.obj.Key, Path: j.path, Size: j.obj.Size, Reason: string(reason)}, Downloaded: true})
 	e.p.FilesDone.Add(1)
 	e.p.BytesDone.Add(j.obj.Size)
 }
@@ -551,9 +458,9 @@ func (e *Engine) plan(ctx context.Context, j job) {
 // when only the time stands between a same-size file and a skip: a file
 // downloaded from an rclone or s3link upload has that time, not
 // LastModified. Without an answer the listed time decides.
-func (e *Engine) decide(ctx context.Context, obj *Object, local LocalFile) (bool, Reason) {
+func (e *Engine) decide(ctx context.Context, obj *Object, local LocalFile) (bool, transfer.Reason) {
 	need, reason := ShouldSync(*obj, local, e.opts.Mode)
-	if reason != ReasonTime || !obj.Mtime.IsZero() {
+	if reason != transfer.ReasonTime || !obj.Mtime.IsZero() {
 		return need, reason
 	}
 	if t, err := e.remoteMtime(ctx, *obj); err == nil && !t.IsZero() {
@@ -573,80 +480,24 @@ func (e *Engine) remoteMtime(ctx context.Context, obj Object) (time.Time, error)
 	return mr.Mtime(ctx, e.opts.Bucket, obj)
 }
 
-// local describes what is at name beneath r, hashing it when the mode and
-// the object call for a checksum. A link at name is described as itself,
-// never followed: a download replaces it.
-func (e *Engine) local(ctx context.Context, r *os.Root, name string, obj Object) (LocalFile, error) {
-	fi, err := r.Lstat(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return LocalFile{}, nil
-	}
-	if err != nil {
-		return LocalFile{}, fmt.Errorf("look at the local file: %w", rootErr(err))
-	}
-	local := LocalFile{Exists: true, IsDir: fi.IsDir(), Irregular: !fi.IsDir() && !fi.Mode().IsRegular(),
-		Size: fi.Size(), ModTime: fi.ModTime()}
-	if !NeedsLocalHash(obj, local, e.opts.Mode) {
-		return local, nil
-	}
-	if _, ok := PlainMD5(obj.ETag); ok {
-		sum, err := hashLocal(ctx, r, name, obj.Size, ObjectChecksum{Algorithm: "MD5"})
-		if err != nil {
-			return LocalFile{}, fmt.Errorf("read local file for checksum: %w", err)
-		}
-		local.MD5 = sum
-		return local, nil
-	}
-	cs, err := e.remoteChecksum(ctx, obj)
-	if err != nil {
-		return LocalFile{}, err
-	}
-	if cs == nil {
-		return local, nil // nothing to compare with: the size and time rule decides
-	}
-	sum, err := hashLocal(ctx, r, name, obj.Size, *cs)
-	if err != nil {
-		return LocalFile{}, fmt.Errorf("read local file for checksum: %w", err)
-	}
-	local.Sum, local.RemoteSum = sum, cs.Value
-	return local, nil
-}
-
 // fail records a per-object failure; the object's bytes leave the total.
 func (e *Engine) fail(j job, err error, retryable bool) {
 	e.p.BytesTotal.Add(-j.obj.Size)
-	e.recordFailure(Failure{Key: j.obj.Key, Reason: transfer.OneLine(err), Retryable: retryable, obj: j.obj, path: j.path})
-}
-
-func (e *Engine) recordFailure(f Failure) {
-	e.p.FilesFailed.Add(1)
-	e.failures.Add(f)
+	e.core.Fail(transfer.Failure{Key: j.obj.Key, Reason: transfer.OneLine(err), Retryable: retryable}.WithRetry(j.obj))
 }
 
 // Snapshot returns the progress now, cheap enough to call every 100 ms.
-func (e *Engine) Snapshot() Snapshot {
-	return Snapshot{
-		Stats:    e.p.Stats(time.Now()),
-		Dirs:     e.dirCount.Load(),
-		Failures: e.failures.Recent(),
-		DryRun:   e.opts.DryRun,
-	}
+func (e *Engine) Snapshot() transfer.Snapshot {
+	s := e.core.Snapshot()
+	s.Dirs = e.dirCount.Load()
+	return s
 }
 
 func (e *Engine) result() Result {
-	return Result{
-		Downloaded:   e.p.FilesDone.Load(),
-		Skipped:      e.p.FilesSkipped.Load(),
-		Failed:       e.failures.Kept(),
-		FailedCount:  e.p.FilesFailed.Load(),
-		Dirs:         e.dirCount.Load(),
-		Bytes:        e.p.BytesDone.Load(),
-		Duration:     e.p.Duration(),
-		DryRun:       e.opts.DryRun,
-		Deleted:      e.deleted,
-		DeleteFailed: e.deleteFailed,
-		SizeOnly:     e.sizeOnly.Load(),
-	}
+	r := e.core.Result()
+	r.Dirs, r.SizeOnly = e.dirCount.Load(), e.sizeOnly.Load()
+	r.Deleted, r.DeleteFailed = e.deleted, e.deleteFailed
+	return r
 }
 
 // IsTempName reports whether a file name is one of the engine's named

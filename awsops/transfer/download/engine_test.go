@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 func TestManySmallObjectsThenResyncThenChanges(t *testing.T) {
@@ -26,7 +28,7 @@ func TestManySmallObjectsThenResyncThenChanges(t *testing.T) {
 	opts := Options{Bucket: testBucket, Prefix: "shoot", Dest: dest, Concurrency: 8}
 
 	e, res := runEngine(t, f.store(), opts)
-	if res.Downloaded != 3000 || res.FailedCount != 0 || res.Skipped != 0 {
+	if res.Done != 3000 || res.FailedCount != 0 || res.Skipped != 0 {
 		t.Fatalf("first run: %+v", res)
 	}
 	if found := checkDest(t, dest, want); len(found) != 3000 {
@@ -50,7 +52,7 @@ func TestManySmallObjectsThenResyncThenChanges(t *testing.T) {
 	// Re-sync: nothing changed, so not a single GET.
 	gets := f.gets.Load()
 	_, res = runEngine(t, f.store(), opts)
-	if res.Skipped != 3000 || res.Downloaded != 0 || f.gets.Load() != gets {
+	if res.Skipped != 3000 || res.Done != 0 || f.gets.Load() != gets {
 		t.Fatalf("re-sync: %+v, %d GETs", res, f.gets.Load()-gets)
 	}
 
@@ -64,7 +66,7 @@ func TestManySmallObjectsThenResyncThenChanges(t *testing.T) {
 	f.put("shoot/"+grown, want[grown])
 	gets = f.gets.Load()
 	_, res = runEngine(t, f.store(), opts)
-	if res.Downloaded != 2 || res.Skipped != 2998 || f.gets.Load()-gets != 2 {
+	if res.Done != 2 || res.Skipped != 2998 || f.gets.Load()-gets != 2 {
 		t.Fatalf("after changes: %+v, %d GETs", res, f.gets.Load()-gets)
 	}
 	checkDest(t, dest, want)
@@ -82,7 +84,7 @@ func TestLargeObjectsUseRangedGets(t *testing.T) {
 	}
 	dest := t.TempDir()
 	_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest, Concurrency: 4, PartSize: 256 << 10})
-	if res.Downloaded != 3 || res.FailedCount != 0 {
+	if res.Done != 3 || res.FailedCount != 0 {
 		t.Fatalf("%+v", res)
 	}
 	checkDest(t, dest, want)
@@ -121,8 +123,8 @@ func TestUntrustedKeys(t *testing.T) {
 	root := t.TempDir()
 	dest := filepath.Join(root, "dest")
 	_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest, Concurrency: 4})
-	if res.Downloaded != int64(len(good))+1 || res.Dirs != 2 {
-		t.Errorf("downloaded %d, dirs %d: %+v", res.Downloaded, res.Dirs, res)
+	if res.Done != int64(len(good))+1 || res.Dirs != 2 {
+		t.Errorf("downloaded %d, dirs %d: %+v", res.Done, res.Dirs, res)
 	}
 	failed := map[string]string{}
 	for _, fl := range res.Failed {
@@ -238,8 +240,8 @@ func TestFaults(t *testing.T) {
 				f.setFaults(tt.decide)
 				dest := t.TempDir()
 				_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest, Concurrency: 4, PartSize: 128 << 10, Attempts: 3, StallTimeout: 500 * time.Millisecond})
-				if int(res.FailedCount) != tt.wantFailed || int(res.Downloaded) != len(objects)-tt.wantFailed {
-					t.Fatalf("downloaded %d, failed %d (%v)", res.Downloaded, res.FailedCount, res.Failed)
+				if int(res.FailedCount) != tt.wantFailed || int(res.Done) != len(objects)-tt.wantFailed {
+					t.Fatalf("downloaded %d, failed %d (%v)", res.Done, res.FailedCount, res.Failed)
 				}
 				for _, fl := range res.Failed {
 					if !fl.Retryable {
@@ -290,12 +292,12 @@ func TestCancelLeavesNoPartialFiles(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("run ended with %v, want context.Canceled", err)
 	}
-	if res.Downloaded >= int64(len(want)) {
+	if res.Done >= int64(len(want)) {
 		t.Fatalf("cancel came too late to test anything: %+v", res)
 	}
 	found := checkDest(t, dest, want)
-	if int64(len(found)) != res.Downloaded {
-		t.Errorf("%d files on disk, result says %d downloaded", len(found), res.Downloaded)
+	if int64(len(found)) != res.Done {
+		t.Errorf("%d files on disk, result says %d downloaded", len(found), res.Done)
 	}
 }
 
@@ -309,12 +311,12 @@ func TestDryRunWritesNothing(t *testing.T) {
 	var planned atomic.Int64
 	_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Prefix: "p/", Dest: dest, DryRun: true,
 		OnPlan: func(p Planned) {
-			if p.Reason != ReasonNew || p.Size != 1000 || !strings.HasPrefix(p.Path, dest) {
+			if p.Reason != transfer.ReasonNew || p.Size != 1000 || !strings.HasPrefix(p.Path, dest) {
 				t.Errorf("plan %+v", p)
 			}
 			planned.Add(1)
 		}})
-	if res.Downloaded != 50 || res.Bytes != 50*1000 || !res.DryRun || planned.Load() != 50 {
+	if res.Done != 50 || res.Bytes != 50*1000 || !res.DryRun || planned.Load() != 50 {
 		t.Errorf("%+v, planned %d", res, planned.Load())
 	}
 	if f.gets.Load() != 0 {
@@ -353,7 +355,7 @@ func TestIncludeExclude(t *testing.T) {
 				want[w] = []byte("p/" + w)
 			}
 			found := checkDest(t, dest, want)
-			if len(found) != len(tt.want) || res.Downloaded != int64(len(tt.want)) {
+			if len(found) != len(tt.want) || res.Done != int64(len(tt.want)) {
 				t.Errorf("got %v, want %v", found, tt.want)
 			}
 		})
@@ -383,7 +385,7 @@ func TestChecksumModeAndLocalConflicts(t *testing.T) {
 	os.MkdirAll(filepath.Join(dest, "dir-in-the-way", "keep"), 0o755)
 
 	_, res := runEngine(t, f.store(), opts)
-	if res.Downloaded != 0 || res.Skipped != 1 || res.FailedCount != 1 {
+	if res.Done != 0 || res.Skipped != 1 || res.FailedCount != 1 {
 		t.Fatalf("size-and-time: %+v", res)
 	}
 	if res.Failed[0].Key != "dir-in-the-way" || !strings.Contains(res.Failed[0].Reason, "directory is in the way") {
@@ -391,7 +393,7 @@ func TestChecksumModeAndLocalConflicts(t *testing.T) {
 	}
 	opts.Mode = Checksum
 	_, res = runEngine(t, f.store(), opts)
-	if res.Downloaded != 1 {
+	if res.Done != 1 {
 		t.Fatalf("checksum mode: %+v", res)
 	}
 	if b, _ := os.ReadFile(p); string(b) != string(content) {
@@ -425,13 +427,13 @@ func TestRetryFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := e.Run(context.Background())
-	if err != nil || res.Downloaded != 1 || res.FailedCount != 2 {
+	if err != nil || res.Done != 1 || res.FailedCount != 2 {
 		t.Fatalf("%+v %v", res, err)
 	}
 	broken.Store(false)
 	lists := f.lists.Load()
 	res, err = e.RetryFailed(context.Background())
-	if err != nil || res.Downloaded != 1 || res.FailedCount != 1 || res.Failed[0].Key != "../escape" {
+	if err != nil || res.Done != 1 || res.FailedCount != 1 || res.Failed[0].Key != "../escape" {
 		t.Fatalf("retry: %+v %v", res, err)
 	}
 	if f.lists.Load() != lists {
@@ -447,7 +449,7 @@ func TestLeftoverTempFilesAreIgnored(t *testing.T) {
 	stale := filepath.Join(dest, ".a.jpg.s3link-123456.part")
 	os.WriteFile(stale, []byte("half"), 0o644)
 	_, res := runEngine(t, f.store(), Options{Bucket: testBucket, Dest: dest})
-	if res.Downloaded != 1 {
+	if res.Done != 1 {
 		t.Fatalf("%+v", res)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dest, "a.jpg")); string(b) != "aaa" {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -20,12 +19,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/s3link/s3link/awsops/transfer"
+	"github.com/s3link/s3link/awsops/transfer/transfertest"
+
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 )
 
@@ -93,27 +90,9 @@ func newFakeS3(t testing.TB) *fakeS3 {
 	t.Helper()
 	f := &fakeS3{t: t, clock: &testClock{t: time.Date(2025, 3, 1, 12, 0, 0, 123e6, time.UTC)}}
 	f.backend = s3mem.New(s3mem.WithTimeSource(f.clock))
-	if err := f.backend.CreateBucket(testBucket); err != nil {
-		t.Fatal(err)
-	}
-	faker := gofakes3.New(f.backend)
-	f.srv = httptest.NewUnstartedServer(f.wrap(faker.Server()))
-	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	f.srv.Start()
-	t.Cleanup(f.srv.Close)
-	f.client = NewS3Client(aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-	}, 16, func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(f.srv.URL)
-		o.UsePathStyle = true
-		// The production backoff (up to seconds) would make fault tests slow.
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-			so.MaxAttempts = 4
-			so.RateLimiter = ratelimit.None
-			so.Backoff = retry.NewExponentialJitterBackoff(20 * time.Millisecond)
-		})
-	})
+	f.srv = transfertest.StartS3(t, f.backend, testBucket, f.wrap, nil)
+	// The production backoff (up to seconds) would make fault tests slow.
+	f.client = transfertest.Client(transfer.Download, f.srv.URL, 16, 4, 20*time.Millisecond)
 	return f
 }
 

@@ -36,7 +36,7 @@ func TestMtimeMetadataHonoured(t *testing.T) {
 			dest := t.TempDir()
 			opts := Options{Bucket: testBucket, Prefix: "p", Dest: dest, PartSize: 64 << 10, Mode: mode}
 			_, res := runEngine(t, f.store(), opts)
-			if res.Downloaded != 3 {
+			if res.Done != 3 {
 				t.Fatalf("first run: %+v", res)
 			}
 			for _, n := range []string{"small.jpg", "large.bin"} {
@@ -52,7 +52,7 @@ func TestMtimeMetadataHonoured(t *testing.T) {
 				t.Errorf("plain.jpg without metadata: mtime %v, want LastModified", fi.ModTime())
 			}
 			_, res = runEngine(t, f.store(), opts)
-			if res.Downloaded != 0 || res.Skipped != 3 {
+			if res.Done != 0 || res.Skipped != 3 {
 				t.Errorf("second run fetched again: %+v", res)
 			}
 			// A same-size local change with another time is fetched again.
@@ -61,7 +61,7 @@ func TestMtimeMetadataHonoured(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, res = runEngine(t, f.store(), opts)
-			if res.Downloaded != 1 {
+			if res.Done != 1 {
 				t.Errorf("changed time not noticed: %+v", res)
 			}
 		})

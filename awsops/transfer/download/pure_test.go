@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 func TestShouldSync(t *testing.T) {
@@ -23,43 +25,43 @@ func TestShouldSync(t *testing.T) {
 		local  LocalFile
 		mode   Mode
 		want   bool
-		reason Reason
+		reason transfer.Reason
 	}{
-		{"missing", remote, LocalFile{}, SizeAndTime, true, ReasonNew},
-		{"directory in the way", remote, LocalFile{Exists: true, IsDir: true}, SizeAndTime, false, ReasonDirInTheWay},
-		{"same size and time", remote, LocalFile{Exists: true, Size: 10, ModTime: lm}, SizeAndTime, false, ReasonUnchanged},
-		{"same second, different ms", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Truncate(time.Second)}, SizeAndTime, false, ReasonUnchanged},
-		{"other time zone, same instant", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.In(time.FixedZone("X", 3600))}, SizeAndTime, false, ReasonUnchanged},
-		{"size differs", remote, LocalFile{Exists: true, Size: 11, ModTime: lm}, SizeAndTime, true, ReasonSize},
-		{"older local", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(-time.Second)}, SizeAndTime, true, ReasonTime},
-		{"newer local", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour)}, SizeAndTime, true, ReasonTime},
-		{"checksum equal, time differs", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour), MD5: md5hex}, Checksum, false, ReasonSameChecksum},
-		{"checksum equal, upper case", remote, LocalFile{Exists: true, Size: 10, MD5: strings.ToUpper(md5hex)}, Checksum, false, ReasonSameChecksum},
-		{"checksum differs, time equal", remote, LocalFile{Exists: true, Size: 10, ModTime: lm, MD5: "00000000000000000000000000000000"}, Checksum, true, ReasonChecksum},
-		{"checksum mode, size differs", remote, LocalFile{Exists: true, Size: 9, MD5: md5hex}, Checksum, true, ReasonSize},
-		{"checksum mode, multipart ETag without a checksum falls back to size and time", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour)}, Checksum, true, ReasonTime},
-		{"checksum mode, multipart ETag, same size and time", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm}, Checksum, false, ReasonUnchanged},
-		{"checksum mode, multipart ETag, object checksum differs", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm, Sum: "AAAA-2", RemoteSum: "BBBB-2"}, Checksum, true, ReasonChecksum},
-		{"checksum mode, multipart ETag, object checksum equal", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour), Sum: "BBBB-2", RemoteSum: "BBBB-2"}, Checksum, false, ReasonSameChecksum},
-		{"symbolic link at the name", remote, LocalFile{Exists: true, Irregular: true, Size: 10, ModTime: lm}, SizeAndTime, true, ReasonNotRegular},
-		{"checksum mode, missing", remote, LocalFile{}, Checksum, true, ReasonNew},
-		{"size-only, same size, other time", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour)}, SizeOnly, false, ReasonSameSize},
-		{"size-only, size differs", remote, LocalFile{Exists: true, Size: 9, ModTime: lm}, SizeOnly, true, ReasonSize},
-		{"size-only, missing", remote, LocalFile{}, SizeOnly, true, ReasonNew},
-		{"size-only, link at the name", remote, LocalFile{Exists: true, Irregular: true, Size: 10}, SizeOnly, true, ReasonNotRegular},
-		{"exact, same instant", remote, LocalFile{Exists: true, Size: 10, ModTime: lm}, ExactTime, false, ReasonUnchanged},
-		{"exact, same instant, other zone", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.In(time.FixedZone("X", 3600))}, ExactTime, false, ReasonUnchanged},
-		{"exact, same second, different ms", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Truncate(time.Second)}, ExactTime, true, ReasonTime},
-		{"exact, one ns off", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Nanosecond)}, ExactTime, true, ReasonTime},
-		{"exact, size differs", remote, LocalFile{Exists: true, Size: 11, ModTime: lm}, ExactTime, true, ReasonSize},
-		{"no-clobber, missing", remote, LocalFile{}, NoClobber, true, ReasonNew},
-		{"no-clobber, size differs", remote, LocalFile{Exists: true, Size: 3, ModTime: lm.Add(-time.Hour)}, NoClobber, false, ReasonExists},
-		{"no-clobber, link at the name", remote, LocalFile{Exists: true, Irregular: true}, NoClobber, false, ReasonExists},
-		{"no-clobber, directory in the way", remote, LocalFile{Exists: true, IsDir: true}, NoClobber, false, ReasonDirInTheWay},
-		{"mtime metadata equal, LastModified not", withMtime, LocalFile{Exists: true, Size: 10, ModTime: mt}, SizeAndTime, false, ReasonUnchanged},
-		{"mtime metadata differs, LastModified equal", withMtime, LocalFile{Exists: true, Size: 10, ModTime: lm}, SizeAndTime, true, ReasonTime},
-		{"exact, mtime metadata with fraction", withMtime, LocalFile{Exists: true, Size: 10, ModTime: mt}, ExactTime, false, ReasonUnchanged},
-		{"size-only ignores mtime metadata", withMtime, LocalFile{Exists: true, Size: 10, ModTime: lm}, SizeOnly, false, ReasonSameSize},
+		{"missing", remote, LocalFile{}, SizeAndTime, true, transfer.ReasonNew},
+		{"directory in the way", remote, LocalFile{Exists: true, IsDir: true}, SizeAndTime, false, transfer.ReasonDirInTheWay},
+		{"same size and time", remote, LocalFile{Exists: true, Size: 10, ModTime: lm}, SizeAndTime, false, transfer.ReasonUnchanged},
+		{"same second, different ms", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Truncate(time.Second)}, SizeAndTime, false, transfer.ReasonUnchanged},
+		{"other time zone, same instant", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.In(time.FixedZone("X", 3600))}, SizeAndTime, false, transfer.ReasonUnchanged},
+		{"size differs", remote, LocalFile{Exists: true, Size: 11, ModTime: lm}, SizeAndTime, true, transfer.ReasonSize},
+		{"older local", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(-time.Second)}, SizeAndTime, true, transfer.ReasonTime},
+		{"newer local", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour)}, SizeAndTime, true, transfer.ReasonTime},
+		{"checksum equal, time differs", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour), MD5: md5hex}, Checksum, false, transfer.ReasonSameChecksum},
+		{"checksum equal, upper case", remote, LocalFile{Exists: true, Size: 10, MD5: strings.ToUpper(md5hex)}, Checksum, false, transfer.ReasonSameChecksum},
+		{"checksum differs, time equal", remote, LocalFile{Exists: true, Size: 10, ModTime: lm, MD5: "00000000000000000000000000000000"}, Checksum, true, transfer.ReasonChecksum},
+		{"checksum mode, size differs", remote, LocalFile{Exists: true, Size: 9, MD5: md5hex}, Checksum, true, transfer.ReasonSize},
+		{"checksum mode, multipart ETag without a checksum falls back to size and time", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour)}, Checksum, true, transfer.ReasonTime},
+		{"checksum mode, multipart ETag, same size and time", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm}, Checksum, false, transfer.ReasonUnchanged},
+		{"checksum mode, multipart ETag, object checksum differs", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm, Sum: "AAAA-2", RemoteSum: "BBBB-2"}, Checksum, true, transfer.ReasonChecksum},
+		{"checksum mode, multipart ETag, object checksum equal", multipart, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour), Sum: "BBBB-2", RemoteSum: "BBBB-2"}, Checksum, false, transfer.ReasonSameChecksum},
+		{"symbolic link at the name", remote, LocalFile{Exists: true, Irregular: true, Size: 10, ModTime: lm}, SizeAndTime, true, transfer.ReasonNotRegular},
+		{"checksum mode, missing", remote, LocalFile{}, Checksum, true, transfer.ReasonNew},
+		{"size-only, same size, other time", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Hour)}, SizeOnly, false, transfer.ReasonSameSize},
+		{"size-only, size differs", remote, LocalFile{Exists: true, Size: 9, ModTime: lm}, SizeOnly, true, transfer.ReasonSize},
+		{"size-only, missing", remote, LocalFile{}, SizeOnly, true, transfer.ReasonNew},
+		{"size-only, link at the name", remote, LocalFile{Exists: true, Irregular: true, Size: 10}, SizeOnly, true, transfer.ReasonNotRegular},
+		{"exact, same instant", remote, LocalFile{Exists: true, Size: 10, ModTime: lm}, ExactTime, false, transfer.ReasonUnchanged},
+		{"exact, same instant, other zone", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.In(time.FixedZone("X", 3600))}, ExactTime, false, transfer.ReasonUnchanged},
+		{"exact, same second, different ms", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Truncate(time.Second)}, ExactTime, true, transfer.ReasonTime},
+		{"exact, one ns off", remote, LocalFile{Exists: true, Size: 10, ModTime: lm.Add(time.Nanosecond)}, ExactTime, true, transfer.ReasonTime},
+		{"exact, size differs", remote, LocalFile{Exists: true, Size: 11, ModTime: lm}, ExactTime, true, transfer.ReasonSize},
+		{"no-clobber, missing", remote, LocalFile{}, NoClobber, true, transfer.ReasonNew},
+		{"no-clobber, size differs", remote, LocalFile{Exists: true, Size: 3, ModTime: lm.Add(-time.Hour)}, NoClobber, false, transfer.ReasonExists},
+		{"no-clobber, link at the name", remote, LocalFile{Exists: true, Irregular: true}, NoClobber, false, transfer.ReasonExists},
+		{"no-clobber, directory in the way", remote, LocalFile{Exists: true, IsDir: true}, NoClobber, false, transfer.ReasonDirInTheWay},
+		{"mtime metadata equal, LastModified not", withMtime, LocalFile{Exists: true, Size: 10, ModTime: mt}, SizeAndTime, false, transfer.ReasonUnchanged},
+		{"mtime metadata differs, LastModified equal", withMtime, LocalFile{Exists: true, Size: 10, ModTime: lm}, SizeAndTime, true, transfer.ReasonTime},
+		{"exact, mtime metadata with fraction", withMtime, LocalFile{Exists: true, Size: 10, ModTime: mt}, ExactTime, false, transfer.ReasonUnchanged},
+		{"size-only ignores mtime metadata", withMtime, LocalFile{Exists: true, Size: 10, ModTime: lm}, SizeOnly, false, transfer.ReasonSameSize},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

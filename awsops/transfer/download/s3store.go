@@ -11,12 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -26,9 +22,8 @@ import (
 
 // S3API is the part of *s3.Client the store uses.
 type S3API interface {
-	s3.ListObjectsV2APIClient
+	transfer.S3Reader
 	GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 }
 
 // S3Store is the Store over Amazon S3 (or anything that speaks its API).
@@ -42,44 +37,13 @@ func NewS3Store(api S3API) *S3Store { return &S3Store{api: api} }
 
 // MaxRequestAttempts bounds the SDK's retries of one request (throttling,
 // 5xx, resets before the body). Body failures are resumed by the engine.
-const MaxRequestAttempts = 6
+const MaxRequestAttempts = transfer.MaxRequestAttempts
 
-// NewS3Client returns an S3 client tuned for many parallel GETs: one shared
-// transport that keeps an idle connection per worker (the stdlib default of
-// 2 per host would make most requests dial again), no client-side retry
-// quota (a burst of 503s must slow workers down, not fail them), and
-// checksum validation only when asked per request, because the whole-object
-// checksum S3 returns does not cover a byte range.
+// NewS3Client returns the kernel's S3 client tuned for downloads
+// (transfer.NewS3Client): many parallel GETs, bodies as stored, and
+// checksum validation only when asked per request.
 func NewS3Client(cfg aws.Config, concurrency int, optFns ...func(*s3.Options)) *s3.Client {
-	if concurrency < 1 {
-		concurrency = DefaultConcurrency
-	}
-	idle := 2*concurrency + 8
-	cfg.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
-		t.MaxIdleConns = idle
-		t.MaxIdleConnsPerHost = idle
-		// ReadBufferSize stays at its 4 KiB default on purpose: body reads
-		// into the engine's 256 KiB buffers then bypass bufio and land
-		// straight from the socket, where a bigger bufio buffer would add a
-		// copy of every byte (measured: ~15% of CPU on large objects).
-		t.WriteBufferSize = 16 << 10
-		// Bodies must arrive as stored: transparent gunzip would break the
-		// size and MD5 checks of objects stored with Content-Encoding gzip.
-		t.DisableCompression = true
-		t.ResponseHeaderTimeout = 2 * time.Minute
-	})
-	cfg.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = MaxRequestAttempts
-			o.RateLimiter = ratelimit.None
-			o.MaxBackoff = 5 * time.Second
-		})
-	}
-	cfg.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
-	opts := append([]func(*s3.Options){func(o *s3.Options) {
-		o.DisableLogOutputChecksumValidationSkipped = true
-	}}, optFns...)
-	return s3.NewFromConfig(cfg, opts...)
+	return transfer.NewS3Client(cfg, transfer.Download, concurrency, optFns...)
 }
 
 // List implements Store with the ListObjectsV2 paginator.
@@ -329,42 +293,15 @@ func (s *S3Store) checksumFromHead(ctx context.Context, in *s3.HeadObjectInput, 
 	return &c, nil
 }
 
-// mapS3Error wraps err under what, mapping the codes the engine words
-// differently onto sentinels.
-func mapS3Error(what error, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	var nsk *types.NoSuchKey
-	if errors.As(err, &nsk) {
-		return fmt.Errorf("%v: %w", what, ErrNoSuchKey)
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		switch ae.ErrorCode() {
-		case "PreconditionFailed":
-			return fmt.Errorf("%v: %w", what, ErrChanged)
-		case "NoSuchKey":
-			return fmt.Errorf("%v: %w", what, ErrNoSuchKey)
-		case "AccessDenied", "Forbidden":
-			return fmt.Errorf("%v: %w (%s)", what, awsops.ErrAccessDenied, ae.ErrorCode())
-		case "NoSuchBucket":
-			return fmt.Errorf("%v: %w", what, awsops.ErrNoSuchBucket)
-		}
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		switch re.HTTPStatusCode() {
-		case http.StatusPreconditionFailed:
-			return fmt.Errorf("%v: %w", what, ErrChanged)
-		case http.StatusForbidden:
-			return fmt.Errorf("%v: %w", what, awsops.ErrAccessDenied)
-		case http.StatusNotFound:
-			return fmt.Errorf("%v: %w", what, ErrNoSuchKey)
-		}
-	}
-	return awsops.Wrap(what.Error(), err)
+// s3Codes are what a download's answers mean beyond awsops' sentinels: a
+// key that is gone, or an object changed since it was listed (If-Match).
+var s3Codes = transfer.ErrorCodes{
+	Codes:    map[string]error{"PreconditionFailed": ErrChanged, "NoSuchKey": ErrNoSuchKey},
+	Statuses: map[int]error{http.StatusPreconditionFailed: ErrChanged, http.StatusNotFound: ErrNoSuchKey},
 }
+
+// mapS3Error wraps err under what with the kernel's one mapping.
+func mapS3Error(what error, err error) error { return transfer.MapError(what.Error(), err, s3Codes) }
 
 // Connect builds a Store for bucket from c: credentials and endpoint the
 // awsops way, the tuned client of NewS3Client, and, when c names no region,

@@ -3,6 +3,8 @@ package download
 import (
 	"strings"
 	"time"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // Mode selects how ShouldSync compares a remote object with a local file.
@@ -66,68 +68,51 @@ type LocalFile struct {
 	Sum, RemoteSum string
 }
 
-// Reason explains a ShouldSync decision in a few words.
-type Reason string
-
-// Reasons ShouldSync gives.
-const (
-	ReasonNew          Reason = "new"
-	ReasonSize         Reason = "size differs"
-	ReasonTime         Reason = "modification time differs"
-	ReasonChecksum     Reason = "checksum differs"
-	ReasonUnchanged    Reason = "unchanged"
-	ReasonDirInTheWay  Reason = "a directory is in the way"
-	ReasonSameChecksum Reason = "same checksum"
-	ReasonNotRegular   Reason = "not a regular file"
-	ReasonSameSize     Reason = "same size"
-	ReasonExists       Reason = "already there (no-clobber)"
-)
-
 // ShouldSync decides whether remote must be downloaded over local. It returns
-// false with ReasonDirInTheWay when a directory occupies the file's path:
+// false with transfer.ReasonDirInTheWay when a directory occupies the file's path:
 // the caller reports that as a failure, since overwriting a directory would
 // lose whatever it holds.
-func ShouldSync(remote Object, local LocalFile, mode Mode) (bool, Reason) {
+func ShouldSync(remote Object, local LocalFile, mode Mode) (bool, transfer.Reason) {
 	switch {
 	case !local.Exists:
-		return true, ReasonNew
+		return true, transfer.ReasonNew
 	case local.IsDir:
-		return false, ReasonDirInTheWay
+		return false, transfer.ReasonDirInTheWay
 	case mode == NoClobber:
-		return false, ReasonExists
+		return false, transfer.ReasonExists
 	case local.Irregular:
-		return true, ReasonNotRegular
+		return true, transfer.ReasonNotRegular
 	case local.Size != remote.Size:
-		return true, ReasonSize
+		return true, transfer.ReasonSize
 	case mode == SizeOnly:
-		return false, ReasonSameSize
+		return false, transfer.ReasonSameSize
 	}
 	if mode == Checksum {
 		if md5hex, ok := PlainMD5(remote.ETag); ok {
 			if !strings.EqualFold(local.MD5, md5hex) {
-				return true, ReasonChecksum
+				return true, transfer.ReasonChecksum
 			}
-			return false, ReasonSameChecksum
+			return false, transfer.ReasonSameChecksum
 		}
 		if local.RemoteSum != "" {
 			if local.Sum != local.RemoteSum {
-				return true, ReasonChecksum
+				return true, transfer.ReasonChecksum
 			}
-			return false, ReasonSameChecksum
+			return false, transfer.ReasonSameChecksum
 		}
 		// No checksum to compare with: the default rule, never less.
 	}
 	want := remote.ModTime()
 	if mode == ExactTime {
 		if !local.ModTime.Equal(want) {
-			return true, ReasonTime
+			return true, transfer.ReasonTime
 		}
-		return false, ReasonUnchanged
+		return false, transfer.ReasonUnchanged
 	}
 	if !local.ModTime.Truncate(time.Second).Equal(want.Truncate(time.Second)) {
-		return true, ReasonTime
+		return true, transfer.ReasonTime
 	}
-	return false, ReasonUnchanged
+	return false, transfer.ReasonUnchanged
 }
 
 // NeedsLocalMD5 reports whether ShouldSync will look at local.MD5, so the

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	md5simd "github.com/minio/md5-simd"
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 // BenchmarkVerifyMD5 hashes streams bodies of 4 MiB at once, in the
@@ -27,7 +28,7 @@ func BenchmarkVerifyMD5(b *testing.B) {
 	}{
 		{"crypto", func() (hash.Hash, func()) { return md5.New(), func() {} }},
 		{"simd", func() (hash.Hash, func()) { h := srv.NewHash(); return h, h.Close }},
-		{"engine", func() (hash.Hash, func()) { h := newMD5(); return h, h.Close }},
+		{"engine", func() (hash.Hash, func()) { h := transfer.NewMD5(); return h, h.Close }},
 	}
 	for _, impl := range impls {
 		for _, streams := range []int{1, 4, 16} {
@@ -95,9 +96,9 @@ func BenchmarkWriteObject(b *testing.B) {
 					b.Fatal(err)
 				}
 				tr := e.p.Begin(0, base, int64(c.size))
-				var hh *md5Hasher
+				var hh *transfer.MD5
 				if c.md5 {
-					hh = newMD5()
+					hh = transfer.NewMD5()
 				}
 				_, guard := e.watch(ctx)
 				if _, err := e.copyBody(ctx, fileWriter{f: tf.f}, 0, bytes.NewReader(data), hashOrNil(hh), tr, guard); err != nil {

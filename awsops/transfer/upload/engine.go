@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/transfer"
@@ -34,7 +35,7 @@ import (
 // Defaults and S3's limits on multipart uploads.
 const (
 	// DefaultConcurrency is how many PUT and UploadPart requests run at once.
-	DefaultConcurrency = 16
+	DefaultConcurrency = transfer.DefaultConcurrency
 	// DefaultPartSize is the size of one part of a multipart upload: the
 	// AWS CLI's, so a folder it uploaded is recognised as unchanged.
 	DefaultPartSize = 8 << 20
@@ -84,51 +85,12 @@ type Options struct {
 	OnFile func(FileEvent)
 }
 
-// Planned is one upload a dry run would make.
-type Planned struct {
-	Path   string
-	Key    string
-	Size   int64
-	Reason Reason
-}
+// Planned is one upload a dry run would make (transfer.Planned).
+type Planned = transfer.Planned
 
-// Failure is a file that could not be uploaded, with a one-line reason.
-type Failure struct {
-	// Path is relative to the folder, slash-separated.
-	Path   string
-	Key    string
-	Reason string
-	// Retryable is false when running again cannot help: the file's name
-	// cannot be an S3 key, say.
-	Retryable bool
-
-	file localFile
-}
-
-// Result summarises a run.
-type Result struct {
-	Uploaded int64
-	// Skipped counts files already in the bucket and unchanged.
-	Skipped int64
-	// Filtered counts files left out by the media filter or the globs.
-	Filtered int64
-	// Ignored lists the first MaxIgnoredKept entries that are not regular
-	// files inside the folder; IgnoredCount counts them all.
-	Ignored      []Ignored
-	IgnoredCount int64
-	// Failed lists failures in the order they happened (the first
-	// transfer.MaxFailuresKept; FailedCount counts them all).
-	Failed      []Failure
-	FailedCount int64
-	// Bytes is the number of bytes uploaded (in a dry run: that would be).
-	Bytes    int64
-	Duration time.Duration
-	DryRun   bool
-	// ListWarning is set when the destination could not be listed (the
-	// credentials may upload but not list, say): nothing was skipped then,
-	// every file was uploaded.
-	ListWarning string
-}
+// Result summarises a run: the kernel's one shape (transfer.Result), with
+// Done counting the files uploaded.
+type Result = transfer.Result
 
 // ErrRunning means Run or RetryFailed was called while a run is in progress.
 var ErrRunning = errors.New("an upload is already running on this engine")
@@ -149,9 +111,19 @@ type remoteEntry struct {
 	etag string
 }
 
-// Engine uploads one folder into one bucket prefix. Its methods are safe to
-// call from several goroutines; Run and RetryFailed may not overlap.
+// Engine uploads one folder into one bucket prefix. Run lists the
+// destination, walks the folder and uploads what ShouldUpload selects; on
+// cancellation every multipart upload in flight is aborted, and no object
+// appears under a key half-written: a PUT is atomic and a multipart object
+// only appears on completion. RetryFailed uploads again the files that
+// failed in the previous run, without walking or listing again. Its methods
+// are safe to call from several goroutines; Run and RetryFailed may not
+// overlap.
 type Engine struct {
+	// Controls are Pause, Resume, Run and RetryFailed.
+	transfer.Controls
+	core *transfer.Core
+
 	api S3API
 	dir string
 	// root is the folder, opened once per run: every file is opened
@@ -161,8 +133,8 @@ type Engine struct {
 	filter    *transfer.Filter
 	threshold int64
 
-	p   *transfer.Progress
-	sem chan struct{}
+	// p is core.P, named short.
+	p *transfer.Progress
 	// Counts of the Snapshot's own fields, beside p's.
 	filtered, ignoredCount, remoteCount atomic.Int64
 	remoteListed                        atomic.Bool
@@ -171,10 +143,8 @@ type Engine struct {
 	// read afterwards, so it needs no lock.
 	remote map[string]remoteEntry
 
-	failures transfer.Failures[Failure]
-
 	mu          sync.Mutex // guards ignored, listWarning
-	ignored     []Ignored
+	ignored     []transfer.Ignored
 	listWarning string
 }
 
@@ -202,44 +172,10 @@ func New(api S3API, dir string, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{
-		api:       api,
-		dir:       dir,
-		opts:      opts,
-		filter:    f,
-		threshold: 2 * opts.PartSize,
-		p:         transfer.NewProgress(opts.Concurrency),
-		sem:       make(chan struct{}, opts.Concurrency),
-	}, nil
-}
-
-// Pause stops workers from starting files or parts and holds request bodies
-// in flight until Resume. A server may drop a connection idle for long; the
-// SDK then retries that request from the start of its part.
-func (e *Engine) Pause() { e.p.Gate.Pause() }
-
-// Resume undoes Pause.
-func (e *Engine) Resume() { e.p.Gate.Resume() }
-
-// Run lists the destination, walks the folder and uploads what ShouldUpload
-// selects. Per-file failures are in the Result; the error is for the run as
-// a whole (the folder cannot be read, ctx was cancelled), and even then the
-// Result counts what was done. On cancellation every multipart upload in
-// flight is aborted, and no object appears under a key half-written: a PUT
-// is atomic and a multipart object only appears on completion.
-func (e *Engine) Run(ctx context.Context) (Result, error) {
-	return e.run(ctx, nil)
-}
-
-// RetryFailed uploads again the files that failed in the previous run,
-// without walking or listing again. Failures that cannot be retried are
-// carried over into the new result as they were.
-func (e *Engine) RetryFailed(ctx context.Context) (Result, error) {
-	prev := e.failures.Kept()
-	if prev == nil {
-		prev = []Failure{}
-	}
-	return e.run(ctx, prev)
+	e := &Engine{api: api, dir: dir, opts: opts, filter: f, threshold: 2 * opts.PartSize}
+	e.core = transfer.NewCore(opts.Concurrency, opts.DryRun, e.run)
+	e.Controls, e.p = e.core.Controls(), e.core.P
+	return e, nil
 }
 
 type job struct {
@@ -248,17 +184,15 @@ type job struct {
 	force bool
 }
 
-func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
-	if !e.p.Running.CompareAndSwap(false, true) {
+func (e *Engine) run(ctx context.Context, retry []transfer.Failure) (Result, error) {
+	if !e.core.Begin() {
 		return Result{}, ErrRunning
 	}
-	defer e.p.Running.Store(false)
-	e.p.Reset()
+	defer e.core.End()
 	for _, v := range []*atomic.Int64{&e.filtered, &e.ignoredCount, &e.remoteCount} {
 		v.Store(0)
 	}
 	e.remoteListed.Store(false)
-	e.failures.Reset()
 	if retry == nil {
 		e.mu.Lock()
 		e.ignored, e.listWarning = nil, ""
@@ -290,8 +224,7 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 		return e.requeue(ctx, retry, jobs)
 	}, func(slot int, j job) { e.process(ctx, slot, j) }, func(j job) {
 		// A job dropped after cancellation leaves the totals.
-		e.p.FilesTotal.Add(-1)
-		e.p.BytesTotal.Add(-j.file.size)
+		e.p.Drop(j.file.size)
 	})
 	e.remote = nil // the next run lists again; RetryFailed needs none
 	e.p.Finish()
@@ -302,9 +235,10 @@ func (e *Engine) run(ctx context.Context, retry []Failure) (Result, error) {
 }
 
 // listRemote reads the destination listing into e.remote. Only
-// cancellation stops the run: without a listing every file is uploaded,
-// which costs time but is still correct, and credentials that may upload
-// without listing are a real setup.
+// cancellation and credentials that are no good (expired, invalid, none)
+// stop the run: without a listing every file is uploaded, which costs time
+// but is still correct, and credentials that may upload without listing
+// are a real setup, but credentials S3 refuses cannot upload either.
 func (e *Engine) listRemote(ctx context.Context) error {
 	e.remote = make(map[string]remoteEntry)
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(e.opts.Bucket)}
@@ -320,6 +254,9 @@ func (e *Engine) listRemote(ctx context.Context) error {
 				return ctx.Err()
 			}
 			err = mapS3Error(fmt.Sprintf("list s3://%s/%s", e.opts.Bucket, aws.ToString(in.Prefix)), err)
+			if transfer.BadCredentials(err) {
+				return err
+			}
 			e.mu.Lock()
 			e.listWarning = transfer.OneLine(err) + "; without a listing nothing can be skipped, so every file is tried"
 			e.mu.Unlock()
@@ -347,14 +284,13 @@ func (e *Engine) walk(ctx context.Context, jobs chan<- job) error {
 			case jobs <- job{file: lf}:
 				return nil
 			case <-ctx.Done():
-				e.p.FilesTotal.Add(-1)
-				e.p.BytesTotal.Add(-lf.size)
+				e.p.Drop(lf.size)
 				return ctx.Err()
 			}
 		},
 		filtered: func() { e.filtered.Add(1) },
 		onFiltered: func(rel, why string) {
-			e.onFile(FileEvent{Path: rel, Reason: why})
+			transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Path: rel, Reason: why}})
 		},
 		ignored: func(ig Ignored) {
 			e.ignoredCount.Add(1)
@@ -368,24 +304,24 @@ func (e *Engine) walk(ctx context.Context, jobs chan<- job) error {
 	return w.walk(ctx, e.dir)
 }
 
-func (e *Engine) requeue(ctx context.Context, prev []Failure, jobs chan<- job) error {
+func (e *Engine) requeue(ctx context.Context, prev []transfer.Failure, jobs chan<- job) error {
 	for _, f := range prev {
 		e.p.FilesTotal.Add(1)
 		if !f.Retryable {
-			e.recordFailure(f)
+			e.core.Fail(f)
 			continue
 		}
 		// What is there now is what the retry may read.
-		if fi, err := e.root.Stat(f.file.open); err == nil {
-			f.file.seen = fi
-			f.file.size = fi.Size()
+		lf, _ := f.Retry().(localFile)
+		if fi, err := e.root.Stat(lf.open); err == nil {
+			lf.seen = fi
+			lf.size = fi.Size()
 		}
-		e.p.BytesTotal.Add(f.file.size)
+		e.p.BytesTotal.Add(lf.size)
 		select {
-		case jobs <- job{file: f.file, force: true}:
+		case jobs <- job{file: lf, force: true}:
 		case <-ctx.Done():
-			e.p.FilesTotal.Add(-1)
-			e.p.BytesTotal.Add(-f.file.size)
+			e.p.Drop(lf.size)
 			return ctx.Err()
 		}
 	}
@@ -444,31 +380,28 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 	}
 	lf.modTime = fi.ModTime()
 
-	reason := ReasonNew
+	reason := transfer.ReasonNew
 	if !j.force {
 		need, r, err := e.decide(ctx, f, lf)
 		if err != nil {
 			if ctx.Err() == nil {
 				e.fail(lf, err, true)
 			} else {
-				e.p.FilesTotal.Add(-1)
-				e.p.BytesTotal.Add(-lf.size)
+				e.p.Drop(lf.size)
 			}
 			return
 		}
 		if !need {
 			e.p.FilesSkipped.Add(1)
 			e.p.BytesTotal.Add(-lf.size)
-			e.onFile(FileEvent{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: string(r)})
+			transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: string(r)}})
 			return
 		}
 		reason = r
 	}
 	if e.opts.DryRun {
-		if e.opts.OnPlan != nil {
-			e.opts.OnPlan(Planned{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: reason})
-		}
-		e.onFile(FileEvent{Path: lf.rel, Key: lf.key, Size: lf.size, Uploaded: true, Reason: string(reason)})
+		transfer.Tell(e.opts.OnPlan, Planned{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: reason})
+		transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: string(reason)}, Uploaded: true})
 		e.p.FilesDone.Add(1)
 		e.p.BytesDone.Add(lf.size)
 		return
@@ -491,44 +424,32 @@ func (e *Engine) process(ctx context.Context, slot int, j job) {
 		// the progress: no object holds them.
 		e.p.BytesDone.Add(-tr.Done.Load())
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			e.p.BytesTotal.Add(-lf.size)
-			e.p.FilesTotal.Add(-1)
+			e.p.Drop(lf.size)
 			return
 		}
 		e.fail(lf, err, true)
 		return
 	}
 	e.p.FilesDone.Add(1)
-	e.onFile(FileEvent{Path: lf.rel, Key: lf.key, Size: lf.size, Uploaded: true, Reason: string(reason)})
+	transfer.Tell(e.opts.OnFile, FileEvent{Item: transfer.Item{Path: lf.rel, Key: lf.key, Size: lf.size, Reason: string(reason)}, Uploaded: true})
 }
 
 // FileEvent is what happened to one file of a run.
 type FileEvent struct {
-	Path string // relative to the folder, slash-separated
-	Key  string // "" when the filters left the file out
-	Size int64
+	transfer.Item
 	// Uploaded is true once the object is written (in a dry run: it would
 	// be); otherwise the file was skipped or left out.
 	Uploaded bool
-	// Reason says why it was uploaded or skipped.
-	Reason string
-}
-
-// onFile reports ev when someone listens.
-func (e *Engine) onFile(ev FileEvent) {
-	if e.opts.OnFile != nil {
-		e.opts.OnFile(ev)
-	}
 }
 
 // decide gathers the evidence ShouldUpload needs for lf, reading the file
 // or asking S3 only when the cheaper evidence leaves it open.
-func (e *Engine) decide(ctx context.Context, f *os.File, lf localFile) (bool, Reason, error) {
+func (e *Engine) decide(ctx context.Context, f *os.File, lf localFile) (bool, transfer.Reason, error) {
 	ent, ok := e.remote[lf.key]
 	local := Local{Size: lf.size, ModTime: lf.modTime}
 	remote := Remote{Exists: ok, Size: ent.size, ETag: ent.etag}
 	if NeedsMD5(local, remote) {
-		sum, err := md5Range(f, 0, lf.size)
+		sum, err := transfer.MD5RangeHex(f, 0, lf.size)
 		if err != nil {
 			return false, "", fmt.Errorf("read for checksum: %w", pathErr(err))
 		}
@@ -577,11 +498,11 @@ func (e *Engine) multipartETag(f *os.File, size int64, parts int) (string, error
 		}
 		all := md5.New()
 		for off := int64(0); off < size; off += ps {
-			h := md5.New()
-			if err := copyRange(h, f, off, min(ps, size-off)); err != nil {
+			sum, err := transfer.MD5Range(f, off, min(ps, size-off))
+			if err != nil {
 				return "", err
 			}
-			all.Write(h.Sum(nil))
+			all.Write(sum)
 		}
 		return fmt.Sprintf("%s-%d", hex.EncodeToString(all.Sum(nil)), parts), nil
 	}
@@ -599,28 +520,16 @@ func (e *Engine) partSizeFor(size int64) int64 {
 	return ps
 }
 
-// acquire takes a request slot; the bound covers PUTs and parts alike.
-func (e *Engine) acquire(ctx context.Context) error {
-	select {
-	case e.sem <- struct{}{}:
-		if ctx.Err() != nil {
-			<-e.sem
-			return ctx.Err()
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (e *Engine) release() { <-e.sem }
-
 func (e *Engine) metadata(lf localFile) map[string]string {
 	return map[string]string{MtimeMeta: FormatMtime(lf.modTime)}
 }
 
+// lowerExt is the extension of the slash-separated name, dot included, in
+// lower case: what IsMedia and the content type go by.
+func lowerExt(name string) string { return strings.ToLower(path.Ext(name)) }
+
 func contentType(name string) *string {
-	if t := mime.TypeByExtension(strings.ToLower(path.Ext(name))); t != "" {
+	if t := mime.TypeByExtension(lowerExt(name)); t != "" {
 		return aws.String(t)
 	}
 	return nil
@@ -629,10 +538,10 @@ func contentType(name string) *string {
 // put uploads a small file in one PutObject. The SDK computes its CRC32,
 // which S3 checks before storing the object and keeps for downloads.
 func (e *Engine) put(ctx context.Context, f *os.File, lf localFile, tr *transfer.Live) error {
-	if err := e.acquire(ctx); err != nil {
+	if err := e.core.Limit.Acquire(ctx); err != nil {
 		return err
 	}
-	defer e.release()
+	defer e.core.Limit.Release()
 	_, err := e.api.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:            aws.String(e.opts.Bucket),
 		Key:               aws.String(lf.key),
@@ -690,23 +599,19 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 		return cause
 	}
 
-	pctx, pcancel := context.WithCancel(ctx)
-	defer pcancel()
+	// The parts share the engine's request slots with every other upload;
+	// the first to fail cancels the others.
+	g, pctx := errgroup.WithContext(ctx)
 	parts := make([]types.CompletedPart, n)
-	var (
-		wg      sync.WaitGroup
-		errOnce sync.Once
-		perr    error
-	)
-	for i := int64(0); i < n; i++ {
-		if e.p.Gate.Wait(pctx) != nil || e.acquire(pctx) != nil {
+	started := int64(0)
+	for i := range n {
+		if e.p.Gate.Wait(pctx) != nil || e.core.Limit.Acquire(pctx) != nil {
 			break
 		}
+		started++
 		off, size := i*ps, min(ps, lf.size-i*ps)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer e.release()
+		g.Go(func() error {
+			defer e.core.Limit.Release()
 			num := aws.Int32(int32(i + 1))
 			out, err := e.api.UploadPart(pctx, &s3.UploadPartInput{
 				Bucket:            aws.String(e.opts.Bucket),
@@ -718,20 +623,19 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 				ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
 			}, e.counted(tr, size))
 			if err != nil {
-				errOnce.Do(func() { perr = mapS3Error(fmt.Sprintf("upload part %d of %d", i+1, n), err) })
-				pcancel()
-				return
+				return mapS3Error(fmt.Sprintf("upload part %d of %d", i+1, n), err)
 			}
 			parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: num, ChecksumCRC32: out.ChecksumCRC32}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	perr := g.Wait()
 	if ctx.Err() != nil {
 		// A part's own error may only be the echo of the cancellation.
 		perr = ctx.Err()
 	}
-	if perr == nil && pctx.Err() != nil {
-		perr = pctx.Err()
+	if perr == nil && started < n {
+		perr = context.Canceled
 	}
 	if perr != nil {
 		return abort(perr)
@@ -755,60 +659,23 @@ func (e *Engine) putMultipart(ctx context.Context, f *os.File, lf localFile, tr 
 // fail records a per-file failure; the file's bytes leave the total.
 func (e *Engine) fail(lf localFile, err error, retryable bool) {
 	e.p.BytesTotal.Add(-lf.size)
-	e.recordFailure(Failure{Path: lf.rel, Key: lf.key, Reason: transfer.OneLine(err), Retryable: retryable, file: lf})
-}
-
-func (e *Engine) recordFailure(f Failure) {
-	e.p.FilesFailed.Add(1)
-	e.failures.Add(f)
+	e.core.Fail(transfer.Failure{Path: lf.rel, Key: lf.key, Reason: transfer.OneLine(err), Retryable: retryable}.WithRetry(lf))
 }
 
 // Snapshot returns the progress now, cheap enough to call every 100 ms.
-func (e *Engine) Snapshot() Snapshot {
-	return Snapshot{
-		Stats:         e.p.Stats(time.Now()),
-		FilesFiltered: e.filtered.Load(),
-		FilesIgnored:  e.ignoredCount.Load(),
-		RemoteObjects: e.remoteCount.Load(),
-		RemoteListed:  e.remoteListed.Load(),
-		Failures:      e.failures.Recent(),
-		DryRun:        e.opts.DryRun,
-	}
+func (e *Engine) Snapshot() transfer.Snapshot {
+	s := e.core.Snapshot()
+	s.FilesFiltered, s.FilesIgnored = e.filtered.Load(), e.ignoredCount.Load()
+	s.RemoteObjects, s.Preparing = e.remoteCount.Load(), !e.remoteListed.Load()
+	return s
 }
 
 func (e *Engine) result() Result {
+	r := e.core.Result()
+	r.Filtered, r.IgnoredCount = e.filtered.Load(), e.ignoredCount.Load()
 	e.mu.Lock()
-	ignored := append([]Ignored(nil), e.ignored...)
-	warn := e.listWarning
+	r.Ignored = append([]transfer.Ignored(nil), e.ignored...)
+	r.ListWarning = e.listWarning
 	e.mu.Unlock()
-	return Result{
-		Uploaded:     e.p.FilesDone.Load(),
-		Skipped:      e.p.FilesSkipped.Load(),
-		Filtered:     e.filtered.Load(),
-		Ignored:      ignored,
-		IgnoredCount: e.ignoredCount.Load(),
-		Failed:       e.failures.Kept(),
-		FailedCount:  e.p.FilesFailed.Load(),
-		Bytes:        e.p.BytesDone.Load(),
-		Duration:     e.p.Duration(),
-		DryRun:       e.opts.DryRun,
-		ListWarning:  warn,
-	}
-}
-
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
-
-func copyRange(w io.Writer, f *os.File, off, n int64) error {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	_, err := io.CopyBuffer(w, io.NewSectionReader(f, off, n), *bp)
-	return err
-}
-
-func md5Range(f *os.File, off, n int64) (string, error) {
-	h := md5.New()
-	if err := copyRange(h, f, off, n); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return r
 }

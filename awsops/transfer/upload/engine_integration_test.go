@@ -209,7 +209,7 @@ func TestUploadMoto(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Uploaded != 6 || res.Filtered != 1 || res.FailedCount != 0 || res.Bytes != int64(len(big))+3+5+11+4 {
+		if res.Done != 6 || res.Filtered != 1 || res.FailedCount != 0 || res.Bytes != int64(len(big))+3+5+11+4 {
 			t.Fatalf("first run: %+v", res)
 		}
 		if got := f.keys(b); strings.Join(got, "|") != strings.Join(mediaKeys, "|") {
@@ -242,7 +242,7 @@ func TestUploadMoto(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := f.rec.count(writes...); n != 0 || res.Uploaded != 0 || res.Skipped != 6 {
+		if n := f.rec.count(writes...); n != 0 || res.Done != 0 || res.Skipped != 6 {
 			t.Fatalf("second run: %d write requests, result %+v", n, res)
 		}
 
@@ -258,7 +258,7 @@ func TestUploadMoto(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Uploaded != 2 || res.Skipped != 4 || f.rec.count("PutObject") != 1 || f.rec.count("CompleteMultipartUpload") != 1 {
+		if res.Done != 2 || res.Skipped != 4 || f.rec.count("PutObject") != 1 || f.rec.count("CompleteMultipartUpload") != 1 {
 			t.Fatalf("third run: result %+v, requests %v", res, f.rec.ops)
 		}
 		if got := string(f.get(b, "in/top.jpg")); got != "TOP" {
@@ -270,7 +270,7 @@ func TestUploadMoto(t *testing.T) {
 	t.Run("all includes non-media at the bucket root", func(t *testing.T) {
 		b := f.bucket("upload-all")
 		res, err := f.run(ctx, dir, Options{Bucket: b, All: true, Exclude: []string{"big.mov"}})
-		if err != nil || res.Uploaded != 6 || res.Filtered != 1 {
+		if err != nil || res.Done != 6 || res.Filtered != 1 {
 			t.Fatalf("result %+v, %v", res, err)
 		}
 		if got := string(f.get(b, "notes.txt")); got != "not media" {
@@ -292,7 +292,7 @@ func TestUploadMoto(t *testing.T) {
 			t.Fatal(err)
 		}
 		sort.Strings(planned)
-		if strings.Join(planned, "|") != strings.Join(mediaKeys, "|") || !res.DryRun || res.Uploaded != 6 {
+		if strings.Join(planned, "|") != strings.Join(mediaKeys, "|") || !res.DryRun || res.Done != 6 {
 			t.Errorf("planned %q, result %+v", planned, res)
 		}
 		if n := f.rec.count(writes...); n != 0 {
@@ -323,7 +323,7 @@ func TestUploadMoto(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Run error = %v, want context.Canceled", err)
 		}
-		if res.Uploaded != 0 || res.FailedCount != 0 {
+		if res.Done != 0 || res.FailedCount != 0 {
 			t.Errorf("result %+v: a cancelled upload is neither done nor failed", res)
 		}
 		if f.rec.count("AbortMultipartUpload") != 1 || f.rec.count("CompleteMultipartUpload") != 0 {
@@ -346,7 +346,7 @@ func TestUploadMoto(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.ListWarning == "" || res.FailedCount != 5 || len(res.Failed) != 5 || res.Uploaded != 0 {
+		if res.ListWarning == "" || res.FailedCount != 5 || len(res.Failed) != 5 || res.Done != 0 {
 			t.Fatalf("result %+v", res)
 		}
 		for _, fl := range res.Failed {
@@ -360,7 +360,7 @@ func TestUploadMoto(t *testing.T) {
 		f.bucket("upload-late")
 		f.rec.reset()
 		res, err = e.RetryFailed(ctx)
-		if err != nil || res.Uploaded != 5 || res.FailedCount != 0 || f.rec.count("ListObjectsV2") != 0 {
+		if err != nil || res.Done != 5 || res.FailedCount != 0 || f.rec.count("ListObjectsV2") != 0 {
 			t.Fatalf("retry: %+v, %v, requests %v", res, err, f.rec.ops)
 		}
 		if got := len(f.keys("upload-late")); got != 5 {
@@ -407,8 +407,8 @@ func TestSnapshotAndPause(t *testing.T) {
 	e.Resume()
 	res := <-done
 	s := e.Snapshot()
-	if res.Uploaded != 5 || s.FilesDone != 5 || s.FilesTotal != 5 || s.BytesDone != 5000 || s.BytesTotal != 5000 ||
-		!s.ListingDone || !s.RemoteListed || s.Running || len(s.Active) != 0 {
+	if res.Done != 5 || s.FilesDone != 5 || s.FilesTotal != 5 || s.BytesDone != 5000 || s.BytesTotal != 5000 ||
+		!s.ListingDone || s.Preparing || s.Running || len(s.Active) != 0 {
 		t.Errorf("result %+v, snapshot %+v", res, s)
 	}
 }

@@ -2,19 +2,12 @@ package upload
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/transfer"
@@ -22,8 +15,7 @@ import (
 
 // S3API is the part of *s3.Client the engine uses.
 type S3API interface {
-	s3.ListObjectsV2APIClient
-	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	transfer.S3Reader
 	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	CreateMultipartUpload(ctx context.Context, in *s3.CreateMultipartUploadInput, optFns ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error)
 	UploadPart(ctx context.Context, in *s3.UploadPartInput, optFns ...func(*s3.Options)) (*s3.UploadPartOutput, error)
@@ -34,69 +26,21 @@ type S3API interface {
 // MaxRequestAttempts bounds the SDK's attempts at one request (throttling,
 // 5xx, connection resets); the request bodies are files, so every attempt
 // rereads them from the start of the file or part.
-const MaxRequestAttempts = 6
+const MaxRequestAttempts = transfer.MaxRequestAttempts
 
-// NewS3Client returns an S3 client tuned for many parallel uploads: one
-// shared transport that keeps an idle connection per request slot (the
-// stdlib default of 2 per host would make most requests dial again), large
-// write buffers, and no client-side retry quota, so a burst of 503s slows
-// the workers down instead of failing them. Pass awsops.S3Options(c) in
-// optFns, as for every S3 client.
+// NewS3Client returns the kernel's S3 client tuned for uploads
+// (transfer.NewS3Client): many parallel PUTs and parts with large write
+// buffers. Pass awsops.S3Options(c) in optFns, as for every S3 client.
 func NewS3Client(cfg aws.Config, concurrency int, optFns ...func(*s3.Options)) *s3.Client {
-	if concurrency < 1 {
-		concurrency = DefaultConcurrency
-	}
-	idle := 2*concurrency + 8
-	cfg.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
-		t.MaxIdleConns = idle
-		t.MaxIdleConnsPerHost = idle
-		// A 4 KiB write buffer means a syscall per 4 KiB of a large body.
-		t.WriteBufferSize = 256 << 10
-		t.ReadBufferSize = 16 << 10
-		t.ResponseHeaderTimeout = 2 * time.Minute
-	})
-	cfg.Retryer = func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			o.MaxAttempts = MaxRequestAttempts
-			o.RateLimiter = ratelimit.None
-			o.MaxBackoff = 5 * time.Second
-		})
-	}
-	opts := append([]func(*s3.Options){func(o *s3.Options) {
-		o.DisableLogOutputChecksumValidationSkipped = true
-	}}, optFns...)
-	return s3.NewFromConfig(cfg, opts...)
+	return transfer.NewS3Client(cfg, transfer.Upload, concurrency, optFns...)
 }
 
-// mapS3Error wraps err under what, mapping the codes a user can act on to
-// awsops sentinels so the CLI and UI word them.
-func mapS3Error(what string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		switch ae.ErrorCode() {
-		case "NoSuchBucket":
-			return fmt.Errorf("%s: %w", what, awsops.ErrNoSuchBucket)
-		case "AccessDenied", "Forbidden":
-			return fmt.Errorf("%s: %w (%s)", what, awsops.ErrAccessDenied, ae.ErrorCode())
-		case "SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded":
-			return fmt.Errorf("%s: %w (%s)", what, awsops.ErrThrottled, ae.ErrorCode())
-		}
-		return fmt.Errorf("%s: %s: %s", what, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		switch re.HTTPStatusCode() {
-		case http.StatusForbidden:
-			return fmt.Errorf("%s: %w", what, awsops.ErrAccessDenied)
-		case http.StatusNotFound:
-			return fmt.Errorf("%s: %w", what, awsops.ErrNoSuchBucket)
-		}
-	}
-	return awsops.Wrap(what, err)
-}
+// s3Codes are what an upload's answers mean beyond awsops' sentinels: a
+// bare 404 is the bucket that is not there.
+var s3Codes = transfer.ErrorCodes{Statuses: map[int]error{http.StatusNotFound: awsops.ErrNoSuchBucket}}
+
+// mapS3Error wraps err under what with the kernel's one mapping.
+func mapS3Error(what string, err error) error { return transfer.MapError(what, err, s3Codes) }
 
 // countingClient wraps the HTTP client for one upload request, so progress
 // counts the bytes handed to the connection, attempt by attempt, after the

@@ -34,20 +34,6 @@ type Local struct {
 	MultipartETag string
 }
 
-// Reason explains an upload decision in a few words.
-type Reason string
-
-// Reasons ShouldUpload gives.
-const (
-	ReasonNew          Reason = "new"
-	ReasonSize         Reason = "size differs"
-	ReasonChecksum     Reason = "checksum differs"
-	ReasonTime         Reason = "modification time differs"
-	ReasonUnknown      Reason = "cannot tell whether it is the same"
-	ReasonSameChecksum Reason = "same checksum"
-	ReasonSameTime     Reason = "same size and modification time"
-)
-
 // ShouldUpload decides whether a local file must be uploaded over what the
 // destination holds. The rule, from cheapest evidence to dearest:
 //
@@ -60,32 +46,32 @@ const (
 //   - a multipart object without that metadata (uploaded by another tool)
 //     is skipped when its ETag equals the one a multipart upload of the file
 //     with the same part size would have; otherwise it is uploaded again.
-func ShouldUpload(local Local, remote Remote) (bool, Reason) {
+func ShouldUpload(local Local, remote Remote) (bool, transfer.Reason) {
 	switch {
 	case !remote.Exists:
-		return true, ReasonNew
+		return true, transfer.ReasonNew
 	case remote.Size != local.Size:
-		return true, ReasonSize
+		return true, transfer.ReasonSize
 	}
 	if md5hex, ok := PlainMD5(remote.ETag); ok {
 		if strings.EqualFold(md5hex, local.MD5) {
-			return false, ReasonSameChecksum
+			return false, transfer.ReasonSameChecksum
 		}
-		return true, ReasonChecksum
+		return true, transfer.ReasonChecksum
 	}
 	if !remote.Mtime.IsZero() {
 		if remote.Mtime.Equal(local.ModTime) {
-			return false, ReasonSameTime
+			return false, transfer.ReasonSameTime
 		}
-		return true, ReasonTime
+		return true, transfer.ReasonTime
 	}
 	if local.MultipartETag != "" {
 		if strings.EqualFold(strings.Trim(remote.ETag, `"`), local.MultipartETag) {
-			return false, ReasonSameChecksum
+			return false, transfer.ReasonSameChecksum
 		}
-		return true, ReasonChecksum
+		return true, transfer.ReasonChecksum
 	}
-	return true, ReasonUnknown
+	return true, transfer.ReasonUnknown
 }
 
 // NeedsMD5 reports whether ShouldUpload needs Local.MD5 for remote: the

@@ -3,6 +3,8 @@ package upload
 import (
 	"testing"
 	"time"
+
+	"github.com/s3link/s3link/awsops/transfer"
 )
 
 func TestShouldUpload(t *testing.T) {
@@ -14,18 +16,18 @@ func TestShouldUpload(t *testing.T) {
 		local  Local
 		remote Remote
 		want   bool
-		reason Reason
+		reason transfer.Reason
 	}{
-		{"absent", Local{Size: 1}, Remote{}, true, ReasonNew},
-		{"size differs", Local{Size: 2, MD5: md5a}, Remote{Exists: true, Size: 1, ETag: md5a}, true, ReasonSize},
-		{"same md5", Local{Size: 1, MD5: md5a}, Remote{Exists: true, Size: 1, ETag: md5a}, false, ReasonSameChecksum},
-		{"same md5 upper case", Local{Size: 1, MD5: md5a}, Remote{Exists: true, Size: 1, ETag: "0CC175B9C0F1B6A831C399E269772661"}, false, ReasonSameChecksum},
-		{"md5 differs", Local{Size: 1, MD5: md5b}, Remote{Exists: true, Size: 1, ETag: md5a}, true, ReasonChecksum},
-		{"multipart same mtime", Local{Size: 9, ModTime: t0}, Remote{Exists: true, Size: 9, ETag: md5a + "-2", Mtime: t0}, false, ReasonSameTime},
-		{"multipart other mtime", Local{Size: 9, ModTime: t0.Add(time.Nanosecond)}, Remote{Exists: true, Size: 9, ETag: md5a + "-2", Mtime: t0}, true, ReasonTime},
-		{"multipart no mtime, same etag", Local{Size: 9, MultipartETag: md5a + "-2"}, Remote{Exists: true, Size: 9, ETag: md5a + "-2"}, false, ReasonSameChecksum},
-		{"multipart no mtime, other etag", Local{Size: 9, MultipartETag: md5b + "-2"}, Remote{Exists: true, Size: 9, ETag: md5a + "-2"}, true, ReasonChecksum},
-		{"multipart no evidence", Local{Size: 9}, Remote{Exists: true, Size: 9, ETag: md5a + "-2"}, true, ReasonUnknown},
+		{"absent", Local{Size: 1}, Remote{}, true, transfer.ReasonNew},
+		{"size differs", Local{Size: 2, MD5: md5a}, Remote{Exists: true, Size: 1, ETag: md5a}, true, transfer.ReasonSize},
+		{"same md5", Local{Size: 1, MD5: md5a}, Remote{Exists: true, Size: 1, ETag: md5a}, false, transfer.ReasonSameChecksum},
+		{"same md5 upper case", Local{Size: 1, MD5: md5a}, Remote{Exists: true, Size: 1, ETag: "0CC175B9C0F1B6A831C399E269772661"}, false, transfer.ReasonSameChecksum},
+		{"md5 differs", Local{Size: 1, MD5: md5b}, Remote{Exists: true, Size: 1, ETag: md5a}, true, transfer.ReasonChecksum},
+		{"multipart same mtime", Local{Size: 9, ModTime: t0}, Remote{Exists: true, Size: 9, ETag: md5a + "-2", Mtime: t0}, false, transfer.ReasonSameTime},
+		{"multipart other mtime", Local{Size: 9, ModTime: t0.Add(time.Nanosecond)}, Remote{Exists: true, Size: 9, ETag: md5a + "-2", Mtime: t0}, true, transfer.ReasonTime},
+		{"multipart no mtime, same etag", Local{Size: 9, MultipartETag: md5a + "-2"}, Remote{Exists: true, Size: 9, ETag: md5a + "-2"}, false, transfer.ReasonSameChecksum},
+		{"multipart no mtime, other etag", Local{Size: 9, MultipartETag: md5b + "-2"}, Remote{Exists: true, Size: 9, ETag: md5a + "-2"}, true, transfer.ReasonChecksum},
+		{"multipart no evidence", Local{Size: 9}, Remote{Exists: true, Size: 9, ETag: md5a + "-2"}, true, transfer.ReasonUnknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,34 +12,27 @@ package upload_test
 // what failed.
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/faultproxy"
+	"github.com/s3link/s3link/awsops/transfer/transfertest"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 )
 
@@ -52,23 +45,27 @@ type toxicS3 struct {
 	proxy   *faultproxy.Proxy
 	direct  *s3.Client // not through the proxy, for checks
 
-	writes sync.Map // key -> *atomic.Int64 (PUTs and parts that reached the server)
+	writes transfertest.Counts // PUTs and parts that reached the server
 	dir    string
 	want   map[string][]byte // key -> content
 }
 
+// Rig implements faultproxy.Rig.
+func (x *toxicS3) Rig() (*faultproxy.Proxy, *http.Server) { return x.proxy, x.srv.Config }
+
+// newToxicS3 starts the server and the proxy for one test, seeded with the
+// test data.
 func newToxicS3(t *testing.T) *toxicS3 {
 	t.Helper()
 	x := &toxicS3{t: t, backend: s3mem.New(), want: map[string][]byte{}, dir: t.TempDir()}
-	if err := x.backend.CreateBucket(toxBucket); err != nil {
-		t.Fatal(err)
-	}
-	faker := gofakes3.New(x.backend)
-	x.srv = httptest.NewUnstartedServer(x.count(faker.Server()))
-	x.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	x.srv.Start()
-	t.Cleanup(x.srv.Close)
-
+	x.srv = transfertest.StartS3(t, x.backend, toxBucket, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if key, ok := transfertest.ObjectKey(r, toxBucket); ok && r.Method == http.MethodPut {
+				x.writes.Add(key)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}, nil)
 	x.proxy = faultproxy.Start(t, x.srv.Listener.Addr().String())
 	x.direct = s3.NewFromConfig(aws.Config{
 		Region:      "us-east-1",
@@ -77,27 +74,8 @@ func newToxicS3(t *testing.T) *toxicS3 {
 		o.BaseEndpoint = aws.String(x.srv.URL)
 		o.UsePathStyle = true
 	})
+	x.seed()
 	return x
-}
-
-func (x *toxicS3) count(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		bucket, key, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		if r.Method == http.MethodPut && bucket == toxBucket && ok && key != "" {
-			v, _ := x.writes.LoadOrStore(key, new(atomic.Int64))
-			v.(*atomic.Int64).Add(1)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func (x *toxicS3) writeCounts() map[string]int64 {
-	m := map[string]int64{}
-	x.writes.Range(func(k, v any) bool {
-		m[k.(string)] = v.(*atomic.Int64).Load()
-		return true
-	})
-	return m
 }
 
 // seed writes the local folder: an empty file, small files, and one file
@@ -105,9 +83,9 @@ func (x *toxicS3) writeCounts() map[string]int64 {
 func (x *toxicS3) seed() {
 	x.file("empty.jpg", nil)
 	for i := range 12 {
-		x.file(fmt.Sprintf("small/%02d.jpg", i), content(fmt.Sprint("s", i), 1+i*23459))
+		x.file(fmt.Sprintf("small/%02d.jpg", i), transfertest.Content(fmt.Sprint("s", i), 1+i*23459))
 	}
-	x.file("big/video.mov", content("big", 11<<20+777))
+	x.file("big/video.mov", transfertest.Content("big", 11<<20+777))
 }
 
 func (x *toxicS3) file(rel string, b []byte) {
@@ -122,43 +100,13 @@ func (x *toxicS3) file(rel string, b []byte) {
 	x.want["up/"+rel] = b
 }
 
-func content(seed string, n int) []byte {
-	b := make([]byte, 0, n+32)
-	h := sha256.Sum256([]byte(seed))
-	for len(b) < n {
-		b = append(b, h[:]...)
-		h = sha256.Sum256(h[:])
-	}
-	return b[:n]
-}
-
-// resetCounter counts the connection resets the client sees.
-type resetCounter struct{ next s3.HTTPClient }
-
-func (c resetCounter) Do(r *http.Request) (*http.Response, error) {
-	resp, err := c.next.Do(r)
-	if errors.Is(err, syscall.ECONNRESET) {
-		faultproxy.Inject("resets")
-	}
-	return resp, err
-}
-
 // client is the production client (upload.NewS3Client) aimed at the
 // proxy, with a shorter retry backoff so a test takes seconds.
 func (x *toxicS3) client() *s3.Client {
-	return upload.NewS3Client(aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDTOXIC", "toxic-secret", ""),
-	}, 4, func(o *s3.Options) {
-		o.HTTPClient = resetCounter{next: o.HTTPClient}
-		o.BaseEndpoint = aws.String("http://" + x.proxy.Listen)
-		o.UsePathStyle = true
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
-			so.MaxAttempts = upload.MaxRequestAttempts
-			so.RateLimiter = ratelimit.None
-			so.Backoff = retry.NewExponentialJitterBackoff(250 * time.Millisecond)
+	return transfertest.Client(transfer.Upload, "http://"+x.proxy.Listen, 4,
+		upload.MaxRequestAttempts, 250*time.Millisecond, func(o *s3.Options) {
+			o.HTTPClient = transfertest.ResetCounter{Next: o.HTTPClient}
 		})
-	})
 }
 
 func (x *toxicS3) run(t *testing.T, ctx context.Context) (upload.Result, error) {
@@ -206,15 +154,7 @@ func (x *toxicS3) checkOutcome(t *testing.T, res upload.Result, runErr error) ma
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, ok := x.want[key]
-		switch {
-		case !ok:
-			t.Errorf("unexpected object %s", key)
-		case !bytes.Equal(b, w):
-			t.Errorf("CORRUPT: object %s has %d bytes that differ from the %d-byte file", key, len(b), len(w))
-		default:
-			done[key] = true
-		}
+		transfertest.CheckItem(t, x.want, done, key, b)
 	}
 	ups, err := x.direct.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(toxBucket)})
 	var ae smithy.APIError
@@ -246,154 +186,56 @@ func (x *toxicS3) checkOutcome(t *testing.T, res upload.Result, runErr error) ma
 			t.Fatal(err)
 		}
 	}
-	failed := map[string]bool{}
-	for _, f := range res.Failed {
-		failed[f.Key] = true
-		if f.Reason == "" || strings.ContainsAny(f.Reason, "\r\n") {
-			t.Errorf("failure of %s has no one-line reason: %q", f.Key, f.Reason)
-		}
-		if done[f.Key] {
-			// A PUT whose response was lost may still have landed; the
-			// object is then correct, which is what matters, and the
-			// re-run skips it.
-			t.Logf("%s named as failed but landed intact (response lost)", f.Key)
-		}
-	}
-	if runErr == nil {
-		for key := range x.want {
-			if !done[key] && !failed[key] {
-				t.Errorf("%s is neither uploaded nor named as failed", key)
-			}
-		}
-		if got := res.Uploaded + res.Skipped + res.FailedCount; got != int64(len(x.want)) {
-			t.Errorf("uploaded %d + unchanged %d + failed %d != %d files", res.Uploaded, res.Skipped, res.FailedCount, len(x.want))
-		}
-	}
+	transfertest.CheckFailures(t, res, runErr, x.want, done, func(f transfer.Failure) string { return f.Key }, func(key string) {
+		// A PUT whose response was lost may still have landed; the object
+		// is then correct, which is what matters, and the re-run skips it.
+		t.Logf("%s named as failed but landed intact (response lost)", key)
+	})
 	return done
 }
 
 func (x *toxicS3) rerunClean(t *testing.T, doneBefore map[string]bool) {
 	t.Helper()
 	x.proxy.Toxics.ResetToxics(context.Background())
-	before := x.writeCounts()
+	before := x.writes.Snapshot()
 	res, err := x.runSafely(t, 90*time.Second)
 	if err != nil {
 		t.Fatalf("clean re-run: %v", err)
 	}
 	done := x.checkOutcome(t, res, nil)
-	if len(done) != len(x.want) || res.FailedCount != 0 {
-		t.Fatalf("clean re-run: %d of %d objects complete, %d failed", len(done), len(x.want), res.FailedCount)
-	}
-	for k, n := range x.writeCounts() {
-		if n > before[k] && doneBefore[k] {
-			t.Errorf("re-run uploaded %s again although it was complete", k)
-		}
-	}
-	if res.Skipped != int64(len(doneBefore)) {
-		t.Errorf("re-run skipped %d, want the %d complete objects", res.Skipped, len(doneBefore))
-	}
+	transfertest.CheckRerun(t, res, x.want, done, doneBefore, before, x.writes.Snapshot(), func(k string) string { return k })
 }
 
 // TestToxiproxyUploadFaults uploads through each TCP fault, checks the
 // outcome, then re-runs without faults.
 func TestToxiproxyUploadFaults(t *testing.T) {
-	cases := []struct {
-		name    string
-		counter string
-		// oneRequestPerConn turns keep-alive off so a per-connection fault
-		// roll is a per-request roll (~20 requests: "no fault" is unlikely
-		// below 1e-6).
-		oneRequestPerConn bool
-		inject            func(t *testing.T, x *toxicS3)
-	}{
-		{name: "latency", counter: "latency", inject: func(t *testing.T, x *toxicS3) {
-			x.proxy.Add(t, "lat-up", faultproxy.Latency, "upstream", 1, `{"latency":30,"jitter":15}`)
-			x.proxy.Add(t, "lat-down", faultproxy.Latency, "downstream", 1, `{"latency":30,"jitter":15}`)
-		}},
-		{name: "bandwidth", counter: "bandwidth", inject: func(t *testing.T, x *toxicS3) {
-			x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":8192}`)
-		}},
-		{name: "slicer", counter: "slicer", inject: func(t *testing.T, x *toxicS3) {
-			x.proxy.Add(t, "slice", faultproxy.Slicer, "upstream", 1, `{"average_size":4096,"size_variation":4000,"delay":10}`)
-		}},
-		{name: "limit_data", counter: "limit_data", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
-			// Half the requests are cut after 64 KB of their body went out:
-			// the server gets a short body, the client a closed connection.
-			x.proxy.Add(t, "cut", faultproxy.LimitData, "upstream", 0.5, `{"bytes":65536}`)
-		}},
-		{name: "reset_peer", counter: "resets", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
-			// Half the connections swallow the request's first bytes and
-			// are reset 20 ms later.
-			x.proxy.Add(t, "rst", "reset_peer", "upstream", 0.5, `{"timeout":20}`)
-		}},
-		{name: "timeout", counter: "timeout", oneRequestPerConn: true, inject: func(t *testing.T, x *toxicS3) {
-			// Half the connections never answer and close after 150 ms.
-			x.proxy.Add(t, "blackhole", faultproxy.Timeout, "downstream", 0.5, `{"timeout":150}`)
-		}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			x := newToxicS3(t)
-			x.seed()
-			x.srv.Config.SetKeepAlivesEnabled(!tc.oneRequestPerConn)
-			tc.inject(t, x)
-			before := faultproxy.Count(tc.counter)
-			res, err := x.runSafely(t, 120*time.Second)
-			n := faultproxy.Count(tc.counter) - before
-			if n == 0 {
-				t.Fatalf("no %s fault was injected; the test proves nothing", tc.name)
-			}
+	faultproxy.Each(t, faultproxy.Faults(true), newToxicS3, func(t *testing.T, x *toxicS3) func(int64) {
+		res, err := x.runSafely(t, 120*time.Second)
+		return func(n int64) {
 			done := x.checkOutcome(t, res, err)
-			t.Logf("FAULTS upload %s: %d injected; %d complete, %d named failed, run error: %v", tc.name, n, len(done), res.FailedCount, err)
+			t.Logf("FAULTS upload %s: %d injected; %d complete, %d named failed, run error: %v", t.Name(), n, len(done), res.FailedCount, err)
 			x.rerunClean(t, done)
-		})
-	}
+		}
+	})
 }
 
 // TestToxiproxyUploadDownAndUp stops the proxy while parts are going up
 // and starts it again, three times.
 func TestToxiproxyUploadDownAndUp(t *testing.T) {
 	x := newToxicS3(t)
-	x.seed()
 	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":4096}`)
-	var outages atomic.Int64
-	stop := make(chan struct{})
-	flapped := make(chan struct{})
-	go func() {
-		defer close(flapped)
-		for i := 0; i < 3; i++ {
-			// Wait until some writes reached the server, then cut.
-			for total := int64(0); total < int64(2+4*i); {
-				total = 0
-				for _, n := range x.writeCounts() {
-					total += n
-				}
-				select {
-				case <-stop:
-					return
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
-			x.proxy.Stop()
-			outages.Add(1)
-			select {
-			case <-stop:
-			case <-time.After(300 * time.Millisecond):
-			}
-			if err := x.proxy.Start(); err != nil {
-				t.Errorf("restart proxy: %v", err)
-				return
-			}
+	// Wait until some writes reached the server before each cut.
+	stop := x.proxy.Flap(t, 3, func(i int) bool {
+		total := int64(0)
+		for _, n := range x.writes.Snapshot() {
+			total += n
 		}
-	}()
+		return total >= int64(2+4*i)
+	})
 	res, err := x.runSafely(t, 120*time.Second)
-	close(stop)
-	<-flapped
-	if outages.Load() == 0 {
-		t.Fatal("the proxy never went down; the test proves nothing")
-	}
+	outages := stop()
 	done := x.checkOutcome(t, res, err)
-	t.Logf("FAULTS upload proxy-down: %d outages; %d complete, %d named failed, run error: %v", outages.Load(), len(done), res.FailedCount, err)
+	t.Logf("FAULTS upload proxy-down: %d outages; %d complete, %d named failed, run error: %v", outages, len(done), res.FailedCount, err)
 	x.rerunClean(t, done)
 }
 
@@ -402,49 +244,17 @@ func TestToxiproxyUploadDownAndUp(t *testing.T) {
 // a fresh context, through the healed network) and leave no partial object.
 func TestToxiproxyUploadStallThenCancel(t *testing.T) {
 	x := newToxicS3(t)
-	x.seed()
 	x.proxy.Add(t, "bw", faultproxy.Bandwidth, "upstream", 1, `{"rate":2048}`)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	type outcome struct {
-		res upload.Result
-		err error
-	}
-	ran := make(chan outcome, 1)
-	go func() {
-		res, err := x.run(t, ctx)
-		ran <- outcome{res, err}
-	}()
-	// Stall once the multipart upload has started sending parts.
-	for x.writeCounts()["up/big/video.mov"] == 0 {
-		select {
-		case o := <-ran:
-			t.Fatalf("finished before the stall could be injected: %+v %v", o.res, o.err)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	before := faultproxy.Count("timeout")
-	x.proxy.Add(t, "stall", faultproxy.Timeout, "upstream", 1, `{"timeout":0}`)
-	time.Sleep(300 * time.Millisecond)
-	cancel()
-	// Heal the network shortly after, as a real one would come back, so
-	// the abort (which runs on its own context) can get through; removing
-	// the stall closes the stalled connections, and the SDK retries.
-	time.Sleep(100 * time.Millisecond)
-	x.proxy.Toxics.ResetToxics(context.Background())
-	var o outcome
-	select {
-	case o = <-ran:
-	case <-time.After(60 * time.Second):
-		t.Fatal("HANG: the engine did not return 60 s after cancellation of a stalled upload")
-	}
-	if faultproxy.Count("timeout") == before {
-		t.Fatal("no connection was stalled; the test proves nothing")
-	}
-	t.Logf("FAULTS upload stall: %d connections stalled, then cancelled", faultproxy.Count("timeout")-before)
-	if !errors.Is(o.err, context.Canceled) {
-		t.Errorf("run error = %v, want context.Canceled", o.err)
-	}
-	done := x.checkOutcome(t, o.res, o.err)
+	// Stall once the multipart upload has started sending parts; heal
+	// the network shortly after the cancel, as a real one would come back,
+	// so the abort (which runs on its own context) can get through:
+	// removing the stall closes the stalled connections, and the SDK
+	// retries.
+	res, err := transfertest.StallThenCancel(t, x.proxy, "upstream", func(ctx context.Context) (upload.Result, error) { return x.run(t, ctx) },
+		func() bool { return x.writes.Get("up/big/video.mov") > 0 }, func() {
+			time.Sleep(100 * time.Millisecond)
+			x.proxy.Toxics.ResetToxics(context.Background())
+		}, 60*time.Second)
+	done := x.checkOutcome(t, res, err)
 	x.rerunClean(t, done)
 }

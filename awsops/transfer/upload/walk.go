@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -34,24 +33,19 @@ var mediaExt = func() map[string]struct{} {
 
 // IsMedia reports whether name has one of MediaExtensions, in any case.
 func IsMedia(name string) bool {
-	ext := path.Ext(name)
+	ext := lowerExt(name)
 	if len(ext) < 2 {
 		return false
 	}
-	_, ok := mediaExt[strings.ToLower(ext[1:])]
+	_, ok := mediaExt[ext[1:]]
 	return ok
 }
 
 // MaxKeyLen is S3's limit on the length of an object key, in bytes.
 const MaxKeyLen = 1024
 
-// Ignored is a folder entry that is not uploaded because it is not a regular
-// file inside the folder (a device, a socket, a link to a folder or to a
-// place outside), or could not be read. Reason is one line.
-type Ignored struct {
-	Path   string
-	Reason string
-}
+// Ignored is a folder entry that is not uploaded (transfer.Ignored).
+type Ignored = transfer.Ignored
 
 // Scan is what Preview found: the files a run would consider and their size,
 // before comparing with the bucket.

@@ -1,6 +1,8 @@
-package download
+package transfer
 
 import (
+	"encoding/hex"
+	"io"
 	"sync"
 	"sync/atomic"
 
@@ -26,29 +28,49 @@ var (
 	md5Streams    atomic.Int32
 )
 
-// md5Hasher is an MD5 in progress; Close must be called once it is done
-// with, whatever happened, to give its lane back.
-type md5Hasher struct {
+// MD5 is an MD5 in progress; Close must be called once it is done with,
+// whatever happened, to give its lane back.
+type MD5 struct {
 	md5simd.Hasher
 	closed bool
 }
 
-// newMD5 returns an MD5 hasher, from the SIMD server when enough streams
+// NewMD5 returns an MD5 hasher, from the SIMD server when enough streams
 // are running to fill its lanes.
-func newMD5() *md5Hasher {
+func NewMD5() *MD5 {
 	if md5Streams.Add(1) >= simdMinStreams {
 		md5ServerOnce.Do(func() { md5Server = md5simd.NewServer() })
-		return &md5Hasher{Hasher: md5Server.NewHash()}
+		return &MD5{Hasher: md5Server.NewHash()}
 	}
-	return &md5Hasher{Hasher: md5simd.StdlibHasher()}
+	return &MD5{Hasher: md5simd.StdlibHasher()}
 }
 
 // Close releases the hasher; a second Close does nothing.
-func (h *md5Hasher) Close() {
+func (h *MD5) Close() {
 	if h == nil || h.closed {
 		return
 	}
 	h.closed = true
 	h.Hasher.Close()
 	md5Streams.Add(-1)
+}
+
+// MD5Range returns the MD5 of the n bytes of r from off, read through one
+// pooled buffer.
+func MD5Range(r io.ReaderAt, off, n int64) ([]byte, error) {
+	h := NewMD5()
+	defer h.Close()
+	if err := CopyRange(h, r, off, n); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+}
+
+// MD5RangeHex is MD5Range in hex, the form of a plain ETag.
+func MD5RangeHex(r io.ReaderAt, off, n int64) (string, error) {
+	sum, err := MD5Range(r, off, n)
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(sum), nil
 }
