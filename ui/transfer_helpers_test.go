@@ -154,11 +154,11 @@ func (m *memStore) Get(ctx context.Context, req download.GetRequest) (*download.
 
 // memUpload is an upload into a memStore with the upload engine's media filter.
 type memUpload struct {
-	store         *memStore
-	dir, prefix   string
-	all           bool
-	mu            sync.Mutex
-	done, skipped int64
+	store       *memStore
+	dir, prefix string
+	all         bool
+	mu          sync.Mutex
+	done        int64
 }
 
 func (u *memUpload) Snapshot() transfer.Snapshot {

@@ -240,28 +240,6 @@ func rootErr(err error) error {
 	return err
 }
 
-// openRegular opens name in h's folder for reading only when it is a regular
-// file of the expected size: without blocking (a named pipe would wait for
-// a writer forever) and checking what was opened, not what was seen before.
-func (h *dirHandle) openRegular(name string, size int64) (*os.File, error) {
-	f, err := h.r.OpenFile(name, os.O_RDONLY|oNonblock, 0)
-	if err != nil {
-		return nil, rootErr(err)
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = errors.New("not a regular file")
-	}
-	if err == nil && fi.Size() != size {
-		err = errors.New("the file changed while it was being compared")
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
-
 // prepareDest creates the destination when missing and opens it, once per
 // run. The destination itself may be a symbolic link (the person named it);
 // nothing below it is reached through a link that leads out.
