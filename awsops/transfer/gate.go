@@ -13,6 +13,8 @@ type Gate struct {
 	paused atomic.Bool
 	mu     sync.Mutex
 	ch     chan struct{} // closed on resume
+	// waiting counts the workers blocked in Wait.
+	waiting atomic.Int32
 }
 
 // Pause closes the gate; Wait blocks from now on until Resume.
@@ -35,6 +37,10 @@ func (g *Gate) Resume() {
 	}
 }
 
+// Waiting reports how many workers are blocked at the closed gate, so a
+// caller (a test) can know that none of them can move until Resume.
+func (g *Gate) Waiting() int { return int(g.waiting.Load()) }
+
 // Paused reports whether the gate is closed.
 func (g *Gate) Paused() bool { return g.paused.Load() }
 
@@ -50,6 +56,8 @@ func (g *Gate) Wait(ctx context.Context) error {
 	if !p {
 		return nil
 	}
+	g.waiting.Add(1)
+	defer g.waiting.Add(-1)
 	select {
 	case <-ch:
 		return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops/transfer"
+	"github.com/s3link/s3link/awsops/transfer/transfertest"
 )
 
 func TestPauseBlocksNewWorkAndReadsInFlight(t *testing.T) {
@@ -46,17 +47,16 @@ func TestPauseBlocksNewWorkAndReadsInFlight(t *testing.T) {
 	// copyBody fills its buffer before it writes and checks the gate, so
 	// the first buffer completes (64 reads of 4 KiB); then reading must stop.
 	var s transfer.Snapshot
-	for {
+	transfertest.WaitFor(t, 30*time.Second, "the first buffer to complete", func() bool {
 		s = e.Snapshot()
 		if !s.Paused {
 			t.Fatal("snapshot does not say paused")
 		}
-		if len(s.Active) == 1 && s.Active[0].Done == copyBufSize {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(50 * time.Millisecond)
+		return len(s.Active) == 1 && s.Active[0].Done == copyBufSize
+	})
+	// The one worker is then blocked at the gate: nothing can read until
+	// Resume, so what is counted now is final.
+	transfertest.WaitFor(t, 30*time.Second, "the worker to stop at the pause", func() bool { return e.core.P.Gate.Waiting() == 1 })
 	if got := m.readsOf("f00"); got != copyBufSize/4096 {
 		t.Fatalf("%d reads while paused, want %d", got, copyBufSize/4096)
 	}
@@ -83,9 +83,7 @@ func TestCancelWhilePaused(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { _, err := e.Run(ctx); done <- err }()
-	for e.Snapshot().FilesTotal < 3 {
-		time.Sleep(time.Millisecond)
-	}
+	transfertest.WaitFor(t, 30*time.Second, "the listing of 3 files", func() bool { return e.Snapshot().FilesTotal >= 3 })
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Fatalf("err = %v", err)

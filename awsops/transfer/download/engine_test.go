@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/s3link/s3link/awsops/transfer"
+	"github.com/s3link/s3link/awsops/transfer/transfertest"
 )
 
 func TestManySmallObjectsThenResyncThenChanges(t *testing.T) {
@@ -285,9 +286,7 @@ func TestCancelLeavesNoPartialFiles(t *testing.T) {
 		res, err = e.Run(ctx)
 		done <- err
 	}()
-	for e.Snapshot().FilesDone < 10 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	transfertest.WaitFor(t, 60*time.Second, "10 files done", func() bool { return e.Snapshot().FilesDone >= 10 })
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("run ended with %v, want context.Canceled", err)

@@ -299,3 +299,17 @@ func StallThenCancel(t *testing.T, p *faultproxy.Proxy, stream string, run func(
 	}
 	return o.res, o.err
 }
+
+// WaitFor polls cond until it holds, failing t with what it was waiting for
+// once limit has passed, so a test that waits for an engine to reach a state
+// cannot hang.
+func WaitFor(t testing.TB, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for %s", limit, what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

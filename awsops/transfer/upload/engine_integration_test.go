@@ -24,6 +24,7 @@ import (
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/emulator/mototest"
+	"github.com/s3link/s3link/awsops/transfer/transfertest"
 )
 
 // recorder counts S3 requests by operation as they leave the client, and
@@ -395,9 +396,7 @@ func TestSnapshotAndPause(t *testing.T) {
 		done <- res
 	}()
 	// The queue holds all five files, so the walk ends while paused.
-	for !e.Snapshot().ListingDone {
-		time.Sleep(5 * time.Millisecond)
-	}
+	transfertest.WaitFor(t, 60*time.Second, "the walk to end", func() bool { return e.Snapshot().ListingDone })
 	if s := e.Snapshot(); s.FilesTotal != 5 || s.FilesDone != 0 || !s.Running || !s.Paused {
 		t.Errorf("while paused: %+v", s)
 	}
