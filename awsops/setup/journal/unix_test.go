@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/s3link/s3link/awsops/setup/privfile/privfiletest"
 )
 
 func mkfifo(path string) error { return syscall.Mkfifo(path, 0o600) }
@@ -18,14 +20,13 @@ func mkfifo(path string) error { return syscall.Mkfifo(path, 0o600) }
 // they do not run in parallel with anything.
 
 func TestModesWithUmaskZero(t *testing.T) {
-	old := syscall.Umask(0)
-	defer syscall.Umask(old)
-
 	dir := t.TempDir()
 	recPath := Path(filepath.Join(dir, "cfg"), sampleSetupID)
-	if err := sampleRecord().Create(recPath); err != nil {
-		t.Fatal(err)
-	}
+	privfiletest.WithUmask(t, 0, func() {
+		if err := sampleRecord().Create(recPath); err != nil {
+			t.Fatal(err)
+		}
+	})
 	for p, want := range map[string]fs.FileMode{
 		recPath:                   0o600,
 		filepath.Dir(recPath):     0o700,
@@ -45,24 +46,12 @@ func TestModesWithUmaskZero(t *testing.T) {
 // limit of a few bytes, as a full disk would) and checks that no partial
 // record stays behind.
 func TestWriteFailureRemovesFile(t *testing.T) {
-	var old syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	recPath := filepath.Join(dir, "r.json")
-
-	lim := old
-	lim.Cur = 16
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		t.Fatal(err)
-	}
-	recErr := sampleRecord().Save(recPath)
-	createErr := sampleRecord().Create(filepath.Join(dir, "new.json"))
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-		t.Fatal(err)
-	}
-
+	var recErr, createErr error
+	privfiletest.WithFileSizeLimit(t, 16, func() {
+		recErr = sampleRecord().Save(filepath.Join(dir, "r.json"))
+		createErr = sampleRecord().Create(filepath.Join(dir, "new.json"))
+	})
 	if recErr == nil || !strings.Contains(recErr.Error(), "could not be saved") {
 		t.Fatalf("Save under a 16-byte limit: %v", recErr)
 	}
