@@ -37,6 +37,12 @@ type Factory struct {
 	// endpoint (Globals.AWSConfig, or a record's): awsops.New in the
 	// binary, a fake in tests.
 	AWS func(ctx context.Context, cfg awsops.Config) (Client, error)
+	// Download connects the download engine (sync, and setup's and
+	// rotate's proofs) to bucket with cfg's credentials: S3 in the binary,
+	// an in-memory store in tests.
+	Download func(ctx context.Context, cfg awsops.Config, bucket string, concurrency int) (download.Store, error)
+	// Upload is the upload engine's S3 client for cfg.
+	Upload func(ctx context.Context, cfg awsops.Config, concurrency int) (upload.S3API, error)
 	// Screens are the live screens a command hands a terminal to.
 	Screens Screens
 }
@@ -55,7 +61,7 @@ type Screens struct {
 
 // NewFactory is the binary's factory: real AWS clients for g's flags.
 func NewFactory(g *Globals) *Factory {
-	return &Factory{Globals: g, AWS: newAWSClient, Screens: liveScreens()}
+	return &Factory{Globals: g, AWS: newAWSClient, Download: connectDownload, Upload: newUploadClient, Screens: liveScreens()}
 }
 
 // newAWSClient is awsops.New as a Client (never a nil *awsops.Client in a
@@ -66,4 +72,22 @@ func newAWSClient(ctx context.Context, cfg awsops.Config) (Client, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// connectDownload is download.Connect as a download.Store.
+func connectDownload(ctx context.Context, cfg awsops.Config, bucket string, concurrency int) (download.Store, error) {
+	store, _, err := download.Connect(ctx, cfg, bucket, concurrency)
+	if err != nil {
+		return nil, err
+	}
+	return store, nil
+}
+
+// newUploadClient is the upload engine's tuned S3 client for cfg.
+func newUploadClient(ctx context.Context, c awsops.Config, concurrency int) (upload.S3API, error) {
+	cfg, err := awsops.LoadAWSConfig(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return upload.NewS3Client(cfg, concurrency, awsops.S3Options(c)), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/awsopstest"
 	"github.com/s3link/s3link/awsops/setup/journal"
+	"github.com/s3link/s3link/awsops/transfer/download"
 )
 
 // fakeEnv runs s3link in-process against an awsopstest.Fake, injected
@@ -24,6 +25,8 @@ type fakeEnv struct {
 	client func(Client) Client
 	// cfgs are the configurations the commands asked clients for.
 	cfgs []awsops.Config
+	// store, when set, is what the download engine reads.
+	store download.Store
 }
 
 func newFakeEnv(t *testing.T) *fakeEnv {
@@ -43,7 +46,14 @@ func (e *fakeEnv) factory(g *Globals) *Factory {
 			return e.client(e.fake), nil
 		}
 		return e.fake, nil
-	}}
+	}, Download: func(ctx context.Context, cfg awsops.Config, bucket string, concurrency int) (download.Store, error) {
+		e.cfgs = append(e.cfgs, cfg)
+		if e.store == nil {
+			// The test serves S3 itself, at --endpoint-url.
+			return connectDownload(ctx, cfg, bucket, concurrency)
+		}
+		return e.store, nil
+	}, Upload: newUploadClient}
 }
 
 // runCtx executes s3link with ctx, as main does, with no terminal; the

@@ -65,7 +65,7 @@ func runRotateRole(ctx context.Context, g *Factory, o *rotateOptions, path strin
 			pc.AssumeRole = &awsops.AssumeRole{ARN: arn, ExternalID: externalID, SessionName: "s3link-proof-" + rec.SetupID}
 			with := "role " + arn + " (assumed with the new external id)"
 			fmt.Fprintf(out, "· Proof: downloading %s into %s with the %s\n", setup.Location(rec.Bucket.Name, rec.Prefix), o.ProofDir, with)
-			p, err := runProof(ctx, out, pc, with, rec.Bucket.Name, rec.Prefix, o.ProofDir, download.DefaultConcurrency)
+			p, err := runProof(ctx, g, out, pc, with, rec.Bucket.Name, rec.Prefix, o.ProofDir, download.DefaultConcurrency)
 			if err != nil {
 				return "", err
 			}

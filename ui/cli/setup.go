@@ -293,7 +293,7 @@ func runHeadlessSetup(ctx context.Context, g *Factory, o *setupOptions) (err err
 	if o.ProofDir != "" && (plan.Spec.Role() || st.Key.ID != "") {
 		cfg, with := proofConfig(g.Globals, plan.Spec.Region, plan, st)
 		h.linef("· Proof: downloading %s into %s with the %s", setup.Location(plan.Spec.Bucket, plan.Spec.Prefix), o.ProofDir, with)
-		p, err := runProof(ctx, h.out, cfg, with, plan.Spec.Bucket, plan.Spec.Prefix, o.ProofDir, download.DefaultConcurrency)
+		p, err := runProof(ctx, g, h.out, cfg, with, plan.Spec.Bucket, plan.Spec.Prefix, o.ProofDir, download.DefaultConcurrency)
 		sum.Proof = &p
 		if err != nil {
 			proofErr = &explainedError{msg: "Setup is done, but the proof download failed: " + explain(err), err: err}

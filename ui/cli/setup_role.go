@@ -95,9 +95,9 @@ func proofConfig(g *Globals, region string, plan *setup.Plan, st setup.State) (a
 
 // runProof downloads the location into dest with the platform's
 // credentials, retrying while IAM spreads them (at most proofWait).
-func runProof(ctx context.Context, w io.Writer, cfg awsops.Config, with, bucket, prefix, dest string, concurrency int) (proofSummary, error) {
+func runProof(ctx context.Context, f *Factory, w io.Writer, cfg awsops.Config, with, bucket, prefix, dest string, concurrency int) (proofSummary, error) {
 	sum := proofSummary{With: with, Dest: dest}
-	store, _, err := download.Connect(ctx, cfg, bucket, concurrency)
+	store, err := f.Download(ctx, cfg, bucket, concurrency)
 	if err != nil {
 		return sum, err
 	}

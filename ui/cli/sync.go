@@ -202,7 +202,7 @@ func runSync(ctx context.Context, f *Factory, o *syncOptions, src, dest string) 
 		}
 		cfg.Static = &awsops.StaticCredentials{AccessKeyID: key.ID, Secret: key.Secret}
 	}
-	store, _, err := download.Connect(ctx, cfg, req.Bucket, req.Opts.Concurrency)
+	store, err := f.Download(ctx, cfg, req.Bucket, req.Opts.Concurrency)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return err

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/upload"
 	"github.com/s3link/s3link/ui"
@@ -127,7 +126,7 @@ func runUpload(ctx context.Context, f *Factory, o *uploadOptions, dir, dest stri
 	}
 	c := g.AWSConfig()
 	c.Verbose = nil // --verbose here means a line per file, not per request
-	cfg, err := awsops.LoadAWSConfig(ctx, c)
+	api, err := f.Upload(ctx, c, o.Concurrency)
 	if err != nil {
 		return explained(err)
 	}
@@ -155,7 +154,7 @@ func runUpload(ctx context.Context, f *Factory, o *uploadOptions, dir, dest stri
 	if g.Verbose {
 		opts.OnFile = verboseUploadLines(g.Err, target.Bucket, o.DryRun)
 	}
-	eng, err := upload.New(upload.NewS3Client(cfg, o.Concurrency, awsops.S3Options(c)), dir, opts)
+	eng, err := upload.New(api, dir, opts)
 	if err != nil {
 		// The flags were checked above; what is left is a glob.
 		return usageError("%v; write globs like '*.jpg' or 'raw/**/*.dng'", err)
