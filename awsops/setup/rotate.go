@@ -245,29 +245,8 @@ func Rotate(ctx context.Context, ops awsops.KeyRotator, p *RotatePlan, opt Rotat
 	rec := p.Record
 	user := rec.User.Name
 	res := RotateResult{OldKeyID: p.OldKeyID}
-	did := func(title, note string) {
-		s := RotateStep{Title: title, Note: note}
-		res.Steps = append(res.Steps, s)
-		if report != nil {
-			report(s)
-		}
-	}
-	save := func(change func(*journal.Record)) error {
-		r, err := journal.Update(p.Path, func(r *journal.Record) error { change(r); return nil })
-		if err != nil {
-			return fmt.Errorf("save the setup record: %w", err)
-		}
-		p.Record = r
-		return nil
-	}
-	stage := func(s string) error {
-		if opt.AfterStage != nil {
-			if err := opt.AfterStage(s); err != nil {
-				return err
-			}
-		}
-		return ctx.Err()
-	}
+	run := &rotationRun{ctx: ctx, st: &p.Stored, steps: &res.Steps, report: report, after: opt.AfterStage}
+	did, save, stage := run.did, run.save, run.stage
 	call := func() (context.Context, context.CancelFunc) {
 		return context.WithTimeout(context.WithoutCancel(ctx), awsops.CallTimeout)
 	}
@@ -551,4 +530,45 @@ func refusalWords(err error) string {
 		return "the key is not known yet"
 	}
 	return "access denied"
+}
+
+// rotationRun is what a key rotation and a role rotation both keep while
+// they run: the steps done so far (each also reported as it happens), the
+// record as last saved, and the hook a test stops them with between stages.
+type rotationRun struct {
+	ctx    context.Context
+	st     *Stored
+	steps  *[]RotateStep
+	report func(RotateStep)
+	after  func(stage string) error
+}
+
+// did records a finished step.
+func (r *rotationRun) did(title, note string) {
+	s := RotateStep{Title: title, Note: note}
+	*r.steps = append(*r.steps, s)
+	if r.report != nil {
+		r.report(s)
+	}
+}
+
+// save applies change to the record on disk and keeps what was saved.
+func (r *rotationRun) save(change func(*journal.Record)) error {
+	rec, err := journal.Update(r.st.Path, func(rec *journal.Record) error { change(rec); return nil })
+	if err != nil {
+		return fmt.Errorf("save the setup record: %w", err)
+	}
+	r.st.Record = rec
+	return nil
+}
+
+// stage ends a stage: the test hook may stop the run there, and so does a
+// cancelled context.
+func (r *rotationRun) stage(s string) error {
+	if r.after != nil {
+		if err := r.after(s); err != nil {
+			return err
+		}
+	}
+	return r.ctx.Err()
 }

@@ -117,29 +117,8 @@ func RotateRole(ctx context.Context, ops awsops.RoleRotator, p *RoleRotatePlan, 
 	rec := p.Record
 	name := rec.Role.Name
 	res := RoleRotateResult{RoleARN: p.Role.ARN}
-	did := func(title, note string) {
-		s := RotateStep{Title: title, Note: note}
-		res.Steps = append(res.Steps, s)
-		if report != nil {
-			report(s)
-		}
-	}
-	save := func(change func(*journal.Record)) error {
-		r, err := journal.Update(p.Path, func(r *journal.Record) error { change(r); return nil })
-		if err != nil {
-			return fmt.Errorf("save the setup record: %w", err)
-		}
-		p.Record = r
-		return nil
-	}
-	stage := func(s string) error {
-		if opt.AfterStage != nil {
-			if err := opt.AfterStage(s); err != nil {
-				return err
-			}
-		}
-		return ctx.Err()
-	}
+	run := &rotationRun{ctx: ctx, st: &p.Stored, steps: &res.Steps, report: report, after: opt.AfterStage}
+	did, save, stage := run.did, run.save, run.stage
 
 	r := rec.Rotation
 	if r == nil || r.NewExternalID == "" {
