@@ -7,15 +7,12 @@ package main
 // secret is saved, and the secret is drawn only masked.
 
 import (
-	"io"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/creack/pty"
 
 	"github.com/s3link/s3link/awsops/emulator/mototest"
 )
@@ -37,35 +34,8 @@ func TestRotateOnATerminalUsesTheKeyScreen(t *testing.T) {
 		t.Fatalf("setup exit %d\nstderr:\n%s", code, errOut)
 	}
 
-	cmd := exec.Command(bin, "rotate", "--endpoint-url", proxy.srv.URL)
-	cmd.Dir = e.work
-	cmd.Env = e.environ()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
-	if err != nil {
-		t.Fatalf("start rotate on a pty: %v", err)
-	}
-	defer tty.Close()
-	done := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		select {
-		case <-done:
-		default:
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	scr := &ptyScreen{}
-	drained := make(chan struct{})
-	go func() { _, _ = io.Copy(&scr.raw, tty); close(drained) }()
-	send := func(s string) {
-		t.Helper()
-		if _, err := tty.Write([]byte(s)); err != nil {
-			t.Fatalf("type into rotate: %v", err)
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+	run := startOnPty(t, e, "rotate", "rotate", "--endpoint-url", proxy.srv.URL)
+	scr, send := run.scr, run.send
 	const (
 		enter = "\r"
 		ctrlC = "\x03"
@@ -91,22 +61,7 @@ func TestRotateOnATerminalUsesTheKeyScreen(t *testing.T) {
 	send(enter)
 	scr.waitAny(t, 3*time.Minute, "Delete ")
 	send("y" + enter)
-	select {
-	case <-done:
-		if waitErr != nil {
-			t.Fatalf("rotate exited with %v; last screen:\n%s", waitErr, tail(scr.text(), 3000))
-		}
-	case <-time.After(limit):
-		t.Fatalf("HANG: rotate did not exit; last screen:\n%s", tail(scr.text(), 3000))
-	}
-	// The copy ends when the program's side of the terminal closes (EIO):
-	// then everything it wrote has been read.
-	select {
-	case <-drained:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the terminal was not drained 10 s after the program exited")
-	}
-	out := scr.raw.String()
+	out := run.exit(limit)
 	assertNoPanic(t, "rotate", ansi.Strip(out))
 	t.Logf("rotate on a terminal, after the key screen:\n%s", tail(ansi.Strip(out), 1500))
 	id, secret := keys.last(t)

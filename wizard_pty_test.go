@@ -23,6 +23,78 @@ import (
 )
 
 // ptyScreen is the ANSI-stripped stream a program drew on the terminal.
+// ptyRun is the s3link binary running on a 100×30 pseudo-terminal, its
+// output copied into scr as it comes.
+type ptyRun struct {
+	t       *testing.T
+	name    string
+	cmd     *exec.Cmd
+	tty     *os.File
+	scr     *ptyScreen
+	done    chan struct{} // closed when the program has exited
+	drained chan struct{} // closed when all it wrote has been read
+	waitErr error
+}
+
+// startOnPty starts s3link with args in e on a pseudo-terminal; name is
+// what failures call it. The program is killed when the test ends.
+func startOnPty(t *testing.T, e *sandboxEnv, name string, args ...string) *ptyRun {
+	t.Helper()
+	r := &ptyRun{t: t, name: name, scr: &ptyScreen{}, done: make(chan struct{}), drained: make(chan struct{})}
+	r.cmd = exec.Command(bin, args...)
+	r.cmd.Dir = e.work
+	r.cmd.Env = e.environ()
+	tty, err := pty.StartWithSize(r.cmd, &pty.Winsize{Rows: 30, Cols: 100})
+	if err != nil {
+		t.Fatalf("start %s on a pty: %v", name, err)
+	}
+	r.tty = tty
+	go func() { r.waitErr = r.cmd.Wait(); close(r.done) }()
+	t.Cleanup(func() {
+		select {
+		case <-r.done:
+		default:
+			_ = r.cmd.Process.Kill()
+			<-r.done
+		}
+	})
+	t.Cleanup(func() { _ = tty.Close() })
+	go func() { _, _ = io.Copy(&r.scr.raw, tty); close(r.drained) }()
+	return r
+}
+
+// send types s. Keys typed faster than a person are fine, but one write
+// per key keeps escape sequences apart.
+func (r *ptyRun) send(s string) {
+	r.t.Helper()
+	if _, err := r.tty.Write([]byte(s)); err != nil {
+		r.t.Fatalf("type into %s: %v", r.name, err)
+	}
+	time.Sleep(30 * time.Millisecond)
+}
+
+// exit waits up to limit for the program to end with status 0, then for
+// everything it wrote to be read, and returns the raw terminal stream.
+func (r *ptyRun) exit(limit time.Duration) string {
+	r.t.Helper()
+	select {
+	case <-r.done:
+		if r.waitErr != nil {
+			r.t.Fatalf("%s exited with %v; last screen:\n%s", r.name, r.waitErr, tail(r.scr.text(), 3000))
+		}
+	case <-time.After(limit):
+		r.t.Fatalf("HANG: %s did not exit; last screen:\n%s", r.name, tail(r.scr.text(), 3000))
+	}
+	// The copy ends when the program's side of the terminal closes (EIO):
+	// then everything it wrote has been read.
+	select {
+	case <-r.drained:
+	case <-time.After(10 * time.Second):
+		r.t.Fatalf("the terminal was not drained 10 s after %s exited", r.name)
+	}
+	return r.scr.raw.String()
+}
+
 type ptyScreen struct {
 	raw  lockedBuffer
 	mark int // searches look only after this offset of the stripped text
@@ -67,37 +139,8 @@ func TestWizardOnATerminalNeverShowsTheSecret(t *testing.T) {
 	csvPath := filepath.Join(e.work, "wizard_accessKeys.csv")
 	const bucket, prefix = "wizard-pty-media", "media/2026"
 
-	cmd := exec.Command(bin, "setup", "--endpoint-url", proxy.srv.URL, "--region", "us-east-1")
-	cmd.Dir = e.work
-	cmd.Env = e.environ()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
-	if err != nil {
-		t.Fatalf("start the wizard on a pty: %v", err)
-	}
-	defer tty.Close()
-	done := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		select {
-		case <-done:
-		default:
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	scr := &ptyScreen{}
-	drained := make(chan struct{})
-	go func() { _, _ = io.Copy(&scr.raw, tty); close(drained) }()
-	send := func(s string) {
-		t.Helper()
-		if _, err := tty.Write([]byte(s)); err != nil {
-			t.Fatalf("type into the wizard: %v", err)
-		}
-		// Keys typed faster than a person are fine, but one write per
-		// key keeps escape sequences apart.
-		time.Sleep(30 * time.Millisecond)
-	}
+	run := startOnPty(t, e, "the wizard", "setup", "--endpoint-url", proxy.srv.URL, "--region", "us-east-1")
+	scr, send := run.scr, run.send
 	typeText := func(s string) {
 		for _, r := range s {
 			send(string(r))
@@ -171,22 +214,7 @@ func TestWizardOnATerminalNeverShowsTheSecret(t *testing.T) {
 	}
 	scr.step()
 	send(enter)
-	select {
-	case <-done:
-		if waitErr != nil {
-			t.Fatalf("the wizard exited with %v; last screen:\n%s", waitErr, tail(scr.text(), 3000))
-		}
-	case <-time.After(limit):
-		t.Fatalf("HANG: the wizard did not exit; last screen:\n%s", tail(scr.text(), 3000))
-	}
-	// The copy ends when the program's side of the terminal closes (EIO):
-	// then everything it wrote has been read.
-	select {
-	case <-drained:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the terminal was not drained 10 s after the program exited")
-	}
-	out := scr.raw.String()
+	out := run.exit(limit)
 	assertNoPanic(t, "wizard", ansi.Strip(out))
 
 	id, secret := keys.last(t)
