@@ -186,17 +186,9 @@ func runRotate(ctx context.Context, g *Factory, o *rotateOptions) (err error) {
 		}
 	}
 	cfg := recordConfig(g.Globals, rec)
-	ops, err := g.AWS(ctx, cfg)
+	ops, st, err := recordClient(ctx, g, cfg, path, rec)
 	if err != nil {
-		return explained(err)
-	}
-	st := setup.Stored{Path: path, Record: rec}
-	if err := setup.CheckAccount(ctx, ops, st); err != nil {
-		var ae *setup.AccountError
-		if errors.As(err, &ae) {
-			return fmt.Errorf("the setup record %s belongs to AWS account %s, but your credentials are for account %s; nothing was changed. Sign in to account %s (--profile) and run rotate again", ae.Path, ae.Record, ae.Caller, ae.Record)
-		}
-		return explained(err)
+		return err
 	}
 	var all []setup.Stored
 	if dir, err := journal.Dir(); err == nil {
@@ -378,4 +370,23 @@ func rotateRecord(o *rotateOptions) (string, error) {
 		return paths[0], nil
 	}
 	return "", usageError("there are %d setup records (%s); choose one with --record PATH", len(paths), strings.Join(paths, ", "))
+}
+
+// recordClient is the client for cfg (the record's profile and region),
+// once the credentials are proven to be for that
+// account: rotate changes nothing in another one.
+func recordClient(ctx context.Context, g *Factory, cfg awsops.Config, path string, rec *journal.Record) (Client, setup.Stored, error) {
+	st := setup.Stored{Path: path, Record: rec}
+	ops, err := g.AWS(ctx, cfg)
+	if err != nil {
+		return nil, st, explained(err)
+	}
+	if err := setup.CheckAccount(ctx, ops, st); err != nil {
+		var ae *setup.AccountError
+		if errors.As(err, &ae) {
+			return nil, st, fmt.Errorf("the setup record %s belongs to AWS account %s, but your credentials are for account %s; nothing was changed. Sign in to account %s (--profile) and run rotate again", ae.Path, ae.Record, ae.Caller, ae.Record)
+		}
+		return nil, st, explained(err)
+	}
+	return ops, st, nil
 }

@@ -31,17 +31,9 @@ func runRotateRole(ctx context.Context, g *Factory, o *rotateOptions, path strin
 	}
 	rep.Role, rep.ProofDir = rec.Role.ARN, o.ProofDir
 	cfg := recordConfig(g.Globals, rec)
-	ops, err := g.AWS(ctx, cfg)
+	ops, st, err := recordClient(ctx, g, cfg, path, rec)
 	if err != nil {
-		return explained(err)
-	}
-	st := setup.Stored{Path: path, Record: rec}
-	if err := setup.CheckAccount(ctx, ops, st); err != nil {
-		var ae *setup.AccountError
-		if errors.As(err, &ae) {
-			return fmt.Errorf("the setup record %s belongs to AWS account %s, but your credentials are for account %s; nothing was changed. Sign in to account %s (--profile) and run rotate again", ae.Path, ae.Record, ae.Caller, ae.Record)
-		}
-		return explained(err)
+		return err
 	}
 	plan, err := setup.PlanRoleRotation(ctx, ops, st)
 	if err != nil {
