@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops"
 	"github.com/s3link/s3link/awsops/setup"
@@ -59,22 +55,13 @@ func RunRotateKeyScreen(ctx context.Context, k awsops.AccessKey, o RotateKeyOpti
 // screen with a header and a help bar, in the alternate screen so the
 // secret does not stay in the terminal's scrollback.
 type rotateKeyApp struct {
-	c       *Common
-	help    help.Model
-	key     keyScreen
-	noColor bool
-	height  int
+	frame
+	key keyScreen
 }
 
 func newRotateKeyApp(ctx context.Context, k awsops.AccessKey, o RotateKeyOptions) rotateKeyApp {
-	st := NewStyles(true)
-	if o.NoColor {
-		st = NewPlainStyles()
-	}
-	keys := DefaultKeyMap()
-	c := &Common{Ctx: ctx, Width: 80, Height: 20, Styles: &st, Keys: &keys}
-	a := rotateKeyApp{c: c, help: help.New(), noColor: o.NoColor}
-	a.help.Styles = st.Help
+	a := rotateKeyApp{frame: newFrame(ctx, o.NoColor)}
+	c := a.c
 	var base journal.Record
 	if o.Record.Record != nil {
 		base = *o.Record.Record
@@ -109,13 +96,7 @@ func (a rotateKeyApp) handOff() setup.HandOff {
 // Init asks for the terminal's background.
 func (a rotateKeyApp) Init() tea.Cmd { return tea.RequestBackgroundColor }
 
-func (a *rotateKeyApp) layout(w, h int) {
-	a.help.SetWidth(w)
-	helpLines := strings.Count(a.helpView(), "\n") + 1
-	a.c.Width = w
-	a.c.Height = max(h-2-helpLines, 4)
-	a.height = h
-}
+func (a *rotateKeyApp) layout(w, h int) { a.frame.layout(w, h, a.key.help()) }
 
 // Update implements tea.Model. Leaving goes through the key screen's
 // guard; it never blocks (saving and deleting are Cmds).
@@ -124,17 +105,8 @@ func (a rotateKeyApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.layout(msg.Width, msg.Height)
 		return a, nil
-	case tea.BackgroundColorMsg:
-		if !a.noColor {
-			*a.c.Styles = NewStyles(msg.IsDark())
-			a.help.Styles = a.c.Styles.Help
-		}
-		return a, a.update(stylesChangedMsg{})
-	case tea.ColorProfileMsg:
-		if msg.Profile == colorprofile.Ascii || msg.Profile == colorprofile.NoTTY {
-			*a.c.Styles = NewPlainStyles()
-			a.help.Styles = a.c.Styles.Help
-		}
+	case tea.BackgroundColorMsg, tea.ColorProfileMsg:
+		a.restyle(msg)
 		return a, a.update(stylesChangedMsg{})
 	case nextMsg, quitMsg:
 		return a, tea.Quit
@@ -150,8 +122,7 @@ func (a rotateKeyApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return a, tea.Quit
 		case key.Matches(msg, k.Help) && !(msg.String() == "?" && a.key.acceptsQuestionMark()):
-			a.help.ShowAll = !a.help.ShowAll
-			a.layout(a.c.Width, a.height)
+			a.toggleHelp(a.key.help())
 			return a, nil
 		}
 	case tea.PasteMsg:
@@ -173,25 +144,12 @@ func (a *rotateKeyApp) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (a rotateKeyApp) helpView() string {
-	ls := strings.Split(a.help.View(a.key.help()), "\n")
-	for i, l := range ls {
-		ls[i] = ansi.Truncate(l, a.c.Width, "…")
-	}
-	return strings.Join(ls, "\n")
-}
-
 // View implements tea.Model.
 func (a rotateKeyApp) View() tea.View {
 	var v tea.View
 	v.AltScreen = true
 	v.WindowTitle = "s3link · rotate"
-	body := fitHeight(a.key.View(), a.c.Height)
-	if pad := a.c.Height - (strings.Count(body, "\n") + 1); pad > 0 {
-		body += strings.Repeat("\n", pad)
-	}
-	header := a.c.Styles.Header.Render("s3link") + " · " + a.c.Styles.Title.Render("rotate: the new access key")
-	v.SetContent(header + "\n\n" + body + "\n\n" + a.helpView())
+	v.SetContent(a.content("rotate: the new access key", a.key.View(), "\n\n", a.key.help()))
 	if a.key.phase == keyDeleting {
 		v.ProgressBar = tea.NewProgressBar(tea.ProgressBarIndeterminate, 0)
 	}

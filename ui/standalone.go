@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/s3link/s3link/awsops/transfer"
 	"github.com/s3link/s3link/awsops/transfer/download"
@@ -69,24 +65,14 @@ func runTransferProgram(ctx context.Context, t Transfer, lbl transferLabels, o S
 // screen with a header and a help bar, in the alternate screen so the
 // command's printed summary is what stays in the terminal.
 type transferApp struct {
-	c       *Common
-	help    help.Model
-	xfer    transferScreen
-	noColor bool
-	height  int
+	frame
+	xfer transferScreen
 }
 
 func newTransferApp(ctx context.Context, t Transfer, lbl transferLabels, noColor bool) transferApp {
-	st := NewStyles(true)
-	if noColor {
-		st = NewPlainStyles()
-	}
-	keys := DefaultKeyMap()
-	c := &Common{Ctx: ctx, Width: 80, Height: 20, Styles: &st, Keys: &keys}
-	a := transferApp{c: c, help: help.New(), noColor: noColor}
-	a.help.Styles = st.Help
+	a := transferApp{frame: newFrame(ctx, noColor)}
 	lbl.Leave = "finish"
-	a.xfer = newTransferScreen(c, t, lbl)
+	a.xfer = newTransferScreen(a.c, t, lbl)
 	a.layout(80, 24)
 	return a
 }
@@ -101,13 +87,7 @@ func (a transferApp) Init() tea.Cmd {
 // startTransferMsg asks the root to start the transfer.
 type startTransferMsg struct{}
 
-func (a *transferApp) layout(w, h int) {
-	a.help.SetWidth(w)
-	helpLines := strings.Count(a.helpView(), "\n") + 1
-	a.c.Width = w
-	a.c.Height = max(h-2-helpLines, 4)
-	a.height = h
-}
+func (a *transferApp) layout(w, h int) { a.frame.layout(w, h, a.xfer.help()) }
 
 // Update implements tea.Model.
 func (a transferApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -120,17 +100,8 @@ func (a transferApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.layout(msg.Width, msg.Height)
 		return a, nil
-	case tea.BackgroundColorMsg:
-		if !a.noColor {
-			*a.c.Styles = NewStyles(msg.IsDark())
-			a.help.Styles = a.c.Styles.Help
-		}
-		return a, nil
-	case tea.ColorProfileMsg:
-		if msg.Profile == colorprofile.Ascii || msg.Profile == colorprofile.NoTTY {
-			*a.c.Styles = NewPlainStyles()
-			a.help.Styles = a.c.Styles.Help
-		}
+	case tea.BackgroundColorMsg, tea.ColorProfileMsg:
+		a.restyle(msg)
 		return a, nil
 	case nextMsg:
 		return a, tea.Quit
@@ -154,8 +125,7 @@ func (a transferApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return a, tea.Quit
 		case key.Matches(msg, k.Help):
-			a.help.ShowAll = !a.help.ShowAll
-			a.layout(a.c.Width, a.height)
+			a.toggleHelp(a.xfer.help())
 			return a, nil
 		}
 	}
@@ -164,26 +134,13 @@ func (a transferApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, cmd
 }
 
-func (a transferApp) helpView() string {
-	ls := strings.Split(a.help.View(a.xfer.help()), "\n")
-	for i, l := range ls {
-		ls[i] = ansi.Truncate(l, a.c.Width, "…")
-	}
-	return strings.Join(ls, "\n")
-}
-
 // View implements tea.Model: the screen, the help bar, and the overall
 // fraction on the terminal's own progress indicator.
 func (a transferApp) View() tea.View {
 	var v tea.View
 	v.AltScreen = true
 	v.WindowTitle = "s3link · " + a.xfer.lbl.Command
-	body := fitHeight(a.xfer.View(), a.c.Height)
-	if pad := a.c.Height - (strings.Count(body, "\n") + 1); pad > 0 {
-		body += strings.Repeat("\n", pad)
-	}
-	header := a.c.Styles.Header.Render("s3link") + " · " + a.c.Styles.Title.Render(a.xfer.lbl.Command)
-	v.SetContent(header + "\n\n" + body + "\n" + a.helpView())
+	v.SetContent(a.content(a.xfer.lbl.Command, a.xfer.View(), "\n", a.xfer.help()))
 	v.ProgressBar = a.xfer.nativeBar()
 	return v
 }
