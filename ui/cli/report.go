@@ -46,6 +46,9 @@ type report struct {
 	// Error is the sentence the command printed on stderr, when it ended
 	// with an error.
 	Error string `json:"error,omitempty"`
+	// declined: the person answered no, so nothing changed; such a run
+	// ends without an error and is not complete (reasonDeclined).
+	declined bool
 }
 
 func newReport(command string) report {
@@ -69,6 +72,9 @@ func (r refusal) Unwrap() error { return r.error }
 func (r *report) finish(ctx context.Context, err error) {
 	r.Complete, r.Reason, r.Error = err == nil, "", ""
 	if err == nil {
+		if r.declined {
+			r.Complete, r.Reason = false, reasonDeclined
+		}
 		return
 	}
 	var (

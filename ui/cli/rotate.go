@@ -100,8 +100,6 @@ type rotateReport struct {
 	Steps         []rotateStepJSON  `json:"steps"`
 	Failed        []rotateFailedKey `json:"failed"`
 	FailedCount   int               `json:"failedCount"`
-	// declined: the person answered no; nothing changed.
-	declined bool
 }
 
 type rotateStepJSON struct {
@@ -124,18 +122,7 @@ func runRotate(ctx context.Context, g *Factory, o *rotateOptions) (err error) {
 	if o.JSON {
 		// stdout carries the JSON; what is said along the way goes to stderr.
 		out = g.Err
-		defer func() {
-			if isUsageError(err) {
-				return
-			}
-			rep.finish(ctx, err)
-			if err == nil && rep.declined {
-				rep.Complete, rep.Reason = false, reasonDeclined
-			}
-			if werr := writeJSON(g.Out, &rep); werr != nil && err == nil {
-				err = werr
-			}
-		}()
+		defer func() { err = printReport(ctx, g.Out, &rep, err) }()
 	}
 	layout, err := keyfile.ParseCSVLayout(o.CSVFormat)
 	if err != nil {

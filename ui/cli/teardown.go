@@ -78,18 +78,7 @@ func runTeardown(ctx context.Context, g *Factory, o *teardownOptions) (err error
 	if o.JSON {
 		// stdout carries the JSON; what is said along the way goes to stderr.
 		out = g.Err
-		defer func() {
-			if isUsageError(err) {
-				return
-			}
-			rep.finish(ctx, err)
-			if err == nil && rep.declined {
-				rep.Complete, rep.Reason = false, reasonDeclined
-			}
-			if werr := writeJSON(g.Out, &rep); werr != nil && err == nil {
-				err = werr
-			}
-		}()
+		defer func() { err = printReport(ctx, g.Out, &rep, err) }()
 	}
 	paths, err := pickRecords(g.Globals, o, out)
 	if err != nil || len(paths) == 0 {
@@ -133,8 +122,6 @@ type teardownReport struct {
 	RemovedCount int64             `json:"removedCount"`
 	FailedCount  int64             `json:"failedCount"`
 	Failed       []teardownFailure `json:"failed"`
-	// declined is true when the person answered no; nothing was removed.
-	declined bool
 }
 
 // teardownRecord is what teardown did with one record.
